@@ -1,0 +1,192 @@
+"""Text primitives shared by every step: normalization, protected spans, sentences.
+
+Protected spans (URLs, e-mails, wallet addresses, hashes, amounts, placeholders,
+glossary terms) are found once, here. Detection ignores them, translation never
+alters them, and the guard looks at what is left.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+MAX_MESSAGE_CHARS = 100_000
+"""Cap on one message after normalization; longer input is cut (and said so by callers)."""
+
+# Zero-width and bidi controls: invisible, used to hide or reorder text (Trojan Source).
+_INVISIBLE = dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E]
+    + list(range(0x202A, 0x202F))
+    + list(range(0x2066, 0x206A))
+    + [0x200E, 0x200F, 0x061C]
+)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A message made safe to process, and what was done to it."""
+
+    text: str
+    truncated: bool = False
+    removed_invisible: int = 0
+
+
+def normalize(text: str, limit: int = MAX_MESSAGE_CHARS) -> Normalized:
+    """NFC, drop zero-width/bidi controls and C0 controls (keep tab/newline), cap length."""
+    if not isinstance(text, str):
+        raise TypeError("normalize() takes str")
+    before = len(text)
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(_INVISIBLE)
+    text = _CONTROL_RE.sub("", text)
+    removed = before - len(text) if before >= len(text) else 0
+    truncated = len(text) > limit
+    if truncated:
+        text = text[:limit]
+    return Normalized(text=text, truncated=truncated, removed_invisible=removed)
+
+
+def has_invisible(text: str) -> bool:
+    """True when ``text`` holds a zero-width or bidi control character."""
+    return any(ord(ch) in _INVISIBLE for ch in text)
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A piece of text that must survive every step unchanged."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+
+
+_TICKERS = (
+    "USDT|USDC|DAI|BUSD|TUSD|FDUSD|PYUSD|BTC|ETH|BNB|TRX|SOL|MATIC|POL|ARB|OP|AVAX|DOGE|LTC|XRP|ADA|DOT|TON|"
+    "SHIB|PEPE|LINK|UNI|AAVE|WBTC|WETH|SUI|APT|NEAR|ATOM|BCH|ETC|FIL|HT|OKB|CAKE|USD|EUR|CNY|RUB|RMB|"
+    "sats?|gwei|wei"
+)
+_NUMBER = r"\d+(?:[ ,.\u00a0\u202f]\d{3})*(?:[.,]\d+)?"
+
+# Order matters: earlier kinds win where matches overlap.
+_PATTERNS: list[tuple[str, str]] = [
+    ("jinja", r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}"),
+    ("placeholder", r"\{[A-Za-z_][A-Za-z0-9_.]*\}|%\([A-Za-z_][A-Za-z0-9_]*\)[sdif]|%[sdif]"),
+    ("url", r"(?:https?://|www\.)[^\s<>\"'\u3000-\u303f\uff01-\uff5e]+[^\s<>\"'.,;:!?)\]}\u3000-\u303f\uff01-\uff5e]"),
+    ("email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
+    ("hash", r"\b0x[0-9a-fA-F]{64}\b"),
+    ("address", r"\b0x[0-9a-fA-F]{40}\b"),
+    ("hex", r"\b[0-9a-fA-F]{64}\b"),
+    ("address", r"\bT[1-9A-HJ-NP-Za-km-z]{33}\b"),
+    ("address", r"\b(?:bc1|tb1)[02-9ac-hj-np-z]{11,71}\b"),
+    ("address", r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b"),
+    ("address", r"\b[1-9A-HJ-NP-Za-km-z]{43,44}\b"),
+    ("hex", r"\b0x[0-9a-fA-F]{8,}\b"),
+    ("amount", rf"(?<![\w.]){_NUMBER}\s?(?:{_TICKERS})\b|\b(?:{_TICKERS})\s?{_NUMBER}(?![\w])|[$€¥£₽]\s?{_NUMBER}"),
+    ("handle", r"(?<![\w@])@[A-Za-z0-9_]{2,32}\b"),
+]
+_MASTER = re.compile("|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_PATTERNS)), re.DOTALL)
+_KINDS = [kind for kind, _ in _PATTERNS]
+_NUMBER_RE = re.compile(r"(?<![\w])[+-]?\d+(?:[.,:/\-]\d+)*%?")
+
+
+def find_protected_spans(text: str, glossary: Iterable[str] = ()) -> list[Span]:
+    """Every protected span in ``text``, sorted and non-overlapping."""
+    spans: list[Span] = []
+    for match in _MASTER.finditer(text):
+        kind = _KINDS[int(match.lastgroup[1:])]  # type: ignore[index]
+        spans.append(Span(match.start(), match.end(), kind, match.group()))
+    terms = sorted({t for t in glossary if t}, key=len, reverse=True)
+    if terms:
+        term_re = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in terms) + r")(?!\w)")
+        spans.extend(Span(m.start(), m.end(), "term", m.group()) for m in term_re.finditer(text))
+    return _drop_overlaps(spans)
+
+
+def _drop_overlaps(spans: list[Span]) -> list[Span]:
+    """Keep the earliest (then longest) span wherever two overlap."""
+    spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
+    kept: list[Span] = []
+    for span in spans:
+        if kept and span.start < kept[-1].end:
+            continue
+        kept.append(span)
+    return kept
+
+
+_EMOJI_RE = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff\ufe0f\u20e3\U000e0020-\U000e007f]+"
+)
+
+
+def strip_non_linguistic(text: str) -> str:
+    """``text`` with protected spans, numbers and emoji replaced by spaces (for detection)."""
+    pieces: list[str] = []
+    last = 0
+    for span in find_protected_spans(text):
+        pieces.append(text[last:span.start])
+        pieces.append(" ")
+        last = span.end
+    pieces.append(text[last:])
+    cleaned = "".join(pieces)
+    cleaned = _EMOJI_RE.sub(" ", cleaned)
+    cleaned = _NUMBER_RE.sub(" ", cleaned)
+    return cleaned
+
+
+# Sentence boundaries: CJK full stops end a sentence with no space after them;
+# Latin/Cyrillic ones need a space and an upper-case, digit, quote or ¿¡ start.
+_ABBREVIATIONS = {
+    "en": {"mr", "mrs", "ms", "dr", "e.g", "i.e", "etc", "vs", "approx", "no", "st", "jan", "feb", "aug", "sept", "oct", "nov", "dec"},
+    "es": {"sr", "sra", "srta", "dr", "dra", "ud", "uds", "etc", "p.ej", "núm", "aprox", "pág"},
+    "fr": {"m", "mme", "mlle", "dr", "etc", "p.ex", "env", "cf", "n°", "av", "apr", "j.-c"},
+    "ru": {"т.е", "т.к", "т.д", "т.п", "др", "г", "гг", "руб", "коп", "тыс", "млн", "млрд", "см", "стр", "ул"},
+    "zh": set(),
+}
+_BOUNDARY_RE = re.compile(r"(?<=[。！？!?…])[」』”’）)]*|(?<=[.!?…])[\"'”’»)]*(?=\s+[\"'“«¿¡(\[A-ZÀ-ÖØ-ÞА-ЯЁ0-9\u4e00-\u9fff])")
+
+
+def split_sentences(text: str, lang: str = "en", glossary: Iterable[str] = ()) -> list[str]:
+    """Split ``text`` into sentences, never inside a protected span, number or abbreviation.
+
+    The pieces joined back together give the original text exactly (whitespace
+    stays attached to the end of the preceding piece).
+    """
+    if not text:
+        return []
+    protected = find_protected_spans(text, glossary)
+    blocked: list[tuple[int, int]] = [(s.start, s.end) for s in protected]
+    abbreviations = _ABBREVIATIONS.get(lang, set())
+    cuts: list[int] = []
+    for match in _BOUNDARY_RE.finditer(text):
+        end = match.end()
+        if any(a < end <= b for a, b in blocked):
+            continue
+        mark = text[match.start() - 1] if match.start() else ""
+        if mark == "." and match.start() >= 1:
+            word = re.search(r"([\w.\-°]+)\.$", text[: match.start()])
+            if word and word.group(1).lower() in abbreviations:
+                continue
+            if word and len(word.group(1)) == 1 and word.group(1).isalpha() and word.group(1).isupper():
+                continue  # an initial: "J. Smith"
+        # keep whitespace with the left piece
+        while end < len(text) and text[end] in " \t\u00a0\u3000":
+            end += 1
+        if 0 < end < len(text):
+            cuts.append(end)
+    # Line breaks are boundaries too (chat messages rarely punctuate).
+    for match in re.finditer(r"\n+", text):
+        end = match.end()
+        if 0 < end < len(text) and not any(a < end <= b for a, b in blocked):
+            cuts.append(end)
+    pieces: list[str] = []
+    last = 0
+    for cut in sorted(set(cuts)):
+        if cut > last:
+            pieces.append(text[last:cut])
+            last = cut
+    pieces.append(text[last:])
+    return [p for p in pieces if p]
