@@ -1,0 +1,451 @@
+"""The template library: ``replies/*.yaml`` loaded and validated into typed objects.
+
+One YAML file per template, every locale inside it (format in the README). Loading
+checks the structure and reports every problem as ``path:line: locale: message``;
+the deeper lint rules (placeholders, plurals, punctuation...) live in ``checks``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from supportkit import SUPPORTED_LANGUAGES
+from supportkit.errors import Problem, TemplateError, ValidationError
+from supportkit.locales import LocaleChoice, choose_locale
+from supportkit.yamlsource import Located, YamlProblem, load_yaml
+
+CUSTOMER_INTENTS: tuple[str, ...] = (
+    "contact_support", "slow_response", "tx_pending", "deposit_missing", "forgot_password",
+    "wallet_recovery", "switch_phone", "swap_tokens", "frozen_assets", "scam_report", "privacy",
+    "complaint", "gas_fee", "token_missing", "greeting_thanks", "other",
+)
+KINDS = ("reply", "tutorial")
+STATUSES = ("approved", "draft")
+CHANNELS = ("chat", "email")
+TEMPLATE_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+VARIABLE_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+LOCALE_KEY_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+
+_TOP_KEYS = {"id", "kind", "intents", "channel", "category", "updated", "variables", "examples",
+             "faq", "checks", "locales", "tags"}
+_LOCALE_KEYS = {"subject", "body", "source", "status", "note"}
+_VARIABLE_KEYS = {"default", "description", "example", "type"}
+VARIABLE_TYPES = ("text", "number", "amount", "date", "url")
+
+
+def source_digest(subject: str, body: str) -> str:
+    """Short fingerprint of a source text; translations record it to detect staleness."""
+    digest = hashlib.sha256(f"{subject}\n\x1e\n{body}".encode()).hexdigest()
+    return digest[:12]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A declared template variable and the value used when the caller gives none."""
+
+    name: str
+    default: str | dict[str, str] = ""
+    description: str = ""
+    example: str = ""
+    type: str = "text"
+
+    def default_for(self, locale: str) -> str:
+        """The fallback value in ``locale`` (a per-locale mapping falls back to its ``en``)."""
+        if isinstance(self.default, dict):
+            return self.default.get(locale, self.default.get("en", ""))
+        return self.default
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One locale's subject and body of a template."""
+
+    locale: str
+    subject: str
+    body: str
+    source: str | None = None
+    status: str = "approved"
+    note: str = ""
+    line: int = 1
+    subject_line: int = 1
+    body_line: int = 1
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+@dataclass(frozen=True)
+class Template:
+    """A reply or tutorial, with every locale it exists in."""
+
+    id: str
+    kind: str
+    path: Path
+    intents: tuple[str, ...] = ()
+    channel: str = "chat"
+    category: str = "general"
+    updated: _dt.date | None = None
+    variables: dict[str, Variable] = field(default_factory=dict)
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    faq: dict[str, str] = field(default_factory=dict)
+    disabled_checks: tuple[str, ...] = ()
+    locales: dict[str, Translation] = field(default_factory=dict)
+    source_locale: str = "en"
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def source(self) -> Translation | None:
+        """The source-locale text every translation is made from."""
+        return self.locales.get(self.source_locale)
+
+    def source_digest(self) -> str | None:
+        src = self.source
+        return source_digest(src.subject, src.body) if src else None
+
+    def is_stale(self, locale: str) -> bool:
+        """True when ``locale`` was translated from an older source text."""
+        translation = self.locales.get(locale)
+        if translation is None or locale == self.source_locale:
+            return False
+        return translation.source != self.source_digest()
+
+    def translation_state(self, locale: str) -> str:
+        """One of ``ok``, ``missing``, ``stale``, ``draft`` for status tables."""
+        translation = self.locales.get(locale)
+        if translation is None:
+            return "missing"
+        if translation.is_draft:
+            return "draft"
+        if self.is_stale(locale):
+            return "stale"
+        return "ok"
+
+    def usable_locales(self, allow_drafts: bool = False) -> tuple[str, ...]:
+        """Locales a reply may be rendered in (drafts only when allowed)."""
+        return tuple(code for code, t in self.locales.items() if allow_drafts or not t.is_draft)
+
+    def title(self, locale: str) -> str:
+        """FAQ question, else subject, in ``locale`` (or the source locale)."""
+        if locale in self.faq:
+            return self.faq[locale]
+        translation = self.locales.get(locale) or self.source
+        return translation.subject if translation else self.id
+
+
+@dataclass
+class Library:
+    """All templates found in a folder, and the problems met while loading it."""
+
+    root: Path
+    templates: dict[str, Template] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Template]:
+        return iter(sorted(self.templates.values(), key=lambda t: (t.kind, t.id)))
+
+    def __len__(self) -> int:
+        return len(self.templates)
+
+    def get(self, template_id: str) -> Template:
+        """The template called ``template_id``; a clear error with suggestions otherwise."""
+        if template_id in self.templates:
+            return self.templates[template_id]
+        import difflib
+
+        close = difflib.get_close_matches(str(template_id), list(self.templates), n=3)
+        hint = f"Did you mean {', '.join(close)}?" if close else "Run `supportkit templates list` to see them."
+        raise TemplateError(f"no template {str(template_id)[:80]!r}", str(self.root), hint)
+
+    def for_intent(self, intent: str, kind: str = "reply") -> Template | None:
+        """The template that answers ``intent`` (replies before tutorials)."""
+        candidates = [t for t in self if intent in t.intents]
+        candidates.sort(key=lambda t: (t.kind != kind, t.id != intent, t.id))
+        return candidates[0] if candidates else None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> Library:
+    """Load every ``*.yaml`` in ``root``; with ``strict``, raise one ValidationError listing all problems."""
+    root = Path(root)
+    library = Library(root=root)
+    if not root.is_dir():
+        raise TemplateError(f"template folder not found: {root}", None,
+                            "Set replies_dir in supportkit.toml or pass --replies DIR.")
+    paths = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not paths:
+        raise TemplateError(f"no templates (*.yaml) in {root}", None, "Add template files or point --replies elsewhere.")
+    seen: dict[str, Path] = {}
+    for path in paths:
+        template, problems = load_template(path, source_locale)
+        library.problems.extend(problems)
+        if template is None:
+            continue
+        if template.id in seen:
+            library.problems.append(Problem(str(path), template.lines.get("id", 1), "",
+                                            f"duplicate template id {template.id!r} (also in {seen[template.id].name})",
+                                            check="duplicate_id", template=template.id))
+            continue
+        seen[template.id] = path
+        library.templates[template.id] = template
+    if strict and library.errors:
+        raise ValidationError(library.errors, f"{len(library.errors)} problem(s) in templates")
+    return library
+
+
+def read_text_file(path: Path) -> str:
+    """A template file as text; undecodable or binary files raise YamlProblem."""
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise YamlProblem(1, "file holds NUL bytes (binary file?)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise YamlProblem(line, "file is not valid UTF-8") from None
+
+
+def load_template(path: Path, source_locale: str = "en") -> tuple[Template | None, list[Problem]]:
+    """Parse and validate one template file; returns the template (or None) and its problems."""
+    where = str(path)
+    problems: list[Problem] = []
+
+    def problem(line: int, message: str, locale: str = "", check: str = "schema", severity: str = "error") -> None:
+        problems.append(Problem(where, line, locale, message, severity=severity, check=check, template=path.stem))
+
+    try:
+        data = load_yaml(read_text_file(path))
+    except YamlProblem as exc:
+        problem(exc.line, exc.message, check="yaml")
+        return None, problems
+    except OSError as exc:
+        problem(1, f"cannot read file: {exc.strerror}", check="yaml")
+        return None, problems
+    if not isinstance(data, Located):
+        problem(1, "a template file must be a mapping (id, kind, locales, ...)")
+        return None, problems
+
+    for key in data:
+        if key not in _TOP_KEYS:
+            problem(data.line_of(key), f"unknown key {key!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+
+    template_id = data.get("id")
+    if not isinstance(template_id, str) or not TEMPLATE_ID_RE.match(template_id):
+        problem(data.line_of("id"), "id must be lower-case letters, digits and _ (e.g. tx_pending)")
+        template_id = path.stem
+    elif template_id != path.stem:
+        problem(data.line_of("id"), f"id {template_id!r} does not match the file name {path.name!r}")
+
+    kind = data.get("kind", "reply")
+    if kind not in KINDS:
+        problem(data.line_of("kind"), f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        kind = "reply"
+
+    intents = _string_list(data.get("intents", []), data.line_of("intents"), "intents", problem)
+    for intent in intents:
+        if intent not in CUSTOMER_INTENTS:
+            problem(data.line_of("intents"), f"unknown intent {intent!r} (known: {', '.join(CUSTOMER_INTENTS)})")
+
+    channel = data.get("channel", "chat")
+    if channel not in CHANNELS:
+        problem(data.line_of("channel"), f"channel must be one of {', '.join(CHANNELS)}")
+        channel = "chat"
+
+    category = data.get("category", "general")
+    if not isinstance(category, str) or not TEMPLATE_ID_RE.match(category):
+        problem(data.line_of("category"), "category must be an id such as transfers or security")
+        category = "general"
+
+    updated = data.get("updated")
+    if updated is not None and not isinstance(updated, _dt.date):
+        problem(data.line_of("updated"), "updated must be a date (YYYY-MM-DD)")
+        updated = None
+
+    variables = _variables(data.get("variables", {}), data.line_of("variables"), problem)
+    examples = _per_locale_lists(data.get("examples", {}), data.line_of("examples"), "examples", problem)
+    faq = _per_locale_strings(data.get("faq", {}), data.line_of("faq"), "faq", problem)
+
+    disabled: tuple[str, ...] = ()
+    checks = data.get("checks", {})
+    if checks:
+        if not isinstance(checks, Located) or set(checks) - {"disable"}:
+            problem(data.line_of("checks"), "checks takes one key, disable: [rule, ...]")
+        else:
+            disabled = _string_list(checks.get("disable", []), checks.line_of("disable"), "checks.disable", problem)
+
+    locales: dict[str, Translation] = {}
+    raw_locales = data.get("locales")
+    if not isinstance(raw_locales, Located) or not raw_locales:
+        problem(data.line_of("locales"), "locales must map locale codes to subject and body")
+    else:
+        for code, entry in raw_locales.items():
+            line = raw_locales.line_of(code)
+            if not LOCALE_KEY_RE.match(code):
+                problem(line, f"invalid locale code {code!r}", locale=str(code)[:20])
+                continue
+            translation = _translation(code, entry, line, problem)
+            if translation is not None:
+                locales[code] = translation
+        if source_locale not in locales:
+            problem(data.line_of("locales"), f"the source locale {source_locale!r} is missing", locale=source_locale)
+        for code, translation in locales.items():
+            if code != source_locale and not translation.source:
+                problem(translation.line, "translation does not record its source (add source: <digest>;"
+                        " `supportkit stamp` writes it)", locale=code, check="source_recorded")
+
+    if problems and any(p.severity == "error" for p in problems) and not locales:
+        return None, problems
+    template = Template(
+        id=template_id, kind=kind, path=path, intents=tuple(intents), channel=channel, category=category,
+        updated=updated, variables=variables, examples=examples, faq=faq, disabled_checks=tuple(disabled),
+        locales=locales, source_locale=source_locale,
+        lines={key: data.line_of(key) for key in data},
+    )
+    return template, problems
+
+
+def _string_list(value: Any, line: int, name: str, problem: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problem(line, f"{name} must be a list of non-empty strings")
+        return []
+    return list(value)
+
+
+def _per_locale_lists(value: Any, line: int, name: str, problem: Any) -> dict[str, tuple[str, ...]]:
+    if not value:
+        return {}
+    if not isinstance(value, Located):
+        problem(line, f"{name} must map locale codes to lists of phrases")
+        return {}
+    result: dict[str, tuple[str, ...]] = {}
+    for code, items in value.items():
+        if not LOCALE_KEY_RE.match(code):
+            problem(value.line_of(code), f"invalid locale code {code!r} in {name}", locale=str(code)[:20])
+            continue
+        result[code] = tuple(_string_list(items, value.line_of(code), f"{name}.{code}", problem))
+    return result
+
+
+def _per_locale_strings(value: Any, line: int, name: str, problem: Any) -> dict[str, str]:
+    if not value:
+        return {}
+    if not isinstance(value, Located):
+        problem(line, f"{name} must map locale codes to text")
+        return {}
+    result: dict[str, str] = {}
+    for code, text in value.items():
+        if not LOCALE_KEY_RE.match(code):
+            problem(value.line_of(code), f"invalid locale code {code!r} in {name}", locale=str(code)[:20])
+        elif not isinstance(text, str) or not text.strip():
+            problem(value.line_of(code), f"{name} must be non-empty text", locale=code)
+        else:
+            result[code] = text.strip()
+    return result
+
+
+def _variables(value: Any, line: int, problem: Any) -> dict[str, Variable]:
+    if not value:
+        return {}
+    if not isinstance(value, Located):
+        problem(line, "variables must map names to {default, description, example, type}")
+        return {}
+    result: dict[str, Variable] = {}
+    for name, spec in value.items():
+        vline = value.line_of(name)
+        if not VARIABLE_RE.match(name) or name in {"brand", "locale"}:
+            problem(vline, f"invalid variable name {name!r} (lower_case; brand and locale are reserved)")
+            continue
+        if spec is None:
+            spec = Located()
+        if not isinstance(spec, Located):
+            problem(vline, f"variable {name!r} must be a mapping (default, description, example, type)")
+            continue
+        unknown = set(spec) - _VARIABLE_KEYS
+        if unknown:
+            problem(vline, f"variable {name!r}: unknown key(s) {', '.join(sorted(unknown))}")
+        default = spec.get("default", "")
+        if isinstance(default, Located):
+            default = {str(k): str(v) for k, v in default.items()}
+        elif default is None:
+            default = ""
+        else:
+            default = str(default)
+        vtype = spec.get("type", "text")
+        if vtype not in VARIABLE_TYPES:
+            problem(vline, f"variable {name!r}: type must be one of {', '.join(VARIABLE_TYPES)}")
+            vtype = "text"
+        result[name] = Variable(name, default, str(spec.get("description", "")), str(spec.get("example", "")), vtype)
+    return result
+
+
+def _translation(code: str, entry: Any, line: int, problem: Any) -> Translation | None:
+    if not isinstance(entry, Located):
+        problem(line, "a locale entry must be a mapping with subject and body", locale=code)
+        return None
+    for key in entry:
+        if key not in _LOCALE_KEYS:
+            problem(entry.line_of(key), f"unknown key {key!r} (known: {', '.join(sorted(_LOCALE_KEYS))})", locale=code)
+    body = entry.get("body")
+    if not isinstance(body, str) or not body.strip():
+        problem(entry.line_of("body"), "body is missing or empty", locale=code)
+        return None
+    subject = entry.get("subject", "")
+    if not isinstance(subject, str):
+        problem(entry.line_of("subject"), "subject must be text", locale=code)
+        subject = ""
+    status = entry.get("status", "approved")
+    if status not in STATUSES:
+        problem(entry.line_of("status"), f"status must be one of {', '.join(STATUSES)}", locale=code)
+        status = "draft"
+    source = entry.get("source")
+    if source is not None and not (isinstance(source, str) and re.fullmatch(r"[0-9a-f]{12}", source)):
+        problem(entry.line_of("source"), "source must be the 12-character digest of the source text", locale=code)
+        source = None
+    return Translation(
+        locale=code, subject=subject.strip(), body=body.rstrip("\n"), source=source, status=status,
+        note=str(entry.get("note", "")), line=line, subject_line=entry.value_lines.get("subject", line),
+        body_line=entry.value_lines.get("body", line),
+    )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The template and locale chosen for a reply."""
+
+    template: Template
+    choice: LocaleChoice
+
+    @property
+    def translation(self) -> Translation:
+        return self.template.locales[self.choice.locale]
+
+
+def select_template(library: Library, intent_or_id: str, locale: str, default_locale: str = "en",
+                    allow_drafts: bool = False) -> Selection:
+    """Template for an intent (or a template id) in ``locale``, following the fallback chain."""
+    template = library.templates.get(intent_or_id) or library.for_intent(intent_or_id)
+    if template is None:
+        template = library.for_intent("other")
+    if template is None:
+        raise TemplateError(f"no template answers {intent_or_id!r}", str(library.root),
+                            "Add a template with that intent, or one for `other`.")
+    available = template.usable_locales(allow_drafts)
+    choice = choose_locale(locale, available, default_locale)
+    return Selection(template, choice)
+
+
+def supported_locales(templates: Iterable[Template]) -> tuple[str, ...]:
+    """Locales present in any template, the five supported ones first."""
+    present = {code for t in templates for code in t.locales}
+    return tuple(sorted(present, key=lambda c: (SUPPORTED_LANGUAGES.index(c) if c in SUPPORTED_LANGUAGES else 99, c)))

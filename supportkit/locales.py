@@ -1,0 +1,67 @@
+"""Locale codes: validation and the explicit fallback chain.
+
+zh-TW / zh-Hant / zh-HK -> zh, es-419 / es-MX -> es, fr-CA -> fr, anything
+else -> the configured default. Every answer says whether it fell back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from supportkit import SUPPORTED_LANGUAGES
+from supportkit.errors import UnknownLocaleError
+
+_LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
+
+
+@dataclass(frozen=True)
+class LocaleChoice:
+    """The locale used for a request, and how it was reached."""
+
+    requested: str
+    locale: str
+    fallback: bool
+    chain: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"requested": self.requested, "locale": self.locale, "fallback": self.fallback,
+                "chain": list(self.chain)}
+
+
+def parse_locale(code: str, where: str | None = None) -> tuple[str, str | None]:
+    """``(language, rest)`` of a BCP 47 / POSIX code; raises UnknownLocaleError on anything else.
+
+    Refuses path separators, dots and other characters so a locale from user input
+    can never reach the file system as anything but a plain code.
+    """
+    if not isinstance(code, str) or not _LOCALE_RE.match(code.strip()):
+        raise UnknownLocaleError(str(code)[:40], where)
+    parts = re.split(r"[-_]", code.strip())
+    return parts[0].lower(), ("-".join(parts[1:]) or None)
+
+
+def fallback_chain(code: str, default: str = "en") -> tuple[str, ...]:
+    """Locales to try, best first: the language itself, then the default."""
+    language, _rest = parse_locale(code)
+    chain = [language]
+    if default not in chain:
+        chain.append(default)
+    return tuple(chain)
+
+
+def choose_locale(requested: str, available: tuple[str, ...] | list[str] | set[str], default: str = "en") -> LocaleChoice:
+    """The first locale of the fallback chain that is ``available``.
+
+    A regional variant of an available language (zh-TW, es-419, fr-CA) is not a
+    fallback: the content is in that language. Reaching the default is.
+    """
+    language, _rest = parse_locale(requested)
+    chain = fallback_chain(requested, default)
+    for candidate in chain:
+        if candidate in available:
+            return LocaleChoice(requested, candidate, fallback=candidate != language, chain=chain)
+    if available:
+        first = sorted(available, key=lambda c: (c not in SUPPORTED_LANGUAGES, c))[0]
+        return LocaleChoice(requested, first, fallback=True, chain=(*chain, first))
+    raise UnknownLocaleError(requested)

@@ -1,0 +1,249 @@
+"""The one sandboxed Jinja2 environment, with Babel-aware filters.
+
+Template text comes only from the template library; customer text only ever
+arrives as a variable value, never as template source. Rendering is capped in
+size, undefined names fail loudly (StrictUndefined), and only a listed set of
+filters exists.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from supportkit.config import Brand
+from supportkit.errors import TemplateError
+from supportkit.library import Selection, Template
+
+MAX_OUTPUT_CHARS = 20_000
+"""A rendered reply longer than this is refused: no template should produce a wall of text."""
+
+SAFE_BUILTIN_FILTERS = (
+    "default", "upper", "lower", "capitalize", "title", "trim", "length", "join", "first", "last",
+    "truncate", "replace", "int", "abs", "wordcount", "string", "list", "sort", "escape", "e",
+)
+CUSTOM_FILTERS = ("number", "amount", "date", "datetime", "plural", "percent")
+ALLOWED_FILTERS = frozenset(SAFE_BUILTIN_FILTERS + CUSTOM_FILTERS)
+ALLOWED_TESTS = frozenset({"defined", "undefined", "none", "number", "string", "eq", "ne", "lt", "gt", "le", "ge",
+                           "odd", "even", "in", "divisibleby", "sameas"})
+
+
+def _locale_of(context: Any) -> str:
+    return str(context.get("locale") or "en")
+
+
+def _to_decimal(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise TemplateError(f"expected a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")  # "0,5" typed by a European agent
+    text = text.replace(",", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise TemplateError(f"not a number: {str(value)[:40]!r}", None, "Pass digits, e.g. --var amount=0.5") from None
+
+
+@jinja2.pass_context
+def _number(context: Any, value: Any, digits: int | None = None) -> str:
+    from babel.numbers import format_decimal
+
+    number = _to_decimal(value)
+    if digits is not None:
+        number = round(number, digits)
+    return format_decimal(number, locale=_locale_of(context), decimal_quantization=False)
+
+
+@jinja2.pass_context
+def _amount(context: Any, value: Any, ticker: str = "") -> str:
+    """A crypto amount exactly as given (Decimal, no rounding), grouped per locale."""
+    from babel.numbers import format_decimal
+
+    number = _to_decimal(value)
+    text = format_decimal(number, format="#,##0.##################", locale=_locale_of(context),
+                          decimal_quantization=False)
+    return f"{text}\u00a0{ticker}" if ticker else text
+
+
+@jinja2.pass_context
+def _percent(context: Any, value: Any) -> str:
+    from babel.numbers import format_percent
+
+    return format_percent(_to_decimal(value), locale=_locale_of(context), decimal_quantization=False)
+
+
+def _to_datetime(value: Any) -> _dt.date | _dt.datetime:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value
+    text = str(value).strip()
+    try:
+        return _dt.datetime.fromisoformat(text) if ("T" in text or ":" in text) else _dt.date.fromisoformat(text)
+    except ValueError:
+        raise TemplateError(f"not a date: {text[:40]!r}", None, "Use ISO form, e.g. 2026-11-22 or 2026-11-22T14:05") from None
+
+
+@jinja2.pass_context
+def _date(context: Any, value: Any, format: str = "medium") -> str:
+    from babel.dates import format_date
+
+    when = _to_datetime(value)
+    if isinstance(when, _dt.datetime):
+        when = when.date()
+    return format_date(when, format=format, locale=_locale_of(context))
+
+
+@jinja2.pass_context
+def _datetime(context: Any, value: Any, format: str = "medium") -> str:
+    from babel.dates import format_datetime
+
+    when = _to_datetime(value)
+    if not isinstance(when, _dt.datetime):
+        when = _dt.datetime.combine(when, _dt.time())
+    return format_datetime(when, format=format, locale=_locale_of(context))
+
+
+@functools.lru_cache(maxsize=32)
+def _plural_rule(locale: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse(locale).plural_form
+
+
+@jinja2.pass_context
+def _plural(context: Any, value: Any, **forms: str) -> str:
+    """Pick the CLDR plural form of ``value`` (one/few/many/other...); ``#`` becomes the number.
+
+    ``{{ n | plural(one="# день", few="# дня", many="# дней", other="# дня") }}``
+    """
+    from babel.numbers import format_decimal
+
+    locale = _locale_of(context)
+    number = _to_decimal(value)
+    category = _plural_rule(locale)(number)
+    text = forms.get(category, forms.get("other"))
+    if text is None:
+        raise TemplateError(f"plural form {category!r} missing for {locale} (value {value})", None,
+                            f"Add {category}= to the plural filter.")
+    return text.replace("#", format_decimal(number, locale=locale, decimal_quantization=False))
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> ImmutableSandboxedEnvironment:
+    """The one rendering environment: immutable sandbox, strict undefined, listed filters only."""
+    env = ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters = {name: env.filters[name] for name in SAFE_BUILTIN_FILTERS}
+    env.filters.update(number=_number, amount=_amount, date=_date, datetime=_datetime, plural=_plural,
+                       percent=_percent)
+    env.tests = {name: test for name, test in env.tests.items() if name in ALLOWED_TESTS}
+    env.globals = {"range": range}
+    return env
+
+
+@functools.lru_cache(maxsize=512)
+def compile_source(source: str) -> jinja2.Template:
+    """Compile template text in the sandbox (cached); raises jinja2.TemplateSyntaxError."""
+    return environment().from_string(source)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A template filled in for one locale."""
+
+    template: str
+    kind: str
+    locale: str
+    subject: str
+    text: str
+    fallback: bool = False
+    draft: bool = False
+    variables: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"template": self.template, "kind": self.kind, "locale": self.locale, "fallback": self.fallback,
+                "draft": self.draft, "subject": self.subject, "text": self.text}
+
+
+def build_context(template: Template, locale: str, values: Mapping[str, Any], brand: Brand) -> dict[str, Any]:
+    """Declared variables (given value, else the locale's default), plus ``brand`` and ``locale``."""
+    unknown = sorted(set(values) - set(template.variables))
+    if unknown:
+        declared = ", ".join(sorted(template.variables)) or "none"
+        raise TemplateError(f"template {template.id!r} has no variable {unknown[0]!r}", None,
+                            f"Declared variables: {declared}.")
+    context: dict[str, Any] = {}
+    for name, variable in template.variables.items():
+        value = values.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            value = variable.default_for(locale)
+        context[name] = value.strip() if isinstance(value, str) else value
+    context["brand"] = brand
+    context["locale"] = locale
+    return context
+
+
+def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTPUT_CHARS, where: str = "") -> str:
+    """Render template text in the sandbox, refusing output past ``limit`` characters."""
+    try:
+        compiled = compile_source(source)
+        pieces: list[str] = []
+        size = 0
+        for piece in compiled.generate(**context):
+            size += len(piece)
+            if size > limit:
+                raise TemplateError(f"rendered text is longer than {limit} characters", where or None,
+                                    "Shorten the template or the values passed to it.")
+            pieces.append(piece)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}", f"{where} line {exc.lineno}".strip()) from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"template uses an undeclared name: {exc.message}", where or None,
+                            "Declare it under variables: in the template file.") from None
+    except SecurityError as exc:
+        raise TemplateError(f"template tried an unsafe operation: {exc}", where or None) from None
+    return _tidy("".join(pieces))
+
+
+def _tidy(text: str) -> str:
+    """Drop trailing spaces and runs of blank lines left by optional blocks."""
+    lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if not line and tidy and not tidy[-1]:
+            continue
+        tidy.append(line)
+    return "\n".join(tidy).strip()
+
+
+def render(selection: Selection, values: Mapping[str, Any] | None = None, brand: Brand | None = None,
+           limit: int = MAX_OUTPUT_CHARS) -> Rendered:
+    """Fill in the selected template in the selected locale."""
+    template = selection.template
+    translation = selection.translation
+    locale = selection.choice.locale
+    context = build_context(template, locale, values or {}, brand or Brand())
+    where = f"{template.path}: {locale}"
+    subject = render_string(translation.subject, context, limit, where) if translation.subject else ""
+    body = render_string(translation.body, context, limit, where)
+    return Rendered(
+        template=template.id, kind=template.kind, locale=locale, subject=subject, text=body,
+        fallback=selection.choice.fallback, draft=translation.is_draft,
+        variables={k: str(v) for k, v in context.items() if k not in ("brand", "locale")},
+    )
