@@ -7,7 +7,6 @@ inside the command that needs them so ``import supportkit.cli`` stays light.
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
@@ -117,6 +116,152 @@ def detect(text: str | None, as_json: bool, lines: bool) -> None:
     click.echo(f"{result.language}\t{result.confidence:.2f}\t{result.script}")
     for alt in result.alternatives[1:4]:
         click.echo(f"  {alt.language}\t{alt.confidence:.2f}", err=False)
+
+
+# --- replies ------------------------------------------------------------------
+
+
+def _print_reply(result: Any) -> None:
+    """Human view of a reply: warnings first (stderr), then the text to send (stdout)."""
+    if result.secret_found:
+        click.secho(_("WARNING: the customer pasted a recovery phrase or private key. It was removed; "
+                      "the reply starts with a safety notice."), fg="red", bold=True, err=True)
+    elif result.urgent:
+        click.secho(_("URGENT: {reasons}").format(reasons=", ".join(result.urgency_reasons) or "funds at risk"),
+                    fg="yellow", bold=True, err=True)
+    ranked = ", ".join(f"{i['id']} {i['score']:.2f}" for i in result.intents)
+    fallback = _(" (fallback)") if result.reply.fallback else ""
+    click.echo(_("language: {language} ({confidence:.2f})  intent: {intent}  template: {template}  "
+                 "locale: {locale}{fallback}").format(
+        language=result.language, confidence=result.confidence, intent=result.intent,
+        template=result.reply.template, locale=result.reply.locale, fallback=fallback), err=True)
+    click.echo(_("ranked: {ranked}").format(ranked=ranked), err=True)
+    for note in result.notes:
+        click.echo(_("note: {note}").format(note=note), err=True)
+    if result.reply.subject:
+        click.echo(_("Subject: {subject}").format(subject=result.reply.subject))
+        click.echo("")
+    click.echo(result.text)
+    if result.agent is not None:
+        click.echo("")
+        click.echo(_("--- for you ({locale}) ---").format(locale=result.agent.locale))
+        click.echo(result.agent.text)
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--lang", "lang", metavar="LL", help=_("Reply in this locale instead of the detected one."))
+@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=_("Fill a template variable (repeatable)."))
+@click.option("--top", type=click.IntRange(1, 16), default=3, show_default=True, help=_("How many ranked intents to show."))
+@click.option("--agent-lang", metavar="LL", help=_("Also show the reply in the agent's language."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+@pass_context
+def reply(ctx: Context, text: str | None, lang: str | None, variables: tuple[str, ...], top: int,
+          agent_lang: str | None, as_json: bool, lines: bool) -> None:
+    """Detect, guard, classify and draft the reply to a customer message (TEXT or stdin)."""
+    from supportkit.pipeline import library_for, parse_vars, process_message
+
+    values = parse_vars(variables)
+    if lines:
+        library = library_for(ctx.config)
+        for line in read_lines(text):
+            if not line.strip():
+                continue
+            result = process_message(line, ctx.config, lang=lang, values=values, top=top, agent_lang=agent_lang,
+                                     library=library)
+            emit_json_line(result.to_dict())
+        return
+    result = process_message(read_message(text), ctx.config, lang=lang, values=values, top=top,
+                             agent_lang=agent_lang)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        _print_reply(result)
+
+
+@cli.command()
+@click.argument("template_id", metavar="ID")
+@click.option("--lang", "lang", metavar="LL", default="en", show_default=True, help=_("Locale of the tutorial."))
+@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=_("Fill a template variable (repeatable)."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def tutorial(ctx: Context, template_id: str, lang: str, variables: tuple[str, ...], as_json: bool) -> None:
+    """Show the tutorial ID (e.g. switch_phone) in a customer's language."""
+    from supportkit.pipeline import parse_vars, render_tutorial
+
+    rendered = render_tutorial(template_id, lang, ctx.config, parse_vars(variables))
+    if as_json:
+        emit_json(rendered.to_dict())
+        return
+    if rendered.fallback:
+        click.echo(_("note: no {lang} version; showing {locale}").format(lang=lang, locale=rendered.locale), err=True)
+    click.echo(rendered.subject)
+    click.echo("")
+    click.echo(rendered.text)
+
+
+@cli.group()
+def templates() -> None:
+    """List, show and search the reply and tutorial templates."""
+
+
+@templates.command("list")
+@click.option("--kind", type=click.Choice(["reply", "tutorial"]), help=_("Only this kind."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def templates_list(ctx: Context, kind: str | None, as_json: bool) -> None:
+    """One line per template: ref, kind, intents, locales."""
+    from supportkit.catalog_view import list_templates
+
+    rows = list_templates(ctx.config, kind)
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['ref']:<36} {row['kind']:<9} {','.join(row['intents']) or '-':<28} {' '.join(row['locales'])}")
+
+
+@templates.command("show")
+@click.argument("template_id", metavar="ID")
+@click.option("--lang", "lang", metavar="LL", help=_("Only this locale (default: all)."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def templates_show(ctx: Context, template_id: str, lang: str | None, as_json: bool) -> None:
+    """A template's details and its text in every locale (or one)."""
+    from supportkit.catalog_view import show_template
+
+    data = show_template(ctx.config, template_id, lang)
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"{data['ref']} ({data['kind']})  intents: {', '.join(data['intents']) or '-'}  file: {data['path']}")
+    if data["variables"]:
+        click.echo(_("variables: {names}").format(names=", ".join(data["variables"])))
+    for code, entry in data["locales"].items():
+        click.echo("")
+        click.echo(f"[{code}] {entry['state']}  {entry['subject']}")
+        click.echo(entry["text"])
+
+
+@templates.command("search")
+@click.argument("query")
+@click.option("--lang", "lang", metavar="LL", help=_("Search only this locale."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def templates_search(ctx: Context, query: str, lang: str | None, as_json: bool) -> None:
+    """Templates whose subject, text, FAQ question or examples contain QUERY (any language)."""
+    from supportkit.catalog_view import search_templates
+
+    hits = search_templates(ctx.config, query, lang)
+    if as_json:
+        emit_json(hits)
+        return
+    if not hits:
+        click.echo(_("no template matches {query!r}").format(query=query), err=True)
+        raise SystemExit(1)
+    for hit in hits:
+        click.echo(f"{hit['ref']:<36} {hit['locale']}  {hit['snippet']}")
 
 
 def main() -> None:

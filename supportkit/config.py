@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from supportkit.errors import ConfigError
 
@@ -60,7 +61,7 @@ class Config:
     channel_limits: Mapping[str, int] = field(default_factory=lambda: {"chat": 1200, "email": 6000})
     source: str = "defaults"
 
-    def replace(self, **changes: Any) -> "Config":
+    def replace(self, **changes: Any) -> Config:
         """A copy with ``changes`` applied, ignoring values that are None (unset flags)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 

@@ -7,6 +7,7 @@ Each error renders as ``Error: <what> (<where>). <what to do next>`` and exits 1
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
@@ -74,7 +75,7 @@ class ValidationError(SupportkitError):
         where = f"{len(problems)} problem(s); first at {first.path}:{first.line}" if first else None
         super().__init__(what, where, "Fix the lines listed above and run again.")
 
-    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+    def show(self, file: Any = None) -> None:
         for problem in self.problems:
             click.echo(str(problem), err=True)
         super().show(file)

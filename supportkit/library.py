@@ -101,6 +101,11 @@ class Template:
     lines: dict[str, int] = field(default_factory=dict)
 
     @property
+    def ref(self) -> str:
+        """Unique name in the library: ``tx_pending`` for a reply, ``tutorials/swap_tokens`` for a tutorial."""
+        return f"tutorials/{self.id}" if self.kind == "tutorial" else self.id
+
+    @property
     def source(self) -> Translation | None:
         """The source-locale text every translation is made from."""
         return self.locales.get(self.source_locale)
@@ -153,13 +158,16 @@ class Library:
     def __len__(self) -> int:
         return len(self.templates)
 
-    def get(self, template_id: str) -> Template:
-        """The template called ``template_id``; a clear error with suggestions otherwise."""
-        if template_id in self.templates:
-            return self.templates[template_id]
+    def get(self, template_id: str, kind: str | None = None) -> Template:
+        """The template called ``template_id`` (a ref, or an id of ``kind``); a clear error otherwise."""
+        ref = f"tutorials/{template_id}" if kind == "tutorial" and not template_id.startswith("tutorials/") else template_id
+        found = self.templates.get(ref)
+        if found is not None and (kind is None or found.kind == kind):
+            return found
         import difflib
 
-        close = difflib.get_close_matches(str(template_id), list(self.templates), n=3)
+        names = [t.id if kind else t.ref for t in self if kind is None or t.kind == kind]
+        close = difflib.get_close_matches(str(template_id), names, n=3)
         hint = f"Did you mean {', '.join(close)}?" if close else "Run `supportkit templates list` to see them."
         raise TemplateError(f"no template {str(template_id)[:80]!r}", str(self.root), hint)
 
@@ -182,6 +190,8 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
         raise TemplateError(f"template folder not found: {root}", None,
                             "Set replies_dir in supportkit.toml or pass --replies DIR.")
     paths = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if (root / "tutorials").is_dir():
+        paths += sorted(p for p in (root / "tutorials").iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     if not paths:
         raise TemplateError(f"no templates (*.yaml) in {root}", None, "Add template files or point --replies elsewhere.")
     seen: dict[str, Path] = {}
@@ -190,13 +200,13 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
         library.problems.extend(problems)
         if template is None:
             continue
-        if template.id in seen:
+        if template.ref in seen:
             library.problems.append(Problem(str(path), template.lines.get("id", 1), "",
-                                            f"duplicate template id {template.id!r} (also in {seen[template.id].name})",
+                                            f"duplicate template id {template.id!r} (also in {seen[template.ref].name})",
                                             check="duplicate_id", template=template.id))
             continue
-        seen[template.id] = path
-        library.templates[template.id] = template
+        seen[template.ref] = path
+        library.templates[template.ref] = template
     if strict and library.errors:
         raise ValidationError(library.errors, f"{len(library.errors)} problem(s) in templates")
     return library
@@ -245,10 +255,13 @@ def load_template(path: Path, source_locale: str = "en") -> tuple[Template | Non
     elif template_id != path.stem:
         problem(data.line_of("id"), f"id {template_id!r} does not match the file name {path.name!r}")
 
-    kind = data.get("kind", "reply")
+    in_tutorials = path.parent.name == "tutorials"
+    kind = data.get("kind", "tutorial" if in_tutorials else "reply")
     if kind not in KINDS:
         problem(data.line_of("kind"), f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         kind = "reply"
+    elif (kind == "tutorial") != in_tutorials:
+        problem(data.line_of("kind"), "tutorials live in replies/tutorials/, replies directly in replies/")
 
     intents = _string_list(data.get("intents", []), data.line_of("intents"), "intents", problem)
     for intent in intents:
@@ -280,7 +293,8 @@ def load_template(path: Path, source_locale: str = "en") -> tuple[Template | Non
         if not isinstance(checks, Located) or set(checks) - {"disable"}:
             problem(data.line_of("checks"), "checks takes one key, disable: [rule, ...]")
         else:
-            disabled = _string_list(checks.get("disable", []), checks.line_of("disable"), "checks.disable", problem)
+            disabled = tuple(_string_list(checks.get("disable", []), checks.line_of("disable"), "checks.disable",
+                                          problem))
 
     locales: dict[str, Translation] = {}
     raw_locales = data.get("locales")
@@ -434,7 +448,7 @@ class Selection:
 def select_template(library: Library, intent_or_id: str, locale: str, default_locale: str = "en",
                     allow_drafts: bool = False) -> Selection:
     """Template for an intent (or a template id) in ``locale``, following the fallback chain."""
-    template = library.templates.get(intent_or_id) or library.for_intent(intent_or_id)
+    template = library.for_intent(intent_or_id) or library.templates.get(intent_or_id)
     if template is None:
         template = library.for_intent("other")
     if template is None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -46,8 +48,8 @@ def _to_decimal(value: Any) -> Decimal:
     if isinstance(value, (int, float)):
         return Decimal(str(value))
     text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")  # "0,5" typed by a European agent
+    if "," in text and "." not in text and not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text):
+        text = text.replace(",", ".")  # "0,5" typed by a European agent; "1,150" stays grouping
     text = text.replace(",", "")
     try:
         return Decimal(text)
@@ -131,6 +133,8 @@ def _plural(context: Any, value: Any, **forms: str) -> str:
     locale = _locale_of(context)
     number = _to_decimal(value)
     category = _plural_rule(locale)(number)
+    # A missing category falls back to `other` at run time (a reply still goes out);
+    # `supportkit check` reports the missing form to the writer.
     text = forms.get(category, forms.get("other"))
     if text is None:
         raise TemplateError(f"plural form {category!r} missing for {locale} (value {value})", None,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 MAX_MESSAGE_CHARS = 100_000
 """Cap on one message after normalization; longer input is cut (and said so by callers)."""

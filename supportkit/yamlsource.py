@@ -27,7 +27,7 @@ class YamlProblem(Exception):
     message: str
 
 
-class Located(dict):  # type: ignore[type-arg]
+class Located(dict[str, Any]):
     """A mapping that remembers the line of each key (1-based) and its own line."""
 
     line: int = 1
@@ -39,7 +39,7 @@ class Located(dict):  # type: ignore[type-arg]
         return self.key_lines.get(key, self.line)
 
 
-class LocatedList(list):  # type: ignore[type-arg]
+class LocatedList(list[Any]):
     """A sequence that remembers each item's line."""
 
     line: int = 1
@@ -64,7 +64,8 @@ def load_yaml(text: str) -> Any:
         return _convert(node, set())
     except _AliasFound:
         line = next(
-            (e.start_mark.line + 1 for e in yaml.parse(text, Loader=_Loader) if isinstance(e, yaml.AliasEvent)), 1
+            (e.start_mark.line + 1 for e in yaml.parse(text, Loader=_Loader)
+             if isinstance(e, yaml.AliasEvent) and e.start_mark is not None), 1
         )
         raise YamlProblem(line, "YAML anchors and aliases are not allowed in templates") from None
 

@@ -1,0 +1,179 @@
+"""The agent's main job, top to bottom: message -> guard -> language -> intent -> reply.
+
+``process_message`` is the one per-message function: ``reply``, ``batch`` and any
+cluster engine call it, so they all give the same answer for the same input.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from supportkit import SUPPORTED_LANGUAGES
+from supportkit.config import Config
+from supportkit.errors import InputError
+from supportkit.library import Library, load_library, select_template
+from supportkit.locales import parse_locale
+from supportkit.rendering import Rendered, render
+from supportkit.text import normalize
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_library(root: str, source_locale: str, stamp: tuple[tuple[str, float], ...]) -> Library:
+    return load_library(Path(root), source_locale)
+
+
+def library_for(config: Config) -> Library:
+    """The configured template library, loaded once per process while its files are unchanged."""
+    root = Path(config.replies_dir)
+    try:
+        files = sorted(root.rglob("*.y*ml"))
+        stamp = tuple((str(p), p.stat().st_mtime) for p in files)
+    except OSError:
+        stamp = ()
+    return _cached_library(str(root), config.source_locale, stamp)
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    """Everything an agent (or a program) needs to answer one message."""
+
+    language: str
+    confidence: float
+    script: str
+    intent: str
+    intents: list[dict[str, Any]]
+    urgent: bool
+    urgency_reasons: list[str]
+    secret_found: bool
+    findings: list[dict[str, Any]]
+    scam_signals: list[str]
+    message: str
+    reply: Rendered
+    text: str
+    agent: Rendered | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable JSON shape (documented in the README)."""
+        data: dict[str, Any] = {
+            "language": self.language,
+            "confidence": round(self.confidence, 4),
+            "script": self.script,
+            "intent": self.intent,
+            "intents": self.intents,
+            "urgent": self.urgent,
+            "urgency_reasons": self.urgency_reasons,
+            "secret_found": self.secret_found,
+            "findings": self.findings,
+            "scam_signals": self.scam_signals,
+            "template": self.reply.template,
+            "locale": self.reply.locale,
+            "fallback": self.reply.fallback,
+            "draft": self.reply.draft,
+            "subject": self.reply.subject,
+            "text": self.text,
+            "message": self.message,
+            "notes": self.notes,
+        }
+        if self.agent is not None:
+            data["agent"] = {"locale": self.agent.locale, "fallback": self.agent.fallback,
+                             "subject": self.agent.subject, "text": self.agent.text}
+        return data
+
+
+def process_message(
+    message: str,
+    config: Config,
+    *,
+    lang: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    top: int = 3,
+    agent_lang: str | None = None,
+    library: Library | None = None,
+) -> ReplyResult:
+    """Guard, detect, classify, select and render the reply to one customer message."""
+    from supportkit.detection import detect
+    from supportkit.guard import redaction_marker, safety_notice, scan
+    from supportkit.matching import classify
+
+    normalized = normalize(message)
+    if not normalized.text.strip():
+        raise InputError("the message is empty", None, "Paste the customer's message as an argument or on stdin.")
+    if lang is not None:
+        parse_locale(lang, "--lang")
+    if agent_lang is not None:
+        parse_locale(agent_lang, "--agent-lang")
+    library = library or library_for(config)
+
+    # The guard runs first: nothing after it ever sees a secret.
+    guarded = scan(normalized.text)
+    safe_text = guarded.redacted
+    detection = detect(safe_text)
+    language = detection.language
+    customer_locale = lang or (language if language != "und" else config.default_locale)
+    matching_language = customer_locale.split("-")[0].split("_")[0].lower()
+    classification = classify(safe_text, matching_language, library)
+    urgent = bool(classification.urgent or guarded.urgent)
+    reasons = list(classification.urgency_reasons)
+    if guarded.secret_found:
+        reasons.insert(0, "secret_found")
+    reasons.extend(f"scam:{signal}" for signal in guarded.scam_signals if f"scam:{signal}" not in reasons)
+
+    selection = select_template(library, classification.top, customer_locale, config.default_locale,
+                                config.allow_drafts)
+    rendered = render(selection, values or {}, config.brand)
+    text = rendered.text
+    if guarded.secret_found:
+        text = safety_notice(rendered.locale) + "\n\n" + text
+    agent = None
+    if agent_lang:
+        agent_selection = select_template(library, selection.template.ref, agent_lang, config.default_locale,
+                                          config.allow_drafts)
+        agent = render(agent_selection, values or {}, config.brand)
+        if guarded.secret_found:
+            agent = Rendered(**{**agent.__dict__, "text": safety_notice(agent.locale) + "\n\n" + agent.text})
+
+    notes: list[str] = []
+    if normalized.truncated:
+        notes.append("message was longer than the processing limit and was cut")
+    if normalized.removed_invisible:
+        notes.append(f"removed {normalized.removed_invisible} invisible or control character(s)")
+    if language not in SUPPORTED_LANGUAGES and lang is None:
+        notes.append(f"customer language {language!r} is not one of ours; replied in {rendered.locale}")
+    # Re-render redaction markers in the customer's language for the echo of the message.
+    shown = safe_text
+    if guarded.secret_found:
+        for finding in guarded.findings:
+            shown = shown.replace(redaction_marker(finding.kind, None), redaction_marker(finding.kind, rendered.locale))
+    ranked = [{"id": s.id, "score": round(s.score, 4), "evidence": list(s.evidence)}
+              for s in classification.intents[: max(1, top)]]
+    return ReplyResult(
+        language=language, confidence=detection.confidence, script=detection.script,
+        intent=classification.top, intents=ranked, urgent=urgent, urgency_reasons=reasons,
+        secret_found=guarded.secret_found, findings=[f.to_dict() for f in guarded.findings],
+        scam_signals=list(guarded.scam_signals), message=shown, reply=rendered, text=text, agent=agent,
+        notes=notes,
+    )
+
+
+def render_tutorial(template_id: str, lang: str, config: Config, values: Mapping[str, Any] | None = None) -> Rendered:
+    """A tutorial in ``lang`` (with fallback) for ``supportkit tutorial``."""
+    library = library_for(config)
+    template = library.get(template_id, kind="tutorial")
+    selection = select_template(library, template.ref, lang, config.default_locale, config.allow_drafts)
+    return render(selection, values or {}, config.brand)
+
+
+def parse_vars(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``--var key=value`` options as a mapping; a malformed pair is an input error."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--var needs key=value, got {pair[:60]!r}", None, "Example: --var customer_name=Ana")
+        values[key.strip()] = value
+    return values

@@ -1,0 +1,54 @@
+"""Configuration precedence: defaults < file < SUPPORTKIT_* < flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from supportkit.config import BUNDLED_REPLIES, load_config
+from supportkit.errors import ConfigError
+
+
+def test_defaults_use_bundled_templates(tmp_path: Path) -> None:
+    config = load_config(tmp_path, env={})
+    assert config.replies_dir == BUNDLED_REPLIES
+    assert config.brand.product == "TokenPocket"
+    assert config.source == "defaults"
+
+
+def test_pyproject_table_then_env_then_replace(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.supportkit]\nreplies_dir = "team/replies"\ndefault_locale = "es"\n'
+        '[tool.supportkit.brand]\nproduct = "AcmeWallet"\n', encoding="utf-8")
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    config = load_config(nested, env={})
+    assert config.replies_dir == tmp_path / "team" / "replies"
+    assert (config.default_locale, config.brand.product) == ("es", "AcmeWallet")
+    config = load_config(nested, env={"SUPPORTKIT_DEFAULT_LOCALE": "fr", "SUPPORTKIT_ALLOW_DRAFTS": "yes"})
+    assert (config.default_locale, config.allow_drafts) == ("fr", True)
+    # An unset flag (None) never overrides the file.
+    assert config.replace(default_locale=None).default_locale == "fr"
+    assert config.replace(default_locale="ru").default_locale == "ru"
+
+
+def test_supportkit_toml_wins_over_pyproject_in_same_folder(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.supportkit]\ndefault_locale = "es"\n', encoding="utf-8")
+    (tmp_path / "supportkit.toml").write_text('default_locale = "ru"\n', encoding="utf-8")
+    assert load_config(tmp_path, env={}).default_locale == "ru"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("colour = 1\n", "unknown setting 'colour'"),
+        ("allow_drafts = 'maybe'\n", "allow_drafts must be true or false"),
+        ("[brand]\nlogo = 'x'\n", "unknown brand setting"),
+        ("replies_dir = [\n", "cannot parse supportkit.toml"),
+    ],
+)
+def test_bad_config_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "supportkit.toml").write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path, env={})

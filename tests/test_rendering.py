@@ -1,0 +1,98 @@
+"""The sandbox: strict, capped, Babel-aware, and customer text stays data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from supportkit.config import Brand
+from supportkit.errors import TemplateError
+from supportkit.library import load_library, select_template
+from supportkit.rendering import ALLOWED_FILTERS, environment, render, render_string
+
+MIN = Path(__file__).parent / "data" / "replies_min"
+
+
+def ctx(locale: str = "en", **values: object) -> dict[str, object]:
+    return {"locale": locale, "brand": Brand(), **values}
+
+
+@pytest.mark.parametrize(
+    ("locale", "value", "expected"),
+    [
+        ("en", "0.00123456", "0.00123456\u00a0BTC"),
+        ("ru", "0.00123456", "0,00123456\u00a0BTC"),
+        ("fr", "1234567.000000018", "1\u202f234\u202f567,000000018\u00a0BTC"),
+        ("es", Decimal("12345.5"), "12.345,5\u00a0BTC"),
+        ("zh", "1,150", "1,150\u00a0BTC"),
+        ("de", "0,5", "0,5\u00a0BTC"),
+    ],
+)
+def test_amounts_are_exact_and_localized(locale: str, value: object, expected: str) -> None:
+    assert render_string('{{ v | amount("BTC") }}', ctx(locale, v=value)) == expected
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [("0", "0 дней"), ("1", "1 день"), ("2", "2 дня"), ("5", "5 дней"), ("11", "11 дней"), ("21", "21 день"),
+     ("1.5", "1,5 дня")],
+)
+def test_russian_plural_categories(n: str, expected: str) -> None:
+    source = '{{ n | plural(one="# день", few="# дня", many="# дней", other="# дня") }}'
+    assert render_string(source, ctx("ru", n=n)) == expected
+
+
+def test_missing_plural_form_falls_back_to_other_then_fails_clearly() -> None:
+    assert render_string('{{ n | plural(one="# день", other="# дня") }}', ctx("ru", n="3")) == "3 дня"
+    with pytest.raises(TemplateError, match="plural form 'few' missing for ru"):
+        render_string('{{ n | plural(one="# день") }}', ctx("ru", n="3"))
+
+
+def test_dates_follow_the_locale() -> None:
+    assert render_string("{{ d | date }}", ctx("fr", d="2026-11-22")) == "22 nov. 2026"
+    assert render_string("{{ d | date }}", ctx("zh", d="2026-11-22")) == "2026年11月22日"
+    with pytest.raises(TemplateError, match="not a date"):
+        render_string("{{ d | date }}", ctx("en", d="yesterday"))
+
+
+def test_customer_text_is_never_template_source() -> None:
+    library = load_library(MIN)
+    payload = "{{ ''.__class__.__mro__ }}{% for x in range(10**9) %}x{% endfor %}"
+    result = render(select_template(library, "tx_pending", "en"), {"customer_name": payload})
+    assert payload in result.text
+
+
+def test_sandbox_blocks_unsafe_access_and_unknown_names() -> None:
+    with pytest.raises(TemplateError, match="unsafe operation"):
+        render_string("{{ ''.__class__.__mro__[1].__subclasses__() }}", ctx())
+    with pytest.raises(TemplateError, match="undeclared name"):
+        render_string("Hi {{ customer_nam }}", ctx())
+    with pytest.raises(TemplateError, match="syntax error"):
+        render_string("{% if x %}never closed", ctx(x=1))
+
+
+def test_only_listed_filters_exist() -> None:
+    assert set(environment().filters) == ALLOWED_FILTERS
+    with pytest.raises(TemplateError):
+        render_string("{{ x | attr('__class__') }}", ctx(x="a"))
+
+
+def test_output_is_capped() -> None:
+    with pytest.raises(TemplateError, match="longer than 100 characters"):
+        render_string("{% for i in range(1000) %}xx{% endfor %}", ctx(), limit=100)
+
+
+def test_empty_optional_variable_leaves_no_dangling_greeting() -> None:
+    library = load_library(MIN)
+    for locale in ("en", "ru"):
+        text = render(select_template(library, "tx_pending", locale), {"customer_name": "   "}).text
+        assert "Hi ," not in text and ", !" not in text and " ," not in text
+        assert text.splitlines()[0] in {"Hi there,", "Здравствуйте!"}
+
+
+def test_undeclared_variable_from_caller_is_refused() -> None:
+    library = load_library(MIN)
+    with pytest.raises(TemplateError, match="has no variable 'nme'.*Declared variables: amount, customer_name, days"):
+        render(select_template(library, "tx_pending", "en"), {"nme": "Ana"})
