@@ -149,7 +149,9 @@ def environment() -> ImmutableSandboxedEnvironment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
-        trim_blocks=True,
+        # trim_blocks stays off: writers end a line with {% endif %} and expect its
+        # newline to stay; blank lines left by block tags are folded by _tidy().
+        trim_blocks=False,
         lstrip_blocks=True,
         auto_reload=False,
     )

@@ -1,0 +1,213 @@
+"""The FAQ site build: content, links, SEO tags, safety and repeatability (no browser here)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from supportkit.cli import cli
+from supportkit.config import Config
+from supportkit.errors import ValidationError
+from supportkit.faq import BuildOptions, FaqBuildError, build_site
+from supportkit.library import load_library
+
+MIN = Path(__file__).parent / "data" / "replies_min"
+
+
+@pytest.fixture
+def lib_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "replies"
+    shutil.copytree(MIN, target)
+    (target / "gas_fee.yaml").write_text("""id: gas_fee
+intents: [gas_fee]
+category: transfers
+updated: 2026-11-20
+faq:
+  en: Why do I need TRX to send USDT?
+  zh: 为什么转USDT需要TRX？
+locales:
+  en:
+    subject: Network fees
+    body: |
+      {% if customer_name %}Hi {{ customer_name }},{% else %}Hi there,{% endif %}
+
+      Every transfer on TRON uses energy and bandwidth, paid in TRX. <script>alert(1)</script>
+      See https://tronscan.org/#/ for details.
+  zh:
+    source: 000000000000
+    subject: 网络手续费
+    body: |
+      {% if customer_name %}{{ customer_name }}，您好！{% else %}您好！{% endif %}
+
+      在波场网络上每笔转账都会消耗能量和带宽，需要用TRX支付。
+variables:
+  customer_name: {}
+""", encoding="utf-8")
+    from supportkit.authoring import stamp
+
+    stamp(target / "gas_fee.yaml")
+    return target
+
+
+def build(lib_dir: Path, out: Path, **options: object) -> dict[str, object]:
+    library = load_library(lib_dir)
+    report = build_site(Config(), BuildOptions(out=out, **options), library=library)  # type: ignore[arg-type]
+    return report.to_dict()
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_site_layout_and_page_languages(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    report = build(lib_dir, out, base_url="https://help.example.com")
+    assert report["articles"] == 2
+    for code in ("zh", "en", "es", "ru", "fr"):
+        for name in ("index.html", "search.html", "404.html", "search-index.js", "gas-fee.html",
+                     "guide-switch-phone.html"):
+            assert (out / code / name).is_file(), (code, name)
+    zh_article = read(out / "zh" / "gas-fee.html")
+    assert '<html lang="zh"' in zh_article
+    assert "在波场网络上每笔转账" in zh_article
+    assert "您好" not in zh_article  # the chat greeting is not part of an FAQ article
+    # An untranslated page says so, in the reader's language, and states the content's true language.
+    es_article = read(out / "es" / "gas-fee.html")
+    assert '<html lang="en"' in es_article and 'class="notice" role="note" lang="es"' in es_article
+    assert '<link rel="canonical" href="https://help.example.com/en/gas-fee.html">' in es_article
+    assert "hreflang" not in es_article.split("</head>")[0]
+
+
+def test_hreflang_is_absolute_with_self_and_x_default(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(lib_dir, out, base_url="https://help.example.com/kb")
+    head = read(out / "zh" / "gas-fee.html").split("</head>")[0]
+    links = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', head)
+    assert links == [("zh", "https://help.example.com/kb/zh/gas-fee.html"),
+                     ("en", "https://help.example.com/kb/en/gas-fee.html"),
+                     ("x-default", "https://help.example.com/kb/en/gas-fee.html")]
+    assert '<link rel="canonical" href="https://help.example.com/kb/zh/gas-fee.html">' in head
+    sitemap = read(out / "sitemap.xml")
+    assert "<loc>https://help.example.com/kb/zh/gas-fee.html</loc>" in sitemap
+    assert "<lastmod>2026-11-20</lastmod>" in sitemap
+    assert "Sitemap: https://help.example.com/kb/sitemap.xml" in read(out / "robots.txt")
+    jsonld = re.search(r'<script type="application/ld\+json">(.*?)</script>', head, re.S)
+    assert jsonld and json.loads(jsonld.group(1))["mainEntity"][0]["name"] == "为什么转USDT需要TRX？"
+
+
+def test_without_base_url_links_stay_relative(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(lib_dir, out)
+    for page in out.rglob("*.html"):
+        html = read(page)
+        assert 'href="/' not in html and 'src="/' not in html, page
+        assert "hreflang=\"x-default\"" not in html
+    assert not (out / "sitemap.xml").exists()
+
+
+def test_content_is_escaped(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(lib_dir, out)
+    html = read(out / "en" / "gas-fee.html")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<a href="https://tronscan.org/#/" rel="noopener">' in html
+
+
+def test_search_index_per_locale_is_plain_utf8(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(lib_dir, out)
+    zh = read(out / "zh" / "search-index.js")
+    assert "\\u" not in zh and "能量和带宽" in zh
+    payload = json.loads(zh.removeprefix("window.SUPPORTKIT_SEARCH=").rstrip(";\n"))
+    assert payload["locale"] == "zh"
+    assert {d["u"] for d in payload["docs"]} == {"gas-fee.html", "guide-switch-phone.html"}
+    ru = read(out / "ru" / "search-index.js")
+    assert "能量" not in ru
+
+
+def test_two_builds_are_byte_identical(lib_dir: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    build(lib_dir, first, base_url="https://h.example/")
+    build(lib_dir, second, base_url="https://h.example/")
+    files_a = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert files_a == files_b
+    for rel in files_a:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+def test_rebuild_renders_only_what_changed(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    full = build(lib_dir, out)
+    again = build(lib_dir, out)
+    assert again["rendered"] == 0 and again["reused"] == full["pages"]
+    path = lib_dir / "gas_fee.yaml"
+    path.write_text(read(path).replace("energy and bandwidth", "energy and bandwidth (resources)"), encoding="utf-8")
+    changed = build(lib_dir, out)
+    assert 0 < int(changed["rendered"]) < int(full["pages"]) // 2  # type: ignore[call-overload]
+    assert "energy and bandwidth (resources)" in read(out / "en" / "gas-fee.html")
+
+
+def test_strict_lists_every_untranslated_article(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with pytest.raises(ValidationError) as info:
+        build(lib_dir, out, strict=True)
+    found = sorted((Path(p.path).name, p.locale, p.message) for p in info.value.problems)
+    assert ("gas_fee.yaml", "es", "article gas_fee is missing") in found
+    assert ("switch_phone.yaml", "zh", "article tutorials/switch_phone is missing") in found
+    assert len(found) == 7  # gas_fee: es ru fr; switch_phone: zh es ru fr
+    assert not out.exists()
+
+
+def test_failed_build_leaves_previous_site_untouched(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(lib_dir, out)
+    before = read(out / "en" / "gas-fee.html")
+    path = lib_dir / "gas_fee.yaml"
+    path.write_text(read(path).replace("paid in TRX.", "paid in {{ undeclared_thing }}."), encoding="utf-8")
+    with pytest.raises(Exception, match="undeclared"):
+        build(lib_dir, out)
+    assert read(out / "en" / "gas-fee.html") == before
+    assert not [p for p in tmp_path.iterdir() if ".building-" in p.name]
+
+
+def test_refuses_to_replace_a_foreign_folder(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_text("precious", encoding="utf-8")
+    with pytest.raises(FaqBuildError, match="not empty and was not built by supportkit"):
+        build(lib_dir, out)
+    assert (out / "thesis.docx").read_text(encoding="utf-8") == "precious"
+
+
+def test_omit_policy_leaves_untranslated_out(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(lib_dir, out, untranslated="omit")
+    assert (out / "zh" / "gas-fee.html").is_file()
+    assert not (out / "es" / "gas-fee.html").exists()
+    assert "gas-fee.html" not in read(out / "es" / "index.html")
+    # The language switcher on the zh article points es readers to their home page instead.
+    assert 'href="../es/index.html" hreflang="es"' in read(out / "zh" / "gas-fee.html")
+
+
+def test_bad_base_url_and_locale_are_clear_errors(lib_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(FaqBuildError, match="absolute http"):
+        build(lib_dir, tmp_path / "s", base_url="help.example.com")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--replies", str(lib_dir), "faq", "build", "--out", str(tmp_path / "s"),
+                                 "--locales", "en,../x"])
+    assert result.exit_code == 1 and result.output.startswith("Error: unknown locale '../x'")
+
+
+def test_cli_build_json_report(lib_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--replies", str(lib_dir), "faq", "build", "--out", str(tmp_path / "s"),
+                                      "--locales", "en,zh", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["locales"] == ["en", "zh"] and report["pages"] == 12
