@@ -57,12 +57,13 @@ def stamp(path: Path, locales: list[str] | None = None, source_locale: str = "en
                 if child_indent is None:
                     child_indent = indent
                 if indent == child_indent and re.match(r"\s*source\s*:", line):
-                    lines[index] = " " * indent + f"source: {digest}\n"
+                    lines[index] = " " * indent + f"source: '{digest}'\n"
                     replaced = True
                     break
             index += 1
         if not replaced:
-            lines.insert(key_index + 1, " " * (child_indent or key_indent + 2) + f"source: {digest}\n")
+            # Quoted: an all-digit digest would otherwise be read back as a number.
+            lines.insert(key_index + 1, " " * (child_indent or key_indent + 2) + f"source: '{digest}'\n")
         stamped.append(translation.locale)
     if stamped:
         write_atomically(path, "".join(lines))

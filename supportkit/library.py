@@ -195,8 +195,9 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
     if not paths:
         raise TemplateError(f"no templates (*.yaml) in {root}", None, "Add template files or point --replies elsewhere.")
     seen: dict[str, Path] = {}
+    cache = _ParseCache(root, source_locale)
     for path in paths:
-        template, problems = load_template(path, source_locale)
+        template, problems = cache.load(path)
         library.problems.extend(problems)
         if template is None:
             continue
@@ -207,9 +208,77 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
             continue
         seen[template.ref] = path
         library.templates[template.ref] = template
+    cache.save()
     if strict and library.errors:
         raise ValidationError(library.errors, f"{len(library.errors)} problem(s) in templates")
     return library
+
+
+def cache_dir() -> Path:
+    """Where supportkit keeps rebuildable caches ($XDG_CACHE_HOME/supportkit)."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "supportkit"
+
+
+class _ParseCache:
+    """Parsed templates kept between runs, per file, keyed by modification time and size.
+
+    Parsing YAML dominates a cold start and large-library builds; a file that did not
+    change is not parsed again. The cache is private (0700), rebuildable, and ignored
+    whenever it cannot be read.
+    """
+
+    def __init__(self, root: Path, source_locale: str) -> None:
+        import pickle
+
+        from supportkit import __version__
+
+        key = hashlib.sha1(f"{root.resolve()}\0{source_locale}\0{__version__}".encode()).hexdigest()[:16]
+        self.source_locale = source_locale
+        self.path = cache_dir() / f"templates-{key}.pickle"
+        self.entries: dict[str, tuple[int, int, Any]] = {}
+        self.used: dict[str, tuple[int, int, Any]] = {}
+        try:
+            with self.path.open("rb") as handle:
+                loaded = pickle.load(handle)
+            if isinstance(loaded, dict):
+                self.entries = loaded
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+            self.entries = {}
+        self.changed = False
+
+    def load(self, path: Path) -> tuple[Template | None, list[Problem]]:
+        try:
+            info = path.stat()
+        except OSError:
+            return load_template(path, self.source_locale)
+        stamp = (info.st_mtime_ns, info.st_size)
+        entry = self.entries.get(str(path))
+        if entry is not None and (entry[0], entry[1]) == stamp:
+            self.used[str(path)] = entry
+            return entry[2]
+        result = load_template(path, self.source_locale)
+        self.used[str(path)] = (*stamp, result)
+        self.changed = True
+        return result
+
+    def save(self) -> None:
+        if not self.changed and len(self.used) == len(self.entries):
+            return
+        import os
+        import pickle
+        import tempfile
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(prefix=".templates-", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(self.used, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache we cannot write only costs speed
 
 
 def read_text_file(path: Path) -> str:
@@ -423,6 +492,8 @@ def _translation(code: str, entry: Any, line: int, problem: Any) -> Translation 
         problem(entry.line_of("status"), f"status must be one of {', '.join(STATUSES)}", locale=code)
         status = "draft"
     source = entry.get("source")
+    if isinstance(source, int) and not isinstance(source, bool) and 0 <= source < 10**12:
+        source = str(source).zfill(12)  # an unquoted all-digit digest reads as a number
     if source is not None and not (isinstance(source, str) and re.fullmatch(r"[0-9a-f]{12}", source)):
         problem(entry.line_of("source"), "source must be the 12-character digest of the source text", locale=code)
         source = None

@@ -210,4 +210,4 @@ def test_cli_build_json_report(lib_dir: Path, tmp_path: Path) -> None:
                                       "--locales", "en,zh", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["locales"] == ["en", "zh"] and report["pages"] == 12
+    assert report["locales"] == ["en", "zh"] and report["pages"] == 14

@@ -148,6 +148,8 @@ class _Article:
     title: str
     body_html: str
     text: str
+    summary: str
+    digest: str  # of everything the text depends on: page keys use it instead of the whole body
 
     @property
     def is_fallback(self) -> bool:
@@ -168,10 +170,22 @@ def _article_text(template: Template, content_locale: str, config: Config) -> tu
     return title, text
 
 
-def _collect(library: Library, options: BuildOptions, config: Config) -> dict[str, list[_Article]]:
+def _article_key(template: Template, content_locale: str, config: Config) -> str:
+    """Everything an article's rendered text depends on, hashed."""
+    translation = template.locales[content_locale]
+    parts = [template.kind, content_locale, translation.subject, translation.body,
+             template.faq.get(content_locale, ""), repr(config.brand),
+             repr(sorted((n, v.default_for(content_locale)) for n, v in template.variables.items()))]
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
+
+
+def _collect(library: Library, options: BuildOptions, config: Config,
+             cache: dict[str, list[str]]) -> dict[str, list[_Article]]:
+    """Articles per locale; rendered text comes from ``cache`` (the last build's) when unchanged."""
     articles = [t for t in library if is_article(t)]
     per_locale: dict[str, list[_Article]] = {}
-    rendered: dict[tuple[str, str], tuple[str, str]] = {}
+    rendered: dict[tuple[str, str], list[str]] = {}
+    used: dict[str, list[str]] = {}
     for locale in options.locales:
         shown: list[_Article] = []
         for template in articles:
@@ -182,21 +196,40 @@ def _collect(library: Library, options: BuildOptions, config: Config) -> dict[st
             content_locale = locale if usable else template.source_locale
             key = (template.ref, content_locale)
             if key not in rendered:
-                rendered[key] = _article_text(template, content_locale, config)
-            title, text = rendered[key]
-            shown.append(_Article(template, locale, content_locale, title, to_html(text), text))
+                digest = _article_key(template, content_locale, config)
+                entry = cache.get(digest)
+                if entry is None or len(entry) != 4:
+                    title, text = _article_text(template, content_locale, config)
+                    entry = [title, text, to_html(text), plain_summary(text)]
+                used[digest] = entry
+                rendered[key] = [*entry, digest]
+            title, text, html, summary, digest = rendered[key]
+            shown.append(_Article(template, locale, content_locale, title, html, text, summary, digest))
         shown.sort(key=lambda a: (CATEGORY_ORDER.index(a.template.category)
                                   if a.template.category in CATEGORY_ORDER else 99, a.template.kind, a.title))
         per_locale[locale] = shown
+    cache.clear()
+    cache.update(used)  # keep only what this build used, so the cache never outgrows the site
     return per_locale
 
 
 def _date_text(template: Template, locale: str, _: Callable[[str], str]) -> str:
     if template.updated is None:
         return ""
+    return _("Last updated: {date}").format(date=_long_date(template.updated, locale))
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date(day: Any, locale: str) -> str:
     from babel.dates import format_date
 
-    return _("Last updated: {date}").format(date=format_date(template.updated, format="long", locale=locale))
+    return format_date(day, format="long", locale=locale)
+
+
+def _article_content(article: _Article) -> dict[str, Any]:
+    """The parts of an article page derived from its text (covered by ``article.digest``)."""
+    faq = bool(article.template.faq) and not article.is_fallback
+    return {"body": article.body_html, "jsonld": _json_ld(article) if faq else ""}
 
 
 def _json_ld(article: _Article) -> str:
@@ -217,39 +250,68 @@ class _SiteWriter:
     """Renders page models and writes them, reusing unchanged pages from the last build."""
 
     def __init__(self, tmp: Path, previous: Path | None, old_hashes: dict[str, str]) -> None:
+        self.layout = _layout_digest()
         self.tmp = tmp
         self.previous = previous
         self.old_hashes = old_hashes
         self.hashes: dict[str, str] = {}
         self.rendered = 0
         self.reused = 0
+        self._folders: set[str] = set()
+
+    def _target(self, rel: str) -> str:
+        # Plain strings, and each folder made once: this runs for every page of a rebuild.
+        folder, _, _name = rel.rpartition("/")
+        if folder not in self._folders:
+            os.makedirs(os.path.join(self.tmp, folder), exist_ok=True)
+            self._folders.add(folder)
+        return os.path.join(self.tmp, rel)
+
+    def reuse(self, rel: str, digest: str) -> bool:
+        """Link the previous build's file for ``rel`` when its key is ``digest``."""
+        self.hashes[rel] = digest
+        if self.previous is None or self.old_hashes.get(rel) != digest:
+            return False
+        target = self._target(rel)
+        old = os.path.join(self.previous, rel)
+        try:
+            os.link(old, target)
+        except FileNotFoundError:
+            return False
+        except OSError:
+            shutil.copyfile(old, target)
+        self.reused += 1
+        return True
 
     def page(self, rel: str, template_name: str, site: dict[str, Any], page: dict[str, Any],
-             gettext: Callable[[str], str]) -> None:
-        digest = hashlib.sha1(
-            json.dumps([SITE_FORMAT, template_name, site, page, gettext("Search")], ensure_ascii=False,
-                       sort_keys=True, default=str).encode()
-        ).hexdigest()
-        self.hashes[rel] = digest
-        target = self.tmp / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if self.previous is not None and self.old_hashes.get(rel) == digest:
-            old = self.previous / rel
-            if old.is_file():
-                try:
-                    os.link(old, target)
-                except OSError:
-                    shutil.copyfile(old, target)
-                self.reused += 1
-                return
+             gettext: Callable[[str], str], content: Callable[[], dict[str, Any]] | None = None) -> None:
+        """Write one page; ``content`` supplies the large, derived parts only when it must be rendered.
+
+        The key names every input of the page (dict order is fixed by the code that builds
+        it, so ``repr`` is stable); the article body enters it through its digest.
+        """
+        digest = hashlib.sha1(repr((self.layout, template_name, site, page)).encode()).hexdigest()
+        if self.reuse(rel, digest):
+            return
+        if content is not None:
+            page = {**page, **content()}
         html = _site_environment().get_template(template_name).render(site=site, page=page, _=gettext)
-        target.write_text(html, encoding="utf-8")
+        self.file(rel, html)
         self.rendered += 1
 
     def file(self, rel: str, content: str) -> None:
-        target = self.tmp / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+        with open(self._target(rel), "w", encoding="utf-8", newline="") as handle:
+            handle.write(content)
+
+
+@functools.lru_cache(maxsize=1)
+def _layout_digest() -> str:
+    """Digest of the site's own templates and assets: a change to them re-renders every page."""
+    folder = Path(__file__).parent
+    digest = hashlib.sha1(str(SITE_FORMAT).encode())
+    for path in sorted([*(folder / "templates").iterdir(), *(folder / "static").iterdir()]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _switcher(current: str, hrefs: dict[str, str]) -> list[dict[str, Any]]:
@@ -285,14 +347,18 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
     old_hashes: dict[str, str] = {}
     if previous is not None:
         try:
-            old_hashes = json.loads((previous / MANIFEST).read_text(encoding="utf-8")).get("pages", {})
-        except (OSError, ValueError):
+            manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("format") == SITE_FORMAT and manifest.get("layout") == _layout_digest():
+                old_hashes = manifest.get("pages", {})
+        except (OSError, ValueError, AttributeError):
             old_hashes = {}
+    cache_file = _article_cache_path(out)
+    cache = _read_article_cache(cache_file) if old_hashes else {}
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        per_locale = _collect(library, dataclasses.replace(options, locales=locales), config)
+        per_locale = _collect(library, dataclasses.replace(options, locales=locales), config, cache)
         writer = _SiteWriter(tmp, previous, old_hashes)
         report = BuildReport(out=out, locales=locales, articles=len(articles))
         _write_pages(writer, per_locale, locales, base_url, config, report, progress)
@@ -300,14 +366,48 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
         _write_static(writer, per_locale, locales, base_url, default)
         report.rendered, report.reused = writer.rendered, writer.reused
         report.pages = len(writer.hashes)
-        manifest = {"format": SITE_FORMAT, "generator": "supportkit", "pages": dict(sorted(writer.hashes.items()))}
-        writer.file(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=0, sort_keys=True) + "\n")
+        manifest = {"format": SITE_FORMAT, "generator": "supportkit", "layout": _layout_digest(),
+                    "pages": writer.hashes}
+        writer.file(MANIFEST, json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n")
         _swap_in(tmp, out)
+        if writer.rendered or not cache_file.is_file():
+            _write_article_cache(cache_file, cache)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _article_cache_path(out: Path) -> Path:
+    """Rendered article text from the last build of ``out``, kept out of the published folder."""
+    from supportkit.library import cache_dir
+
+    return cache_dir() / f"faq-{hashlib.sha1(str(out).encode()).hexdigest()[:16]}.pickle"
+
+
+def _read_article_cache(path: Path) -> dict[str, list[str]]:
+    import pickle
+
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+        return data if isinstance(data, dict) else {}
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        return {}
+
+
+def _write_article_cache(path: Path, cache: dict[str, list[str]]) -> None:
+    import pickle
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".faq-", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # only speed is lost
 
 
 def _check_output_folder(out: Path) -> None:
@@ -347,13 +447,14 @@ def _write_pages(writer: _SiteWriter, per_locale: dict[str, list[_Article]], loc
 
     for locale in locales:
         _ = _gettext(locale)
+        labels = {c: _category_label(c, _) for c in {a.template.category for a in per_locale[locale]}}
         site = {"name": site_name, "footer": _("{product} help center. Support never asks for your recovery "
                                                "phrase or private key.").format(product=site_name)}
         home_alternates = _alternates([(code, f"{code}/index.html") for code in locales], default, absolute)
         categories: dict[str, dict[str, Any]] = {}
         for article in per_locale[locale]:
             category = article.template.category
-            entry = categories.setdefault(category, {"id": category, "label": _category_label(category, _),
+            entry = categories.setdefault(category, {"id": category, "label": labels[category],
                                                      "articles": []})
             entry["articles"].append({
                 "href": slug_of(article.template), "title": article.title, "lang": article.content_locale,
@@ -387,13 +488,12 @@ def _write_pages(writer: _SiteWriter, per_locale: dict[str, list[_Article]], loc
                     original=LANGUAGE_NAMES.get(article.content_locale, article.content_locale))
             writer.page(f"{locale}/{slug}", "article.html", site, {
                 **common, "lang": article.content_locale, "title": article.title,
-                "description": plain_summary(article.text),
+                "description": article.summary,
                 "canonical": absolute(original), "alternates": alternates, "noindex": False,
-                "switcher": _switcher(locale, switch), "notice": notice, "body": article.body_html,
-                "category": {"id": template.category, "label": _category_label(template.category, _)},
-                "updated": _date_text(template, locale, _),
-                "jsonld": _json_ld(article) if template.faq and not article.is_fallback else "",
-            }, _)
+                "switcher": _switcher(locale, switch), "notice": notice, "body_digest": article.digest,
+                "category": {"id": template.category, "label": labels[template.category]},
+                "updated": _date_text(template, locale, _), "faq": bool(template.faq and not article.is_fallback),
+            }, _, content=functools.partial(_article_content, article))
         writer.page(f"{locale}/search.html", "search.html", site, {
             **common, "lang": locale, "title": _("Search"), "heading": _("Search results"),
             "description": _("Search the help center"), "canonical": None, "alternates": [], "noindex": True,
@@ -452,7 +552,11 @@ def _write_static(writer: _SiteWriter, per_locale: dict[str, list[_Article]], lo
         _ = _gettext(locale)
         strings = {"prompt": _("Type a word to search."), "none": _("No articles match your search."),
                    "found": _("{count} articles found.")}
-        writer.file(f"{locale}/search-index.js", search_index_script(locale, per_locale[locale], strings, slug_of))
+        rel = f"{locale}/search-index.js"
+        key = hashlib.sha1(repr((writer.layout, strings, [(a.digest, a.template.ref, a.template.category)
+                                                          for a in per_locale[locale]])).encode()).hexdigest()
+        if not writer.reuse(rel, key):
+            writer.file(rel, search_index_script(locale, per_locale[locale], strings, slug_of))
     writer.file("robots.txt", "User-agent: *\nAllow: /\n" + (f"Sitemap: {base_url}sitemap.xml\n" if base_url else ""))
     if base_url:
         writer.file("sitemap.xml", _sitemap(per_locale, locales, base_url, default))

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Benchmark the FAQ site build (issue 6 targets).
+
+Builds a synthetic library of N articles x 5 locales (default 1,000) from generated,
+realistic-length text, then reports: full build time per page, rebuild time after one
+article changes, output size, and the search index size per locale (raw and gzip) for a
+200-article site. With --lighthouse, also runs Lighthouse (npm `lighthouse`, needs
+Debian's chromium; CHROME_PATH=/usr/bin/chromium) on one article per locale.
+
+This script needs no data from ../shared. Usage:
+    python scripts/bench_faq.py [--articles 1000] [--lighthouse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from supportkit.authoring import stamp  # noqa: F401  (documents how sources are recorded)
+from supportkit.config import Config
+from supportkit.faq import BuildOptions, build_site
+from supportkit.library import load_library, source_digest
+
+WORDS = {
+    "en": "wallet transfer network fee token address confirm recovery phrase backup device pending swap "
+          "exchange deposit balance energy bandwidth contract approval security support".split(),
+    "es": "billetera transferencia red comisión token dirección confirmar frase recuperación copia "
+          "dispositivo pendiente intercambio depósito saldo energía contrato aprobación seguridad".split(),
+    "ru": "кошелёк перевод сеть комиссия токен адрес подтвердить сид-фраза резервная устройство "
+          "ожидание обмен пополнение баланс энергия контракт разрешение безопасность поддержка".split(),
+    "fr": "portefeuille transfert réseau frais jeton adresse confirmer phrase récupération sauvegarde "
+          "appareil attente échange dépôt solde énergie contrat autorisation sécurité assistance".split(),
+    "zh": "钱包 转账 网络 手续费 代币 地址 确认 助记词 备份 设备 待确认 兑换 充值 余额 能量 带宽 合约 授权 安全 客服".split(),
+}
+CATEGORIES = ("getting_started", "security", "transfers", "assets", "account", "support")
+
+
+def sentence(rng: random.Random, locale: str, n: int) -> str:
+    words = [rng.choice(WORDS[locale]) for _ in range(n)]
+    if locale == "zh":
+        return "".join(words) + "。"
+    return " ".join(words).capitalize() + "."
+
+
+def article_yaml(index: int, rng: random.Random) -> str:
+    texts = {}
+    for locale in WORDS:
+        intro = " ".join(sentence(rng, locale, 9) for _ in range(2))
+        steps = "\n".join(f"{i}. {sentence(rng, locale, 10)}" for i in range(1, 7))
+        tip = sentence(rng, locale, 14) + " {{ brand.help_center }}"
+        texts[locale] = (sentence(rng, locale, 5).rstrip("。."), f"{intro}\n\n{steps}\n\n{tip}")
+    digest = source_digest(texts["en"][0], texts["en"][1])
+    rows = [f"id: article_{index:04d}", "kind: tutorial", f"category: {CATEGORIES[index % len(CATEGORIES)]}",
+            "updated: 2026-11-20", "faq:"]
+    rows += [f"  {loc}: {json.dumps(texts[loc][0] + ('？' if loc == 'zh' else '?'), ensure_ascii=False)}" for loc in WORDS]
+    rows.append("locales:")
+    for loc, (subject, body) in texts.items():
+        rows.append(f"  {loc}:")
+        if loc != "en":
+            rows.append(f"    source: '{digest}'")
+        rows.append(f"    subject: {json.dumps(subject, ensure_ascii=False)}")
+        rows.append("    body: |")
+        rows += [f"      {line}" if line else "" for line in body.splitlines()]
+    return "\n".join(rows) + "\n"
+
+
+def make_library(folder: Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    tutorials = folder / "tutorials"
+    tutorials.mkdir(parents=True)
+    for index in range(count):
+        (tutorials / f"article_{index:04d}.yaml").write_text(article_yaml(index, rng), encoding="utf-8")
+
+
+def timed_build(replies: Path, out: Path) -> tuple[float, dict[str, object]]:
+    config = Config(replies_dir=replies)
+    started = time.perf_counter()
+    library = load_library(replies)  # loading is part of the job, as in `supportkit faq build`
+    report = build_site(config, BuildOptions(out=out, base_url="https://help.example.com/"), library=library)
+    return time.perf_counter() - started, report.to_dict()
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def lighthouse(site: Path) -> list[tuple[str, float, float]]:
+    from supportkit.faq.serve import make_server
+
+    server = make_server(site, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {**os.environ, "CHROME_PATH": "/usr/bin/chromium"}
+    rows = []
+    for locale in WORDS:
+        page = sorted(p.name for p in (site / locale).glob("guide-*.html"))[0]
+        done = subprocess.run(
+            ["npx", "--yes", "lighthouse@13", f"{base}/{locale}/{page}", "--quiet", "--output=json",
+             "--only-categories=accessibility,seo",
+             "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking"],
+            capture_output=True, text=True, env=env, check=False, timeout=300)
+        if done.returncode != 0:
+            rows.append((locale, float("nan"), float("nan")))
+            print(done.stderr[-800:], file=sys.stderr)
+            continue
+        data = json.loads(done.stdout)
+        rows.append((locale, data["categories"]["accessibility"]["score"], data["categories"]["seo"]["score"]))
+    server.shutdown()
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median reported)")
+    parser.add_argument("--lighthouse", action="store_true", help="also run Lighthouse (npx lighthouse@13)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-faq-") as scratch:
+        root = Path(scratch)
+        make_library(root / "replies", args.articles)
+        # Medians of several runs: a full build into a fresh folder (no previous output, no
+        # article cache), a rebuild with nothing changed, and a rebuild after one article changed.
+        fulls = []
+        for attempt in range(args.runs):
+            shutil.rmtree(root / "site", ignore_errors=True)
+            from supportkit.faq.build import _article_cache_path
+
+            _article_cache_path((root / "site").resolve()).unlink(missing_ok=True)
+            seconds, report = timed_build(root / "replies", root / "site")
+            fulls.append(seconds)
+        full = statistics.median(fulls)
+        pages = int(report["pages"])  # type: ignore[call-overload]
+        again = statistics.median(timed_build(root / "replies", root / "site")[0] for _ in range(args.runs))
+        target = root / "replies" / "tutorials" / "article_0500.yaml"
+        changes = []
+        for attempt in range(args.runs):
+            text = target.read_text(encoding="utf-8")
+            target.write_text(text.replace("      1. ", f"      1. Changed {attempt}: ", 1), encoding="utf-8")
+            seconds, changed_report = timed_build(root / "replies", root / "site")
+            changes.append(seconds)
+        changed = statistics.median(changes)
+        size = folder_size(root / "site")
+
+        make_library(root / "replies200", 200, seed=11)
+        timed_build(root / "replies200", root / "site200")
+        index_rows = []
+        for locale in WORDS:
+            raw = (root / "site200" / locale / "search-index.js").read_bytes()
+            index_rows.append((locale, len(raw), len(gzip.compress(raw, 9))))
+
+        print(f"## FAQ site build ({args.articles} articles x 5 locales, {pages} pages, {os.cpu_count()} cores)\n")
+        print("| measure | value | target |")
+        print("| --- | --- | --- |")
+        print(f"| full build (median of {args.runs}) | {full:.2f} s ({full / pages * 1000:.2f} ms/page) | "
+              "<= 10 s (2 ms/page) |")
+        print(f"| rebuild, nothing changed | {again:.2f} s | |")
+        print(f"| rebuild after one article changed | {changed:.2f} s ({changed / full:.0%} of full; "
+              f"{changed_report['rendered']} pages rendered) | <= 10% |")
+        print(f"| output size | {size / 1e6:.1f} MB | |")
+        print("\n| locale | search index, 200 articles (raw) | gzip | target |")
+        print("| --- | --- | --- | --- |")
+        for locale, raw_size, gz in index_rows:
+            print(f"| {locale} | {raw_size / 1024:.1f} KB | {gz / 1024:.1f} KB | <= 150 KB gzip |")
+        if args.lighthouse:
+            print("\n| locale | Lighthouse accessibility | SEO |")
+            print("| --- | --- | --- |")
+            for locale, a11y, seo in lighthouse(root / "site"):
+                print(f"| {locale} | {a11y} | {seo} |")
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

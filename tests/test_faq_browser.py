@@ -1,0 +1,199 @@
+"""The FAQ site in a real browser: Debian's Chromium driven by Playwright, axe-core, Nu HTML checker.
+
+Skipped when Chromium or Playwright is missing, unless SUPPORTKIT_REQUIRE_BROWSER=1 (set by
+CI), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from supportkit import SUPPORTED_LANGUAGES
+from supportkit.config import Config
+from supportkit.faq import BuildOptions, build_site
+from supportkit.faq.serve import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+REQUIRED = os.environ.get("SUPPORTKIT_REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.browser
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[test]')"
+    if not Path(CHROMIUM).exists():
+        return "Chromium is not installed (apt-get install chromium fonts-wqy-microhei)"
+    return None
+
+
+def _require(condition_missing: str | None) -> None:
+    if condition_missing:
+        if REQUIRED:
+            pytest.fail(condition_missing)
+        pytest.skip(condition_missing)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("faq") / "site"
+    build_site(Config(), BuildOptions(out=out, base_url="https://help.example.com/"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    httpd = make_server(site, 0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _require(_missing())
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _index(site: Path, locale: str) -> dict[str, Any]:
+    text = (site / locale / "search-index.js").read_text(encoding="utf-8")
+    return json.loads(text.removeprefix("window.SUPPORTKIT_SEARCH=").rstrip(";\n"))  # type: ignore[no-any-return]
+
+
+def _mid_sentence_word(site: Path, locale: str) -> tuple[str, str]:
+    """A word from the middle of a sentence of a translated article, and that article's URL."""
+    for doc in _index(site, locale)["docs"]:
+        text = doc["x"]
+        if locale == "zh":
+            for match in re.finditer(r"[\u4e00-\u9fff]{6,}", text):
+                run = match.group()
+                return run[2:4], doc["u"]
+        else:
+            for sentence in re.split(r"[.!?]\s", text):
+                words = [w for w in sentence.split() if re.fullmatch(r"[а-яА-ЯёЁ]{6,}", w)]
+                if len(sentence.split()) > 6 and len(words) >= 2:
+                    return words[1].lower(), doc["u"]
+    raise AssertionError(f"no suitable {locale} word found")
+
+
+def _article_slug(site: Path) -> str:
+    return sorted(p.name for p in (site / "en").glob("*.html") if p.name not in {"index.html", "search.html", "404.html"})[0]
+
+
+def test_language_switch_keeps_the_article(page: Any, server: str, site: Path) -> None:
+    slug = _article_slug(site)
+    page.goto(f"{server}/en/{slug}")
+    page.click('nav.languages a[hreflang="ru"]')
+    page.wait_for_load_state()
+    assert page.url == f"{server}/ru/{slug}"
+    assert page.locator("nav.languages [aria-current]").inner_text() == "Русский"
+    page.click('nav.languages a[hreflang="zh"]')
+    assert page.url == f"{server}/zh/{slug}"
+
+
+@pytest.mark.parametrize("locale", ["zh", "ru"])
+def test_search_finds_a_mid_sentence_word(page: Any, server: str, site: Path, locale: str) -> None:
+    word, url = _mid_sentence_word(site, locale)
+    page.goto(f"{server}/{locale}/index.html")
+    page.fill("#q", word)
+    page.click(".search-form button")
+    page.wait_for_selector("#search-results li")
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.getAttribute('href'))")
+    assert url in hrefs, (word, hrefs)
+    # Results come from this locale's index only.
+    other = "en"
+    assert all((site / locale / h).is_file() for h in hrefs)
+    assert _index(site, other)["locale"] == other
+
+
+def test_site_works_from_file_urls(page: Any, site: Path) -> None:
+    slug = _article_slug(site)
+    page.goto((site / "fr" / "index.html").as_uri())
+    page.click(f'a[href="{slug}"]')
+    page.wait_for_load_state()
+    assert page.url == (site / "fr" / slug).as_uri()
+    assert page.locator("h1").count() == 1
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != ""  # stylesheet loaded
+    word, url = _mid_sentence_word(site, "ru")
+    page.goto((site / "ru" / "search.html").as_uri() + "?q=" + word)
+    page.wait_for_selector("#search-results li")
+    assert url in page.eval_on_selector_all("#search-results a", "els => els.map(e => e.getAttribute('href'))")
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+def test_not_found_page_per_locale(page: Any, server: str, locale: str) -> None:
+    response = page.goto(f"{server}/{locale}/no-such-article.html")
+    assert response.status == 404
+    assert page.get_attribute("html", "lang") == locale
+
+
+def test_pages_work_without_javascript(browser: Any, server: str, site: Path) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/es/index.html")
+    links = page.eval_on_selector_all("main a", "els => els.length")
+    assert links >= 5
+    page.goto(f"{server}/es/{_article_slug(site)}")
+    assert page.locator("article h1").inner_text().strip()
+    context.close()
+
+
+def _axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]} for v in result]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+def test_axe_finds_no_violations(browser: Any, server: str, site: Path, locale: str, scheme: str) -> None:
+    if not AXE.is_file():
+        _require("axe-core is not installed (npm ci)")
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    for path in ("index.html", _article_slug(site), "search.html?q=usdt", "404.html"):
+        page.goto(f"{server}/{locale}/{path}")
+        assert _axe(page) == [], (locale, path, scheme)
+    context.close()
+
+
+def test_nu_html_checker_finds_no_errors(site: Path) -> None:
+    java = shutil.which("java")
+    if not VNU.is_file() or java is None:
+        _require("vnu-jar (npm ci) and Java (apt-get install default-jre-headless) are needed")
+    done = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--skip-non-html", "--format", "text", str(site)],
+                          capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
