@@ -132,7 +132,7 @@ def main() -> int:
         # Medians of several runs: a full build into a fresh folder (no previous output, no
         # article cache), a rebuild with nothing changed, and a rebuild after one article changed.
         fulls = []
-        for attempt in range(args.runs):
+        for _attempt in range(args.runs):
             shutil.rmtree(root / "site", ignore_errors=True)
             from supportkit.faq.build import _article_cache_path
 
