@@ -316,6 +316,49 @@ def faq_serve(ctx: Context, out: str | None, port: int) -> None:
     serve(ctx.config, Path(out) if out else None, port, announce=lambda url: click.echo(url, err=True))
 
 
+# --- batch ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("source", metavar="IN", type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True, help=_("Output file (JSON Lines)."))
+@click.option("--rejects", type=click.Path(dir_okay=False), help=_("Rejects file (default: OUT.rejects.jsonl)."))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help=_("Input format (default: from the file name)."))
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help=_("Worker processes."))
+@click.option("--resume", is_flag=True, help=_("Continue an interrupted run: skip records already in OUT."))
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help=_("Run locally, or on a Dask cluster (needs supportkit[dask])."))
+@click.option("--scheduler", metavar="ADDRESS", help=_("Dask scheduler address (default: a local cluster)."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the counts as JSON."))
+@pass_context
+def batch(ctx: Context, source: str, out: str, rejects: str | None, fmt: str | None, jobs: int, resume: bool,
+          engine: str, scheduler: str | None, as_json: bool) -> None:
+    """Draft a reply for every ticket of a JSON Lines or CSV export (id, text, optional lang)."""
+    import os
+    import sys
+    from pathlib import Path
+
+    from supportkit.batch import run_batch
+
+    path = Path(source)
+    if not path.is_file():
+        raise click.BadParameter(_("file not found: {path}").format(path=source), param_hint="IN")
+    show_bar = sys.stderr.isatty() and not os.environ.get("CI")
+    with click.progressbar(length=path.stat().st_size, label=_("Drafting replies"), file=sys.stderr,
+                           hidden=not show_bar) as bar:
+        report = run_batch(path, Path(out), ctx.config, fmt=fmt, rejects=Path(rejects) if rejects else None,
+                           jobs=jobs, resume=resume, engine=engine, scheduler=scheduler, progress=bar.update)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    click.echo(_("read {read}, written {written}, rejected {rejected}, skipped (resume) {skipped} "
+                 "in {seconds:.1f} s").format(**report.to_dict()), err=True)
+    if report.repaired:
+        click.echo(_("note: cut a torn last line from an interrupted run"), err=True)
+    if report.rejected:
+        click.echo(_("rejects: {path}").format(path=report.rejects), err=True)
+
+
 def main() -> None:
     """Entry point of the ``supportkit`` console script."""
     cli(prog_name="supportkit")

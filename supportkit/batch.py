@@ -1,0 +1,371 @@
+"""``supportkit batch``: a ticket export in, one drafted reply per record out, nothing lost.
+
+- Streaming: records are read, processed and written in bounded windows, so memory
+  stays flat however long the export is (only the set of seen ids grows).
+- Every output line is written with one ``write`` on an append-only descriptor, so a
+  kill at any moment leaves a file of complete records; ``--resume`` also repairs a
+  torn last line left by a crash of the machine itself.
+- A record that cannot be processed goes to the rejects file with its line number
+  and reason. At the end ``read == written + rejected (+ skipped on resume)``.
+- Output order is input order whatever ``--jobs`` is, so runs are comparable line by line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from supportkit.config import Config
+from supportkit.errors import BatchError, SupportkitError
+
+MAX_RECORD_CHARS = 1_000_000
+WINDOW_PER_JOB = 256
+OUTPUT_FIELDS = ("id", "line", "language", "confidence", "intent", "intents", "urgent", "urgency_reasons",
+                 "secret_found", "scam_signals", "template", "locale", "fallback", "subject", "text")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One ticket of the export, with where it came from."""
+
+    line: int
+    id: str
+    text: str
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Why a line of the input produced no output record."""
+
+    line: int
+    id: str | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "id": self.id, "reason": self.reason}
+
+
+@dataclass
+class BatchReport:
+    """Counts of a run: read = written + rejected + skipped."""
+
+    read: int = 0
+    written: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    output: str = ""
+    rejects: str = ""
+    seconds: float = 0.0
+    repaired: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "written": self.written, "rejected": self.rejected, "skipped": self.skipped,
+                "output": self.output, "rejects": self.rejects, "seconds": round(self.seconds, 3),
+                "repaired_torn_line": self.repaired}
+
+
+def input_format(path: Path, declared: str | None) -> str:
+    """``jsonl`` or ``csv``, from the option or the file name."""
+    if declared:
+        return declared
+    name = path.name.lower()
+    if name.endswith((".csv", ".csv.txt")):
+        return "csv"
+    if name.endswith((".jsonl", ".ndjson", ".json")) or path == Path("-"):
+        return "jsonl"
+    raise BatchError(f"cannot tell the format of {path.name}", None, "Name it .jsonl or .csv, or pass --format.")
+
+
+def read_records(stream: BinaryIO, fmt: str) -> Iterator[Record | Reject]:
+    """Records of the export, or a Reject for each line that cannot become one."""
+    if fmt == "csv":
+        yield from _read_csv(stream)
+    else:
+        yield from _read_jsonl(stream)
+
+
+def _record_from(data: Any, line: int) -> Record | Reject:
+    if not isinstance(data, dict):
+        return Reject(line, None, "not a JSON object")
+    raw_id = data.get("id")
+    if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()) or isinstance(raw_id, (dict, list, bool)):
+        return Reject(line, None, "missing id")
+    record_id = str(raw_id)
+    text = data.get("text")
+    if not isinstance(text, str):
+        return Reject(line, record_id, "missing or non-text 'text' field")
+    if not text.strip():
+        return Reject(line, record_id, "empty text")
+    if len(text) > MAX_RECORD_CHARS:
+        return Reject(line, record_id, f"text longer than {MAX_RECORD_CHARS} characters")
+    lang = data.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        return Reject(line, record_id, "lang must be text")
+    return Record(line, record_id, text, lang or None)
+
+
+def _read_jsonl(stream: BinaryIO) -> Iterator[Record | Reject]:
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        if b"\x00" in raw:
+            yield Reject(number, None, "NUL bytes in line")
+            continue
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield Reject(number, None, f"invalid UTF-8 at byte {exc.start}")
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Reject(number, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        yield _record_from(data, number)
+
+
+def _read_csv(stream: BinaryIO) -> Iterator[Record | Reject]:
+    csv.field_size_limit(MAX_RECORD_CHARS * 4)
+    text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.reader(text_stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise BatchError(f"cannot read the CSV header: {exc}") from None
+    columns = [h.strip().lower() for h in header]
+    if "id" not in columns or "text" not in columns:
+        raise BatchError("CSV needs a header with id and text columns", None,
+                         f"Found: {', '.join(columns) or 'nothing'}.")
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            # The decoder cannot resume inside the stream: report and stop, nothing silently dropped.
+            yield Reject(line, None, f"invalid UTF-8 ({exc.reason}); the rest of the file was not read")
+            return
+        except csv.Error as exc:
+            yield Reject(line, None, f"malformed CSV: {exc}")
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            yield Reject(line, None, f"expected {len(columns)} columns, found {len(row)}")
+            continue
+        yield _record_from(dict(zip(columns, row, strict=True)), line)
+
+
+# --- per-record work (runs in worker processes) -----------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(config: Config) -> None:
+    from supportkit.pipeline import library_for
+
+    _WORKER["config"] = config
+    _WORKER["library"] = library_for(config)
+
+
+def process_record(record: Record, config: Config, library: Any = None) -> dict[str, Any]:
+    """The drafted reply for one record, as an output row (raises SupportkitError on bad input)."""
+    from supportkit.pipeline import process_message
+
+    result = process_message(record.text, config, lang=record.lang, library=library).to_dict()
+    row = {key: result[key] for key in OUTPUT_FIELDS if key in result}
+    row["id"] = record.id
+    row["line"] = record.line
+    return row
+
+
+def _work(record: Record) -> tuple[str, Any]:
+    """(``ok``, row) or (``reject``, reason): a worker never raises for one bad record."""
+    try:
+        return "ok", process_record(record, _WORKER["config"], _WORKER["library"])
+    except SupportkitError as exc:
+        return "reject", exc.format_message()
+    except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run
+        return "reject", f"internal error: {type(exc).__name__}: {exc}"
+
+
+# --- output ------------------------------------------------------------------------
+
+
+class AppendOnly:
+    """A JSON Lines file written one whole record per ``write`` call (O_APPEND)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def write(self, row: dict[str, Any]) -> None:
+        data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            written = os.write(self.fd, view)
+            view = view[written:]
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def done_entries(path: Path) -> tuple[dict[str, int], set[int], bool]:
+    """``({id: line}, {line}, repaired)`` of an output or rejects file, after cutting a torn last line."""
+    if not path.exists():
+        return {}, set(), False
+    ids: dict[str, int] = {}
+    lines: set[int] = set()
+    good_end = 0
+    repaired = False
+    with path.open("rb") as handle:
+        offset = 0
+        for raw in handle:
+            offset += len(raw)
+            if not raw.endswith(b"\n"):
+                repaired = True
+                break
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                repaired = True
+                break
+            if isinstance(row, dict) and isinstance(row.get("line"), int):
+                lines.add(row["line"])
+                if row.get("id") is not None:
+                    ids[str(row["id"])] = row["line"]
+            good_end = offset
+    if repaired:
+        with path.open("r+b") as handle:
+            handle.truncate(good_end)
+    return ids, lines, repaired
+
+
+def run_batch(
+    source: Path,
+    out: Path,
+    config: Config,
+    *,
+    fmt: str | None = None,
+    rejects: Path | None = None,
+    jobs: int = 1,
+    resume: bool = False,
+    engine: str = "local",
+    progress: Callable[[int], None] | None = None,
+    scheduler: str | None = None,
+) -> BatchReport:
+    """Process the export at ``source`` into ``out`` (JSON Lines) and ``rejects``."""
+    import time
+
+    started = time.perf_counter()
+    fmt = input_format(source, fmt)
+    rejects = rejects or out.with_name(out.name + ".rejects.jsonl")
+    if out.resolve() == source.resolve() or rejects.resolve() == source.resolve():
+        raise BatchError("the output would overwrite the input", str(out), "Choose another --out.")
+    if out.exists() and not resume:
+        raise BatchError(f"{out} already exists", None, "Use --resume to continue it, or choose a new --out.")
+    if jobs < 1:
+        raise BatchError("--jobs must be at least 1")
+    report = BatchReport(output=str(out), rejects=str(rejects))
+    written_ids: dict[str, int] = {}
+    rejected_lines: set[int] = set()
+    if resume:
+        written_ids, _lines, repaired_out = done_entries(out)
+        _ids, rejected_lines, repaired_rejects = done_entries(rejects)
+        report.repaired = repaired_out or repaired_rejects
+    try:
+        handle = open(source, "rb")  # noqa: SIM115 - closed in finally, streamed below
+    except OSError as exc:
+        raise BatchError(f"cannot read {source}: {exc.strerror}") from None
+    writer = AppendOnly(out)
+    reject_writer = AppendOnly(rejects)
+    try:
+        pending = _pending(read_records(handle, fmt), written_ids, rejected_lines, report, reject_writer, handle,
+                           progress)
+        if engine == "dask":
+            from supportkit.batch_dask import run_dask
+
+            results = run_dask(pending, config, scheduler)
+        else:
+            results = _run_local(pending, config, jobs)
+        for record, (status, value) in results:
+            if status == "ok":
+                writer.write(value)
+                report.written += 1
+            else:
+                reject_writer.write(Reject(record.line, record.id, value).to_dict())
+                report.rejected += 1
+    finally:
+        writer.close()
+        reject_writer.close()
+        handle.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _pending(items: Iterator[Record | Reject], written_ids: dict[str, int], rejected_lines: set[int],
+             report: BatchReport, reject_writer: AppendOnly, handle: Any,
+             progress: Callable[[int], None] | None) -> Iterator[Record]:
+    """Records still to do. Input-level rejects and duplicate ids are written here, in input order;
+    on resume, a line already written (same id, same line) or already rejected is skipped."""
+    last_position = 0
+    run_ids: set[str] = set()
+    for item in items:
+        report.read += 1
+        if progress is not None:
+            try:
+                position = handle.tell()
+            except (OSError, ValueError):
+                position = last_position
+            if position > last_position:
+                progress(position - last_position)
+                last_position = position
+        if item.line in rejected_lines or (isinstance(item, Record) and written_ids.get(item.id) == item.line):
+            report.skipped += 1
+            continue
+        if isinstance(item, Record) and (item.id in run_ids or item.id in written_ids):
+            item = Reject(item.line, item.id, "duplicate id (first seen on an earlier line)")
+        if isinstance(item, Reject):
+            reject_writer.write(item.to_dict())
+            report.rejected += 1
+            continue
+        run_ids.add(item.id)
+        yield item
+
+
+def _windows(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    window: list[Record] = []
+    for record in records:
+        window.append(record)
+        if len(window) >= size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def _run_local(records: Iterator[Record], config: Config, jobs: int) -> Iterator[tuple[Record, tuple[str, Any]]]:
+    if jobs == 1:
+        _init_worker(config)
+        for record in records:
+            yield record, _work(record)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(config,)) as pool:
+        # Bounded windows keep memory flat: the pool never holds more than one window.
+        for window in _windows(records, WINDOW_PER_JOB * jobs):
+            for record, outcome in zip(window, pool.map(_work, window, chunksize=64), strict=True):
+                yield record, outcome
