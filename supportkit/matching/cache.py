@@ -1,0 +1,132 @@
+"""Build the matching index once per library and keep it: in the process and on disk.
+
+The index depends on the lexicon and on the ``examples:`` of the library's templates, so
+it is keyed by those files' paths and modification times. A warm process reuses it for
+every message; a cold process reads it back from ``$XDG_CACHE_HOME/supportkit`` (a pickle
+of plain data, private, rebuilt whenever it cannot be used).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from supportkit.matching.index import INDEX_VERSION, LEXICON_PATH, MatchIndex, build_index
+
+if TYPE_CHECKING:
+    from supportkit.library import Library
+
+_BY_KEY: dict[tuple[Any, ...], MatchIndex] = {}
+_BY_LIBRARY: dict[int, tuple[weakref.ref[Any], tuple[Any, ...]]] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        info = path.stat()
+        return (str(path), info.st_mtime_ns, info.st_size)
+    except OSError:
+        return (str(path), 0, 0)
+
+
+def library_key(library: Library | None) -> tuple[Any, ...]:
+    """What the index of ``library`` depends on: lexicon and template files with their mtimes."""
+    files = sorted({t.path for t in library}) if library is not None else []
+    return (INDEX_VERSION, _stamp(LEXICON_PATH), tuple(_stamp(Path(p)) for p in files))
+
+
+def _customer_intents() -> tuple[str, ...]:
+    from supportkit.library import CUSTOMER_INTENTS
+
+    return CUSTOMER_INTENTS
+
+
+def _examples(library: Library | None) -> list[tuple[str, str, str]]:
+    """``(intent, lang, phrase)`` for every example of every customer reply in ``library``."""
+    if library is None:
+        return []
+    intents = set(_customer_intents())
+    found: list[tuple[str, str, str]] = []
+    for template in library:
+        answered = [i for i in template.intents if i in intents]
+        if template.kind != "reply" or not answered:
+            continue
+        for lang, phrases in template.examples.items():
+            for phrase in phrases:
+                found.extend((intent, lang, str(phrase)) for intent in answered)
+    return found
+
+
+def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, Any]:
+    """The parsed cue lexicon (``lexicon.yaml``)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
+    return data if isinstance(data, dict) else {}
+
+
+def _disk_path(key: tuple[Any, ...]) -> Path:
+    from supportkit.library import cache_dir
+
+    digest = hashlib.sha1(repr(key).encode()).hexdigest()[:16]
+    return cache_dir() / f"match-{digest}.pickle"
+
+
+def _read_disk(path: Path) -> MatchIndex | None:
+    import pickle
+
+    try:
+        with path.open("rb") as handle:
+            loaded = pickle.load(handle)
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        return None
+    return loaded if isinstance(loaded, MatchIndex) else None
+
+
+def _write_disk(path: Path, index: MatchIndex) -> None:
+    import pickle
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def build_for(library: Library | None) -> MatchIndex:
+    """Build the index of ``library`` from scratch (no cache)."""
+    return build_index(load_lexicon(), _examples(library), _customer_intents())
+
+
+def index_for(library: Library | None) -> MatchIndex:
+    """The index of ``library`` (the configured library when None), built at most once per change."""
+    if library is None:
+        from supportkit.config import load_config
+        from supportkit.pipeline import library_for
+
+        library = library_for(load_config())
+    remembered = _BY_LIBRARY.get(id(library))
+    if remembered is not None and remembered[0]() is library:
+        index = _BY_KEY.get(remembered[1])
+        if index is not None:
+            return index
+    key = library_key(library)
+    index = _BY_KEY.get(key)
+    if index is None:
+        disk = _disk_path(key)
+        index = _read_disk(disk)
+        if index is None:
+            index = build_for(library)
+            _write_disk(disk, index)
+        if len(_BY_KEY) > 8:
+            _BY_KEY.clear()
+        _BY_KEY[key] = index
+    _BY_LIBRARY[id(library)] = (weakref.ref(library), key)
+    return index
