@@ -87,11 +87,15 @@ def classify(text: str, lang: str, library: Library | None = None) -> Classifica
     if not words:
         return Classification([IntentScore(i, 0.0) for i in _ordered(index.intents)])
     fixed = correct_typos(words, index.vocabulary)
-    matchable = " ".join(fixed)
+    # Cues are tried on the words as written and, when some looked like typos, as corrected.
+    variants = [" ".join(words)]
+    if fixed != words:
+        variants.append(" ".join(fixed))
+    matchable = variants[-1]
 
     raw: dict[str, float] = dict.fromkeys(index.intents, 0.0)
     evidence: dict[str, list[str]] = {i: [] for i in index.intents}
-    _score_cues(index, matchable, fixed, lang, raw, evidence)
+    _score_cues(index, variants, words + fixed, lang, raw, evidence)
     _score_examples(index, matchable, lang, raw, evidence)
     # A greeting or thanks only decides a message that says little else.
     content = sum(len(w) if HAN_RE.match(w) else 1 for w in fixed)
@@ -102,7 +106,7 @@ def classify(text: str, lang: str, library: Library | None = None) -> Classifica
 
     ranked = sorted(index.intents, key=lambda i: (-raw[i], i != "other", i))
     intents = [IntentScore(i, _confidence(raw[i]), tuple(evidence[i][:6])) for i in ranked]
-    urgent, reasons = _urgency(index, matchable, fixed, intents[0].id, ranked[:2])
+    urgent, reasons = _urgency(index, variants, words + fixed, intents[0].id)
     return Classification(intents, urgent, reasons)
 
 
@@ -124,16 +128,22 @@ def _candidates(by_key: dict[str, list[Any]], words: list[str]) -> list[Any]:
     return found
 
 
-def _score_cues(index: MatchIndex, matchable: str, words: list[str], lang: str,
+def _score_cues(index: MatchIndex, variants: list[str], words: list[str], lang: str,
                 raw: dict[str, float], evidence: dict[str, list[str]]) -> None:
-    hits: dict[str, list[float]] = {}
+    # The same pattern listed for several languages (e.g. "usdt") counts once, at its best weight.
+    hits: dict[tuple[str, str], tuple[float, str]] = {}
     for cue in _candidates(index.cues_by_key, words):
-        if cue.intent not in raw or not cue.regex.search(matchable):
+        if cue.intent not in raw or not any(cue.regex.search(v) for v in variants):
             continue
         weight = cue.weight * (1.0 if cue.lang == lang else FOREIGN_WEIGHT)
-        hits.setdefault(cue.intent, []).append(weight)
-        evidence[cue.intent].append(cue.text)
-    for intent, weights in hits.items():
+        key = (cue.intent, cue.pattern)
+        if key not in hits or hits[key][0] < weight:
+            hits[key] = (weight, cue.text)
+    by_intent: dict[str, list[float]] = {}
+    for (intent, _), (weight, text) in hits.items():
+        by_intent.setdefault(intent, []).append(weight)
+        evidence[intent].append(text)
+    for intent, weights in by_intent.items():
         weights.sort(reverse=True)
         # Diminishing returns: a second cue adds half, a third a quarter...
         raw[intent] += sum(w / (2**n) for n, w in enumerate(weights[:5]))
@@ -164,13 +174,12 @@ def _score_examples(index: MatchIndex, matchable: str, lang: str,
             evidence[intent].append(f"≈ {scored[0][1]}")
 
 
-def _urgency(index: MatchIndex, matchable: str, words: list[str], top: str,
-             leading: list[str]) -> tuple[bool, list[str]]:
+def _urgency(index: MatchIndex, variants: list[str], words: list[str], top: str) -> tuple[bool, list[str]]:
     """Urgent when funds are lost/stolen, or when a funds problem comes with time pressure."""
     reasons: list[str] = []
     pressing: list[str] = []
     for cue in _candidates(index.urgency_by_key, words):
-        if not cue.regex.search(matchable):
+        if not any(cue.regex.search(v) for v in variants):
             continue
         if cue.kind == "loss":
             reasons.append(f"funds_at_risk: {cue.text}")

@@ -130,8 +130,9 @@ def vectorize(counts: Mapping[str, float], idf: Mapping[str, float], default_idf
 
 
 def cue_key(text: str) -> str:
-    """Lookup key of a cue or of a text token: first Han character, or first 3 letters."""
-    return text[:1] if HAN_RE.match(text) else text[:3]
+    """Lookup key of a cue (its first word) or of a word: first Han character, or first 3 letters."""
+    first = text.split(" ", 1)[0]
+    return first[:1] if HAN_RE.match(first) else first[:3]
 
 
 @functools.lru_cache(maxsize=None)
