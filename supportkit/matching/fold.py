@@ -67,8 +67,13 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in kept if not unicodedata.combining(ch))
 
 
+# A zero balance or price says something ("shows 0"); other numbers do not.
+_ZERO_RE = re.compile(r"(?<![0-9A-Za-z\u00c0-\u024f\u0400-\u04ff.,])[$€¥£₽]?0(?:[.,]0+)?\s?[$€¥£₽]?(?![0-9A-Za-z\u00c0-\u024f\u0400-\u04ff]|[.,]\d)")
+
+
 def fold(text: str) -> str:
     """Text as matching compares it: no protected spans or numbers, lower case, no accents, Simplified."""
+    text = _ZERO_RE.sub(" zero ", text)
     text = strip_non_linguistic(text)
     text = text.casefold().translate(T2S)
     text = strip_accents(text)

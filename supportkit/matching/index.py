@@ -214,7 +214,7 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
         vocabulary_words.update(t for t in tokens(fold(text)) if not HAN_RE.match(t))
 
     for word in vocabulary_words:
-        if len(word) >= 5:
+        if len(word) >= 6:
             index.vocabulary.setdefault(word, word)
             for deleted in _deletes(word):
                 index.vocabulary.setdefault(deleted, word)
@@ -233,18 +233,23 @@ def _fold_cue(raw: str) -> str:
 
 
 def correct_typos(words: list[str], vocabulary: Mapping[str, str]) -> list[str]:
-    """Words with a one-letter typo (missing, extra, swapped or wrong letter) replaced by the known word."""
+    """Words with a one-letter typo replaced by the known word they were meant to be.
+
+    Only longer words are corrected (a wrong letter from 6 letters, a missing or extra one
+    from 7): short words are too often another real word ("times" is not "tiers").
+    """
     fixed = []
     for word in words:
-        if len(word) < 5 or HAN_RE.match(word) or word in vocabulary and vocabulary[word] == word:
+        if len(word) < 6 or HAN_RE.match(word) or vocabulary.get(word) == word:
             fixed.append(word)
             continue
-        candidate = vocabulary.get(word)  # an extra letter in the message
-        if candidate is None:
-            for deleted in _deletes(word):  # a missing, wrong or swapped letter
-                candidate = vocabulary.get(deleted)
-                if candidate is not None and abs(len(candidate) - len(word)) <= 1:
-                    break
-                candidate = None
-        fixed.append(candidate or word)
+        candidates = [vocabulary.get(word)] + [vocabulary.get(d) for d in _deletes(word)]
+        best = None
+        for candidate in candidates:
+            if candidate is None or candidate == word:
+                continue
+            if len(candidate) == len(word) or min(len(candidate), len(word)) >= 7:
+                best = candidate
+                break
+        fixed.append(best or word)
     return fixed
