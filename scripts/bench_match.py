@@ -154,7 +154,10 @@ def main() -> int:
     classify("warm up", "en", library)
     build = time.perf_counter() - start
 
-    datasets = [("dev (messages_dev.jsonl)", load_dev(options.dev)), ("held-out (match_cases.yaml)", load_cases(CASES))]
+    cases = load_cases(CASES)
+    datasets = [("dev (messages_dev.jsonl)", load_dev(options.dev)),
+                ("held-out, tuned (match_cases.yaml)", [c for c in cases if c.get("set") != "blind"]),
+                ("held-out, blind (match_cases.yaml)", [c for c in cases if c.get("set") == "blind"])]
     results = []
     for name, rows in datasets:
         if options.errors:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Classification", "IntentScore", "classify", "OTHER_THRESHOLD"]
 
-OTHER_THRESHOLD = 1.1
+OTHER_THRESHOLD = 0.9
 """Raw evidence below which the answer is ``other`` (calibrated with scripts/bench_match.py)."""
 
 SIMILARITY_WEIGHT = 3.0

@@ -135,7 +135,7 @@ def cue_key(text: str) -> str:
     return first[:1] if HAN_RE.match(first) else first[:3]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compiled(pattern: str) -> re.Pattern[str]:
     """A cue's regex, compiled on first use (a message only ever tries a few dozen cues)."""
     return re.compile(pattern)
@@ -149,10 +149,7 @@ def compile_cue(text: str) -> str:
         han = bool(HAN_RE.match(part))
         stem = part.endswith("*")
         word = re.escape(part.rstrip("*"))
-        if han:
-            piece = word
-        else:
-            piece = r"(?<!\w)" + word + (r"\w*" if stem else r"(?!\w)")
+        piece = word if han else r"(?<!\w)" + word + (r"\w*" if stem else r"(?!\w)")
         if i:
             prev_han = bool(HAN_RE.match(parts[i - 1]))
             pieces.append(_HAN_GAP if (han or prev_han) else _LATIN_GAP)
