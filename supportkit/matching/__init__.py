@@ -11,6 +11,7 @@ every message, the message's own language first.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,9 @@ FOREIGN_WEIGHT = 0.8
 _SCALE = 2.0
 _MAX_MESSAGE = 2000  # chars; intent shows in the first lines, and this bounds the work per message
 _GREETING = "greeting_thanks"
+# The guard replaces secrets with a bracketed marker ("[recovery phrase removed]"); its words
+# must not count as the customer's ("recovery phrase" would point at wallet_recovery).
+_MARKER_RE = re.compile(r"\[[^\[\]\n]{1,60}\]|【[^【】\n]{1,30}】")
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ def classify(text: str, lang: str, library: Library | None = None) -> Classifica
     """
     index = index_for(library)
     lang = (lang or "").split("-")[0].split("_")[0].lower()
-    folded = fold(text[:_MAX_MESSAGE])
+    folded = fold(_MARKER_RE.sub(" ", text[:_MAX_MESSAGE]))
     words = tokens(folded)
     if not words:
         return Classification([IntentScore(i, 0.0) for i in _ordered(index.intents)])
