@@ -27,11 +27,14 @@ __all__ = ["Classification", "IntentScore", "classify", "OTHER_THRESHOLD"]
 OTHER_THRESHOLD = 0.9
 """Raw evidence below which the answer is ``other`` (calibrated with scripts/bench_match.py)."""
 
-SIMILARITY_WEIGHT = 3.0
-"""How much the nearest example phrases count against cues (a cosine of 0.5 ~ one strong cue minus)."""
+SIMILARITY_WEIGHT = 4.0
+"""How much the nearest example phrases count against cues (a cosine of 0.6 ~ one strong cue)."""
 
 FOREIGN_WEIGHT = 0.8
 """Cues and examples of another language than the message's count this much (code-switching)."""
+
+SIMILARITY_FLOOR = 0.1
+"""Cosine below this is noise (shared words like "wallet", "USDT") and counts nothing."""
 
 _SCALE = 2.0
 _MAX_MESSAGE = 2000  # chars; intent shows in the first lines, and this bounds the work per message
@@ -173,7 +176,7 @@ def _score_examples(index: MatchIndex, matchable: str, lang: str,
             continue
         scored.sort(reverse=True)
         top = scored[0][0] + 0.25 * (scored[1][0] if len(scored) > 1 else 0.0)
-        raw[intent] += SIMILARITY_WEIGHT * top
+        raw[intent] += SIMILARITY_WEIGHT * max(0.0, top - SIMILARITY_FLOOR)
         if scored[0][0] >= 0.25:
             evidence[intent].append(f"≈ {scored[0][1]}")
 
