@@ -91,3 +91,7 @@ class ModelError(SupportkitError):
 
 class BatchError(SupportkitError):
     """A batch run cannot start or continue."""
+
+
+class CatalogError(SupportkitError):
+    """A gettext catalog cannot be extracted, read or compiled."""

@@ -1,19 +1,98 @@
 """gettext for the CLI's own strings, in the user's language.
 
-The language comes from ``SUPPORTKIT_LANG``, else ``LC_ALL``/``LC_MESSAGES``/``LANG``.
-Catalogs are compiled from ``locales/*.po`` on first use into a cache (never committed).
+The language comes from ``SUPPORTKIT_LANG``, else ``LC_ALL``/``LC_MESSAGES``/``LANG``
+(the POSIX order), read at each call so tests and long-lived processes can switch.
+English (the msgid language), ``C`` and ``POSIX`` need no catalog at all. Other
+catalogs are compiled from ``locales/<ll>/LC_MESSAGES/messages.po`` on first use
+into a cache (``supportkit.catalogs.compiled_catalog``) and loaded with the standard
+``gettext`` module; importing this module costs nothing but ``os`` and ``functools``.
+The catalogs folder is ``SUPPORTKIT_LOCALES_DIR`` when set, else the bundled one.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable
+from typing import Any
+
+CATALOG_LANGUAGES = ("zh", "es", "ru", "fr")
+SOURCE_LANGUAGE = "en"
+
+
+def current_language(env: Any = None) -> str:
+    """``zh``/``es``/``ru``/``fr``/``en`` from the environment (``en`` for anything else)."""
+    env = os.environ if env is None else env
+    for name in ("SUPPORTKIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            # POSIX LANGUAGE-style lists ("fr:en") and forms like fr_CA.UTF-8@euro.
+            code = value.split(":")[0].split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+            if code in ("c", "posix", ""):
+                return SOURCE_LANGUAGE
+            return code if code in CATALOG_LANGUAGES else SOURCE_LANGUAGE
+    return SOURCE_LANGUAGE
+
+
+def _locales_dir() -> Any:
+    from pathlib import Path
+
+    configured = os.environ.get("SUPPORTKIT_LOCALES_DIR")
+    if configured:
+        return Path(configured)
+    from supportkit.config import BUNDLED_LOCALES
+
+    return BUNDLED_LOCALES
+
+
+@functools.lru_cache(maxsize=16)
+def _translations(language: str, locales_dir: str) -> Any:
+    import gettext
+    from pathlib import Path
+
+    if language == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    from supportkit.catalogs import compiled_catalog
+    from supportkit.errors import SupportkitError
+
+    try:
+        mo_path = compiled_catalog(Path(locales_dir), language)
+    except SupportkitError:
+        mo_path = None  # a broken catalog must not take the CLI down; `check` reports it
+    if mo_path is None:
+        return gettext.NullTranslations()
+    try:
+        with open(mo_path, "rb") as handle:
+            return gettext.GNUTranslations(handle)
+    except (OSError, ValueError):
+        return gettext.NullTranslations()
+
+
+def translations(language: str | None = None) -> Any:
+    """The ``gettext`` translations object for ``language`` (default: the user's)."""
+    return _translations(language or current_language(), str(_locales_dir()))
 
 
 def _(message: str) -> str:
-    """Translate a UI string (identity until catalogs are wired in)."""
-    return message
+    """Translate a UI string into the user's language (format it afterwards)."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return message
+    return str(translations(language).gettext(message))
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural UI string for ``count``, translated with the locale's plural rules."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return singular if count == 1 else plural
+    return str(translations(language).ngettext(singular, plural, count))
 
 
 def translator(locale: str) -> Callable[[str], str]:
     """A gettext function for ``locale`` (used by the FAQ site for its own strings)."""
-    return _
+    code = locale.split("-")[0].split("_")[0].lower()
+    if code not in CATALOG_LANGUAGES:
+        return lambda message: message
+    catalog = translations(code)
+    return lambda message: str(catalog.gettext(message))

@@ -1,0 +1,280 @@
+"""Rules about template code: parsing, variables, filters, plural forms, rendering, staleness."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from supportkit import SUPPORTED_LANGUAGES
+from supportkit.checks import (
+    Finding,
+    Piece,
+    TemplateView,
+    _name_offset,
+    _walk,
+    plural_calls,
+    plural_categories,
+    rule,
+    unbalanced_block,
+    used_names,
+)
+
+
+@rule("syntax", "error", "a text does not parse in the runtime sandbox (unclosed {% if %}, stray {% endif %}...)")
+def check_syntax(view: TemplateView) -> Iterator[Finding]:
+    from jinja2 import nodes
+
+    for piece in view.all_pieces():
+        unbalanced = unbalanced_block(piece.text)
+        if unbalanced is not None:
+            offset, message = unbalanced
+            yield view.finding("syntax", piece.line_at(offset), piece.locale, f"{piece.field}: {message}")
+            continue
+        if piece.syntax_error is not None:
+            error = piece.syntax_error
+            yield view.finding("syntax", piece.line + max(0, (error.lineno or 1) - 1), piece.locale,
+                               f"{piece.field}: {error.message}")
+            continue
+        for kind in (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport, nodes.Macro):
+            for node in _walk(piece.ast, kind):
+                yield view.finding("syntax", piece.line + node.lineno - 1, piece.locale,
+                                   f"{piece.field}: {{% {kind.__name__.lower()} %}} is not allowed in templates")
+
+
+@rule("placeholders", "error", "a translation uses a variable the source does not (renamed or extra = error; dropped = warning)")
+def check_placeholders(view: TemplateView) -> Iterator[Finding]:
+    template = view.template
+    source = {name: used_names(p.ast) for name in ("subject", "body")
+              if (p := view.piece(template.source_locale, name)) is not None and p.ast is not None}
+    if not source:
+        return
+    for translation in view.translations():
+        for name in ("subject", "body"):
+            piece = view.piece(translation.locale, name)
+            if piece is None or piece.ast is None or name not in source:
+                continue
+            mine = used_names(piece.ast)
+            extra = sorted(mine - source[name])
+            dropped = sorted(source[name] - mine)
+            for index, extra_name in enumerate(extra):
+                renamed = f" (renamed from {{{{ {dropped[index]} }}}}?)" if index < len(dropped) else ""
+                yield view.finding("placeholders", piece.line_at(_name_offset(piece.text, extra_name)),
+                                   translation.locale,
+                                   f"{name}: {{{{ {extra_name} }}}} is not in the {template.source_locale} source{renamed}")
+            for dropped_name in dropped[len(extra):]:
+                yield view.finding("placeholders", piece.line, translation.locale,
+                                   f"{name}: {{{{ {dropped_name} }}}} from the source is not used", severity="warning")
+
+
+@rule("undeclared_variable", "error", "a text uses a variable not declared under variables: (or an unknown brand.* setting)")
+def check_undeclared(view: TemplateView) -> Iterator[Finding]:
+    import dataclasses
+
+    from supportkit.config import Brand
+
+    declared = set(view.template.variables) | {"locale", "range"}
+    brand_fields = {f.name for f in dataclasses.fields(Brand)}
+    for piece in view.all_pieces():
+        if piece.ast is None:
+            continue
+        for name in sorted(used_names(piece.ast)):
+            if name.startswith("brand."):
+                if name[6:] in brand_fields:
+                    continue
+                message = f"{piece.field}: {{{{ {name} }}}} is not a brand setting (known: {', '.join(sorted(brand_fields))})"
+            elif name in declared:
+                continue
+            else:
+                message = f"{piece.field}: {{{{ {name} }}}} is not declared under variables:"
+            yield view.finding("undeclared_variable", piece.line_at(_name_offset(piece.text, name)), piece.locale,
+                               message)
+
+
+@rule("unused_variable", "warning", "a declared variable is used in no locale")
+def check_unused(view: TemplateView) -> Iterator[Finding]:
+    used: set[str] = set()
+    for piece in view.all_pieces():
+        if piece.ast is None:
+            return  # cannot tell while a text does not parse
+        used |= used_names(piece.ast)
+    for name in view.template.variables:
+        if name not in used:
+            line = view.template.lines.get("variables", 1)
+            yield view.finding("unused_variable", line, "", f"variable {name!r} is declared but no locale uses it")
+
+
+@rule("unknown_filter", "error", "a filter or test that the sandbox does not allow")
+def check_filters(view: TemplateView) -> Iterator[Finding]:
+    from jinja2 import nodes
+
+    from supportkit.rendering import ALLOWED_FILTERS, ALLOWED_TESTS
+
+    for piece in view.all_pieces():
+        if piece.ast is None:
+            continue
+        for node in _walk(piece.ast, nodes.Filter):
+            if node.name not in ALLOWED_FILTERS:
+                yield view.finding("unknown_filter", piece.line + node.lineno - 1, piece.locale,
+                                   f"{piece.field}: filter {node.name!r} is not allowed "
+                                   f"(allowed: {', '.join(sorted(ALLOWED_FILTERS))})")
+        for test in _walk(piece.ast, nodes.Test):
+            if test.name not in ALLOWED_TESTS:
+                yield view.finding("unknown_filter", piece.line + test.lineno - 1, piece.locale,
+                                   f"{piece.field}: test {test.name!r} is not allowed")
+
+
+@rule("missing_locale", "error", "one of zh en es ru fr is missing (allowlist it to declare a fallback)")
+def check_missing_locale(view: TemplateView) -> Iterator[Finding]:
+    line = view.template.lines.get("locales", 1)
+    for code in SUPPORTED_LANGUAGES:
+        if code not in view.template.locales:
+            yield view.finding("missing_locale", line, code, f"no {code} translation and no declared fallback")
+
+
+@rule("plural_forms", "error", "a plural(...) filter lacks a CLDR category of its locale (ru one/few/many/other...)")
+def check_plural_forms(view: TemplateView) -> Iterator[Finding]:
+    for piece in view.all_pieces():
+        if piece.ast is None:
+            continue
+        try:
+            wanted = plural_categories(piece.locale)
+        except (ValueError, LookupError):
+            continue
+        for lineno, forms, _argument in plural_calls(piece.ast):
+            missing = [c for c in ("zero", "one", "two", "few", "many", "other") if c in wanted and c not in forms]
+            if missing:
+                yield view.finding("plural_forms", piece.line + lineno - 1, piece.locale,
+                                   f"plural form(s) {', '.join(missing)} missing "
+                                   f"({piece.locale} needs {'/'.join(c for c in ('zero', 'one', 'two', 'few', 'many', 'other') if c in wanted)})")
+            unused = sorted(set(forms) - wanted)
+            if unused:
+                yield view.finding("plural_forms", piece.line + lineno - 1, piece.locale,
+                                   f"plural form(s) {', '.join(unused)} never used in {piece.locale}", severity="warning")
+
+
+@rule("stale", "error", "a translation was made from an older source text (shows the source diff)")
+def check_stale(view: TemplateView) -> Iterator[Finding]:
+    template = view.template
+    current = template.source_digest()
+    source = template.source
+    if current is None or source is None:
+        return
+    for translation in view.translations():
+        if not translation.source or translation.source == current:
+            continue
+        old = view.store.get(translation.source) if view.store else None
+        if old is None:
+            message = f"source changed since {translation.source} (now {current}); update the translation, then `supportkit stamp`"
+            detail = ""
+        else:
+            message = f"source changed since {translation.source} (now {current}); update the translation, then `supportkit stamp`"
+            detail = source_diff(old, (source.subject, source.body))
+        yield view.finding("stale", translation.line, translation.locale, message, detail=detail)
+
+
+def source_diff(old: tuple[str, str], new: tuple[str, str]) -> str:
+    """The changed lines between two (subject, body) source texts, ``-``/``+`` prefixed."""
+    import difflib
+
+    lines: list[str] = []
+    for label, before, after in (("subject", old[0], new[0]), ("body", old[1], new[1])):
+        if before == after:
+            continue
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0):
+            if line.startswith(("---", "+++", "@@")):
+                continue
+            lines.append(f"{label}: {line}")
+    return "\n".join(lines)
+
+
+def _render_values(view: TemplateView, empty: bool) -> dict[str, str]:
+    from supportkit.preview import EXAMPLE_BY_TYPE
+
+    if empty:
+        return {name: "" for name in view.template.variables}
+    return {name: (v.example or EXAMPLE_BY_TYPE.get(v.type, "x"))
+            for name, v in view.template.variables.items()}
+
+
+def render_piece(view: TemplateView, piece: Piece, values: dict[str, str]) -> str:
+    """Render one piece in its locale (raises TemplateError as the runtime would)."""
+    from supportkit.rendering import build_context, render_string
+
+    context = build_context(view.template, piece.locale, values, view.config.brand)
+    return render_string(piece.text, context, where=f"{view.path}: {piece.locale}")
+
+
+def _renderable(view: TemplateView) -> bool:
+    """Whether rendering can be tried without repeating a static rule's finding."""
+    return all(p.ast is not None and unbalanced_block(p.text) is None for p in view.all_pieces())
+
+
+@rule("render", "error", "a text fails to render with example or empty values")
+def check_render(view: TemplateView) -> Iterator[Finding]:
+    from supportkit.errors import SupportkitError
+
+    if not _renderable(view):
+        return
+    declared = set(view.template.variables) | {"locale", "range"}
+    for piece in view.all_pieces():
+        names = {n for n in used_names(piece.ast) if not n.startswith("brand.")}
+        if names - declared:
+            continue  # undeclared_variable says it
+        for label, empty in (("example", False), ("empty", True)):
+            try:
+                render_piece(view, piece, _render_values(view, empty))
+            except SupportkitError as exc:
+                yield view.finding("render", piece.line, piece.locale,
+                                   f"{piece.field}: fails with {label} values: {exc.message}")
+                break
+
+
+@rule("draft", "warning", "a machine draft that nobody has reviewed yet")
+def check_draft(view: TemplateView) -> Iterator[Finding]:
+    for translation in view.translations():
+        if translation.is_draft:
+            yield view.finding("draft", translation.line, translation.locale,
+                               "machine draft needs review (set status: approved once checked)")
+
+
+@rule("blank", "warning", "an empty subject, a text that renders empty, or a missing FAQ question")
+def check_blank(view: TemplateView) -> Iterator[Finding]:
+    from supportkit.errors import SupportkitError
+
+    template = view.template
+    source = template.source
+    for code, translation in template.locales.items():
+        if source is not None and source.subject and not translation.subject:
+            yield view.finding("blank", translation.line, code, "subject is empty while the source has one")
+        if template.faq and code not in template.faq:
+            yield view.finding("blank", template.lines.get("faq", 1), code, "FAQ question missing in this locale")
+    if not _renderable(view):
+        return
+    for piece in view.all_pieces():
+        if piece.field != "body":
+            continue
+        try:
+            text = render_piece(view, piece, _render_values(view, empty=True))
+        except SupportkitError:
+            continue  # the render rule reports it
+        if not text.strip():
+            yield view.finding("blank", piece.line, piece.locale, "body renders empty when the variables are empty")
+
+
+@rule("length", "warning", "a reply longer than its channel's limit (channel_limits in the config)")
+def check_length(view: TemplateView) -> Iterator[Finding]:
+    from supportkit.errors import SupportkitError
+
+    limit = view.config.channel_limits.get(view.template.channel)
+    if not limit or not _renderable(view):
+        return
+    for code in view.template.locales:
+        piece = view.piece(code, "body")
+        if piece is None:
+            continue
+        try:
+            text = render_piece(view, piece, _render_values(view, empty=False))
+        except SupportkitError:
+            continue
+        if len(text) > limit:
+            yield view.finding("length", piece.line, code,
+                               f"body is {len(text)} characters, over the {view.template.channel} limit of {limit}")

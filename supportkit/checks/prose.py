@@ -1,0 +1,385 @@
+"""Rules about the words: markup, links, protected tokens, secrets, punctuation, glossary."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+
+from supportkit.checks import _JINJA_RE, _URL_RE, Finding, TemplateView, rule
+
+_BRACKETS = {"(": ")", "[": "]", "（": "）", "【": "】", "「": "」", "『": "』", "《": "》", "«": "»"}
+_QUOTES = {"en": {"“": "”"}, "zh": {"“": "”", "‘": "’"}, "es": {"“": "”"}, "fr": {"“": "”"}, "ru": {"„": "“"}}
+_HTML_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_MARKDOWN_RE = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__|\[[^\]\n]+\]\([^)\n]+\)|^#{1,6}\s|`[^`\n]+`", re.MULTILINE)
+_LIST_MARKER_RE = re.compile(r"^\s*[0-9a-zA-Zа-я]\)", re.MULTILINE)
+
+
+@rule("markup", "error", "unbalanced brackets or quotes, HTML tags or Markdown in plain text")
+def check_markup(view: TemplateView) -> Iterator[Finding]:
+    for piece in view.all_pieces():
+        masked = piece.masked
+        for pattern, what in ((_HTML_RE, "HTML tag"), (_MARKDOWN_RE, "Markdown")):
+            match = pattern.search(masked)
+            if match:
+                yield view.finding("markup", piece.line_at(match.start()), piece.locale,
+                                   f"{piece.field}: {what} {match.group().strip()!r} in plain text")
+        pairs = {**_BRACKETS, **_QUOTES.get(piece.locale, {})}
+        closers = {close: open_ for open_, close in pairs.items()}
+        skip = {m.end() - 1 for m in _LIST_MARKER_RE.finditer(masked)}
+        stack: list[tuple[str, int]] = []
+        problem: tuple[int, str] | None = None
+        for offset, char in enumerate(masked):
+            if offset in skip:
+                continue
+            if char in pairs and not (char in closers and stack and stack[-1][0] == closers[char]):
+                stack.append((char, offset))
+            elif char in closers:
+                if stack and stack[-1][0] == closers[char]:
+                    stack.pop()
+                else:
+                    problem = (offset, f"{char!r} closes nothing")
+                    break
+        if problem is None and stack:
+            char, offset = stack[-1]
+            problem = (offset, f"{char!r} is never closed")
+        if problem is not None:
+            yield view.finding("markup", piece.line_at(problem[0]), piece.locale, f"{piece.field}: {problem[1]}")
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url if "://" in url else "https://" + url).hostname or "").lower()
+
+
+@rule("url", "error", "a URL that is not in the source text and not on an allowed domain")
+def check_urls(view: TemplateView) -> Iterator[Finding]:
+    import dataclasses
+
+    brand = view.config.brand
+    allowed = {_host(str(v)) for v in dataclasses.asdict(brand).values() if "." in str(v) and "/" in str(v)}
+    allowed |= {d.lower().lstrip(".") for d in view.config.allowed_domains}
+    allowed.discard("")
+    source = view.template.source
+    source_urls = set(_URL_RE.findall(f"{source.subject}\n{source.body}")) if source else set()
+    for piece in view.all_pieces():
+        for match in _URL_RE.finditer(piece.text):
+            url = match.group()
+            host = _host(url)
+            on_allowed = any(host == d or host.endswith("." + d) for d in allowed)
+            if piece.locale != view.template.source_locale and url not in source_urls:
+                yield view.finding("url", piece.line_at(match.start()), piece.locale,
+                                   f"{piece.field}: URL {url} is not in the source text")
+            elif not on_allowed:
+                yield view.finding("url", piece.line_at(match.start()), piece.locale,
+                                   f"{piece.field}: URL {url} is not on an allowed domain "
+                                   "(brand links, or allowed_domains in the config)")
+
+
+_TICKER_RE = re.compile(r"(?<![\w.])(USDT|USDC|DAI|BTC|ETH|BNB|TRX|SOL|MATIC|POL|ARB|AVAX|DOGE|LTC|XRP|ADA|DOT|TON|"
+                        r"SHIB|PEPE|LINK|UNI|AAVE|WBTC|WETH|SUI|APT|NEAR|ATOM|BCH|ETC|FIL|OKB|CAKE|TRC-?20|ERC-?20|"
+                        r"BEP-?20|BSC|TRON|HECO|Polygon|Arbitrum|Solana|Ethereum)(?!\w)")
+
+
+def _amount_key(text: str, locale: str) -> str:
+    """An amount as ``TICKER:decimal`` whatever the locale's separators."""
+    ticker = "".join(re.findall(r"[A-Za-z$€¥£₽]+", text)).upper()
+    number = re.sub(r"[\s\u00a0\u202f]", "", re.sub(r"[A-Za-z$€¥£₽]", "", text))
+    if "," in number and "." in number:
+        decimal = max(number.rfind(","), number.rfind("."))
+        number = re.sub(r"[,.]", "", number[:decimal]) + "." + number[decimal + 1:]
+    elif "," in number and (locale in ("es", "fr", "ru") or not re.fullmatch(r"\d{1,3}(,\d{3})+", number)):
+        number = number.replace(",", ".")
+    else:
+        number = number.replace(",", "")
+    try:
+        from decimal import Decimal
+
+        return f"{ticker}:{Decimal(number).normalize()}"
+    except ArithmeticError:
+        return f"{ticker}:{number}"
+
+
+def protected_tokens(text: str, locale: str, terms: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """Tokens a translation must keep, normalized, with the offset and text of their first use."""
+    from supportkit.text import find_protected_spans
+
+    masked = _JINJA_RE.sub(lambda m: " " * len(m.group()), text)
+    tokens: dict[str, tuple[int, str]] = {}
+    for span in find_protected_spans(masked, terms):
+        if span.kind in ("address", "hash", "hex", "email", "handle", "term"):
+            key = f"{span.kind}:{span.text}"
+        elif span.kind == "amount":
+            key = "amount:" + _amount_key(span.text, locale)
+        else:
+            continue
+        tokens.setdefault(key, (span.start, span.text))
+    for match in _TICKER_RE.finditer(masked):
+        tokens.setdefault("ticker:" + match.group().replace("-", "").upper(), (match.start(), match.group()))
+    return tokens
+
+
+@rule("protected", "error", "a protected token of the source (address, hash, ticker, amount, product name) is altered or missing")
+def check_protected(view: TemplateView) -> Iterator[Finding]:
+    template = view.template
+    terms = view.config.glossary
+    for name in ("subject", "body"):
+        source_piece = view.piece(template.source_locale, name)
+        if source_piece is None:
+            continue
+        wanted = protected_tokens(source_piece.text, template.source_locale, terms)
+        for translation in view.translations():
+            piece = view.piece(translation.locale, name)
+            if piece is None:
+                continue
+            found = protected_tokens(piece.text, translation.locale, terms)
+            for key in sorted(set(wanted) - set(found), key=lambda k: wanted[k][0]):
+                yield view.finding("protected", piece.line, translation.locale,
+                                   f"{name}: {wanted[key][1]!r} from the source is missing or altered")
+            for key in sorted(set(found) - set(wanted), key=lambda k: found[k][0]):
+                if key.startswith(("ticker:", "term:")):
+                    continue  # naming a ticker the source does not is not an alteration
+                yield view.finding("protected", piece.line_at(found[key][0]), translation.locale,
+                                   f"{name}: {found[key][1]!r} is not in the source")
+
+
+# A request verb, then within a few words a secret; negations in the same sentence
+# ("we will never ask for your recovery phrase") make it a warning to customers instead.
+_SECRET_TERMS = r"(?:recovery|seed|secret|mnemonic|backup)\s+(?:phrase|words)|private\s+keys?|助记词|私钥|恢复短语|" \
+                r"frases?\s+(?:de\s+recuperación|semilla|secreta)|claves?\s+privadas?|" \
+                r"сид-?\s?фраз\w*|фраз\w*\s+восстановления|секретн\w*\s+фраз\w*|мнемони\w*|приватн\w*\s+ключ\w*|" \
+                r"закрыт\w*\s+ключ\w*|phrases?\s+(?:de\s+récupération|secrète|mnémonique)|clés?\s+privées?"
+_REQUEST_VERBS = {
+    "en": r"\b(?:send|share|give|tell|provide|forward|dm|email|reply\s+with|paste\s+(?:it\s+)?here|let\s+us\s+have)\b",
+    "zh": r"发送|发给|发我|提供|告诉|告知|分享|私信|回复|截图",
+    "es": r"\b(?:env[ií]a\w*|comp[aá]rt\w*|proporcion\w*|facilit\w*|d[ií]nos|d[ií]ganos|indíc\w*|mánd\w*|pás\w*)\b",
+    "ru": r"\b(?:отправ\w*|пришл\w*|присыла\w*|сообщ\w*|назов\w*|подел\w*|предостав\w*|скин\w*|вышл\w*|напиш\w*|продиктуй\w*)\b",
+    "fr": r"\b(?:envoy\w*|envoi\w*|communiqu\w*|partag\w*|donn\w*|indiqu\w*|transmet\w*|fourni\w*|écrive\w*)\b",
+}
+_NEGATIONS = {
+    "en": r"\b(?:never|not|don't|do not|no one|nobody|won't|will not|cannot|can't|anyone)\b",
+    "zh": r"不要|切勿|请勿|绝不|不会|永远不|别|勿|任何人|不能",
+    "es": r"\b(?:nunca|jam[aá]s|no|nadie|ning[uú]n\w*)\b",
+    "ru": r"\b(?:никогда|не|ни|нельзя|никому|никто)\b",
+    "fr": r"\b(?:jamais|ne|n'|pas|personne|aucun\w*)\b|\bn[’']",
+}
+_SENTENCE_RE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
+
+
+@rule("secret_request", "error", "the text asks the customer for their recovery phrase or private key")
+def check_secret_request(view: TemplateView) -> Iterator[Finding]:
+    secret = re.compile(_SECRET_TERMS, re.IGNORECASE)
+    for piece in view.all_pieces():
+        language = piece.locale.split("-")[0]
+        verbs = re.compile(_REQUEST_VERBS.get(language, _REQUEST_VERBS["en"]), re.IGNORECASE)
+        negation = re.compile(_NEGATIONS.get(language, _NEGATIONS["en"]), re.IGNORECASE)
+        for sentence in _SENTENCE_RE.finditer(piece.masked):
+            text = sentence.group()
+            if secret.search(text) and verbs.search(text) and not negation.search(text):
+                yield view.finding("secret_request", piece.line_at(sentence.start()), piece.locale,
+                                   f"{piece.field}: asks for a recovery phrase or private key: {text.strip()[:80]!r}")
+
+
+_LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
+
+
+@rule("same_as_source", "warning", "a translated subject or body is identical to the source (allowlist real cases)")
+def check_same_as_source(view: TemplateView) -> Iterator[Finding]:
+    source_locale = view.template.source_locale
+    for translation in view.translations():
+        for name in ("subject", "body"):
+            piece = view.piece(translation.locale, name)
+            source_piece = view.piece(source_locale, name)
+            if piece is None or source_piece is None:
+                continue
+            if piece.text.strip() == source_piece.text.strip() and _LETTERS_RE.search(piece.masked):
+                yield view.finding("same_as_source", piece.line, translation.locale,
+                                   f"{name} is identical to the {source_locale} source (untranslated?)")
+
+
+_ZH_ASCII_PUNCT_RE = re.compile(r"(?<=[\u3400-\u9fff])[,.!?:;()]|[(](?=[\u3400-\u9fff])")
+_FR_SPACE_BEFORE_RE = re.compile(r"(?<![\s\u00a0\u202f?!(\ue000])([;:!?])")
+_FR_PLAIN_SPACE_RE = re.compile(r" ([;:!?»])|(«) ")
+_SENTENCE_END = ".!?\n。"
+
+
+def _spanish_pairs(masked: str) -> Iterator[tuple[int, str]]:
+    for opener, closer in (("¿", "?"), ("¡", "!")):
+        for offset, char in enumerate(masked):
+            if char == closer:
+                start = offset
+                while start > 0 and masked[start - 1] not in _SENTENCE_END.replace(closer, "") + closer and masked[start - 1] != opener:
+                    start -= 1
+                if start == 0 or masked[start - 1] != opener:
+                    if closer in masked[offset + 1: offset + 2]:
+                        continue  # "??" or "!!": the first one already pairs
+                    yield offset, f"{closer!r} without an opening {opener!r}"
+            elif char == opener:
+                end = offset + 1
+                while end < len(masked) and masked[end] != closer and masked[end] not in _SENTENCE_END:
+                    end += 1
+                if end >= len(masked) or masked[end] != closer:
+                    yield offset, f"{opener!r} without a closing {closer!r}"
+
+
+@rule("punctuation", "warning", "locale punctuation: full-width in zh, ¿…? ¡…! in es, narrow no-break space before ; : ? ! in fr, « » in ru and fr")
+def check_punctuation(view: TemplateView) -> Iterator[Finding]:
+    for piece in view.all_pieces():
+        language = piece.locale.split("-")[0]
+        masked = piece.masked
+        found: list[tuple[int, str]] = []
+        if language == "zh":
+            found += [(m.start(), f"half-width {m.group()!r} in Chinese text (use full-width)")
+                      for m in _ZH_ASCII_PUNCT_RE.finditer(masked)]
+        elif language == "es":
+            found += list(_spanish_pairs(masked))
+        elif language == "fr":
+            for match in _FR_SPACE_BEFORE_RE.finditer(masked):
+                char = match.group(1)
+                before = masked[match.start() - 1] if match.start() else ""
+                after = masked[match.end(): match.end() + 1]
+                if char == ":" and before.isdigit() and after.isdigit():
+                    continue  # a time: 09:00
+                if not before or before == "\n":
+                    continue
+                found.append((match.start(), f"no narrow no-break space (U+202F) before {char!r}"))
+            for match in _FR_PLAIN_SPACE_RE.finditer(masked):
+                char = match.group(1) or match.group(2)
+                found.append((match.start(), f"plain space next to {char!r} (use a narrow no-break space, U+202F)"))
+        if language in ("fr", "ru"):
+            for match in re.finditer(r'"', masked):
+                found.append((match.start(), 'straight quotes " (use « »)'))
+                break
+        for offset, message in sorted(found)[:3]:
+            yield view.finding("punctuation", piece.line_at(offset), piece.locale, f"{piece.field}: {message}")
+
+
+_WHITESPACE_RULES = [
+    (re.compile(r"[ \t\u3000]+$", re.MULTILINE), "trailing whitespace"),
+    (re.compile(r"(?<=[^\s\ue000]) {2,}(?=[^\s\ue000])"), "double space"),
+    (re.compile(r"\t"), "tab character"),
+    (re.compile(r"(?<=\w) +(?=[,.](?:\s|$))"), "space before punctuation"),
+    (re.compile(r"(?<=[\u3400-\u9fff]) +(?=[，。！？：；、])|(?<=[，。！？：；、]) +(?=[\u3400-\u9fff])"),
+     "space around full-width punctuation"),
+]
+
+
+@rule("whitespace", "warning", "stray whitespace: trailing, doubled, tabs, before punctuation")
+def check_whitespace(view: TemplateView) -> Iterator[Finding]:
+    for piece in view.all_pieces():
+        for pattern, what in _WHITESPACE_RULES:
+            if what == "space before punctuation" and piece.locale.startswith("fr"):
+                continue
+            match = pattern.search(piece.masked)
+            if match:
+                yield view.finding("whitespace", piece.line_at(match.start()), piece.locale, f"{piece.field}: {what}")
+
+
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _text_fields(view: TemplateView) -> Iterator[tuple[str, int, str, str]]:
+    """``(locale, first line, field, text)`` for subjects, bodies and FAQ questions."""
+    for piece in view.all_pieces():
+        yield piece.locale, piece.line, piece.field, piece.text
+    for code, question in view.template.faq.items():
+        yield code, view.key_line("faq", code), "faq", question
+
+
+@rule("invisible", "warning", "zero-width or bidi control characters")
+def check_invisible(view: TemplateView) -> Iterator[Finding]:
+    for locale, line, name, text in _text_fields(view):
+        match = _INVISIBLE_RE.search(text)
+        if match:
+            yield view.finding("invisible", line + text.count("\n", 0, match.start()), locale,
+                               f"{name}: invisible character U+{ord(match.group()):04X}")
+
+
+@rule("replacement_char", "warning", "U+FFFD (text damaged by a wrong encoding)")
+def check_replacement(view: TemplateView) -> Iterator[Finding]:
+    for locale, line, name, text in _text_fields(view):
+        offset = text.find("\ufffd")
+        if offset >= 0:
+            yield view.finding("replacement_char", line + text.count("\n", 0, offset), locale,
+                               f"{name}: U+FFFD replacement character (re-save the file as UTF-8)")
+
+
+GLOSSARY: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    "recovery phrase": {
+        "en": (r"recovery phrases?", (r"seed phrases?", r"mnemonic phrases?", r"secret phrases?", r"seed words")),
+        "zh": (r"助记词", (r"恢复短语", r"种子短语", r"助记短语", r"种子词")),
+        "es": (r"frases? de recuperación", (r"frases? semillas?", r"frases? secretas?", r"frases? mnemónicas?")),
+        "ru": (r"сид-фраз\w*", (r"мнемоническ\w* фраз\w*", r"фраз\w* восстановления", r"секретн\w* фраз\w*",
+                                r"сид фраз\w*")),
+        "fr": (r"phrases? de récupération", (r"phrases? secrètes?", r"phrases? mnémoniques?",
+                                             r"phrases? de restauration", r"phrases? de départ")),
+    },
+    "private key": {
+        "en": (r"private keys?", ()),
+        "zh": (r"私钥", ()),
+        "es": (r"claves? privadas?", (r"llaves? privadas?",)),
+        "ru": (r"приватн\w* ключ\w*", (r"закрыт\w* ключ\w*", r"личн\w* ключ\w*")),
+        "fr": (r"clés? privées?", (r"clefs? privées?",)),
+    },
+}
+"""The agreed word for each concept per locale, and variants to avoid (regular expressions)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _term(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){pattern}(?!\w)", re.IGNORECASE)
+
+
+def _readable(pattern: str) -> str:
+    """A glossary pattern as a writer would type it: ``frases? de recuperación`` -> ``frase de recuperación``."""
+    return re.sub(r"s\?|\?|\\w\*", "", pattern).replace("сид-фраз", "сид-фраза")
+
+
+@rule("glossary", "warning", "the agreed term is not used (e.g. 助记词, frase de recuperación, сид-фраза, phrase de récupération)")
+def check_glossary(view: TemplateView) -> Iterator[Finding]:
+    source_locale = view.template.source_locale
+    for concept, per_locale in GLOSSARY.items():
+        source_terms = per_locale.get(source_locale)
+        for piece in view.all_pieces():
+            language = piece.locale.split("-")[0]
+            if language not in per_locale:
+                continue
+            preferred, variants = per_locale[language]
+            text = piece.masked
+            has_preferred = _term(preferred).search(text) is not None
+            for variant in variants:
+                match = _term(variant).search(text)
+                if match and not has_preferred:
+                    yield view.finding("glossary", piece.line_at(match.start()), piece.locale,
+                                       f"{piece.field}: {match.group()!r}: the agreed term for {concept!r} is "
+                                       f"{_readable(preferred)!r}")
+                    break
+            else:
+                if piece.locale == source_locale or source_terms is None or has_preferred:
+                    continue
+                source_piece = view.piece(source_locale, piece.field)
+                if source_piece is None:
+                    continue
+                mentioned = any(_term(p).search(source_piece.masked) for p in (source_terms[0], *source_terms[1]))
+                if mentioned:
+                    yield view.finding("glossary", piece.line, piece.locale,
+                                       f"{piece.field}: the source mentions {concept!r} but the agreed term "
+                                       f"{_readable(preferred)!r} is not used")
+
+
+@rule("hardcoded_brand", "warning", "the product name, support e-mail or a brand link typed in instead of {{ brand.* }}")
+def check_hardcoded_brand(view: TemplateView) -> Iterator[Finding]:
+    import dataclasses
+
+    values = {f"brand.{k}": str(v) for k, v in dataclasses.asdict(view.config.brand).items()
+              if k in ("product", "support_email", "website", "help_center", "twitter", "telegram") and v}
+    for piece in view.all_pieces():
+        stripped = _JINJA_RE.sub(lambda m: " " * len(m.group()), piece.text)
+        for name, value in values.items():
+            pattern = re.compile(rf"(?<![\w/.@]){re.escape(value.removeprefix('https://'))}(?![\w@])", re.IGNORECASE)
+            match = pattern.search(stripped)
+            if match:
+                yield view.finding("hardcoded_brand", piece.line_at(match.start()), piece.locale,
+                                   f"{piece.field}: {match.group()!r} typed in; use {{{{ {name} }}}}")
+                break
