@@ -1,0 +1,294 @@
+"""The compiled detection model: built once from package data, cached, loaded fast.
+
+Sources (both are runtime dependencies, read only when the cache is built):
+
+- langdetect's 1-3 gram profiles (``langdetect/profiles``): a character model per
+  language, turned into a back-off trigram chain that scores words absent from
+  the lexicon.
+- wordfreq's word frequency lists: a word lexicon per language. Words are stored
+  as sorted CRC-32 hashes (``array('I')``) beside a quantized log frequency
+  (``array('B')``), about 5 bytes a word, so 3 million words load in milliseconds.
+- wordfreq's traditional-to-simplified Chinese table and its ``ja``/``zh`` lists:
+  the characters that only Traditional (or only Simplified) Chinese writes, and
+  kanji that Chinese does not use.
+
+The cache is one ``marshal`` file under ``$XDG_CACHE_HOME/supportkit/``, named after
+the versions of supportkit, langdetect and wordfreq, written atomically (temporary
+file + rename) so concurrent first runs in several processes are safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import marshal
+import os
+import tempfile
+import threading
+import zlib
+from array import array
+from dataclasses import dataclass
+from collections.abc import Sequence
+from pathlib import Path
+
+FORMAT = 3
+"""Bump when the layout or the content of the compiled model changes."""
+
+SUPPORTED = ("zh", "en", "es", "ru", "fr")
+LATIN = ("en", "es", "fr", "pt", "it", "ca", "de", "nl", "ro", "pl", "tr", "vi", "id", "sv")
+"""Latin-script candidates: our languages, the confusables, and a few more so they come out as themselves."""
+CYRILLIC = ("ru", "uk", "bg")
+LEXICON_WORDS = 250_000
+"""Most frequent words kept per language (words rarer than that fall back to the character model)."""
+FREQ_STEP = 4
+"""wordfreq buckets are centibels (cB); stored as cB // FREQ_STEP in one byte."""
+
+_LN10 = math.log(10)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything detection needs at run time, loaded once per process."""
+
+    latin: tuple[str, ...]
+    cyrillic: tuple[str, ...]
+    lexicon: dict[str, tuple[Sequence[int], Sequence[int]]]
+    """lang -> (sorted crc32 hashes, quantized frequency per hash)."""
+    chars: dict[str, dict[str, float]]
+    """lang -> {trigram|bigram|char: log-probability with back-off already applied}."""
+    char_floor: float
+    traditional: frozenset[str]
+    simplified: frozenset[str]
+    kanji_only: frozenset[str]
+
+
+def word_hash(word: str) -> int:
+    """Deterministic 32-bit hash of a word (Python's hash() changes per process)."""
+    return zlib.crc32(word.encode("utf-8"))
+
+
+def freq_log(quantized: int) -> float:
+    """Natural log of the word frequency stored as ``quantized``."""
+    return -quantized * FREQ_STEP / 100 * _LN10
+
+
+def _cache_path() -> Path:
+    from importlib.metadata import version
+
+    from supportkit import __version__
+
+    key = f"{FORMAT}-{__version__}-{version('langdetect')}-{version('wordfreq')}"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "supportkit" / f"detect-{zlib.crc32(key.encode()):08x}.marshal"
+
+
+# --- building -----------------------------------------------------------------------
+
+
+def _build_lexicon(lang: str) -> tuple[bytes, bytes]:
+    import wordfreq
+
+    best: dict[int, int] = {}
+    kept = 0
+    for centibels, words in enumerate(wordfreq.get_frequency_list(lang, wordlist="best")):
+        quantized = min(255, centibels // FREQ_STEP)
+        for word in words:
+            if not any(ch.isalpha() for ch in word):
+                continue
+            h = word_hash(word)
+            if h not in best:  # lists run from frequent to rare: the first hit is the best one
+                best[h] = quantized
+            kept += 1
+        if kept >= LEXICON_WORDS:
+            break
+    hashes = array("I", sorted(best))
+    freqs = array("B", (best[h] for h in hashes))
+    return hashes.tobytes(), freqs.tobytes()
+
+
+def _langdetect_profile(lang: str) -> tuple[dict[str, int], list[int]]:
+    import json
+    from importlib.resources import files
+
+    raw = json.loads(files("langdetect").joinpath("profiles", lang).read_text(encoding="utf-8"))
+    counts: dict[str, int] = {}
+    for gram, count in raw["freq"].items():
+        low = gram.lower()  # profiles keep case; our input is lower-cased
+        counts[low] = counts.get(low, 0) + count
+    return counts, raw["n_words"]
+
+
+def _build_chars(lang: str) -> dict[str, float]:
+    """Back-off trigram chain: P(c | ab) from trigram/bigram counts, else 0.4 * P(c | b), else 0.16 * P(c)."""
+    counts, n_words = _langdetect_profile(lang)
+    unigrams = n_words[0]
+    # Word boundaries: the profiles count " x" and "x " but not " " alone.
+    starts = sum(c for g, c in counts.items() if len(g) == 2 and g[0] == " ")
+    ends = sum(c for g, c in counts.items() if len(g) == 2 and g[1] == " ")
+    total = dict(counts)
+    total[" "] = max(starts, ends, 1)
+    table: dict[str, float] = {}
+    for gram, count in counts.items():
+        if len(gram) == 1:
+            table[gram] = math.log(0.16 * count / unigrams)
+        elif len(gram) == 2:
+            context = total.get(gram[0])
+            if context:
+                table[gram] = math.log(0.4 * min(1.0, count / context))
+        elif len(gram) == 3:
+            context = total.get(gram[:2])
+            if context:
+                table[gram] = math.log(min(1.0, count / context))
+    table[" "] = math.log(0.16 * 0.15)  # end of word when nothing better is known
+    return table
+
+
+def _build_han_tables() -> tuple[str, str, str]:
+    """Traditional-only and simplified-only characters, and kanji that Chinese does not write."""
+    import gzip
+    from importlib.resources import files
+
+    import msgpack
+    import wordfreq
+
+    with gzip.open(files("wordfreq").joinpath("data", "_chinese_mapping.msgpack.gz").open("rb")) as fh:
+        raw: dict[int | str, int | str] = msgpack.load(fh, raw=False, strict_map_key=False)
+    # Keys and values are code points or one-character strings.
+    mapping = {(chr(t) if isinstance(t, int) else t): (chr(s) if isinstance(s, int) else s) for t, s in raw.items()}
+    traditional = {t for t, s in mapping.items() if len(t) == 1 and t != s}
+    simplified = {s for t, s in mapping.items() if len(s) == 1 and t != s} - traditional
+    zh_chars: set[str] = set()
+    for words in wordfreq.get_frequency_list("zh", wordlist="best"):
+        for word in words:
+            zh_chars.update(word)
+    kanji: set[str] = set()
+    for centibels, words in enumerate(wordfreq.get_frequency_list("ja", wordlist="best")):
+        if centibels > 600:  # only kanji seen often enough to be sure
+            break
+        for word in words:
+            kanji.update(ch for ch in word if "\u4e00" <= ch <= "\u9fff")
+    # wordfreq folds Traditional into Simplified for zh: a kanji that is neither a zh
+    # character nor a Traditional form is Japanese-only (駅, 売, 広 ...).
+    kanji_only = kanji - zh_chars - traditional
+    return "".join(sorted(traditional)), "".join(sorted(simplified)), "".join(sorted(kanji_only))
+
+
+def build() -> dict[str, object]:
+    """Compile the model from langdetect and wordfreq data (a few seconds, once)."""
+    languages = LATIN + CYRILLIC
+    traditional, simplified, kanji_only = _build_han_tables()
+    return {
+        "format": FORMAT,
+        "latin": list(LATIN),
+        "cyrillic": list(CYRILLIC),
+        "lexicon": {lang: _build_lexicon(lang) for lang in languages},
+        "chars": {lang: _build_chars(lang) for lang in languages},
+        "char_floor": math.log(1e-6),
+        "traditional": traditional,
+        "simplified": simplified,
+        "kanji_only": kanji_only,
+    }
+
+
+_MAGIC = b"SKDETECT"
+
+
+def _serialize(data: dict) -> bytes:
+    """One file: magic, header length, marshal header, then the raw lexicon arrays (4-byte aligned)."""
+    blob = bytearray()
+    offsets: dict[str, tuple[int, int, int]] = {}
+    for lang, (hash_bytes, freq_bytes) in data["lexicon"].items():
+        start = len(blob)
+        blob += hash_bytes
+        blob += freq_bytes
+        blob += b"\0" * (-len(blob) % 4)
+        offsets[lang] = (start, len(hash_bytes), len(freq_bytes))
+    header = marshal.dumps({**data, "lexicon": offsets})
+    header += b"\0" * (-(len(_MAGIC) + 4 + len(header)) % 4)
+    return _MAGIC + len(header).to_bytes(4, "little") + header + bytes(blob)
+
+
+def _deserialize(buffer: memoryview) -> Model | None:
+    """The model over a mapped cache file, without copying the lexicon (None when stale)."""
+    if bytes(buffer[: len(_MAGIC)]) != _MAGIC:
+        return None
+    size = int.from_bytes(buffer[len(_MAGIC) : len(_MAGIC) + 4], "little")
+    base = len(_MAGIC) + 4
+    data = marshal.loads(buffer[base : base + size])
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    blob = buffer[base + size :]
+    lexicon: dict[str, tuple[Sequence[int], Sequence[int]]] = {}
+    for lang, (start, n_hash, n_freq) in data["lexicon"].items():
+        hashes = blob[start : start + n_hash].cast("I")
+        freqs = blob[start + n_hash : start + n_hash + n_freq]
+        lexicon[lang] = (hashes, freqs)
+    return Model(
+        latin=tuple(data["latin"]),
+        cyrillic=tuple(data["cyrillic"]),
+        lexicon=lexicon,
+        chars=data["chars"],
+        char_floor=data["char_floor"],
+        traditional=frozenset(data["traditional"]),
+        simplified=frozenset(data["simplified"]),
+        kanji_only=frozenset(data["kanji_only"]),
+    )
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _map(path: Path) -> memoryview | None:
+    """The cache file mapped read-only (shared between processes by the page cache)."""
+    import mmap
+
+    try:
+        with open(path, "rb") as fh:
+            return memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+    except (OSError, ValueError):
+        return None
+
+
+_lock = threading.Lock()
+_model: Model | None = None
+
+
+def load() -> Model:
+    """The model for this process: from the cache file, else built (and cached when possible)."""
+    global _model
+    if _model is not None:
+        return _model
+    with _lock:
+        if _model is not None:
+            return _model
+        path = _cache_path()
+        model = None
+        mapped = _map(path)
+        if mapped is not None:
+            try:
+                model = _deserialize(mapped)
+            except (EOFError, ValueError, TypeError, KeyError):
+                model = None
+        if model is None:
+            payload = _serialize(build())
+            try:
+                _write_atomic(path, payload)
+            except OSError:
+                pass  # a read-only cache still detects; it rebuilds next time
+            mapped = _map(path)
+            model = _deserialize(mapped) if mapped is not None else None
+            if model is None:
+                model = _deserialize(memoryview(payload))
+        assert model is not None
+        _model = model
+        return model

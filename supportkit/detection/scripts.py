@@ -1,0 +1,68 @@
+"""Writing systems: which script each letter belongs to, and what a script alone says.
+
+Scripts are ISO 15924 codes. A script used by one language in our world (hangul,
+kana, Thai, Greek ...) names that language outright; Latin and Cyrillic need the
+statistical scorer; Han needs a look at kana (Japanese) and at the characters that
+only Traditional or only Simplified Chinese writes.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+# (first code point, last code point, script); sorted, non-overlapping.
+_RANGES: list[tuple[int, int, str]] = sorted([
+    (0x0041, 0x005A, "Latn"), (0x0061, 0x007A, "Latn"), (0x00C0, 0x024F, "Latn"),
+    (0x1E00, 0x1EFF, "Latn"),
+    (0x0370, 0x03FF, "Grek"), (0x1F00, 0x1FFF, "Grek"),
+    (0x0400, 0x052F, "Cyrl"),
+    (0x0530, 0x058F, "Armn"),
+    (0x0590, 0x05FF, "Hebr"),
+    (0x0600, 0x06FF, "Arab"), (0x0750, 0x077F, "Arab"), (0xFB50, 0xFDFF, "Arab"), (0xFE70, 0xFEFF, "Arab"),
+    (0x0900, 0x097F, "Deva"), (0x0980, 0x09FF, "Beng"), (0x0A00, 0x0A7F, "Guru"), (0x0A80, 0x0AFF, "Gujr"),
+    (0x0B80, 0x0BFF, "Taml"), (0x0C00, 0x0C7F, "Telu"), (0x0C80, 0x0CFF, "Knda"), (0x0D00, 0x0D7F, "Mlym"),
+    (0x0D80, 0x0DFF, "Sinh"),
+    (0x0E00, 0x0E7F, "Thai"), (0x0E80, 0x0EFF, "Laoo"), (0x1000, 0x109F, "Mymr"),
+    (0x10A0, 0x10FF, "Geor"), (0x1200, 0x137F, "Ethi"), (0x1780, 0x17FF, "Khmr"),
+    (0x1100, 0x11FF, "Hang"), (0x3130, 0x318F, "Hang"), (0xAC00, 0xD7AF, "Hang"),
+    (0x3040, 0x309F, "Hira"), (0x30A0, 0x30FF, "Kana"), (0x31F0, 0x31FF, "Kana"), (0xFF66, 0xFF9D, "Kana"),
+    (0x3400, 0x4DBF, "Hani"), (0x4E00, 0x9FFF, "Hani"), (0xF900, 0xFAFF, "Hani"), (0x20000, 0x3134F, "Hani"),
+])
+_STARTS = [r[0] for r in _RANGES]
+
+# A script that (for us) means one language; the code returned when it dominates.
+SCRIPT_LANGUAGE: dict[str, str] = {
+    "Grek": "el", "Armn": "hy", "Hebr": "he", "Arab": "ar", "Deva": "hi", "Beng": "bn", "Guru": "pa",
+    "Gujr": "gu", "Taml": "ta", "Telu": "te", "Knda": "kn", "Mlym": "ml", "Sinh": "si", "Thai": "th",
+    "Laoo": "lo", "Mymr": "my", "Geor": "ka", "Ethi": "am", "Khmr": "km", "Hang": "ko",
+}
+
+# How much one letter of a script weighs when scripts are mixed: a Han character or a
+# hangul syllable carries about as much as a short Latin word.
+SCRIPT_WEIGHT: dict[str, float] = {"Hani": 3.0, "Hira": 3.0, "Kana": 3.0, "Hang": 2.5}
+
+
+def script_of(ch: str) -> str | None:
+    """ISO 15924 code of a letter, or None for anything that is not a letter we know."""
+    cp = ord(ch)
+    i = bisect_right(_STARTS, cp) - 1
+    if i >= 0 and cp <= _RANGES[i][1]:
+        return _RANGES[i][2] if ch.isalpha() else None
+    return None
+
+
+def count_scripts(text: str) -> dict[str, int]:
+    """Letters per script in ``text`` (ASCII fast path: most input is Latin)."""
+    counts: dict[str, int] = {}
+    ascii_letters = 0
+    for ch in text:
+        if ch < "\x80":
+            if ch.isalpha():
+                ascii_letters += 1
+            continue
+        script = script_of(ch)
+        if script is not None:
+            counts[script] = counts.get(script, 0) + 1
+    if ascii_letters:
+        counts["Latn"] = counts.get("Latn", 0) + ascii_letters
+    return counts
