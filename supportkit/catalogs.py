@@ -256,7 +256,8 @@ def check_catalog_fuzzy(view: PoView) -> Iterator[Finding]:
 @catalog_rule("catalog_untranslated", "warning", "a string with no translation (shown in English)")
 def check_catalog_untranslated(view: PoView) -> Iterator[Finding]:
     for message in view.messages():
-        if not message.fuzzy and not _translated(message):
+        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+        if not message.fuzzy and not any(strings):
             ident = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
             yield view.finding("catalog_untranslated", message.lineno, f"{ident!r}: not translated")
 
@@ -276,6 +277,12 @@ def check_catalog_outdated(view: PoView) -> Iterator[Finding]:
 def _language_of(path: Path, catalog: Any) -> str:
     if catalog is not None and catalog.locale is not None:
         return str(catalog.locale.language)
+    try:
+        header = re.search(r'^"Language: ([A-Za-z]+)', path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)
+    except OSError:
+        header = None
+    if header:
+        return header.group(1).lower()
     parts = path.parts
     return parts[-3] if len(parts) >= 3 and parts[-2] == "LC_MESSAGES" else "und"
 
@@ -288,8 +295,9 @@ def check_po_file(path: Path, template_ids: set[Any] | None = None, disabled: se
         with path.open("rb") as handle:
             catalog = read_po(handle, abort_invalid=True)
     except PoFileError as exc:
+        reason = re.sub(r" on \d+$", "", str(exc))
         return [Finding(str(path), exc.lineno + 1, _language_of(path, None), DOMAIN, "catalog_syntax", "error",
-                        f"cannot parse: {exc}")]
+                        f"cannot parse: {reason}")]
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         return [Finding(str(path), 1, _language_of(path, None), DOMAIN, "catalog_syntax", "error",
                         f"cannot read: {exc}")]

@@ -86,6 +86,8 @@ def preview_cases(template: Template) -> list[Case]:
 
 def build_preview(config: Config, template_id: str, locales: tuple[str, ...] = SUPPORTED_LANGUAGES) -> Preview:
     """Render ``template_id`` for every case in every locale (drafts included, marked)."""
+    import jinja2
+
     from supportkit.errors import SupportkitError
     from supportkit.pipeline import library_for
     from supportkit.rendering import build_context, render_string
@@ -106,6 +108,8 @@ def build_preview(config: Config, template_id: str, locales: tuple[str, ...] = S
                 cell["text"] = render_string(translation.body, context, where=where)
             except SupportkitError as exc:
                 cell["error"] = exc.message
+            except jinja2.TemplateError as exc:  # e.g. a filter the sandbox does not have
+                cell["error"] = f"{type(exc).__name__}: {exc.message}"
             preview.cells[(case.label, code)] = cell
     return preview
 

@@ -402,13 +402,16 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
             found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
             if (path / "tutorials").is_dir():
                 found += sorted(p for p in (path / "tutorials").iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            if not found:
+                raise InputError(f"no templates (*.yaml) and no catalogs in {path}", None,
+                                 "Pass a replies folder, a locales folder, or files.")
             templates.extend(found)
+        elif not path.exists():
+            raise InputError(f"no such file or folder: {path}", None, "Pass template files, a replies folder or a locales folder.")
         elif path.suffix in (".po", ".pot"):
             catalogs.append(path)
         elif path.suffix in (".yaml", ".yml"):
             templates.append(path)
-        elif not path.exists():
-            raise InputError(f"no such file or folder: {path}", None, "Pass template files, a replies folder or a locales folder.")
         else:
             raise InputError(f"cannot check {path.name}", str(path), "Pass *.yaml templates, *.po catalogs or folders.")
     return templates, catalogs

@@ -98,7 +98,7 @@ def check_unused(view: TemplateView) -> Iterator[Finding]:
         used |= used_names(piece.ast)
     for name in view.template.variables:
         if name not in used:
-            line = view.template.lines.get("variables", 1)
+            line = view.key_line("variables", name)
             yield view.finding("unused_variable", line, "", f"variable {name!r} is declared but no locale uses it")
 
 
@@ -197,15 +197,26 @@ def _render_values(view: TemplateView, empty: bool) -> dict[str, str]:
 
 def render_piece(view: TemplateView, piece: Piece, values: dict[str, str]) -> str:
     """Render one piece in its locale (raises TemplateError as the runtime would)."""
+    import jinja2
+
+    from supportkit.errors import TemplateError
     from supportkit.rendering import build_context, render_string
 
     context = build_context(view.template, piece.locale, values, view.config.brand)
-    return render_string(piece.text, context, where=f"{view.path}: {piece.locale}")
+    try:
+        return render_string(piece.text, context, where=f"{view.path}: {piece.locale}")
+    except jinja2.TemplateError as exc:  # render_string lets runtime errors such as unknown filters through
+        raise TemplateError(f"{type(exc).__name__}: {exc.message}", f"{view.path}: {piece.locale}") from None
 
 
 def _renderable(view: TemplateView) -> bool:
     """Whether rendering can be tried without repeating a static rule's finding."""
-    return all(p.ast is not None and unbalanced_block(p.text) is None for p in view.all_pieces())
+    from jinja2 import nodes
+
+    from supportkit.rendering import ALLOWED_FILTERS
+
+    return all(p.ast is not None and unbalanced_block(p.text) is None
+               and all(f.name in ALLOWED_FILTERS for f in _walk(p.ast, nodes.Filter)) for p in view.all_pieces())
 
 
 @rule("render", "error", "a text fails to render with example or empty values")
@@ -224,7 +235,7 @@ def check_render(view: TemplateView) -> Iterator[Finding]:
                 render_piece(view, piece, _render_values(view, empty))
             except SupportkitError as exc:
                 yield view.finding("render", piece.line, piece.locale,
-                                   f"{piece.field}: fails with {label} values: {exc.message}")
+                                   f"{piece.field}: fails with {label} values: {exc.what}")
                 break
 
 

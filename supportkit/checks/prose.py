@@ -114,6 +114,8 @@ def protected_tokens(text: str, locale: str, terms: Iterable[str]) -> dict[str, 
             key = "amount:" + _amount_key(span.text, locale)
         else:
             continue
+        if span.kind == "term" and _TICKER_RE.fullmatch(span.text):
+            continue  # counted once, as a ticker, below
         tokens.setdefault(key, (span.start, span.text))
     for match in _TICKER_RE.finditer(masked):
         tokens.setdefault("ticker:" + match.group().replace("-", "").upper(), (match.start(), match.group()))
@@ -328,6 +330,8 @@ GLOSSARY: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
 
 @functools.lru_cache(maxsize=64)
 def _term(pattern: str) -> re.Pattern[str]:
+    if re.match(r"[\u3400-\u9fff]", pattern):
+        return re.compile(pattern)  # Chinese has no word boundaries
     return re.compile(rf"(?<!\w){pattern}(?!\w)", re.IGNORECASE)
 
 

@@ -1,0 +1,214 @@
+"""`supportkit check`: every rule catches its fault at the right line, and nothing else fires.
+
+Each ``tests/data/bad/bad_<rule>.yaml`` is the same clean five-locale template with one
+fault put in; ``tests/data/bad/catalogs/bad_<rule>.po`` the same for catalogs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from supportkit.checks import RULES, Finding, all_rule_ids, format_findings, run_checks
+from supportkit.cli import cli
+from supportkit.config import BUNDLED_LOCALES, BUNDLED_REPLIES, Config
+
+BAD = Path(__file__).parent / "data" / "bad"
+CATALOGS = BAD / "catalogs"
+
+# The one finding (or the exact findings) each fixture must produce, as the CLI prints them.
+EXPECTED: dict[str, list[str]] = {
+    "syntax": ["50: ru: syntax: body: {% if %} is never closed ({% endif %} missing)"],
+    "placeholders": [
+        "52: ru: placeholders: warning: body: {{ brand.help_center }} from the source is not used",
+        "60: fr: placeholders: body: {{ nom_client }} is not in the en source (renamed from {{ customer_name }}?)",
+    ],
+    "undeclared_variable": ["36: zh: undeclared_variable: body: {{ order_id }} is not declared under variables:"],
+    "unused_variable": ["12: -: unused_variable: warning: variable 'order_id' is declared but no locale uses it"],
+    "unknown_filter": ["41: es: unknown_filter: body: filter 'wordwrap' is not allowed (allowed: abs, amount, "
+                       "capitalize, date, datetime, default, e, escape, first, int, join, last, length, list, lower, "
+                       "number, percent, plural, replace, sort, string, title, trim, truncate, upper, wordcount)"],
+    "missing_locale": ["19: fr: missing_locale: no fr translation and no declared fallback"],
+    "plural_forms": ["52: ru: plural_forms: plural form(s) few missing (ru needs one/few/many/other)"],
+    "stale": ["55: fr: stale: source changed since 5648d4030f52 (now bbd3917c0ecb); update the translation, "
+              "then `supportkit stamp`"],
+    "render": ["41: es: render: body: fails with example values: not a number: 'Ana'"],
+    "draft": ["46: ru: draft: warning: machine draft needs review (set status: approved once checked)"],
+    "blank": ["37: es: blank: warning: subject is empty while the source has one"],
+    "length": ["50: ru: length: warning: body is 1416 characters, over the chat limit of 1200"],
+    "markup": ["63: fr: markup: body: '(' is never closed"],
+    "url": ["45: es: url: body: URL https://soporte-wallet.example.com/ayuda is not in the source text"],
+    "protected": ["50: ru: protected: body: 'USDT' from the source is missing or altered"],
+    "secret_request": ["34: zh: secret_request: body: asks for a recovery phrase or private key: "
+                       "'请把您的助记词发给我们，以便核实。'"],
+    "same_as_source": ["57: fr: same_as_source: warning: subject is identical to the en source (untranslated?)"],
+    "punctuation": ["63: fr: punctuation: warning: body: plain space next to ':' (use a narrow no-break space, U+202F)"],
+    "whitespace": ["43: es: whitespace: warning: body: double space"],
+    "invisible": ["52: ru: invisible: warning: body: invisible character U+200B"],
+    "replacement_char": ["30: zh: replacement_char: warning: subject: U+FFFD replacement character "
+                         "(re-save the file as UTF-8)"],
+    "glossary": ["43: es: glossary: warning: body: 'frase semilla': the agreed term for 'recovery phrase' is "
+                 "'frase de recuperación'"],
+    "hardcoded_brand": ["61: fr: hardcoded_brand: warning: body: 'TokenPocket' typed in; use {{ brand.product }}"],
+}
+
+CATALOG_EXPECTED: dict[str, list[str]] = {
+    "catalog_plurals": ["9: ru: catalog_plurals: '{count} error': plural form msgstr[2] is missing or empty "
+                        "(ru needs 3 forms)"],
+    "catalog_placeholders": ["9: fr: catalog_placeholders: 'file not found: {path}': unknown {chemin}; missing {path}"],
+    "catalog_fuzzy": ["10: es: catalog_fuzzy: warning: 'Print JSON.': fuzzy translation, review and drop the flag"],
+    "catalog_untranslated": ["9: zh: catalog_untranslated: warning: 'Print JSON.': not translated"],
+    "catalog_syntax": ["11: ru: catalog_syntax: cannot parse: Unknown or misformatted keyword"],
+}
+
+
+def short(finding: Finding) -> str:
+    """A finding as the CLI prints it, without the path and template (asserted separately)."""
+    line = format_findings([finding]).splitlines()[0]
+    assert line.startswith(f"{finding.path}:")
+    number, locale, template, rest = line[len(finding.path) + 1:].split(": ", 3)
+    assert template == finding.template
+    return f"{number}: {locale}: {rest}"
+
+
+def test_every_rule_has_a_bad_fixture() -> None:
+    assert sorted(EXPECTED) == sorted(r.id for r in RULES)
+    assert sorted(p.stem.removeprefix("bad_") for p in BAD.glob("bad_*.yaml")) == sorted(EXPECTED)
+    assert sorted(p.stem.removeprefix("bad_") for p in CATALOGS.glob("bad_*.po")) == sorted(CATALOG_EXPECTED)
+
+
+@pytest.mark.parametrize("rule_id", sorted(EXPECTED))
+def test_bad_fixture_gives_exactly_its_finding(rule_id: str) -> None:
+    path = BAD / f"bad_{rule_id}.yaml"
+    report = run_checks(Config(), [path])
+    assert [short(f) for f in report.findings] == EXPECTED[rule_id]
+    assert {f.path for f in report.findings} == {str(path)}
+    assert {f.template for f in report.findings} == {f"bad_{rule_id}"}
+    assert report.findings[-1].check == rule_id
+
+
+@pytest.mark.parametrize("rule_id", sorted(CATALOG_EXPECTED))
+def test_bad_catalog_gives_exactly_its_finding(rule_id: str) -> None:
+    path = CATALOGS / f"bad_{rule_id}.po"
+    report = run_checks(Config(), [path])
+    assert [short(f) for f in report.findings] == CATALOG_EXPECTED[rule_id]
+    assert report.findings[0].path == str(path)
+
+
+def test_every_rule_can_be_switched_off_in_config() -> None:
+    paths = sorted(BAD.glob("bad_*.yaml"))
+    everything = Config(disabled_checks=tuple(all_rule_ids()))
+    assert run_checks(everything, paths).findings == []
+    for rule_id in EXPECTED:
+        report = run_checks(Config(disabled_checks=(rule_id,)), [BAD / f"bad_{rule_id}.yaml"])
+        assert rule_id not in {f.check for f in report.findings}
+
+
+def test_rule_switched_off_per_template(tmp_path: Path) -> None:
+    target = tmp_path / "replies"
+    target.mkdir()
+    text = (BAD / "bad_plural_forms.yaml").read_text(encoding="utf-8")
+    text = text.replace("updated: 2026-11-20\n", "updated: 2026-11-20\nchecks:\n  disable: [plural_forms, no_such_rule]\n")
+    (target / "bad_plural_forms.yaml").write_text(text, encoding="utf-8")
+    findings = run_checks(Config(), [target]).findings
+    assert [(f.line, f.check, f.severity, f.message) for f in findings] == [
+        (8, "schema", "warning", "checks.disable: no rule called 'no_such_rule'")]
+
+
+def test_allowlist_needs_a_reason_and_suppresses_matching_findings(tmp_path: Path) -> None:
+    target = tmp_path / "replies"
+    target.mkdir()
+    shutil.copy(BAD / "bad_same_as_source.yaml", target)
+    (target / "allowlist.toml").write_text(
+        '[[allow]]\ncheck = "same_as_source"\ntemplate = "bad_same_as_source"\nlocale = "fr"\n'
+        'reason = "the subject is a brand slogan kept in English"\n'
+        '[[allow]]\ncheck = "blank"\n', encoding="utf-8")
+    report = run_checks(Config(), [target])
+    assert [(f.check, f.message) for f in report.findings] == [
+        ("allowlist", "[[allow]] #2: every entry needs check and a reason")]
+    assert report.allowed == 1
+
+
+def test_stale_shows_the_source_diff_from_the_snapshot() -> None:
+    (finding,) = run_checks(Config(), [BAD / "bad_stale.yaml"]).findings
+    assert finding.detail.splitlines() == [
+        'body: -Your USDT transfer can take {{ days | plural(one="# day", other="# days") }}. '
+        "Never share your recovery phrase with anyone.",
+        'body: +Your USDT transfer can take up to {{ days | plural(one="# day", other="# days") }}. '
+        "Never share your recovery phrase with anyone.",
+    ]
+    assert format_findings([finding]).splitlines()[1].startswith("    body: -Your USDT transfer can take {{")
+
+
+def test_stale_without_snapshot_says_since_which_digest(tmp_path: Path) -> None:
+    shutil.copy(BAD / "bad_stale.yaml", tmp_path)
+    (finding,) = run_checks(Config(), [tmp_path / "bad_stale.yaml"]).findings
+    assert finding.message.startswith("source changed since 5648d4030f52 (now bbd3917c0ecb)")
+    assert finding.detail == ""
+
+
+def test_edited_english_source_makes_untouched_translations_stale(tmp_path: Path) -> None:
+    path = tmp_path / "bad_syntax.yaml"
+    text = (BAD / "bad_plural_forms.yaml").read_text(encoding="utf-8").replace("id: bad_plural_forms", "id: bad_syntax")
+    path.write_text(text.replace("Your transfer is pending", "Your transfer is still pending"), encoding="utf-8")
+    findings = run_checks(Config(disabled_checks=("plural_forms",)), [path]).findings
+    assert [(f.locale, f.check) for f in findings] == [("zh", "stale"), ("es", "stale"), ("ru", "stale"), ("fr", "stale")]
+
+
+def test_locale_filter_keeps_that_locale_only() -> None:
+    report = run_checks(Config(), [BAD / "bad_placeholders.yaml"], locale="fr")
+    assert [f.locale for f in report.findings] == ["fr"]
+
+
+def test_cli_text_json_github_and_exit_codes(runner: CliRunner) -> None:
+    path = str(BAD / "bad_plural_forms.yaml")
+    result = runner.invoke(cli, ["check", path])
+    assert result.exit_code == 1
+    assert result.stdout == (f"{path}:52: ru: bad_plural_forms: plural_forms: plural form(s) few missing "
+                             "(ru needs one/few/many/other)\n")
+    assert result.stderr == "1 error and 0 warnings in 1 templates and 0 catalogs\n"
+
+    result = runner.invoke(cli, ["check", "--format", "json", path])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [{
+        "path": path, "line": 52, "locale": "ru", "template": "bad_plural_forms", "check": "plural_forms",
+        "severity": "error", "message": "plural form(s) few missing (ru needs one/few/many/other)"}]
+
+    result = runner.invoke(cli, ["check", "--format", "github", path])
+    assert result.stdout == (f"::error file={path},line=52,title=plural_forms (ru)::plural form(s) few missing "
+                             "(ru needs one/few/many/other)\n")
+
+    warning_only = str(BAD / "bad_whitespace.yaml")
+    result = runner.invoke(cli, ["check", warning_only])
+    assert result.exit_code == 0
+    assert result.stderr == "0 errors and 1 warning in 1 templates and 0 catalogs\n"
+
+
+def test_github_annotation_escapes_newlines_and_separators() -> None:
+    finding = Finding("a,b:c.yaml", 3, "fr", "t", "stale", "error", "changed 100%", "body: -old\nbody: +new")
+    assert format_findings([finding], "github") == (
+        "::error file=a%2Cb%3Ac.yaml,line=3,title=stale (fr)::changed 100%25%0Abody: -old%0Abody: +new")
+
+
+def test_missing_path_is_a_clean_error(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["check", "nope/missing.yaml"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no such file or folder: nope/missing.yaml")
+
+
+def test_the_clean_base_passes_every_rule(tmp_path: Path) -> None:
+    # bad_draft differs from the clean base only by `status: draft`.
+    path = tmp_path / "bad_draft.yaml"
+    path.write_text((BAD / "bad_draft.yaml").read_text(encoding="utf-8").replace("    status: draft\n", ""),
+                    encoding="utf-8")
+    assert run_checks(Config(), [path]).findings == []
+
+
+def test_bundled_library_and_catalogs_pass_with_zero_findings() -> None:
+    report = run_checks(Config(), [BUNDLED_REPLIES, BUNDLED_LOCALES])
+    assert [str(f) for f in report.findings] == []
+    assert report.templates > 30 and report.catalogs == 4
