@@ -7,6 +7,7 @@ inside the command that needs them so ``import supportkit.cli`` stays light.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -102,11 +103,15 @@ def cli(ctx: click.Context, replies_dir: str | None, locales_dir: str | None) ->
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
 def detect(text: str | None, as_json: bool, lines: bool) -> None:
-    """Name the language of TEXT (or stdin)."""
+    """Name the language of TEXT (or stdin): code, confidence, script, alternatives.
+
+    With --lines, every input line is one message and gets one JSON Lines record
+    (blank lines give "und"), so a file of messages runs in one process.
+    """
     from supportkit.detection import detect as detect_language
 
     if lines:
-        for line in read_lines(text):
+        for line in _stream_lines(text):
             emit_json_line(detect_language(line).to_dict())
         return
     result = detect_language(read_message(text))
@@ -115,7 +120,20 @@ def detect(text: str | None, as_json: bool, lines: bool) -> None:
         return
     click.echo(f"{result.language}\t{result.confidence:.2f}\t{result.script}")
     for alt in result.alternatives[1:4]:
-        click.echo(f"  {alt.language}\t{alt.confidence:.2f}", err=False)
+        click.echo(f"  {alt.language}\t{alt.confidence:.2f}")
+
+
+def _stream_lines(text: str | None) -> Iterator[str]:
+    """Lines of the argument, or of stdin read as a stream (no size cap; each line decoded on its own)."""
+    if text is not None and text != "-":
+        yield from text.splitlines()
+        return
+    stream = click.get_binary_stream("stdin")
+    if text is None and stream.isatty():
+        raise click.UsageError(_("Give the message as an argument, or pipe it on stdin (use - to read stdin)."))
+    for number, raw in enumerate(stream, 1):
+        yield decode_input(raw if number > 1 else raw.removeprefix(b"\xef\xbb\xbf"),
+                           f"stdin:{number}").rstrip("\r\n")
 
 
 # --- replies ------------------------------------------------------------------
