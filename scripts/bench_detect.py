@@ -55,7 +55,8 @@ def _make_detector(name: str):  # noqa: ANN202 - returns a callable str -> code
         detect("warm up the model")  # loads (or builds, once) the compiled model
         return lambda text: detect(text).language
     if name == "langdetect":
-        from langdetect import DetectorFactory, detect as ld_detect
+        from langdetect import DetectorFactory
+        from langdetect import detect as ld_detect
         from langdetect.detector_factory import init_factory
 
         DetectorFactory.seed = 0

@@ -58,7 +58,8 @@ TEMPERATURE = 2.0
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Letters glued to digits (0xabc, 2fa, tx9f3c) are codes, not words.
-_DIGIT_WORD_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]*\d[0-9A-Za-z]*(?![0-9A-Za-z])")
+# Whole tokens only, so URLs and e-mails stay intact for strip_non_linguistic.
+_DIGIT_WORD_RE = re.compile(r"(?<!\S)[0-9A-Za-z]*\d[0-9A-Za-z]*(?=[\s.,;:!?)]|$)")
 _ASCII_WORD_RE = re.compile(r"[A-Za-z]+")
 _SEED_GAP_RE = re.compile(r"[\s\-,.;:·•|/()\[\]\"'*#]*")
 SEED_RUN = 6

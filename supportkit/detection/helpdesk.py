@@ -25,7 +25,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         "transfer", "gas fee", "network fee", "customer service", "lost", "swap", "asap",
     ),
     "es": (
-        "hola", "gracias", "ayuda", "ayúdenme", "por favor", "porfa", "monedero", "billetera", 
+        "hola", "gracias", "ayuda", "ayúdenme", "por favor", "porfa", "monedero", "billetera",
         "no funciona", "no me llega", "no llega", "no aparece", "retiro", "contraseña", "cuenta",
         "transferencia", "dinero", "necesito", "buenas", "buenos días", "qué", "cómo", "dónde", "por qué",
         "mis fondos", "estafa", "me estafaron", "soporte", "atención al cliente", "comisión",

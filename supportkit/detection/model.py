@@ -7,7 +7,8 @@ Sources (both are runtime dependencies, read only when the cache is built):
   the lexicon.
 - wordfreq's word frequency lists: a word lexicon per language. Words are stored
   as sorted CRC-32 hashes (``array('I')``) beside a quantized log frequency
-  (``array('B')``), about 5 bytes a word, so 3 million words load in milliseconds.
+  (``array('B')``), about 5 bytes a word, read through a read-only memory map: loading
+  costs milliseconds and processes share the pages.
 - wordfreq's traditional-to-simplified Chinese table and its ``ja``/``zh`` lists:
   the characters that only Traditional (or only Simplified) Chinese writes, and
   kanji that Chinese does not use.
@@ -20,15 +21,15 @@ file + rename) so concurrent first runs in several processes are safe.
 from __future__ import annotations
 
 import contextlib
-import math
 import marshal
+import math
 import os
 import tempfile
 import threading
 import zlib
 from array import array
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 FORMAT = 3
@@ -151,7 +152,8 @@ def _build_han_tables() -> tuple[str, str, str]:
     import msgpack
     import wordfreq
 
-    with gzip.open(files("wordfreq").joinpath("data", "_chinese_mapping.msgpack.gz").open("rb")) as fh:
+    source = files("wordfreq").joinpath("data", "_chinese_mapping.msgpack.gz")
+    with source.open("rb") as packed, gzip.open(packed) as fh:
         raw: dict[int | str, int | str] = msgpack.load(fh, raw=False, strict_map_key=False)
     # Keys and values are code points or one-character strings.
     mapping = {(chr(t) if isinstance(t, int) else t): (chr(s) if isinstance(s, int) else s) for t, s in raw.items()}
@@ -281,10 +283,8 @@ def load() -> Model:
                 model = None
         if model is None:
             payload = _serialize(build())
-            try:
+            with contextlib.suppress(OSError):  # a read-only cache still detects; it rebuilds next time
                 _write_atomic(path, payload)
-            except OSError:
-                pass  # a read-only cache still detects; it rebuilds next time
             mapped = _map(path)
             model = _deserialize(mapped) if mapped is not None else None
             if model is None:
