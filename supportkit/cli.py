@@ -380,14 +380,13 @@ def batch(ctx: Context, source: str, out: str, rejects: str | None, fmt: str | N
 # --- writers --------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(help=_("Lint templates and catalogs (default: the configured replies and locales folders); exit 1 on errors."))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=None))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help=_("Output: text lines, a JSON list, or GitHub workflow annotations."))
 @click.option("--locale", "locale", metavar="LL", help=_("Only findings for this locale."))
 @pass_context
 def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) -> None:
-    """Lint templates and catalogs (default: the configured replies and locales folders); exit 1 on errors."""
     from pathlib import Path
 
     from supportkit.checks import format_findings, run_checks
@@ -399,7 +398,7 @@ def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) ->
         click.echo(output)
     if fmt != "json":
         errors, warnings = len(report.errors), len(report.warnings)
-        summary = _("{errors} and {warnings} in {templates} templates and {catalogs} catalogs").format(
+        summary = _("{errors} and {warnings} (templates checked: {templates}, catalogs: {catalogs})").format(
             errors=ngettext("{count} error", "{count} errors", errors).format(count=errors),
             warnings=ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings),
             templates=report.templates, catalogs=report.catalogs)
@@ -408,11 +407,10 @@ def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) ->
         raise SystemExit(1)
 
 
-@cli.command()
+@cli.command(help=_("Translation state of every template in every locale (ok, missing, stale, draft) and coverage."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @pass_context
 def status(ctx: Context, as_json: bool) -> None:
-    """Translation state of every template in every locale (ok, missing, stale, draft) and coverage."""
     from supportkit.status import status_table, translation_status
 
     report = translation_status(ctx.config)
@@ -424,13 +422,12 @@ def status(ctx: Context, as_json: bool) -> None:
     click.echo(status_table(report, labels))
 
 
-@cli.command()
+@cli.command(help=_("Render template ID in all five locales with edge-case values (empty, long names, counts, tiny amounts)."))
 @click.argument("template_id", metavar="ID")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), help=_("Also write one HTML page for review."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @pass_context
 def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool) -> None:
-    """Render template ID in all five locales with edge-case values (empty, long names, counts, tiny amounts)."""
     from pathlib import Path
 
     from supportkit.authoring import write_atomically
@@ -446,14 +443,13 @@ def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool)
         click.echo(preview_text(result), nl=False)
 
 
-@cli.command()
+@cli.command(help=_("Machine-translate missing or stale translations into the template files as drafts for review."))
 @click.option("--locale", "locale", metavar="LL", required=True, help=_("Locale to draft (zh, es, ru or fr)."))
 @click.option("--template", "template_ids", multiple=True, metavar="ID", help=_("Only this template (repeatable)."))
 @click.option("--dry-run", is_flag=True, help=_("Translate and show what would change; write nothing."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @pass_context
 def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
-    """Machine-translate missing or stale translations into the template files as drafts for review."""
     from supportkit.drafts import make_drafts
 
     report = make_drafts(ctx.config, locale, list(template_ids), dry_run=dry_run)
@@ -468,7 +464,7 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
         count=sum(1 for i in report.items if i.action in ("added", "replaced"))), err=True)
 
 
-@cli.command()
+@cli.command(help=_("Mark translations of template ID as up to date with the current source text."))
 @click.argument("template_ids", nargs=-1, metavar="[ID]...")
 @click.option("--locale", "locales", multiple=True, metavar="LL", help=_("Only this locale (repeatable)."))
 @click.option("--all", "all_templates", is_flag=True, help=_("Every template (careful: marks all translations current)."))
@@ -477,7 +473,6 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
 @pass_context
 def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...], all_templates: bool,
           snapshot_only: bool, as_json: bool) -> None:
-    """Mark translations of template ID as up to date with the current source text."""
     from supportkit.authoring import stamp_library
 
     if not template_ids and not (all_templates or snapshot_only):

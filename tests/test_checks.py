@@ -170,7 +170,7 @@ def test_cli_text_json_github_and_exit_codes(runner: CliRunner) -> None:
     assert result.exit_code == 1
     assert result.stdout == (f"{path}:52: ru: bad_plural_forms: plural_forms: plural form(s) few missing "
                              "(ru needs one/few/many/other)\n")
-    assert result.stderr == "1 error and 0 warnings in 1 templates and 0 catalogs\n"
+    assert result.stderr == "1 error and 0 warnings (templates checked: 1, catalogs: 0)\n"
 
     result = runner.invoke(cli, ["check", "--format", "json", path])
     assert result.exit_code == 1
@@ -185,7 +185,7 @@ def test_cli_text_json_github_and_exit_codes(runner: CliRunner) -> None:
     warning_only = str(BAD / "bad_whitespace.yaml")
     result = runner.invoke(cli, ["check", warning_only])
     assert result.exit_code == 0
-    assert result.stderr == "0 errors and 1 warning in 1 templates and 0 catalogs\n"
+    assert result.stderr == "0 errors and 1 warning (templates checked: 1, catalogs: 0)\n"
 
 
 def test_github_annotation_escapes_newlines_and_separators() -> None:

@@ -1,0 +1,135 @@
+"""gettext catalogs: loud extraction, update, compile into a cache, and the CLI in the user's language."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from supportkit import i18n
+from supportkit.catalogs import (
+    CATALOG_LOCALES,
+    check_catalogs,
+    compiled_catalog,
+    extract_messages,
+    update_catalogs,
+    write_pot,
+)
+from supportkit.cli import cli
+from supportkit.config import BUNDLED_LOCALES
+from supportkit.errors import CatalogError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A tiny project laid out like supportkit: code and site templates with one string each."""
+    (tmp_path / "supportkit" / "faq" / "templates").mkdir(parents=True)
+    (tmp_path / "supportkit" / "cli.py").write_text(
+        'from supportkit.i18n import _, ngettext\n_("file not found: {path}")\nngettext("{count} error", "{count} errors", 2)\n',
+        encoding="utf-8")
+    (tmp_path / "supportkit" / "faq" / "templates" / "base.html").write_text(
+        '<a href="#main">{{ _("Skip to content") }}</a>\n{% if page %}{{ page }}{% endif %}\n', encoding="utf-8")
+    return tmp_path
+
+
+def test_extraction_finds_code_and_site_strings(project: Path) -> None:
+    catalog = extract_messages(project)
+    assert sorted(str(m.id) for m in catalog if m.id) == [
+        "('{count} error', '{count} errors')", "Skip to content", "file not found: {path}"]
+
+
+def test_extraction_fails_loudly_when_a_pattern_matches_nothing(project: Path) -> None:
+    shutil.rmtree(project / "supportkit" / "faq" / "templates")
+    (project / "supportkit" / "faq" / "templates").mkdir()
+    with pytest.raises(CatalogError, match=r"extraction found no \*\*/\*\.html files under supportkit/faq/templates"):
+        extract_messages(project)
+
+
+def test_extraction_fails_loudly_when_files_hold_no_strings(project: Path) -> None:
+    (project / "supportkit" / "cli.py").write_text("print('no gettext here')\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"no translatable strings in supportkit/\*\*/\*\.py"):
+        extract_messages(project)
+
+
+def test_update_compile_and_speak_french(project: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner) -> None:
+    locales = project / "locales"
+    assert write_pot(project, locales / "messages.pot") == 3
+    assert update_catalogs(locales) == dict.fromkeys(CATALOG_LOCALES, 3)
+    po = locales / "fr" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    text = text.replace('msgid "file not found: {path}"\nmsgstr ""', 'msgid "file not found: {path}"\nmsgstr "fichier introuvable : {path}"')
+    text = text.replace('msgstr[0] ""\nmsgstr[1] ""', 'msgstr[0] "{count} erreur"\nmsgstr[1] "{count} erreurs"')
+    po.write_text(text, encoding="utf-8")
+    findings, count = check_catalogs(locales)
+    assert count == 4
+    assert [(f.locale, f.check) for f in findings if f.locale == "fr"] == [("fr", "catalog_untranslated")]
+
+    mo = compiled_catalog(locales, "fr")
+    assert mo is not None and mo.suffix == ".mo" and not str(mo).startswith(str(project))  # in the cache
+    assert not list(locales.rglob("*.mo"))
+    monkeypatch.setenv("SUPPORTKIT_LOCALES_DIR", str(locales))
+    monkeypatch.setenv("SUPPORTKIT_LANG", "fr")
+    i18n._translations.cache_clear()
+    assert i18n._("file not found: {path}").format(path="x") == "fichier introuvable : x"
+    assert i18n.ngettext("{count} error", "{count} errors", 0) == "{count} erreur"
+    assert i18n.ngettext("{count} error", "{count} errors", 2) == "{count} erreurs"
+    assert i18n._("Skip to content") == "Skip to content"  # untranslated: English, not empty
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"SUPPORTKIT_LANG": "ru", "LANG": "fr_FR.UTF-8"}, "ru"),
+    ({"LC_ALL": "es_MX.UTF-8", "LC_MESSAGES": "fr_FR", "LANG": "zh_CN.UTF-8"}, "es"),
+    ({"LC_MESSAGES": "fr_CA.UTF-8@euro", "LANG": "zh_CN.UTF-8"}, "fr"),
+    ({"LANG": "zh_TW.UTF-8"}, "zh"),
+    ({"LANG": "C.UTF-8"}, "en"),
+    ({"LANG": "de_DE.UTF-8"}, "en"),
+    ({}, "en"),
+])
+def test_language_comes_from_supportkit_lang_then_posix_variables(env: dict[str, str], expected: str) -> None:
+    assert i18n.current_language(env) == expected
+
+
+def test_the_cli_speaks_the_users_language(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = str(ROOT / "tests" / "data" / "bad" / "bad_whitespace.yaml")
+    expected = {
+        "ru": "0 ошибок и 1 предупреждение (проверено шаблонов: 1, каталогов: 0)\n",
+        "fr": "0 erreur et 1 avertissement (modèles vérifiés\u202f: 1, catalogues\u202f: 0)\n",
+        "es": "0 errores y 1 advertencia (plantillas revisadas: 1; catálogos: 0)\n",
+        "zh": "0 个错误，1 个警告（已检查模板：1，翻译目录：0）\n",
+        "en": "0 errors and 1 warning (templates checked: 1, catalogs: 0)\n",
+    }
+    for code, summary in expected.items():
+        monkeypatch.setenv("SUPPORTKIT_LANG", code)
+        result = runner.invoke(cli, ["check", bad])
+        assert result.exit_code == 0 and result.stderr == summary, code
+
+
+def test_bundled_pot_is_current_and_every_catalog_complete() -> None:
+    from babel.messages.pofile import read_po
+
+    extracted = {m.id for m in extract_messages(ROOT) if m.id}
+    with (BUNDLED_LOCALES / "messages.pot").open("rb") as handle:
+        committed = {m.id for m in read_po(handle) if m.id}
+    assert extracted == committed, "run `python -m supportkit.catalogs update`"
+    findings, count = check_catalogs(BUNDLED_LOCALES)
+    assert count == len(CATALOG_LOCALES)
+    assert [str(f) for f in findings] == []
+
+
+def test_no_compiled_catalog_is_kept_in_the_source_tree() -> None:
+    assert not list(BUNDLED_LOCALES.rglob("*.mo"))
+
+
+def test_importing_i18n_loads_no_catalog_machinery() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, supportkit.cli; "
+            "print(sorted(m for m in sys.modules if m.startswith(('babel', 'supportkit.catalogs'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={"SUPPORTKIT_LANG": "en", "PATH": ""})
+    assert done.stdout.strip() == "[]"
