@@ -145,6 +145,8 @@ class TemplateView:
     config: Config
     store: SourceStore | None
     pieces: dict[tuple[str, str], Piece] = field(default_factory=dict)
+    rendered: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    """Renderings (or the error) per locale, field and values, shared by the rules that render."""
 
     @property
     def path(self) -> str:
@@ -255,25 +257,42 @@ def unbalanced_block(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _walk(node: Any, kind: type) -> Iterator[Any]:
-    yield from node.find_all(kind)
+def _walk(node: Any, kind: type | tuple[type, ...]) -> Iterator[Any]:
+    """Nodes of ``kind`` under ``node``; the flat node list is built once per tree (rules walk it often)."""
+    flat = getattr(node, "_supportkit_flat", None)
+    if flat is None:
+        from jinja2 import nodes
+
+        flat = list(node.find_all(nodes.Node))
+        node._supportkit_flat = flat
+    return (n for n in flat if isinstance(n, kind))
 
 
 def used_names(ast: Any) -> set[str]:
-    """Variable names a parsed text reads (``brand`` attributes as ``brand.x``)."""
-    from jinja2 import meta, nodes
+    """Variable names a parsed text reads (``brand`` attributes as ``brand.x``), cached per tree.
 
-    names = set(meta.find_undeclared_variables(ast))
-    if "brand" in names:
-        names.discard("brand")
-        for getattr_node in _walk(ast, nodes.Getattr):
-            if isinstance(getattr_node.node, nodes.Name) and getattr_node.node.name == "brand":
-                names.add(f"brand.{getattr_node.attr}")
-        for getitem in _walk(ast, nodes.Getitem):
-            if (isinstance(getitem.node, nodes.Name) and getitem.node.name == "brand"
-                    and isinstance(getitem.arg, nodes.Const)):
-                names.add(f"brand.{getitem.arg.value}")
-    return names
+    A plain walk over Name nodes: ``jinja2.meta.find_undeclared_variables`` runs the
+    code generator and costs ten times more, which matters for a sub-second ``check``.
+    """
+    cached = getattr(ast, "_supportkit_names", None)
+    if cached is not None:
+        return set(cached)
+    from jinja2 import nodes
+
+    loaded: set[str] = set()
+    stored: set[str] = set()
+    brand: set[str] = set()
+    for node in _walk(ast, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+        if isinstance(node, nodes.Name):
+            (loaded if node.ctx == "load" else stored).add(node.name)
+        elif isinstance(node.node, nodes.Name) and node.node.name == "brand":
+            if isinstance(node, nodes.Getattr):
+                brand.add(f"brand.{node.attr}")
+            elif isinstance(node.arg, nodes.Const):
+                brand.add(f"brand.{node.arg.value}")
+    names = (loaded - stored - {"brand"}) | brand
+    ast._supportkit_names = frozenset(names)
+    return set(names)
 
 
 def _name_offset(text: str, name: str) -> int:

@@ -202,11 +202,24 @@ def render_piece(view: TemplateView, piece: Piece, values: dict[str, str]) -> st
     from supportkit.errors import TemplateError
     from supportkit.rendering import build_context, render_string
 
+    key = (piece.locale, piece.field, tuple(sorted(values.items())))
+    cached = view.rendered.get(key)
+    if isinstance(cached, TemplateError):
+        raise cached
+    if cached is not None:
+        return cached
     context = build_context(view.template, piece.locale, values, view.config.brand)
     try:
-        return render_string(piece.text, context, where=f"{view.path}: {piece.locale}")
+        text = render_string(piece.text, context, where=f"{view.path}: {piece.locale}")
+    except TemplateError as exc:
+        view.rendered[key] = exc
+        raise
     except jinja2.TemplateError as exc:  # render_string lets runtime errors such as unknown filters through
-        raise TemplateError(f"{type(exc).__name__}: {exc.message}", f"{view.path}: {piece.locale}") from None
+        error = TemplateError(f"{type(exc).__name__}: {exc.message}", f"{view.path}: {piece.locale}")
+        view.rendered[key] = error
+        raise error from None
+    view.rendered[key] = text
+    return text
 
 
 def _renderable(view: TemplateView) -> bool:
