@@ -186,3 +186,45 @@ def test_a_tampered_snapshot_is_ignored(replies: Path) -> None:
 
 def test_stamp_still_works_on_single_files(replies: Path) -> None:
     assert stamp(replies / "late_fee.yaml") == ["fr"]
+
+
+MIN = Path(__file__).parent / "data" / "replies_min"
+
+
+def test_preview_reaches_every_plural_category(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--replies", str(MIN), "preview", "tx_pending", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [c["label"] for c in data["cases"]] == [
+        "examples", "empty", "long names", "n = 0", "n = 1", "n = 2", "n = 5", "n = 11", "n = 21", "n = 1.5",
+        "amount = 0.00123456"]
+    ru = {c["label"]: c["locales"]["ru"]["text"].splitlines()[-1] for c in data["cases"]}
+    assert [ru[f"n = {n}"].rsplit("занять ", 1)[1] for n in ("0", "1", "2", "5", "11", "21", "1.5")] == [
+        "0 дней.", "1 день.", "2 дня.", "5 дней.", "11 дней.", "21 день.", "1,5 дня."]
+    assert ru["amount = 0.00123456"].startswith("Вы отправили 0,00123456\u00a0BTC")
+    assert data["cases"][0]["locales"]["fr"] == {"state": "missing", "subject": "", "text": "", "error": None}
+
+
+def test_preview_text_and_html_page(runner: CliRunner, tmp_path: Path) -> None:
+    page = tmp_path / "preview.html"
+    result = runner.invoke(cli, ["--replies", str(MIN), "preview", "tx_pending", "--html", str(page)])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("=== tx_pending · examples (customer_name='Ana', days='5', amount='1150.5')\n"
+                                    "[zh] (missing)\n\n[en]\nYour transfer is pending\n\nHi Ana,\n")
+    assert result.stderr == f"wrote {page}\n"
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and '<td class="ok" lang="ru">' in html
+    assert '<td class="missing" lang="zh">' in html and "<th scope=\"row\">n = 21" in html
+
+
+def test_status_table_text(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--replies", str(MIN), "status"])
+    assert result.exit_code == 0
+    # Columns are as wide as the longest state label ("draft: review").
+    assert result.stdout.splitlines() == [
+        " " * 24 + "zh            en            es            ru            fr",
+        "other                   missing       ok            missing       missing       missing",
+        "tx_pending              missing       ok            missing       ok            missing",
+        "tutorials/switch_phone  missing       ok            missing       missing       missing",
+        "coverage                0%            100%          0%            33%           0%",
+    ]
