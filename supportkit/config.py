@@ -14,9 +14,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from supportkit.errors import ConfigError
+from supportkit.errors import ConfigError, UnknownLocaleError
+from supportkit.locales import parse_locale
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -31,18 +33,44 @@ BUNDLED_REPLIES = _bundled("replies")
 BUNDLED_LOCALES = _bundled("locales")
 
 
+IN_APP_SUPPORT: Mapping[str, str] = MappingProxyType({
+    "en": "Me > Help Center > Online Support",
+    "zh": "我的 > 帮助中心 > 在线客服",
+    "es": "Yo > Centro de ayuda > Soporte en línea",
+    "ru": "Я > Центр помощи > Онлайн-поддержка",
+    "fr": "Moi > Centre d\u2019aide > Assistance en ligne",
+})
+"""The in-app path to live support as each locale's app menu names it."""
+
+
 @dataclass(frozen=True)
 class Brand:
-    """Product name, support channels and links; templates read them as ``brand.*``."""
+    """Product name, support channels and links; templates read them as ``brand.*``.
+
+    A setting is one string, or a table of strings per locale (``in_app_support``
+    names menus the app shows in the reader's language); :meth:`localized` picks
+    the locale's string, else its language's, else ``en``.
+    """
 
     product: str = "TokenPocket"
     support_email: str = "service@tokenpocket.pro"
     website: str = "https://www.tokenpocket.pro"
     help_center: str = "https://help.tokenpocket.pro"
-    in_app_support: str = "Me > Help Center > Online Support"
+    in_app_support: str | Mapping[str, str] = field(default_factory=lambda: dict(IN_APP_SUPPORT))
     twitter: str = "https://x.com/TokenPocket_TP"
     telegram: str = "https://t.me/TokenPocket_en"
-    support_hours: str = "09:00-21:00 (UTC+8)"
+    support_hours: str | Mapping[str, str] = "09:00-21:00 (UTC+8)"
+
+    def localized(self, locale: str) -> Brand:
+        """This brand with every per-locale table resolved to ``locale``'s string."""
+        changes: dict[str, str] = {}
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if not isinstance(value, str):
+                language = locale.replace("_", "-").split("-")[0]
+                changes[item.name] = next((value[k] for k in (locale, language, "en") if k in value),
+                                          next(iter(value.values()), ""))
+        return dataclasses.replace(self, **changes) if changes else self
 
 
 @dataclass(frozen=True)
@@ -123,6 +151,20 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
     return value
 
 
+def _brand_value(key: str, value: Any, where: str) -> str | Mapping[str, str]:
+    """A brand setting: a string, or a table of strings per locale."""
+    if isinstance(value, dict):
+        if not value or not all(isinstance(v, str) and v for v in value.values()):
+            raise ConfigError(f"brand.{key} must be a string or a table of non-empty strings per locale", where)
+        for code in value:
+            try:
+                parse_locale(code)
+            except UnknownLocaleError as exc:
+                raise ConfigError(f"brand.{key}: {exc.message}", where) from None
+        return dict(value)
+    return str(value)
+
+
 def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> Config:
     known = {f.name for f in dataclasses.fields(Config)} - {"source", "brand"}
     changes: dict[str, Any] = {}
@@ -135,7 +177,7 @@ def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> 
             if unknown:
                 raise ConfigError(f"unknown brand setting(s): {', '.join(sorted(unknown))}", where,
                                   f"Known: {', '.join(sorted(brand_fields))}.")
-            changes["brand"] = dataclasses.replace(config.brand, **{k: str(v) for k, v in value.items()})
+            changes["brand"] = dataclasses.replace(config.brand, **{k: _brand_value(k, v, where) for k, v in value.items()})
         elif key == "channel_limits":
             if not isinstance(value, dict) or not all(isinstance(v, int) for v in value.values()):
                 raise ConfigError("channel_limits must map channel names to integers", where)

@@ -200,7 +200,7 @@ def build_context(template: Template, locale: str, values: Mapping[str, Any], br
         if value is None or (isinstance(value, str) and not value.strip()):
             value = variable.default_for(locale)
         context[name] = value.strip() if isinstance(value, str) else value
-    context["brand"] = brand
+    context["brand"] = brand.localized(locale)
     context["locale"] = locale
     return context
 

@@ -46,9 +46,22 @@ def test_supportkit_toml_wins_over_pyproject_in_same_folder(tmp_path: Path) -> N
         ("allow_drafts = 'maybe'\n", "allow_drafts must be true or false"),
         ("[brand]\nlogo = 'x'\n", "unknown brand setting"),
         ("replies_dir = [\n", "cannot parse supportkit.toml"),
+        ("[brand.in_app_support]\nen = ''\n", "table of non-empty strings"),
+        ("[brand.in_app_support]\n'../x' = 'Help'\n", "brand.in_app_support"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / "supportkit.toml").write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_config(tmp_path, env={})
+
+
+def test_brand_setting_per_locale_resolves_to_the_readers_language(tmp_path: Path) -> None:
+    (tmp_path / "supportkit.toml").write_text(
+        '[brand]\nproduct = "Acme"\n[brand.in_app_support]\nen = "Help > Chat"\nzh = "帮助 > 在线客服"\n',
+        encoding="utf-8")
+    brand = load_config(tmp_path, env={}).brand
+    assert brand.localized("zh-TW").in_app_support == "帮助 > 在线客服"
+    assert brand.localized("ru").in_app_support == "Help > Chat"  # no ru entry: en
+    assert brand.localized("zh").product == "Acme"
+    assert load_config(tmp_path.parent / "nowhere", env={}).brand.localized("fr").in_app_support.startswith("Moi")
