@@ -7,8 +7,9 @@ inside the command that needs them so ``import supportkit.cli`` stays light.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import click
 
@@ -31,11 +32,17 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+def _stdin_bytes() -> BinaryIO:
+    """Standard input as bytes (decoded by ``decode_input``, so bad UTF-8 is a clean error)."""
+    stream = sys.stdin
+    return cast(BinaryIO, getattr(stream, "buffer", stream))
+
+
 def read_message(text: str | None) -> str:
     """The message from the argument, or stdin when it is ``-`` or omitted and piped."""
     if text is not None and text != "-":
         return text
-    stream = click.get_binary_stream("stdin")
+    stream = _stdin_bytes()
     if text is None and stream.isatty():
         raise click.UsageError(_("Give the message as an argument, or pipe it on stdin (use - to read stdin)."))
     data = stream.read(MAX_INPUT_BYTES + 1)
@@ -128,7 +135,7 @@ def _stream_lines(text: str | None) -> Iterator[str]:
     if text is not None and text != "-":
         yield from text.splitlines()
         return
-    stream = click.get_binary_stream("stdin")
+    stream = _stdin_bytes()
     if text is None and stream.isatty():
         raise click.UsageError(_("Give the message as an argument, or pipe it on stdin (use - to read stdin)."))
     for number, raw in enumerate(stream, 1):
