@@ -29,8 +29,8 @@ CATALOG_LOCALES = ("zh", "es", "ru", "fr")
 """Locales with a catalog; ``en`` is the source language of every msgid."""
 PACKAGE_ROOT = Path(__file__).resolve().parent
 SOURCES: tuple[tuple[str, str, str], ...] = (
-    ("supportkit", "**.py", "python"),
-    ("supportkit/faq/templates", "**.html", "jinja2.ext:babel_extract"),
+    ("supportkit", "**/*.py", "python"),
+    ("supportkit/faq/templates", "**/*.html", "jinja2.ext:babel_extract"),
 )
 """(folder under the project root, glob, Babel extraction method); each must yield strings."""
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -197,7 +197,7 @@ class PoView:
 
 @functools.lru_cache(maxsize=16)
 def expected_plurals(locale: str) -> int:
-    """How many plural forms gettext uses for ``locale`` (ru 3, fr 2, zh 1...)."""
+    """How many plural forms gettext uses for ``locale`` (ru 3, fr 3 since Babel 2.19, zh 1...)."""
     from babel.messages.plurals import get_plural
 
     return get_plural(locale).num_plurals

@@ -62,7 +62,9 @@ def test_update_compile_and_speak_french(project: Path, monkeypatch: pytest.Monk
     po = locales / "fr" / "LC_MESSAGES" / "messages.po"
     text = po.read_text(encoding="utf-8")
     text = text.replace('msgid "file not found: {path}"\nmsgstr ""', 'msgid "file not found: {path}"\nmsgstr "fichier introuvable : {path}"')
-    text = text.replace('msgstr[0] ""\nmsgstr[1] ""', 'msgstr[0] "{count} erreur"\nmsgstr[1] "{count} erreurs"')
+    # fr has three gettext forms in current CLDR (one, many, other): fill them all.
+    text = text.replace('msgstr[0] ""\nmsgstr[1] ""\nmsgstr[2] ""',
+                        'msgstr[0] "{count} erreur"\nmsgstr[1] "{count} erreurs"\nmsgstr[2] "{count} erreurs"')
     po.write_text(text, encoding="utf-8")
     findings, count = check_catalogs(locales)
     assert count == 4
@@ -77,6 +79,7 @@ def test_update_compile_and_speak_french(project: Path, monkeypatch: pytest.Monk
     assert i18n._("file not found: {path}").format(path="x") == "fichier introuvable : x"
     assert i18n.ngettext("{count} error", "{count} errors", 0) == "{count} erreur"
     assert i18n.ngettext("{count} error", "{count} errors", 2) == "{count} erreurs"
+    assert i18n.ngettext("{count} error", "{count} errors", 1_000_000) == "{count} erreurs"
     assert i18n._("Skip to content") == "Skip to content"  # untranslated: English, not empty
 
 
