@@ -34,7 +34,8 @@ from supportkit.rendering import build_context, render_string
 MANIFEST = ".supportkit-site.json"
 SITE_FORMAT = 1  # bump when page layout changes so old manifests are not reused
 LANGUAGE_NAMES = {"zh": "中文", "en": "English", "es": "Español", "ru": "Русский", "fr": "Français"}
-CATEGORY_ORDER = ("getting_started", "security", "transfers", "assets", "account", "support", "general")
+CATEGORY_ORDER = ("getting_started", "security", "transfers", "fees", "trading", "assets", "tokens", "account",
+                  "support", "general")
 UNTRANSLATED_POLICIES = ("notice", "omit")
 
 
@@ -132,7 +133,8 @@ def _gettext(locale: str) -> Callable[[str], str]:
 def _category_label(category: str, _: Callable[[str], str]) -> str:
     labels = {
         "getting_started": _("Getting started"), "security": _("Security"), "transfers": _("Transfers"),
-        "assets": _("Assets and tokens"), "account": _("Wallet access"), "support": _("Contact and support"),
+        "assets": _("Assets and tokens"), "tokens": _("Tokens"), "fees": _("Network fees"),
+        "trading": _("Swaps"), "account": _("Wallet access"), "support": _("Contact and support"),
         "general": _("General"),
     }
     return labels.get(category, category.replace("_", " ").capitalize())
@@ -506,7 +508,7 @@ def _write_pages(writer: _SiteWriter, per_locale: dict[str, list[_Article]], loc
             **root_links, "lang": locale, "title": _("Page not found"), "heading": _("Page not found"),
             "intro": _("We could not find that page. It may have moved."),
             "description": _("Page not found"), "canonical": None, "alternates": [], "noindex": True,
-            "switcher": [], "jsonld": "",
+            "switcher": [], "jsonld": "", "inline_css": _inline_css(),
         }, _)
         if progress:
             progress(len(per_locale[locale]) + 3)
@@ -527,7 +529,15 @@ def _write_pages(writer: _SiteWriter, per_locale: dict[str, list[_Article]], loc
         "lang": default, "title": _("Page not found"), "heading": _("Page not found"),
         "intro": _("We could not find that page. It may have moved."), "description": _("Page not found"),
         "canonical": None, "alternates": [], "noindex": True, "switcher": [], "jsonld": "",
+        "inline_css": _inline_css(),
     }, _)
+
+
+@functools.lru_cache(maxsize=1)
+def _inline_css() -> str:
+    """The site's own stylesheet, for 404 pages: a server shows them at any path, where a
+    relative stylesheet link would not resolve (and an absolute one may not be reachable yet)."""
+    return (Path(__file__).parent / "static" / "style.css").read_text(encoding="utf-8").replace("</", "<\\/")
 
 
 def _alternates(pairs: list[tuple[str, str]], default: str, absolute: Callable[[str], str | None]) -> list[dict[str, str]]:
