@@ -1,11 +1,18 @@
 """Message -> ranked customer intents and urgency, in zh en es ru fr, with the reasons why.
 
-``classify(text, lang, library)`` scores every customer intent from two explainable
-sources (see ``index.py``): keyword cues from ``lexicon.yaml`` and the nearest example
-phrases of each reply template (``examples:``). It answers ``other`` when no intent scores
-above a calibrated threshold, and flags urgency (funds lost or stolen, or time pressure on
-a funds problem). No machine translation: every language's cues and examples are tried on
-every message, the message's own language first.
+``classify(text, lang, library)`` scores every customer intent from explainable evidence
+(see ``index.py``):
+
+- keyword cues from ``lexicon.yaml``, each weighted by how specific it is to its intent
+  in the templates' examples;
+- the nearest example phrases of each reply template (``examples:``), and the intent's
+  profile (all its examples in one language together), by TF-IDF cosine;
+- funds lost or stolen (the urgency ``loss`` cues) count for ``scam_report``, the reply
+  for lost and stolen funds.
+
+It answers ``other`` when no intent scores above a calibrated threshold, and flags urgency
+(funds lost or stolen, or time pressure on a funds problem). No machine translation: every
+language's cues and examples are tried on every message, the message's own language first.
 """
 
 from __future__ import annotations
@@ -17,18 +24,21 @@ from typing import TYPE_CHECKING, Any
 
 from supportkit.matching.cache import index_for
 from supportkit.matching.fold import HAN_RE, fold, tokens
-from supportkit.matching.index import MatchIndex, correct_typos, cue_key, features, vectorize
+from supportkit.matching.index import MatchIndex, Probe, candidate_cues, correct_typos, features, vectorize
 
 if TYPE_CHECKING:
     from supportkit.library import Library
 
 __all__ = ["Classification", "IntentScore", "classify", "OTHER_THRESHOLD"]
 
-OTHER_THRESHOLD = 0.9
-"""Raw evidence below which the answer is ``other`` (calibrated with scripts/bench_match.py)."""
+OTHER_THRESHOLD = 0.6
+"""Raw evidence below which the answer is ``other`` (calibrated with ``scripts/bench_match.py --cv``)."""
 
 SIMILARITY_WEIGHT = 4.0
 """How much the nearest example phrases count against cues (a cosine of 0.6 ~ one strong cue)."""
+
+PROFILE_WEIGHT = 4.0
+"""How much the similarity to an intent's profile (all its examples in a language) counts."""
 
 FOREIGN_WEIGHT = 0.8
 """Cues and examples of another language than the message's count this much (code-switching)."""
@@ -36,12 +46,22 @@ FOREIGN_WEIGHT = 0.8
 SIMILARITY_FLOOR = 0.1
 """Cosine below this is noise (shared words like "wallet", "USDT") and counts nothing."""
 
+KNN_DECAY = (1.0, 0.5, 0.25)
+"""The nearest examples of an intent count with these weights (best first)."""
+
+LOSS_WEIGHT = 1.5
+"""What funds lost or stolen (an urgency ``loss`` cue) count for ``scam_report``."""
+
+LOSS_INTENT = "scam_report"
+
 _SCALE = 2.0
 _MAX_MESSAGE = 2000  # chars; intent shows in the first lines, and this bounds the work per message
 _GREETING = "greeting_thanks"
 # The guard replaces secrets with a bracketed marker ("[recovery phrase removed]"); its words
 # must not count as the customer's ("recovery phrase" would point at wallet_recovery).
 _MARKER_RE = re.compile(r"\[[^\[\]\n]{1,60}\]|【[^【】\n]{1,30}】")
+# "!!", "！！！": emphatic punctuation is time pressure in any language.
+_EMPHASIS_RE = re.compile(r"[!！]\s*[!！]")
 
 
 @dataclass(frozen=True)
@@ -89,8 +109,8 @@ def classify(text: str, lang: str, library: Library | None = None) -> Classifica
     """
     index = index_for(library)
     lang = (lang or "").split("-")[0].split("_")[0].lower()
-    folded = fold(_MARKER_RE.sub(" ", text[:_MAX_MESSAGE]))
-    words = tokens(folded)
+    text = _MARKER_RE.sub(" ", text[:_MAX_MESSAGE])
+    words = tokens(fold(text))
     if not words:
         return Classification([IntentScore(i, 0.0) for i in _ordered(index.intents)])
     fixed = correct_typos(words, index.vocabulary)
@@ -98,12 +118,18 @@ def classify(text: str, lang: str, library: Library | None = None) -> Classifica
     variants = [" ".join(words)]
     if fixed != words:
         variants.append(" ".join(fixed))
-    matchable = variants[-1]
 
+    probe = Probe(variants)
     raw: dict[str, float] = dict.fromkeys(index.intents, 0.0)
     evidence: dict[str, list[str]] = {i: [] for i in index.intents}
-    _score_cues(index, variants, words + fixed, lang, raw, evidence)
-    _score_examples(index, matchable, lang, raw, evidence)
+    _score_cues(index, probe, lang, raw, evidence)
+    _score_examples(index, variants[-1], lang, raw, evidence)
+    losses, pressing = _urgency_cues(index, probe)
+    if pressing is None and _EMPHASIS_RE.search(text):
+        pressing = "!!"
+    if losses and LOSS_INTENT in raw:
+        raw[LOSS_INTENT] += LOSS_WEIGHT
+        evidence[LOSS_INTENT].insert(0, f"funds lost: {losses[0]}")
     # A greeting or thanks only decides a message that says little else.
     content = sum(len(w) if HAN_RE.match(w) else 1 for w in fixed)
     if content > 8 and _GREETING in raw:
@@ -113,85 +139,81 @@ def classify(text: str, lang: str, library: Library | None = None) -> Classifica
 
     ranked = sorted(index.intents, key=lambda i: (-raw[i], i != "other", i))
     intents = [IntentScore(i, _confidence(raw[i]), tuple(evidence[i][:6])) for i in ranked]
-    urgent, reasons = _urgency(index, variants, words + fixed, intents[0].id)
-    return Classification(intents, urgent, reasons)
+    reasons = [f"funds_at_risk: {cue}" for cue in losses[:3]]
+    if pressing is not None and ranked[0] in index.funds_intents:
+        reasons.append(f"time_pressure: {pressing}")
+    return Classification(intents, bool(reasons), reasons)
 
 
 def _ordered(intents: tuple[str, ...]) -> list[str]:
     return sorted(intents, key=lambda i: (i != "other", i))
 
 
-def _candidates(by_key: dict[str, list[Any]], words: list[str]) -> list[Any]:
-    """Cues whose first word (or first Han character) occurs in the message."""
-    keys: set[str] = set()
-    for word in words:
-        if HAN_RE.match(word):
-            keys.update(word)
-        else:
-            keys.add(cue_key(word))
-    found: list[Any] = []
-    for key in keys:
-        found.extend(by_key.get(key, ()))
-    return found
-
-
-def _score_cues(index: MatchIndex, variants: list[str], words: list[str], lang: str,
+def _score_cues(index: MatchIndex, probe: Probe, lang: str,
                 raw: dict[str, float], evidence: dict[str, list[str]]) -> None:
     # The same pattern listed for several languages (e.g. "usdt") counts once, at its best weight.
     hits: dict[tuple[str, str], tuple[float, str]] = {}
-    for cue in _candidates(index.cues_by_key, words):
-        if cue.intent not in raw or not any(cue.regex.search(v) for v in variants):
+    for cue in candidate_cues(index.cues_by_key, probe.words):
+        if cue.intent not in raw or not probe.has(cue.folded, cue.pattern):
             continue
-        weight = cue.weight * (1.0 if cue.lang == lang else FOREIGN_WEIGHT)
+        weight = cue.weight * cue.reliability * (1.0 if cue.lang == lang else FOREIGN_WEIGHT)
         key = (cue.intent, cue.pattern)
         if key not in hits or hits[key][0] < weight:
             hits[key] = (weight, cue.text)
-    by_intent: dict[str, list[float]] = {}
-    for (intent, _), (weight, text) in hits.items():
-        by_intent.setdefault(intent, []).append(weight)
-        evidence[intent].append(text)
-    for intent, weights in by_intent.items():
-        weights.sort(reverse=True)
+    by_intent: dict[str, list[tuple[float, str]]] = {}
+    for (intent, _), hit in hits.items():
+        by_intent.setdefault(intent, []).append(hit)
+    for intent, found in by_intent.items():
+        found.sort(key=lambda hit: (-hit[0], hit[1]))
         # Diminishing returns: a second cue adds half, a third a quarter...
-        raw[intent] += sum(w / (2**n) for n, w in enumerate(weights[:5]))
-        evidence[intent].sort(key=len, reverse=True)
+        raw[intent] += sum(weight / (2**n) for n, (weight, _) in enumerate(found[:5]))
+        evidence[intent].extend(text for _, text in found)
 
 
 def _score_examples(index: MatchIndex, matchable: str, lang: str,
                     raw: dict[str, float], evidence: dict[str, list[str]]) -> None:
     if not index.examples:
         return
-    query = vectorize(features(matchable), index.idf, index.default_idf)
+    query = vectorize(features(matchable, index.idf), index.idf, index.default_idf)
+    # Dot products with every example and profile sharing a term, through the inverted indexes.
     dots: dict[int, float] = {}
+    profile_dots: dict[int, float] = {}
     for term, weight in query.items():
-        for number, example_weight in index.postings.get(term, ()):
+        for number, example_weight in index.postings.get(term):
             dots[number] = dots.get(number, 0.0) + weight * example_weight
-    best: dict[str, list[tuple[float, str]]] = {}
+        for number, profile_weight in index.profile_postings.get(term):
+            profile_dots[number] = profile_dots.get(number, 0.0) + weight * profile_weight
+    nearest: dict[str, list[tuple[float, str]]] = {}
     for number, dot in dots.items():
         example = index.examples[number]
-        similarity = dot * (1.0 if example.lang == lang else FOREIGN_WEIGHT)
-        best.setdefault(example.intent, []).append((similarity, example.text))
-    for intent, scored in best.items():
-        if intent not in raw:
-            continue
-        scored.sort(reverse=True)
-        top = scored[0][0] + 0.25 * (scored[1][0] if len(scored) > 1 else 0.0)
+        if example.intent in raw:
+            similarity = dot * (1.0 if example.lang == lang else FOREIGN_WEIGHT)
+            nearest.setdefault(example.intent, []).append((similarity, example.text))
+    for intent, scored in nearest.items():
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        top = sum(decay * similarity for decay, (similarity, _) in zip(KNN_DECAY, scored, strict=False))
         raw[intent] += SIMILARITY_WEIGHT * max(0.0, top - SIMILARITY_FLOOR)
         if scored[0][0] >= 0.25:
             evidence[intent].append(f"≈ {scored[0][1]}")
+    profile_best: dict[str, float] = {}
+    for number, dot in profile_dots.items():
+        profile = index.profiles[number]
+        similarity = dot * (1.0 if profile.lang == lang else FOREIGN_WEIGHT)
+        profile_best[profile.intent] = max(profile_best.get(profile.intent, 0.0), similarity)
+    for intent, similarity in profile_best.items():
+        if intent in raw:
+            raw[intent] += PROFILE_WEIGHT * max(0.0, similarity - SIMILARITY_FLOOR)
 
 
-def _urgency(index: MatchIndex, variants: list[str], words: list[str], top: str) -> tuple[bool, list[str]]:
-    """Urgent when funds are lost/stolen, or when a funds problem comes with time pressure."""
-    reasons: list[str] = []
+def _urgency_cues(index: MatchIndex, probe: Probe) -> tuple[list[str], str | None]:
+    """Loss cues found (funds lost or stolen), and the first time-pressure cue, if any."""
+    losses: set[str] = set()
     pressing: list[str] = []
-    for cue in _candidates(index.urgency_by_key, words):
-        if not any(cue.regex.search(v) for v in variants):
+    for cue in candidate_cues(index.urgency_by_key, probe.words):
+        if not probe.has(cue.folded, cue.pattern):
             continue
         if cue.kind == "loss":
-            reasons.append(f"funds_at_risk: {cue.text}")
+            losses.add(cue.text)
         else:
             pressing.append(cue.text)
-    if pressing and top in index.funds_intents:
-        reasons.append(f"time_pressure: {pressing[0]}")
-    return bool(reasons), sorted(set(reasons))[:4]
+    return sorted(losses, key=lambda t: (-len(t), t)), (min(pressing) if pressing else None)

@@ -1,7 +1,8 @@
 """Build the matching index once per library and keep it: in the process and on disk.
 
-The index depends on the lexicon and on the ``examples:`` of the library's templates, so
-it is keyed by those files' paths and modification times. A warm process reuses it for
+The index depends on the lexicon, on the ``examples:`` of the library's templates and on
+the code that builds it (``index.py``, ``fold.py``), so it is keyed by those files' paths,
+modification times and sizes. A warm process reuses it for
 every message; a cold process reads it back from ``$XDG_CACHE_HOME/supportkit`` (a pickle
 of plain data, private, rebuilt whenever it cannot be used).
 """
@@ -31,10 +32,14 @@ def _stamp(path: Path) -> tuple[str, int, int]:
         return (str(path), 0, 0)
 
 
+_CODE = tuple(Path(__file__).with_name(name) for name in ("index.py", "fold.py"))
+
+
 def library_key(library: Library | None) -> tuple[Any, ...]:
-    """What the index of ``library`` depends on: lexicon and template files with their mtimes."""
+    """What the index of ``library`` depends on: lexicon, template files and the code that builds it."""
     files = sorted({t.path for t in library}) if library is not None else []
-    return (INDEX_VERSION, _stamp(LEXICON_PATH), tuple(_stamp(Path(p)) for p in files))
+    return (INDEX_VERSION, _stamp(LEXICON_PATH), tuple(_stamp(p) for p in _CODE),
+            tuple(_stamp(Path(p)) for p in files))
 
 
 def _customer_intents() -> tuple[str, ...]:

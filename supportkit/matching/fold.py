@@ -3,7 +3,8 @@
 Matching compares a customer's message with example phrases and cue words, so both are
 folded the same way: lower case, no accents (customers often type "contrasena",
 "recuperation"), ё -> е, Traditional -> Simplified Chinese for the characters a help-desk
-message uses, and addresses/hashes/amounts/numbers removed (they say nothing about intent).
+message uses, addresses/hashes/numbers removed (they say nothing about intent) and amounts
+reduced to the word ``amount``. ``stem`` and ``STOPWORDS`` serve example similarity.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from supportkit.text import strip_non_linguistic
+from supportkit.text import find_protected_spans, strip_non_linguistic
 
 # Traditional -> Simplified for common characters (help-desk vocabulary first). Pairs are
 # "TS"; a character that is the same in both scripts needs no entry. Extend freely.
@@ -71,10 +72,22 @@ def strip_accents(text: str) -> str:
 _ZERO_RE = re.compile(r"(?<![0-9A-Za-z\u00c0-\u024f\u0400-\u04ff.,])[$€¥£₽]?0(?:[.,]0+)?\s?[$€¥£₽]?(?![0-9A-Za-z\u00c0-\u024f\u0400-\u04ff]|[.,]\d)")
 
 
+AMOUNT = "amount"
+"""What a pasted amount ("2,000 USDT", "$50") folds to: its digits say nothing, but that an
+amount stands there does ("amount gone" is money gone)."""
+
+
 def fold(text: str) -> str:
     """Text as matching compares it: no protected spans or numbers, lower case, no accents, Simplified."""
     text = _ZERO_RE.sub(" zero ", text)
-    text = strip_non_linguistic(text)
+    pieces: list[str] = []
+    last = 0
+    for span in find_protected_spans(text):
+        pieces.append(text[last:span.start])
+        pieces.append(f" {AMOUNT} " if span.kind == "amount" else " ")
+        last = span.end
+    pieces.append(text[last:])
+    text = strip_non_linguistic("".join(pieces))
     text = text.casefold().translate(T2S)
     text = strip_accents(text)
     return text
@@ -83,3 +96,67 @@ def fold(text: str) -> str:
 def tokens(folded: str) -> list[str]:
     """Word tokens of folded text; a Han run stays one token (n-grams split it later)."""
     return [t.replace("’", "'") for t in TOKEN_RE.findall(folded)]
+
+
+# Light stemming for inflected languages: one suffix off, then the ending of the stem kept
+# short, so "congelados", "congelaron", "congelar" or "заморожены", "заморозили" meet.
+# Deliberately crude and shared by es/fr/en (Latin) and ru (Cyrillic): customers mix
+# languages, and a stem only has to make forms of one word meet, not be a real root.
+_LATIN_SUFFIXES = sorted("""
+    amientos imientos aciones uciones amiento imiento amente ements ement ations ation acion
+    aron ieron ando iendo aste iste ados adas idos idas ado ada ido ida ees ee es er ez ir
+    ar ent ing ed s e a o
+    """.split(), key=len, reverse=True)
+_CYRILLIC_SUFFIXES = sorted("""
+    иями ями ами ого его ому ему ыми ими ая яя ое ее ые ие ый ий ой ую юю ешь ете ишь ите ет
+    ит ют ут ат ят ала ила ыла али или ыли ало ило ал ил ыл ла ли ло ть ти ов ев ей ам ям ах
+    ях ом ем а я о е ы и у ю ь й
+    """.split(), key=len, reverse=True)
+_CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
+STEM_LENGTH = 6
+"""Stems are cut to this many letters: long derivations of one word share them."""
+
+
+def stem(word: str) -> str:
+    """A crude stem of a folded Latin or Cyrillic word (``contrasenas`` -> ``contra``)."""
+    if len(word) <= 3:
+        return word
+    cyrillic = bool(_CYRILLIC_RE.match(word))
+    if cyrillic and word.endswith(("ся", "сь")) and len(word) > 5:
+        word = word[:-2]
+    for suffix in _CYRILLIC_SUFFIXES if cyrillic else _LATIN_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:STEM_LENGTH]
+
+
+_ELISION_RE = re.compile(r"^(?:[ldnjmstc]|qu)'(?=\w{2})")
+
+
+def content_word(token: str) -> str:
+    """A token without a French elided article or pronoun (``l'adresse`` -> ``adresse``)."""
+    return _ELISION_RE.sub("", token)
+
+
+# Function words say nothing about intent and make unrelated phrases look alike ("still",
+# "about", "my"); they are left out of example similarity (cues still see them). Folded.
+STOPWORDS = frozenset("""
+    a an the and or but if of to in on at for from by with about as into than then so too very
+    i me my mine myself we us our you your yours he him his she her it its they them their
+    is am are was were be been being do does did doing have has had having will would shall
+    should can could may might must this that these those there here what which who whom whose
+    when where why how all any some no not just also still only even yet again now please pls
+    im i'm it's dont don't didnt didn't cant can't
+    el la los las un una unos unas y o pero si de del al a en con por para sin sobre que como
+    cuando donde quien cual me mi mis te tu tus su sus nos nuestro se le les lo es son esta estan
+    esto eso ese esa estoy fue ser hay ya muy mas tambien porque
+    le la les des du de un une et ou mais si en dans avec pour par sans sur que qui quoi comme
+    quand ou je tu il elle on nous vous ils elles me te se mon ma mes ton ta tes son sa ses notre
+    votre vos leur est sont suis ai as a avons avez ont ce cet cette ces ca cela y ne pas plus
+    tres aussi deja encore svp
+    и в во на с со к ко по за из у о об от до для без над под при что как когда где кто это
+    этот эта эти тот та те я мне меня мой моя мои ты тебя твой вы вас ваш ваша ваши он она оно
+    они его ее их мы нас наш же ли бы не ни да нет но а или то уже еще очень там тут вот так
+    """.split())
+HAN_STOP = frozenset("的了吗呢吧啊呀嘛么我你他她它们是在有这那就都也和与及或很还又")

@@ -6,11 +6,19 @@ Two kinds of evidence, both explainable:
   ``olvid* contraseña`` or ``忘 密码``. Words must appear in order with at most a few
   words (Chinese: a few characters) between them; ``*`` ends a stem.
 - examples (``examples:`` of each reply template): phrases customers write. A message is
-  compared with every example by TF-IDF cosine over words and character n-grams, which
-  tolerates typos and inflection; the nearest examples per intent count.
+  compared with the examples by TF-IDF cosine over words, crude stems, character n-grams
+  and Chinese character uni- and bigrams, which tolerates typos and inflection. Two views
+  count: the nearest examples of each intent, and the intent's profile (the centroid of all
+  its examples in one language), which generalises beyond any single phrasing.
 
-The built index is plain data (dicts, lists, regex sources), cached per process and on
-disk (``$XDG_CACHE_HOME/supportkit``) keyed by the files it was built from.
+Both comparisons go through inverted indexes (term -> examples, term -> profiles) that
+skip the commonest terms, so a message touches a few hundred postings, not every example.
+Term weights are IDF within each language (a word in a fifth of the English examples is
+common, whatever its share of all five languages). Each cue is also weighed by the examples:
+one that matches many examples of other intents counts less (``_calibrate_cues``).
+
+The built index is plain data (dicts, lists, arrays, regex sources), cached per process and
+on disk (``$XDG_CACHE_HOME/supportkit``) keyed by the files it was built from.
 """
 
 from __future__ import annotations
@@ -18,21 +26,67 @@ from __future__ import annotations
 import functools
 import math
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from supportkit.matching.fold import HAN_RE, fold, tokens
+from supportkit.matching.fold import AMOUNT, HAN_RE, HAN_STOP, STOPWORDS, content_word, fold, stem, tokens
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
-INDEX_VERSION = 3
+INDEX_VERSION = 6
 """Bump when the index layout or feature extraction changes (invalidates disk caches)."""
 
 CUE_WEIGHTS = {"strong": 2.0, "cues": 1.0}
 _LATIN_GAP = r"(?:\W+\w+){0,3}?\W+"
 _HAN_GAP = r"[^。！？!?.\n]{0,6}?"
+
+COMMON_TERM_SHARE = 0.06
+"""Terms in more than this share of examples are left out of the postings (they cost the
+most time and, with their low IDF, say the least); they still count in vector lengths."""
+
+COMMON_GRAM_SHARE = 0.02
+"""Character 3-grams are left out of the postings above this share already (they are many)."""
+
+MIN_COMMON_DF = 20
+"""A term is never "common" below this many examples (a small library keeps every term)."""
+
+# Feature weights (before IDF): a whole word says most; its stem and character n-grams
+# let inflected or misspelt forms meet it; Chinese bigrams carry most of a word's meaning.
+_WORD, _STEM, _GRAM = 1.0, 1.0, 0.5
+_HAN_UNI, _HAN_BI = 0.8, 1.0
+
+
+class Probe:
+    """A message as cues are tried on it: its folded words, as a set and joined.
+
+    Most cues are one word, one stem or one Chinese string: those are set lookups and
+    substring tests. Only cues of several parts need their regex (compiled on first use).
+    """
+
+    def __init__(self, variants: list[str]) -> None:
+        self.variants = variants
+        words: set[str] = set()
+        for variant in variants:
+            for word in variant.split():
+                words.add(word)
+                if "'" in word:  # "l'adresse" holds "adresse", as a regex word boundary would see it
+                    words.update(piece for piece in word.split("'") if piece)
+        self.words = words
+
+    def has(self, folded: str, pattern: str) -> bool:
+        """Whether the cue (``folded`` text, ``pattern`` its regex) occurs in the message."""
+        if " " not in folded:
+            if HAN_RE.match(folded):
+                return any(folded in variant for variant in self.variants)
+            if folded.endswith("*"):
+                prefix = folded[:-1]
+                return any(word.startswith(prefix) for word in self.words)
+            return folded in self.words
+        regex = compiled(pattern)
+        return any(regex.search(variant) for variant in self.variants)
 
 
 @dataclass
@@ -43,11 +97,10 @@ class Cue:
     lang: str
     text: str
     weight: float
+    folded: str
     pattern: str
-
-    @property
-    def regex(self) -> re.Pattern[str]:
-        return compiled(self.pattern)
+    reliability: float = 1.0
+    """Share of the examples this cue matches that belong to its own intent (smoothed)."""
 
 
 @dataclass
@@ -57,21 +110,73 @@ class UrgencyCue:
     kind: str
     lang: str
     text: str
+    folded: str
     pattern: str
-
-    @property
-    def regex(self) -> re.Pattern[str]:
-        return compiled(self.pattern)
 
 
 @dataclass
 class Example:
-    """An example phrase of an intent, as a unit TF-IDF vector."""
+    """An example phrase of an intent (its vector lives in the postings)."""
 
     intent: str
     lang: str
     text: str
-    vector: dict[str, float]
+
+
+@dataclass
+class Profile:
+    """The centroid of one intent's examples in one language, as a unit TF-IDF vector."""
+
+    intent: str
+    lang: str
+    size: int
+
+
+class Postings:
+    """An inverted index, term -> (document number, weight), held in flat arrays.
+
+    Flat arrays unpickle in a fraction of the time lists of tuples take (a cold
+    ``supportkit reply`` reads the index from disk), and a term's postings are one slice.
+    """
+
+    def __init__(self) -> None:
+        self.lists: dict[str, list[tuple[int, float]]] | None = {}
+        self.terms: dict[str, int] = {}
+        self.bounds = array("I", [0])
+        self.numbers = array("I")
+        self.weights = array("f")
+
+    def add(self, term: str, number: int, weight: float) -> None:
+        assert self.lists is not None, "postings are frozen"
+        self.lists.setdefault(term, []).append((number, weight))
+
+    def freeze(self) -> None:
+        """Pack the postings into the flat arrays (after the last ``add``)."""
+        for term, found in (self.lists or {}).items():
+            self.terms[term] = len(self.bounds) - 1
+            self.numbers.extend(number for number, _ in found)
+            self.weights.extend(weight for _, weight in found)
+            self.bounds.append(len(self.numbers))
+        self.lists = None
+
+    def get(self, term: str) -> Iterable[tuple[int, float]]:
+        """``(number, weight)`` of every document holding ``term`` (nothing when none does)."""
+        k = self.terms.get(term)
+        if k is None:
+            return ()
+        start, end = self.bounds[k], self.bounds[k + 1]
+        return zip(self.numbers[start:end], self.weights[start:end], strict=True)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"terms": self.terms, "bounds": self.bounds, "numbers": self.numbers, "weights": self.weights}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.lists = None
+        self.terms, self.bounds = state["terms"], state["bounds"]
+        self.numbers, self.weights = state["numbers"], state["weights"]
 
 
 @dataclass
@@ -83,7 +188,11 @@ class MatchIndex:
     urgency_by_key: dict[str, list[UrgencyCue]] = field(default_factory=dict)
     funds_intents: frozenset[str] = frozenset()
     examples: list[Example] = field(default_factory=list)
-    postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    profiles: list[Profile] = field(default_factory=list)
+    postings: Postings = field(default_factory=lambda: Postings())
+    """term -> (example number, weight in its unit vector), common terms left out."""
+    profile_postings: Postings = field(default_factory=lambda: Postings())
+    """term -> (profile number, weight in its unit vector), common terms left out."""
     idf: dict[str, float] = field(default_factory=dict)
     default_idf: float = 1.0
     vocabulary: dict[str, str] = field(default_factory=dict)
@@ -93,34 +202,41 @@ class MatchIndex:
 # ---------------------------------------------------------------- features
 
 
-def features(folded: str) -> dict[str, float]:
-    """Sparse term counts: words, character 3-grams of words, Han unigrams and bigrams."""
+def features(folded: str, known: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Sparse term counts: words, stems, character 3-grams, Han unigrams and bigrams.
+
+    With ``known`` (the index's terms), a word the examples contain is matched as that word
+    and its stem only; character 3-grams are kept for the other words (typos, rare forms).
+    """
     counts: dict[str, float] = defaultdict(float)
     for token in tokens(folded):
         if HAN_RE.match(token):
             for i, ch in enumerate(token):
-                counts["h:" + ch] += 0.5
+                if ch not in HAN_STOP:
+                    counts["h:" + ch] += _HAN_UNI
                 if i + 1 < len(token):
-                    counts["h:" + token[i : i + 2]] += 1.0
+                    counts["h:" + token[i : i + 2]] += _HAN_BI
             continue
-        if len(token) < 2:
+        word = content_word(token)
+        if len(word) < 2 or word in STOPWORDS or word == AMOUNT:
             continue
-        counts["w:" + token] += 1.0
-        padded = f"^{token}$"
-        for i in range(len(padded) - 2):
-            counts["c:" + padded[i : i + 3]] += 0.35
+        counts["w:" + word] += _WORD
+        if len(word) >= 4:
+            counts["s:" + stem(word)] += _STEM
+            if known is not None and "w:" + word in known:
+                continue
+            padded = f"^{word}$"
+            for i in range(len(padded) - 2):
+                counts["c:" + padded[i : i + 3]] += _GRAM
     return counts
 
 
-def vectorize(counts: Mapping[str, float], idf: Mapping[str, float], default_idf: float,
-              keep_unknown: bool = True) -> dict[str, float]:
+def vectorize(counts: Mapping[str, float], idf: Mapping[str, float], default_idf: float) -> dict[str, float]:
     """Unit-length TF-IDF vector (sublinear tf); unknown terms weigh ``default_idf`` in the norm."""
     vector: dict[str, float] = {}
     for term, count in counts.items():
         weight = (1.0 + math.log(count)) if count >= 1 else count
         known = idf.get(term)
-        if known is None and not keep_unknown:
-            continue
         vector[term] = weight * (known if known is not None else default_idf)
     norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
     return {t: v / norm for t, v in vector.items()}
@@ -147,9 +263,9 @@ def compile_cue(text: str) -> str:
     pieces: list[str] = []
     for i, part in enumerate(parts):
         han = bool(HAN_RE.match(part))
-        stem = part.endswith("*")
+        stem_mark = part.endswith("*")
         word = re.escape(part.rstrip("*"))
-        piece = word if han else r"(?<!\w)" + word + (r"\w*" if stem else r"(?!\w)")
+        piece = word if han else r"(?<!\w)" + word + (r"\w*" if stem_mark else r"(?!\w)")
         if i:
             prev_han = bool(HAN_RE.match(parts[i - 1]))
             pieces.append(_HAN_GAP if (han or prev_han) else _LATIN_GAP)
@@ -179,7 +295,7 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
                     folded = _fold_cue(str(raw))
                     if not folded:
                         continue
-                    cue = Cue(intent, lang, str(raw), weight, compile_cue(folded))
+                    cue = Cue(intent, lang, str(raw), weight, folded, compile_cue(folded))
                     index.cues_by_key.setdefault(cue_key(folded), []).append(cue)
                     vocabulary_words.update(p.rstrip("*") for p in folded.split() if not HAN_RE.match(p))
     urgency = lexicon.get("urgency") or {}
@@ -188,29 +304,61 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
             for raw in cues or ():
                 folded = _fold_cue(str(raw))
                 if folded:
-                    ucue = UrgencyCue(kind, lang, str(raw), compile_cue(folded))
+                    ucue = UrgencyCue(kind, lang, str(raw), folded, compile_cue(folded))
                     index.urgency_by_key.setdefault(cue_key(folded), []).append(ucue)
                     vocabulary_words.update(p.rstrip("*") for p in folded.split() if not HAN_RE.match(p))
     index.funds_intents = frozenset(urgency.get("funds_intents") or ())
 
     # Examples: document frequencies over all examples, then unit vectors and postings.
-    raw_examples = [(i, lang, text, features(fold(text))) for i, lang, text in examples if text.strip()]
+    folded_examples = [(i, lang, text, fold(text)) for i, lang, text in examples if text.strip()]
+    raw_examples = [(i, lang, text, features(folded)) for i, lang, text, folded in folded_examples]
+    # Document frequency is taken within each language and the largest share counts: "my"
+    # is in a fifth of the English examples but only a twentieth of all of them, and must
+    # weigh as little as a word that common deserves.
     df: dict[str, int] = defaultdict(int)
-    for *_, counts in raw_examples:
+    df_by_lang: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per_lang: dict[str, int] = defaultdict(int)
+    for _, lang, _, counts in raw_examples:
+        per_lang[lang] += 1
         for term in counts:
             df[term] += 1
+            df_by_lang[lang][term] += 1
     n = max(1, len(raw_examples))
-    index.idf = {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
-    index.default_idf = math.log((n + 1) / 0.5)
+    share: dict[str, float] = defaultdict(float)
+    for lang, terms in df_by_lang.items():
+        for term, count in terms.items():
+            share[term] = max(share[term], count / per_lang[lang])
+    smallest = min(per_lang.values(), default=1)
+    index.idf = {t: math.log(1.0 / (s + 0.5 / smallest)) + 1.0 for t, s in share.items()}
+    index.default_idf = math.log(2.0 * smallest) + 1.0
+    common = {t for t, d in df.items()
+              if d > max(MIN_COMMON_DF, (COMMON_GRAM_SHARE if t.startswith("c:") else COMMON_TERM_SHARE) * n)}
+    sums: dict[tuple[str, str], dict[str, float]] = {}
+    sizes: dict[tuple[str, str], int] = defaultdict(int)
     for intent, lang, text, counts in raw_examples:
         vector = vectorize(counts, index.idf, index.default_idf)
         number = len(index.examples)
-        index.examples.append(Example(intent, lang, text, vector))
+        index.examples.append(Example(intent, lang, text))
         for term, weight in vector.items():
-            index.postings.setdefault(term, []).append((number, weight))
-        vocabulary_words.update(t for t in tokens(fold(text)) if not HAN_RE.match(t))
+            if term not in common:
+                index.postings.add(term, number, weight)
+        total = sums.setdefault((intent, lang), defaultdict(float))
+        for term, weight in vector.items():
+            total[term] += weight
+        sizes[(intent, lang)] += 1
+        vocabulary_words.update(content_word(t) for t in tokens(folded_examples[number][3]) if not HAN_RE.match(t))
+    for (intent, lang), total in sums.items():
+        norm = math.sqrt(sum(v * v for v in total.values())) or 1.0
+        number = len(index.profiles)
+        index.profiles.append(Profile(intent, lang, sizes[(intent, lang)]))
+        for term, weight in total.items():
+            if term not in common:
+                index.profile_postings.add(term, number, weight / norm)
 
-    for word in vocabulary_words:
+    index.postings.freeze()
+    index.profile_postings.freeze()
+    _calibrate_cues(index, [(intent, folded) for intent, _, _, folded in folded_examples])
+    for word in sorted(vocabulary_words):  # sorted: the same typo fix in every process
         if len(word) >= 6:
             index.vocabulary.setdefault(word, word)
             for deleted in _deletes(word):
@@ -218,14 +366,60 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
     return index
 
 
+CUE_PRIOR = (1.0, 0.25)
+"""Smoothing of cue reliability: (own + a) / (all + a + b); a cue no example shows gets 0.8."""
+
+
+def _calibrate_cues(index: MatchIndex, examples: list[tuple[str, str]]) -> None:
+    """Scale each cue by how specific it is to its intent in the templates' examples.
+
+    A cue that matches many examples of other intents ("new" in "new update", 币 in most
+    Chinese messages, "disappeared" said of tokens, wallets and scammers alike) tells
+    little, so it counts less; a cue that only its own intent's examples show keeps its
+    weight. This is IDF for cues, measured on the writers' examples.
+    """
+    own: dict[int, int] = defaultdict(int)
+    seen: dict[int, int] = defaultdict(int)
+    for intent, folded in examples:
+        probe = Probe([" ".join(tokens(folded))])
+        for cue in candidate_cues(index.cues_by_key, probe.words):
+            if probe.has(cue.folded, cue.pattern):
+                seen[id(cue)] += 1
+                own[id(cue)] += cue.intent == intent
+    a, b = CUE_PRIOR
+    for cues in index.cues_by_key.values():
+        for cue in cues:
+            cue.reliability = (own[id(cue)] + a) / (seen[id(cue)] + a + b)
+
+
+def candidate_cues(by_key: Mapping[str, list[Any]], words: Iterable[str]) -> list[Any]:
+    """Cues whose first word (or first Han character) occurs in ``words``."""
+    keys: set[str] = set()
+    for word in words:
+        if HAN_RE.match(word):
+            keys.update(word)
+        else:
+            keys.add(cue_key(word))
+    found: list[Any] = []
+    for key in keys:
+        found.extend(by_key.get(key, ()))
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_part(part: str) -> str:
+    """One word of a cue, folded like messages are (cue words repeat: "usdt", "wallet")."""
+    return " ".join(tokens(fold(part)))
+
+
 def _fold_cue(raw: str) -> str:
     """A cue folded like messages are, keeping its ``*`` stem marks."""
     parts = []
     for part in raw.split():
-        stem = part.endswith("*")
-        folded = " ".join(tokens(fold(part.rstrip("*"))))
+        stem_mark = part.endswith("*")
+        folded = _fold_part(part.rstrip("*"))
         if folded:
-            parts.append(folded + ("*" if stem else ""))
+            parts.append(folded + ("*" if stem_mark else ""))
     return " ".join(parts)
 
 
@@ -240,7 +434,7 @@ def correct_typos(words: list[str], vocabulary: Mapping[str, str]) -> list[str]:
         if len(word) < 6 or HAN_RE.match(word) or vocabulary.get(word) == word:
             fixed.append(word)
             continue
-        candidates = [vocabulary.get(word)] + [vocabulary.get(d) for d in _deletes(word)]
+        candidates = [vocabulary.get(word)] + [vocabulary.get(d) for d in sorted(_deletes(word))]
         best = None
         for candidate in candidates:
             if candidate is None or candidate == word:
