@@ -9,12 +9,18 @@ urgency OR guard urgency, as the reply pipeline computes it, when supportkit.gua
 warm time per message (mean, p95), and the cold process time of `supportkit reply` beside
 `supportkit detect` when those commands work.
 
-    python scripts/bench_match.py [--dev PATH] [--errors] [--no-cold]
+    python scripts/bench_match.py [--dev PATH] [--errors] [--no-cold] [--cv]
+
+`--cv` adds a 5-fold cross-validation over the templates' own `examples:` (each fold's
+phrases classified by an index built without them): how well the examples generalise,
+measured without the dev set; it is what OTHER_THRESHOLD and the weights are calibrated on.
+`--errors` lists the misses of the dev and tuned sets only: blind sets are reported as totals.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import statistics
@@ -83,6 +89,8 @@ def evaluate(rows: list[dict[str, Any]], library: Any, guard: Callable[[str], tu
     per_lang: dict[str, list[int]] = {lang: [0, 0, 0] for lang in LANGS}  # n, top1, top3
     other = {"tp": 0, "fp": 0, "fn": 0}
     urgent = {"tp": 0, "fp": 0, "fn": 0}
+    # Matching's own share: urgency on messages without a pasted secret (the guard's part).
+    matching_urgent = {"tp": 0, "fp": 0, "fn": 0}
     times: list[float] = []
     for row in rows:
         text = normalize(row["text"]).text
@@ -91,6 +99,7 @@ def evaluate(rows: list[dict[str, Any]], library: Any, guard: Callable[[str], tu
         start = time.perf_counter()
         result = classify(safe, lang, library)
         times.append(time.perf_counter() - start)
+        row["classify_text"], row["classify_lang"] = safe, lang
         ranked = [s.id for s in result.intents]
         gold = row["intent"]
         if row["lang"] in per_lang:
@@ -108,12 +117,90 @@ def evaluate(rows: list[dict[str, Any]], library: Any, guard: Callable[[str], tu
         urgent["tp"] += is_urgent and gold_urgent
         urgent["fp"] += is_urgent and not gold_urgent
         urgent["fn"] += (not is_urgent) and gold_urgent
+        if not row.get("secret"):
+            matching_urgent["tp"] += result.urgent and gold_urgent
+            matching_urgent["fp"] += result.urgent and not gold_urgent
+            matching_urgent["fn"] += (not result.urgent) and gold_urgent
         if show_errors and (ranked[0] != gold or is_urgent != gold_urgent):
             mark = "INTENT" if ranked[0] != gold else "URGENT"
             print(f"{mark} {row.get('id', '')} [{row['lang']}] gold={gold}/{int(gold_urgent)} "
                   f"got={ranked[0]}/{int(is_urgent)} ({', '.join(f'{s.id}:{s.score:.2f}' for s in result.intents[:3])}) "
                   f"{row['text'][:110]!r}", file=sys.stderr)
-    return {"langs": per_lang, "other": other, "urgent": urgent, "times": times}
+    return {"langs": per_lang, "other": other, "urgent": urgent, "matching_urgent": matching_urgent,
+            "times": times}
+
+
+def best_of(runs: int, call: Callable[[], object]) -> float:
+    """Fastest of ``runs`` calls, in ms (the machine's other work only ever adds time)."""
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
+def summary(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
+    return statistics.fmean(times), times[int(0.95 * (len(times) - 1))]
+
+
+def steady_classify(results: list[tuple[str, list[dict[str, Any]], dict[str, Any]]], library: Any) -> tuple[float, float]:
+    """Mean and p95 ms of classify once every message has been seen (regexes compiled)."""
+    calls = [(row["classify_text"], row["classify_lang"]) for _, rows, _ in results for row in rows]
+    return summary([best_of(3, functools.partial(classify, text, lang, library)) for text, lang in calls])
+
+
+def warm_pipeline(texts: list[str]) -> tuple[float, float] | None:
+    """Mean and p95 ms of ``process_message`` (what `reply --lines` runs per line), after a warm-up pass."""
+    try:
+        from supportkit.config import load_config
+        from supportkit.pipeline import library_for, process_message
+
+        config = load_config()
+        library = library_for(config)
+        for text in texts:  # warm-up: compiles cue regexes and Jinja templates on first use
+            process_message(text, config, library=library)
+    except Exception as error:  # noqa: BLE001 - a teammate's part may not run yet; say so, do not crash
+        print(f"note: pipeline not timed ({type(error).__name__}: {error})", file=sys.stderr)
+        return None
+    return summary([best_of(3, functools.partial(process_message, text, config, library=library)) for text in texts])
+
+
+def _fixed_index(index: Any, _library: Any) -> Any:
+    return index
+
+
+def cross_validate(library: Any, folds: int = 5) -> dict[str, list[int]]:
+    """Top-1/top-3 per language when each fold of the examples is classified by an index built without it."""
+    import random
+
+    import supportkit.matching as matching
+    from supportkit.matching import cache
+    from supportkit.matching.index import build_index
+
+    examples = cache._examples(library)
+    lexicon = cache.load_lexicon()
+    intents = cache._customer_intents()
+    order = list(range(len(examples)))
+    random.Random(7).shuffle(order)
+    counts: dict[str, list[int]] = {}
+    original = matching.index_for
+    try:
+        for fold in range(folds):
+            held = set(order[fold::folds])
+            index = build_index(lexicon, [e for i, e in enumerate(examples) if i not in held], intents)
+            matching.index_for = functools.partial(_fixed_index, index)  # classify looks index_for up per call
+            for number in sorted(held):
+                intent, lang, text = examples[number]
+                ranked = [s.id for s in classify(text, lang, library).intents]
+                bucket = counts.setdefault(lang, [0, 0, 0])
+                bucket[0] += 1
+                bucket[1] += ranked[0] == intent
+                bucket[2] += intent in ranked[:3]
+    finally:
+        matching.index_for = original
+    return counts
 
 
 def ratio(a: int, b: int) -> str:
@@ -137,6 +224,7 @@ def main() -> int:
     parser.add_argument("--dev", type=Path, default=DEV)
     parser.add_argument("--errors", action="store_true", help="print every miss to stderr")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-process timing")
+    parser.add_argument("--cv", action="store_true", help="also cross-validate over the templates' examples")
     options = parser.parse_args()
     if not options.dev.is_file():
         print(f"error: {options.dev} not found. This benchmark needs the shared dev data "
@@ -156,13 +244,17 @@ def main() -> int:
 
     cases = load_cases(CASES)
     datasets = [("dev (messages_dev.jsonl)", load_dev(options.dev)),
-                ("held-out, tuned (match_cases.yaml)", [c for c in cases if c.get("set") != "blind"]),
-                ("held-out, blind (match_cases.yaml)", [c for c in cases if c.get("set") == "blind"])]
+                ("held-out, tuned (match_cases.yaml)", [c for c in cases if not c.get("set")])]
+    # Blind sets ("blind", "blind-2", ...) are reported as totals only: --errors never lists
+    # their misses, so nobody tunes on them by accident.
+    for blind_set in sorted({str(c["set"]) for c in cases if c.get("set")}):
+        datasets.append((f"held-out, {blind_set} (match_cases.yaml)", [c for c in cases if c.get("set") == blind_set]))
     results = []
     for name, rows in datasets:
-        if options.errors:
+        show = options.errors and "blind" not in name
+        if show:
             print(f"--- {name}", file=sys.stderr)
-        results.append((name, rows, evaluate(rows, library, guard, detect, options.errors)))
+        results.append((name, rows, evaluate(rows, library, guard, detect, show)))
 
     print(f"Library: {len(library)} templates, {examples} example phrases; index built in {build * 1000:.0f} ms.")
     for note in notes:
@@ -179,11 +271,28 @@ def main() -> int:
         cells.append(f"{ratio(o['tp'], o['tp'] + o['fp'])} / {ratio(o['tp'], o['tp'] + o['fn'])}")
         cells.append(f"{ratio(u['tp'], u['tp'] + u['fp'])} / {ratio(u['tp'], u['tp'] + u['fn'])}")
         print(f"| {name} | " + " | ".join(cells) + " |")
+    if options.cv:
+        counts = cross_validate(library)
+        cells = [f"{ratio(counts[lang][1], counts[lang][0])} / {ratio(counts[lang][2], counts[lang][0])}"
+                 if lang in counts else "n/a" for lang in LANGS]
+        print("| 5-fold CV over the templates' examples | " + " | ".join(cells) + " | | |")
     print()
+    print("Matching's own urgency cues on messages without a secret (the guard flags those): "
+          + "; ".join(f"{name.split(' (')[0]} P {ratio(m['tp'], m['tp'] + m['fp'])} / R {ratio(m['tp'], m['tp'] + m['fn'])}"
+                      for name, _rows, result in results for m in [result["matching_urgent"]]) + ".")
     times = sorted(t for _, _, r in results for t in r["times"])
     mean = statistics.fmean(times) * 1000
     p95 = times[int(0.95 * (len(times) - 1))] * 1000
-    print(f"Warm classify: mean {mean:.2f} ms, p95 {p95:.2f} ms per message ({len(times)} messages; target <= 5 ms).")
+    print(f"Classify, first pass (cue regexes compile on first use): mean {mean:.2f} ms, p95 {p95:.2f} ms "
+          f"per message ({len(times)} messages).")
+    steady = steady_classify(results, library)
+    print(f"Warm classify (steady state, best of 3 per message): mean {steady[0]:.2f} ms, p95 {steady[1]:.2f} ms.")
+    pipeline = warm_pipeline([row["text"] for row in datasets[0][1]])
+    if pipeline is None:
+        print("Warm `reply` pipeline: skipped (supportkit.pipeline does not run yet).")
+    else:
+        print(f"Warm `reply` pipeline (normalize, guard, detect, classify, select, render; as `reply --lines`): "
+              f"mean {pipeline[0]:.2f} ms, p95 {pipeline[1]:.2f} ms per message, best of 3 (target <= 5 ms).")
     if not options.no_cold:
         exe = [sys.executable, "-m", "supportkit"]
         reply = timed_process(exe + ["reply", "--json", "I forgot my wallet password"])

@@ -14,7 +14,8 @@ from supportkit.errors import TemplateError
 from supportkit.library import CUSTOMER_INTENTS, Library, load_library
 from supportkit.matching import Classification, classify
 from supportkit.matching.cache import build_for, index_for, library_key
-from supportkit.matching.fold import fold
+from supportkit.matching.fold import fold, stem, tokens
+from supportkit.matching.index import Probe, build_index, compile_cue, features
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "match_cases.yaml").read_text(encoding="utf-8"))["cases"]
 LANGS = ("zh", "en", "es", "ru", "fr")
@@ -45,19 +46,20 @@ def rates(cases: list[dict[str, Any]], library: Library) -> dict[str, tuple[floa
 
 
 def test_held_out_rates_per_language(library: Library) -> None:
-    found = rates([c for c in CASES if c.get("set") != "blind"], library)
+    found = rates([c for c in CASES if not c.get("set")], library)
     assert set(found) == set(LANGS)
     for lang, (top1, top3) in found.items():
         assert top1 >= 0.9, f"{lang} top-1 {top1:.0%}"
         assert top3 >= 0.97, f"{lang} top-3 {top3:.0%}"
 
 
-def test_blind_cases_stay_above_a_floor(library: Library) -> None:
-    # Written after tuning and never tuned on: a floor against regressions, not a target.
-    blind = [c for c in CASES if c.get("set") == "blind"]
+@pytest.mark.parametrize("blind_set", ["blind", "blind-2"])
+def test_blind_cases_stay_above_a_floor(library: Library, blind_set: str) -> None:
+    # Written before a round of tuning and never tuned on: a floor against regressions, not a target.
+    blind = [c for c in CASES if c.get("set") == blind_set]
     found = rates(blind, library)
     mean_top3 = sum(t3 for _, t3 in found.values()) / len(found)
-    assert mean_top3 >= 0.8
+    assert mean_top3 >= 0.85
 
 
 @pytest.mark.parametrize(("lang", "text", "intent"), [
@@ -230,3 +232,82 @@ def test_fold() -> None:
 
 def test_classification_top_defaults_to_other() -> None:
     assert Classification([]).top == "other"
+
+
+@pytest.mark.parametrize(("forms", "lang"), [
+    (["congelados", "congelaron", "congelar"], "es"),
+    (["заморожены", "заморозили"], "ru"),
+    (["oublié", "oublier", "oublie"], "fr"),
+])
+def test_inflected_forms_share_a_stem(forms: list[str], lang: str) -> None:
+    assert len({stem(fold(form)) for form in forms}) == 1, lang
+
+
+@pytest.mark.parametrize(("lang", "texts", "intent"), [
+    ("es", ["congelaron mis usdt", "mis usdt congelados"], "frozen_assets"),
+    ("ru", ["заморозили мои usdt", "usdt заморожены"], "frozen_assets"),
+    ("fr", ["j'ai oublié le mot de passe", "mot de passe oublie"], "forgot_password"),
+])
+def test_inflections_and_missing_accents_reach_the_same_intent(library: Library, lang: str, texts: list[str],
+                                                              intent: str) -> None:
+    assert {top(text, lang, library) for text in texts} == {intent}
+
+
+def test_probe_matches_words_stems_chinese_and_phrases() -> None:
+    probe = Probe(["l'adresse n'apparait pas", "mis usdt congelados"])
+    assert probe.has("adresse", compile_cue("adresse"))  # an elided article does not hide the word
+    assert probe.has("congel*", compile_cue("congel*"))
+    assert not probe.has("congel", compile_cue("congel"))
+    assert probe.has("usdt congel*", compile_cue("usdt congel*"))
+    assert not probe.has("congel* usdt", compile_cue("congel* usdt"))  # parts keep their order
+    han = Probe([" ".join(tokens(fold("我的U被凍結了")))])  # as classify builds it: 我的 u 被冻结了
+    assert han.has("冻结", compile_cue("冻结"))
+    assert han.has("u 冻结", compile_cue("u 冻结"))
+
+
+def test_stopwords_are_not_similarity_features() -> None:
+    assert features(fold("my the of")) == {}
+    assert "w:contrasena" in features(fold("mi contraseña"))
+
+
+def test_a_cue_common_in_other_intents_examples_counts_less() -> None:
+    lexicon = {"intents": {"privacy": {"strong": {"en": ["zorb", "blix", "quux"]}}}}
+    examples = [("complaint", "en", "zorb is awful"), ("complaint", "en", "zorb again"),
+                ("privacy", "en", "blix my data"), ("privacy", "en", "blix records")]
+    index = build_index(lexicon, examples, ["privacy", "complaint", "other"])
+    reliability = {c.text: c.reliability for cues in index.cues_by_key.values() for c in cues}
+    assert reliability["zorb"] < 0.5 < reliability["quux"] < reliability["blix"] <= 1.0
+
+
+def test_amounts_fold_to_a_word_that_cues_can_name(library: Library) -> None:
+    assert fold("900 USDT gone").split() == ["amount", "gone"]
+    result = classify("checked my balance this morning and 1,200 USDT gone", "en", library)
+    assert result.urgent and result.urgency_reasons == ["funds_at_risk: amount gone"]
+
+
+def test_lost_funds_count_for_scam_report_and_say_so(library: Library) -> None:
+    result = classify("someone took all my USDT last night", "en", library)
+    assert result.top == "scam_report"
+    assert result.intents[0].evidence[0].startswith("funds lost: ")
+
+
+def test_emphatic_punctuation_is_time_pressure_on_a_funds_problem(library: Library) -> None:
+    assert classify("my USDT got frozen!!", "en", library).urgency_reasons == ["time_pressure: !!"]
+    assert not classify("my USDT got frozen", "en", library).urgent
+    assert not classify("thanks!! all good", "en", library).urgent
+
+
+def test_guard_markers_are_not_the_customers_words(library: Library) -> None:
+    marked = classify("[recovery phrase removed] I forgot my password", "en", library)
+    assert marked.top == "forgot_password"
+    assert not any("phrase" in e for e in marked.intents[0].evidence)
+
+
+def test_disk_cache_gives_the_same_answers(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    from supportkit.matching import cache
+
+    texts = [("mi transacción está pendiente", "es"), ("我的USDT被冻结了", "zh"), ("забыл пароль", "ru")]
+    before = [classify(t, lang, library).to_dict() for t, lang in texts]
+    monkeypatch.setattr(cache, "_BY_KEY", {})
+    monkeypatch.setattr(cache, "_BY_LIBRARY", {})
+    assert [classify(t, lang, library).to_dict() for t, lang in texts] == before
