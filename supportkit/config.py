@@ -43,13 +43,17 @@ IN_APP_SUPPORT: Mapping[str, str] = MappingProxyType({
 """The in-app path to live support as each locale's app menu names it."""
 
 
+LOCALIZED_BRAND_SETTINGS = ("in_app_support", "support_hours")
+"""Brand settings that may be a table of strings per locale."""
+
+
 @dataclass(frozen=True)
 class Brand:
     """Product name, support channels and links; templates read them as ``brand.*``.
 
-    A setting is one string, or a table of strings per locale (``in_app_support``
-    names menus the app shows in the reader's language); :meth:`localized` picks
-    the locale's string, else its language's, else ``en``.
+    ``in_app_support`` and ``support_hours`` may be tables of strings per locale
+    (menus the app shows in the reader's language); :meth:`localized` picks the
+    locale's string, else its language's, else ``en``.
     """
 
     product: str = "TokenPocket"
@@ -152,8 +156,11 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
 
 
 def _brand_value(key: str, value: Any, where: str) -> str | Mapping[str, str]:
-    """A brand setting: a string, or a table of strings per locale."""
+    """A brand setting: a string, or (for the words the app shows) a table of strings per locale."""
     if isinstance(value, dict):
+        if key not in LOCALIZED_BRAND_SETTINGS:
+            raise ConfigError(f"brand.{key} must be a string (tables per locale: "
+                              f"{', '.join(LOCALIZED_BRAND_SETTINGS)})", where)
         if not value or not all(isinstance(v, str) and v for v in value.values()):
             raise ConfigError(f"brand.{key} must be a string or a table of non-empty strings per locale", where)
         for code in value:
@@ -177,7 +184,8 @@ def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> 
             if unknown:
                 raise ConfigError(f"unknown brand setting(s): {', '.join(sorted(unknown))}", where,
                                   f"Known: {', '.join(sorted(brand_fields))}.")
-            changes["brand"] = dataclasses.replace(config.brand, **{k: _brand_value(k, v, where) for k, v in value.items()})
+            brand_changes: dict[str, Any] = {k: _brand_value(k, v, where) for k, v in value.items()}
+            changes["brand"] = dataclasses.replace(config.brand, **brand_changes)
         elif key == "channel_limits":
             if not isinstance(value, dict) or not all(isinstance(v, int) for v in value.values()):
                 raise ConfigError("channel_limits must map channel names to integers", where)

@@ -47,6 +47,7 @@ def test_supportkit_toml_wins_over_pyproject_in_same_folder(tmp_path: Path) -> N
         ("[brand]\nlogo = 'x'\n", "unknown brand setting"),
         ("replies_dir = [\n", "cannot parse supportkit.toml"),
         ("[brand.in_app_support]\nen = ''\n", "table of non-empty strings"),
+        ("[brand.product]\nen = 'Acme'\n", "brand.product must be a string"),
         ("[brand.in_app_support]\n'../x' = 'Help'\n", "brand.in_app_support"),
     ],
 )
