@@ -172,11 +172,11 @@ def _article_text(template: Template, content_locale: str, config: Config) -> tu
     return title, text
 
 
-def _article_key(template: Template, content_locale: str, config: Config) -> str:
-    """Everything an article's rendered text depends on, hashed."""
+def _article_key(template: Template, content_locale: str, brand_key: str) -> str:
+    """Everything an article's rendered text depends on, hashed (``brand_key``: the brand's repr)."""
     translation = template.locales[content_locale]
     parts = [template.kind, content_locale, translation.subject, translation.body,
-             template.faq.get(content_locale, ""), repr(config.brand),
+             template.faq.get(content_locale, ""), brand_key,
              repr(sorted((n, v.default_for(content_locale)) for n, v in template.variables.items()))]
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
 
@@ -188,6 +188,7 @@ def _collect(library: Library, options: BuildOptions, config: Config,
     per_locale: dict[str, list[_Article]] = {}
     rendered: dict[tuple[str, str], list[str]] = {}
     used: dict[str, list[str]] = {}
+    brand_key = repr(config.brand)
     for locale in options.locales:
         shown: list[_Article] = []
         for template in articles:
@@ -198,7 +199,7 @@ def _collect(library: Library, options: BuildOptions, config: Config,
             content_locale = locale if usable else template.source_locale
             key = (template.ref, content_locale)
             if key not in rendered:
-                digest = _article_key(template, content_locale, config)
+                digest = _article_key(template, content_locale, brand_key)
                 entry = cache.get(digest)
                 if entry is None or len(entry) != 4:
                     title, text = _article_text(template, content_locale, config)
@@ -569,7 +570,11 @@ def _write_static(writer: _SiteWriter, per_locale: dict[str, list[_Article]], lo
             writer.file(rel, search_index_script(locale, per_locale[locale], strings, slug_of))
     writer.file("robots.txt", "User-agent: *\nAllow: /\n" + (f"Sitemap: {base_url}sitemap.xml\n" if base_url else ""))
     if base_url:
-        writer.file("sitemap.xml", _sitemap(per_locale, locales, base_url, default))
+        key = hashlib.sha1(repr((base_url, default, locales, [
+            (loc, a.template.ref, a.is_fallback, str(a.template.updated)) for loc in locales for a in per_locale[loc]
+        ])).encode()).hexdigest()
+        if not writer.reuse("sitemap.xml", key):
+            writer.file("sitemap.xml", _sitemap(per_locale, locales, base_url, default))
 
 
 def _sitemap(per_locale: dict[str, list[_Article]], locales: tuple[str, ...], base_url: str, default: str) -> str:
