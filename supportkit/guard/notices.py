@@ -1,0 +1,104 @@
+"""What the guard says: redaction markers and the customer-facing safety notice, natively written.
+
+French puts U+202F (narrow no-break space) before ``; : ? !``; Spanish opens ``¿ ¡``;
+Chinese uses full-width punctuation. The register is the reply templates' own: 您, usted,
+вы, vous. The words are the glossary's own (助记词,
+frase de recuperación, сид-фраза, phrase de récupération; 私钥, clave privada,
+приватный ключ, clé privée), the ones the templates use.
+"""
+
+from __future__ import annotations
+
+KINDS = ("recovery_phrase", "private_key", "wif", "keystore")
+"""Every kind of secret the guard finds."""
+
+NOTICE_LANGUAGES = ("zh", "en", "es", "ru", "fr")
+
+_NNBSP = "\u202f"
+
+# A WIF key is a private key to a customer: same words.
+_MARKERS: dict[str, dict[str, str]] = {
+    "recovery_phrase": {
+        "en": "[recovery phrase removed]",
+        "zh": "[助记词已移除]",
+        "es": "[frase de recuperación eliminada]",
+        "ru": "[сид-фраза удалена]",
+        "fr": "[phrase de récupération supprimée]",
+    },
+    "private_key": {
+        "en": "[private key removed]",
+        "zh": "[私钥已移除]",
+        "es": "[clave privada eliminada]",
+        "ru": "[приватный ключ удалён]",
+        "fr": "[clé privée supprimée]",
+    },
+    "keystore": {
+        "en": "[keystore file removed]",
+        "zh": "[Keystore 文件已移除]",
+        "es": "[archivo keystore eliminado]",
+        "ru": "[файл keystore удалён]",
+        "fr": "[fichier keystore supprimé]",
+    },
+}
+_MARKERS["wif"] = _MARKERS["private_key"]
+
+_NOTICES: dict[str, str] = {
+    "en": (
+        "Important: your message contained your recovery phrase or private key, so your wallet is no longer "
+        "safe. Anyone who has seen it can take your funds. Right now, create a new wallet with a new recovery "
+        "phrase and move all your funds to it. Our support team will never ask for your recovery phrase or "
+        "private key. Please delete the message that contains it."
+    ),
+    "zh": (
+        "重要提示：您的消息中包含助记词或私钥，您的钱包已不再安全，任何看到它的人都能转走您的资产。"
+        "请立即创建一个新钱包（使用新的助记词），并把全部资产转入新钱包。"
+        "我们的客服绝不会向您索要助记词或私钥。请删除包含这些信息的消息。"
+    ),
+    "es": (
+        "¡Importante! Su mensaje contenía su frase de recuperación o su clave privada, así que su billetera ya "
+        "no es segura: cualquiera que la haya visto puede llevarse sus fondos. Ahora mismo, cree una billetera "
+        "nueva con una frase de recuperación nueva y transfiera a ella todos sus fondos. Nuestro equipo de "
+        "soporte nunca le pedirá su frase de recuperación ni su clave privada. Por favor, borre el mensaje "
+        "que la contiene."
+    ),
+    "ru": (
+        "Важно: в вашем сообщении была сид-фраза или приватный ключ, поэтому ваш кошелёк больше не в "
+        "безопасности — любой, кто их видел, может забрать ваши средства. Прямо сейчас создайте новый "
+        "кошелёк с новой сид-фразой и переведите на него все средства. Служба поддержки никогда не просит "
+        "сид-фразу или приватный ключ. Пожалуйста, удалите сообщение, в котором они были."
+    ),
+    "fr": (
+        f"Important{_NNBSP}: votre message contenait votre phrase de récupération ou votre clé privée, votre "
+        f"portefeuille n’est donc plus en sécurité{_NNBSP}: toute personne qui l’a vue peut prendre vos fonds. "
+        f"Dès maintenant, créez un nouveau portefeuille avec une nouvelle phrase de récupération et "
+        f"transférez-y tous vos fonds. Notre support ne vous demandera jamais votre phrase de récupération "
+        f"ni votre clé privée. Supprimez le message qui la contient."
+    ),
+}
+
+
+def _language(locale: str | None) -> str | None:
+    """``zh-TW`` -> ``zh``, ``es_419`` -> ``es``; None or a language we do not write -> None."""
+    if not locale:
+        return None
+    code = locale.replace("_", "-").split("-")[0].lower()
+    return code if code in NOTICE_LANGUAGES else None
+
+
+def redaction_marker(kind: str, locale: str | None = None) -> str:
+    """The bracketed marker that replaces a secret of ``kind``: canonical English for None, else native."""
+    try:
+        per_language = _MARKERS[kind]
+    except KeyError:
+        raise ValueError(f"unknown secret kind {kind!r} (one of {', '.join(KINDS)})") from None
+    return per_language[_language(locale) or "en"]
+
+
+def all_markers() -> list[str]:
+    """Every marker the guard can write, in every language (for tests and for ignoring them)."""
+    return sorted({marker for per_language in _MARKERS.values() for marker in per_language.values()})
+
+
+def safety_notice(locale: str | None = None) -> str:
+    """The notice that opens a reply when the customer exposed a secret, in their language (else English)."""
+    return _NOTICES[_language(locale) or "en"]
