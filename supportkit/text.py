@@ -73,6 +73,9 @@ _NUMBER = r"\d+(?:[ ,.\u00a0\u202f]\d{3})*(?:[.,]\d+)?"
 
 # Order matters: earlier kinds win where matches overlap.
 _PATTERNS: list[tuple[str, str]] = [
+    # The guard's markers ("[recovery phrase removed]", "[助记词已移除]" ...; every one is
+    # tested in tests/test_guard.py): not the customer's words, never translated.
+    ("redaction", r"\[[^\[\]\n]{1,40}?(?:removed|已移除|eliminad[ao]|удал[её]н[аоы]?|supprimée?)\]"),
     ("jinja", r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}"),
     ("placeholder", r"\{[A-Za-z_][A-Za-z0-9_.]*\}|%\([A-Za-z_][A-Za-z0-9_]*\)[sdif]|%[sdif]"),
     ("url", r"(?:https?://|www\.)[^\s<>\"'\u3000-\u303f\uff01-\uff5e]+[^\s<>\"'.,;:!?)\]}\u3000-\u303f\uff01-\uff5e]"),
@@ -149,11 +152,14 @@ _ABBREVIATIONS = {
 _BOUNDARY_RE = re.compile(r"(?<=[。！？!?…])[」』”’）)]*|(?<=[.!?…])[\"'”’»)]*(?=\s+[\"'“«¿¡(\[A-ZÀ-ÖØ-ÞА-ЯЁ0-9\u4e00-\u9fff])")
 
 
-def split_sentences(text: str, lang: str = "en", glossary: Iterable[str] = ()) -> list[str]:
+def split_sentences(text: str, lang: str = "en", glossary: Iterable[str] = (),
+                    max_chars: int | None = None) -> list[str]:
     """Split ``text`` into sentences, never inside a protected span, number or abbreviation.
 
     The pieces joined back together give the original text exactly (whitespace
-    stays attached to the end of the preceding piece).
+    stays attached to the end of the preceding piece). With ``max_chars``, a longer
+    sentence is cut further, after a clause mark or a space when there is one (a
+    model has a length limit), still never inside a span or number.
     """
     if not text:
         return []
@@ -189,4 +195,41 @@ def split_sentences(text: str, lang: str = "en", glossary: Iterable[str] = ()) -
             pieces.append(text[last:cut])
             last = cut
     pieces.append(text[last:])
+    if max_chars is not None:
+        numbers = [(m.start(), m.end()) for m in _NUMBER_RE.finditer(text)]
+        pieces = _cut_long(pieces, max(8, max_chars), blocked + numbers)
     return [p for p in pieces if p]
+
+
+_CLAUSE_RE = re.compile(r"[,;:，；：、]\s*|\s+")
+
+
+def _cut_long(pieces: list[str], max_chars: int, blocked: list[tuple[int, int]]) -> list[str]:
+    """Pieces longer than ``max_chars`` cut at the last clause mark or space that fits (else at the limit)."""
+    out: list[str] = []
+    offset = 0
+    for piece in pieces:
+        start = 0
+        while len(piece) - start > max_chars:
+            window = piece[start:start + max_chars]
+            cuts = [m.end() for m in _CLAUSE_RE.finditer(window) if m.end() < len(window)]
+            cuts = [c for c in cuts if not any(a < offset + start + c < b for a, b in blocked)]
+            cut = max(cuts, default=0)
+            if cut < max_chars // 3:  # no break in the window: cut at the limit, moved out of any span
+                cut = _outside_blocks(offset + start, offset + start + max_chars, blocked) - offset - start
+            out.append(piece[start:start + cut])
+            start += cut
+        out.append(piece[start:])
+        offset += len(piece)
+    return out
+
+
+def _outside_blocks(base: int, position: int, blocked: list[tuple[int, int]]) -> int:
+    """``position`` moved back to the start of the block it falls in (forward to its end if that is ``base``)."""
+    for _ in range(len(blocked) + 1):
+        inside = [(a, b) for a, b in blocked if a < position < b]
+        if not inside:
+            return position
+        a = min(a for a, _ in inside)
+        position = a if a > base else max(b for _, b in inside)
+    return position
