@@ -143,6 +143,39 @@ def _stream_lines(text: str | None) -> Iterator[str]:
                            f"stdin:{number}").rstrip("\r\n")
 
 
+# --- guard --------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+def guard(text: str | None, as_json: bool, lines: bool) -> None:
+    """Remove recovery phrases, private keys and keystores from TEXT (or stdin); name scam signals.
+
+    Prints the redacted text (stdout) and what was found (stderr); with --json, the
+    findings (kind, offsets, word count: never the secret) and the redacted text.
+    """
+    from supportkit.guard import guard_text
+
+    if lines:
+        for line in _stream_lines(text):
+            emit_json_line(guard_text(line).to_dict())
+        return
+    result = guard_text(read_message(text))
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    for finding in result.findings:
+        click.secho(_("removed: {kind} (characters {start}-{end}, confidence {confidence})").format(
+            kind=finding.kind, start=finding.start, end=finding.end, confidence=finding.confidence),
+            fg="red", bold=True, err=True)
+    if result.scam_signals:
+        click.secho(_("scam signals: {signals}").format(signals=", ".join(result.scam_signals)), fg="yellow",
+                    err=True)
+    click.echo(result.redacted, nl=not result.redacted.endswith("\n"))
+
+
 # --- replies ------------------------------------------------------------------
 
 
@@ -494,6 +527,157 @@ def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...],
             click.echo(f"{ref}: {' '.join(stamped)}")
     if snapshot_only:
         click.echo(_("recorded the source text of {count} template(s)").format(count=len(done)), err=True)
+
+
+# --- translation ----------------------------------------------------------------
+
+
+def _show_progress() -> bool:
+    """Progress bars only for a person at a terminal: not when piped or in CI."""
+    import os
+    import sys
+
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@cli.command("translate")
+@click.argument("text", required=False)
+@click.option("--to", "target", metavar="LL", required=True, help=_("Language to translate into (zh, en, es, ru, fr...)."))
+@click.option("--from", "source", metavar="LL", help=_("Language of the text (default: detected)."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def translate_command(ctx: Context, text: str | None, target: str, source: str | None, as_json: bool) -> None:
+    """Translate TEXT (or stdin) offline with the installed Argos model packages.
+
+    Secrets are removed first and only the redacted text is translated. URLs,
+    addresses, amounts, {placeholders} and glossary terms come back unchanged;
+    a sentence that cannot be translated safely is shown as it was.
+    """
+    from supportkit.translation import translate
+
+    result = translate(read_message(text), target=target, source=source, glossary=ctx.config.glossary)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    if result.secret_found:
+        click.secho(_("WARNING: the message held a recovery phrase or private key. It was removed before "
+                      "translation."), fg="red", bold=True, err=True)
+    counts = result.counts()
+    if counts["untranslated"]:
+        click.echo(_("note: {count} sentence(s) could not be translated safely and are shown as written.").format(
+            count=counts["untranslated"]), err=True)
+    click.echo(result.text, nl=not result.text.endswith("\n"))
+
+
+@cli.group()
+def models() -> None:
+    """List, install and remove offline translation models (Argos Translate packages)."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+def models_list(as_json: bool) -> None:
+    """Installed translation packages, one per line: from, to, version, size, folder."""
+    from supportkit.translation.packages import list_installed, packages_dir
+
+    root = packages_dir()
+    installed = list_installed(root)
+    if as_json:
+        emit_json({"packages_dir": str(root), "packages": [p.to_dict() for p in installed]})
+        return
+    click.echo(_("packages folder: {path}").format(path=root), err=True)
+    if not installed:
+        click.echo(_("no translation model installed; install one with: supportkit models install en zh"), err=True)
+    for package in installed:
+        row = package.to_dict()
+        usable = "" if row["usable"] else "  " + _("(BPE tokenizer: not usable here)")
+        click.echo(f"{row['from']} -> {row['to']}\t{row['version'] or '-'}\t{row['size'] / 1e6:.1f} MB\t"
+                   f"{package.path.name}{usable}")
+
+
+@models.command("install")
+@click.argument("sources", nargs=-1, required=True, metavar="FROM TO | FILE.argosmodel...")
+@click.option("--index", "index", metavar="URL", help=_("Package index to download from (default: Argos')."))
+@click.option("--sha256", "sha256", metavar="HEX", help=_("Expected SHA-256 of the package file (one file)."))
+@click.option("--save", "save_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help=_("Also keep the downloaded .argosmodel files in DIR, to carry to an offline machine."))
+def models_install(sources: tuple[str, ...], index: str | None, sha256: str | None, save_dir: str | None) -> None:
+    """Install a language pair from the package index (online), or .argosmodel files (offline).
+
+    FROM TO downloads the package for the pair, or both hops through English
+    when there is no direct one (e.g. zh es installs zh->en and en->es).
+    """
+    from pathlib import Path
+
+    from supportkit.translation import language_code
+    from supportkit.translation.packages import install_archive
+
+    files = [s for s in sources if s.endswith((".argosmodel", ".zip")) or Path(s).is_file()]
+    if files:
+        if len(files) != len(sources):
+            raise click.UsageError(_("Give either two language codes or package files, not both."))
+        if sha256 and len(files) != 1:
+            raise click.UsageError(_("--sha256 checks one package file at a time."))
+        if save_dir:
+            raise click.UsageError(_("--save keeps downloads; these files are already here."))
+        results = [install_archive(Path(f), sha256=sha256) for f in files]
+    elif sha256:
+        raise click.UsageError(_("--sha256 is for a package file; index downloads are checked against the index."))
+    elif len(sources) == 2:
+        from supportkit.translation.index import install_from_index
+
+        pair = (language_code(sources[0], "FROM"), language_code(sources[1], "TO"))
+        results = install_from_index(*pair, url=index, progress=_download_bar if _show_progress() else None,
+                                     save_dir=Path(save_dir) if save_dir else None)
+    else:
+        raise click.UsageError(_("Give the two languages of a pair (e.g. en zh) or .argosmodel files."))
+    for result in results:
+        package = result.package
+        click.echo(_("installed {code} {version} ({source} -> {target}) in {path}").format(
+            code=package.info.code, version=package.info.package_version, source=package.from_code,
+            target=package.to_code, path=package.path))
+        if result.replaced:
+            click.echo(_("replaced {names}").format(names=", ".join(result.replaced)), err=True)
+        if result.saved:
+            click.echo(_("saved {path} (sha256 {digest})").format(path=result.saved, digest=result.sha256))
+
+
+def _download_bar(info: Any) -> Any:
+    """A progress callback drawing one bar on stderr for one package download (when its size is known)."""
+    import sys
+
+    state: dict[str, Any] = {"bar": None, "done": 0}
+
+    def update(done: int, total: int | None) -> None:
+        if not total:
+            return
+        bar = state["bar"]
+        if bar is None:
+            bar = state["bar"] = click.progressbar(length=total, label=info.code, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - state["done"])
+        state["done"] = done
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return update
+
+
+@models.command("remove")
+@click.argument("names", nargs=-1, required=True, metavar="FROM TO | NAME")
+def models_remove(names: tuple[str, ...]) -> None:
+    """Remove an installed package: by pair (en zh) or by name (translate-en_zh)."""
+    from supportkit.translation import language_code
+    from supportkit.translation.packages import remove_package
+
+    if len(names) == 2 and all(len(n) <= 3 for n in names):
+        removed = remove_package((language_code(names[0], "FROM"), language_code(names[1], "TO")))
+    elif len(names) == 1:
+        removed = remove_package(names[0])
+    else:
+        raise click.UsageError(_("Give the two languages of a pair (e.g. en zh) or one package name."))
+    for package in removed:
+        click.echo(_("removed {code} ({path})").format(code=package.info.code, path=package.path))
 
 
 def main() -> None:
