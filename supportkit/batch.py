@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -135,6 +136,15 @@ def _read_jsonl(stream: BinaryIO) -> Iterator[Record | Reject]:
 def _read_csv(stream: BinaryIO) -> Iterator[Record | Reject]:
     csv.field_size_limit(MAX_RECORD_CHARS * 4)
     text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        yield from _csv_records(text_stream)
+    finally:
+        # The caller owns (and closes) the binary stream; a collected wrapper would warn ResourceWarning.
+        with contextlib.suppress(ValueError):
+            text_stream.detach()
+
+
+def _csv_records(text_stream: io.TextIOWrapper) -> Iterator[Record | Reject]:
     reader = csv.reader(text_stream)
     try:
         header = next(reader)
@@ -197,7 +207,10 @@ def _work(record: Record) -> tuple[str, Any]:
     except SupportkitError as exc:
         return "reject", exc.format_message()
     except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run
-        return "reject", f"internal error: {type(exc).__name__}: {exc}"
+        from supportkit.guard import scan
+
+        # An exception message may quote the record: no secret reaches the rejects file through it.
+        return "reject", scan(f"internal error: {type(exc).__name__}: {exc}"[:2000]).redacted
 
 
 # --- output ------------------------------------------------------------------------

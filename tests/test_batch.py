@@ -123,18 +123,19 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
 
 
 def test_secrets_never_reach_the_output(tmp_path: Path) -> None:
-    from mnemonic import Mnemonic
+    from tests import secret_samples
 
-    phrase = Mnemonic("english").generate(128)
+    # Single BIP39 words are ordinary English ("reason", "place") and appear in replies;
+    # a leak is two consecutive words of the phrase (tests/test_guard_e2e.py covers every kind).
+    words = secret_samples.phrase("english", 12, seed=1)
     source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps({"id": "s", "text": f"please help my seed is {phrase}"}) + "\n", encoding="utf-8")
+    source.write_text(json.dumps({"id": "s", "text": f"please help my seed is {' '.join(words)}"}) + "\n",
+                      encoding="utf-8")
     run_batch(source, tmp_path / "out.jsonl", Config())
     data = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
     row = json.loads(data)
     assert row["secret_found"] is True and row["urgent"] is True
-    for word in phrase.split():
-        if len(word) >= 5:
-            assert word not in data.replace("recovery", "")
+    assert not secret_samples.leaked(data, words)
 
 
 def test_missing_input_and_same_path(tmp_path: Path) -> None:
