@@ -121,7 +121,8 @@ def process_message(
     reasons = list(classification.urgency_reasons)
     if guarded.secret_found:
         reasons.insert(0, "secret_found")
-    reasons.extend(f"scam:{signal}" for signal in guarded.scam_signals if f"scam:{signal}" not in reasons)
+    if guarded.urgent:  # scam signals are listed for the agent either way (scam_signals)
+        reasons.extend(f"scam:{signal}" for signal in guarded.scam_signals if f"scam:{signal}" not in reasons)
 
     selection = select_template(library, classification.top, customer_locale, config.default_locale,
                                 config.allow_drafts)

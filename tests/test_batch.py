@@ -58,7 +58,7 @@ def test_counts_add_up_and_bad_lines_are_rejected_with_line_numbers(tmp_path: Pa
     assert rejects[10] == "duplicate id (first seen on an earlier line)"
     assert rejects[11] == "empty text"
     assert rejects[12] == "not a JSON object"
-    assert rejects[13] == "invalid UTF-8 at byte 28"
+    assert rejects[13] == "invalid UTF-8 at byte 26"  # offset of the 0xE9 byte in the line, from 0 like the CLI's
     rows = read_rows(tmp_path / "out.jsonl")
     assert [r["id"] for r in rows] == [f"t{i}" for i in range(6)]
     assert {"intent", "language", "urgent", "secret_found", "template", "locale", "text"} <= set(rows[0])
