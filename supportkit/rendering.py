@@ -164,9 +164,17 @@ def environment() -> ImmutableSandboxedEnvironment:
 
 
 @functools.lru_cache(maxsize=512)
+def parse_source(source: str) -> jinja2.nodes.Template:
+    """Template text parsed by the sandbox's parser (cached; ``check`` walks it, ``compile_source`` compiles it)."""
+    return environment().parse(source)
+
+
+@functools.lru_cache(maxsize=512)
 def compile_source(source: str) -> jinja2.Template:
     """Compile template text in the sandbox (cached); raises jinja2.TemplateSyntaxError."""
-    return environment().from_string(source)
+    env = environment()
+    # As env.from_string(source), from the parse that `check` may already have made.
+    return env.template_class.from_code(env, env.compile(parse_source(source)), env.make_globals(None), None)
 
 
 @dataclass(frozen=True)

@@ -206,9 +206,8 @@ def view_of(template: Template, config: Config, store: SourceStore | None = None
     """Parse every subject and body of ``template`` once in the runtime sandbox."""
     from jinja2 import TemplateSyntaxError
 
-    from supportkit.rendering import environment
+    from supportkit.rendering import parse_source
 
-    env = environment()
     view = TemplateView(template, config, store)
     for code, translation in template.locales.items():
         for name, text, line in (("subject", translation.subject, translation.subject_line),
@@ -217,7 +216,7 @@ def view_of(template: Template, config: Config, store: SourceStore | None = None
                 continue
             piece = Piece(code, name, text, line, mask_code(text))
             try:
-                piece.ast = env.parse(text)
+                piece.ast = parse_source(text)
             except TemplateSyntaxError as exc:
                 piece.syntax_error = exc
             view.pieces[(code, name)] = piece
