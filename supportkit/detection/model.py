@@ -24,9 +24,9 @@ import contextlib
 import marshal
 import math
 import os
+import sys
 import tempfile
 import threading
-import sys
 import zlib
 from array import array
 from collections.abc import Sequence
