@@ -14,7 +14,7 @@ from supportkit.errors import TemplateError
 from supportkit.library import CUSTOMER_INTENTS, Library, load_library
 from supportkit.matching import Classification, classify
 from supportkit.matching.cache import build_for, index_for, library_key
-from supportkit.matching.fold import fold, stem, tokens
+from supportkit.matching.fold import HAN_RE, fold, stem, tokens
 from supportkit.matching.index import Probe, build_index, compile_cue, features
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "match_cases.yaml").read_text(encoding="utf-8"))["cases"]
@@ -311,3 +311,35 @@ def test_disk_cache_gives_the_same_answers(library: Library, monkeypatch: pytest
     monkeypatch.setattr(cache, "_BY_KEY", {})
     monkeypatch.setattr(cache, "_BY_LIBRARY", {})
     assert [classify(t, lang, library).to_dict() for t, lang in texts] == before
+
+
+def test_candidates_never_leave_out_a_cue_that_occurs(library: Library) -> None:
+    """``Probe.candidates`` only skips cues that cannot occur: every cue found by trying all
+    of them (first word looked up as before: first Han character or first 3 letters) is offered."""
+    index = index_for(library)
+    every_cue = [cue for cues in (*index.cues_by_key.values(), *index.urgency_by_key.values()) for cue in cues]
+    for case in CASES:
+        words = tokens(fold(case["text"]))
+        probe = Probe([" ".join(words)])
+        first_keys = {k for w in probe.words for k in (set(w) if HAN_RE.match(w) else {w[:3]})}
+        first = [c for c in every_cue if (c.folded[:1] if HAN_RE.match(c.folded) else c.folded.split()[0][:3])
+                 in first_keys]
+        occurring = {id(c) for c in first if Probe([" ".join(words)]).has(c.folded, c.pattern)}
+        offered = {id(c) for c in probe.candidates(index.cues_by_key) + probe.candidates(index.urgency_by_key)}
+        assert occurring <= offered, case["text"]
+
+
+def test_postings_dot_products_add_up_in_query_order(library: Library) -> None:
+    index = index_for(library)
+    query = dict(list(features(fold("my usdt transfer is stuck pending for hours"), index.idf).items()))
+    expected: dict[int, float] = {}
+    for term, weight in query.items():
+        k = index.postings.terms.get(term)
+        if k is None:
+            continue
+        start, end = index.postings.bounds[k], index.postings.bounds[k + 1]
+        for number, document_weight in zip(index.postings.numbers[start:end], index.postings.weights[start:end],
+                                           strict=True):
+            expected[number] = expected.get(number, 0.0) + weight * document_weight
+    assert index.postings.dot(query) == expected
+    assert index.postings.dot(query) == expected  # the second time from the unpacked postings

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from supportkit.matching.cache import index_for
 from supportkit.matching.fold import HAN_RE, fold, tokens
-from supportkit.matching.index import MatchIndex, Probe, candidate_cues, correct_typos, features, vectorize
+from supportkit.matching.index import MatchIndex, Probe, correct_typos, features, vectorize
 
 if TYPE_CHECKING:
     from supportkit.library import Library
@@ -153,7 +154,7 @@ def _score_cues(index: MatchIndex, probe: Probe, lang: str,
                 raw: dict[str, float], evidence: dict[str, list[str]]) -> None:
     # The same pattern listed for several languages (e.g. "usdt") counts once, at its best weight.
     hits: dict[tuple[str, str], tuple[float, str]] = {}
-    for cue in candidate_cues(index.cues_by_key, probe.words):
+    for cue in probe.candidates(index.cues_by_key):
         if cue.intent not in raw or not probe.has(cue.folded, cue.pattern):
             continue
         weight = cue.weight * cue.reliability * (1.0 if cue.lang == lang else FOREIGN_WEIGHT)
@@ -176,30 +177,29 @@ def _score_examples(index: MatchIndex, matchable: str, lang: str,
         return
     query = vectorize(features(matchable, index.idf), index.idf, index.default_idf)
     # Dot products with every example and profile sharing a term, through the inverted indexes.
-    dots: dict[int, float] = {}
-    profile_dots: dict[int, float] = {}
-    for term, weight in query.items():
-        for number, example_weight in index.postings.get(term):
-            dots[number] = dots.get(number, 0.0) + weight * example_weight
-        for number, profile_weight in index.profile_postings.get(term):
-            profile_dots[number] = profile_dots.get(number, 0.0) + weight * profile_weight
-    nearest: dict[str, list[tuple[float, str]]] = {}
+    dots = index.postings.dot(query)
+    profile_dots = index.profile_postings.dot(query)
+    # Per intent, (-similarity, rank of the phrase): sorted as they are, the nearest come first.
+    columns = index.example_columns
+    intents, langs, ranks = columns.intents, columns.langs, columns.ranks
+    nearest: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for number, dot in dots.items():
-        example = index.examples[number]
-        if example.intent in raw:
-            similarity = dot * (1.0 if example.lang == lang else FOREIGN_WEIGHT)
-            nearest.setdefault(example.intent, []).append((similarity, example.text))
+        similarity = dot * (1.0 if langs[number] == lang else FOREIGN_WEIGHT)
+        nearest[intents[number]].append((-similarity, ranks[number]))
     for intent, scored in nearest.items():
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        top = sum(decay * similarity for decay, (similarity, _) in zip(KNN_DECAY, scored, strict=False))
+        if intent not in raw:
+            continue
+        scored.sort()
+        top = sum(decay * -negated for decay, (negated, _) in zip(KNN_DECAY, scored, strict=False))
         raw[intent] += SIMILARITY_WEIGHT * max(0.0, top - SIMILARITY_FLOOR)
-        if scored[0][0] >= 0.25:
-            evidence[intent].append(f"≈ {scored[0][1]}")
-    profile_best: dict[str, float] = {}
+        if -scored[0][0] >= 0.25:
+            evidence[intent].append(f"≈ {columns.phrases[scored[0][1]]}")
+    intents, langs = index.profile_columns.intents, index.profile_columns.langs
+    profile_best: dict[str, float] = {}  # an intent no profile brings above 0 adds nothing
     for number, dot in profile_dots.items():
-        profile = index.profiles[number]
-        similarity = dot * (1.0 if profile.lang == lang else FOREIGN_WEIGHT)
-        profile_best[profile.intent] = max(profile_best.get(profile.intent, 0.0), similarity)
+        similarity = dot * (1.0 if langs[number] == lang else FOREIGN_WEIGHT)
+        if similarity > profile_best.get(intents[number], 0.0):
+            profile_best[intents[number]] = similarity
     for intent, similarity in profile_best.items():
         if intent in raw:
             raw[intent] += PROFILE_WEIGHT * max(0.0, similarity - SIMILARITY_FLOOR)
@@ -209,7 +209,7 @@ def _urgency_cues(index: MatchIndex, probe: Probe) -> tuple[list[str], str | Non
     """Loss cues found (funds lost or stolen), and the first time-pressure cue, if any."""
     losses: set[str] = set()
     pressing: list[str] = []
-    for cue in candidate_cues(index.urgency_by_key, probe.words):
+    for cue in probe.candidates(index.urgency_by_key):
         if not probe.has(cue.folded, cue.pattern):
             continue
         if cue.kind == "loss":

@@ -62,10 +62,25 @@ TOKEN_RE = re.compile(f"[{_HAN}]+|[^\\W\\d_{_HAN}]+(?:['’][^\\W\\d_]+)?")
 
 def strip_accents(text: str) -> str:
     """``text`` without combining accents (é -> e, ñ -> n); Cyrillic й keeps its breve."""
+    if text.isascii():  # nothing to decompose, no accent to drop
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     # й and ё decompose too; only й must survive (ё -> е is wanted anyway).
     kept = decomposed.replace("\u0438\u0306", "\u0439").replace("\u0418\u0306", "\u0419")
-    return "".join(ch for ch in kept if not unicodedata.combining(ch))
+    return kept.translate(_ACCENTS)
+
+
+class _CombiningMarks(dict[int, int | None]):
+    """``str.translate`` table that drops combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        if len(self) >= 65536:  # bounded, whatever the input
+            self.clear()
+        value = self[code] = None if unicodedata.combining(chr(code)) else code
+        return value
+
+
+_ACCENTS = _CombiningMarks()
 
 
 # A zero balance or price says something ("shows 0"); other numbers do not.

@@ -36,7 +36,7 @@ from typing import Any
 from supportkit.matching.fold import AMOUNT, HAN_RE, HAN_STOP, STOPWORDS, content_word, fold, stem, tokens
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 """Bump when the index layout or feature extraction changes (invalidates disk caches)."""
 
 CUE_WEIGHTS = {"strong": 2.0, "cues": 1.0}
@@ -63,7 +63,8 @@ class Probe:
     """A message as cues are tried on it: its folded words, as a set and joined.
 
     Most cues are one word, one stem or one Chinese string: those are set lookups and
-    substring tests. Only cues of several parts need their regex (compiled on first use).
+    substring tests. Only cues of several parts need their regex (compiled on first use),
+    and ``candidates`` only offers a cue whose every part can occur.
     """
 
     def __init__(self, variants: list[str]) -> None:
@@ -75,9 +76,26 @@ class Probe:
                 if "'" in word:  # "l'adresse" holds "adresse", as a regex word boundary would see it
                     words.update(piece for piece in word.split("'") if piece)
         self.words = words
+        self.keys = lookup_keys(words)
+        """Keys of the cues that may start here (see ``cue_key``)."""
+        self.present = self.keys | set(HAN_RE.findall(" ".join(variants)))
+        """Keys any part of a cue may need (``cue_needs``): these, and every Han character."""
+        # Answers so far, by pattern: one pattern is often listed for several languages ("usdt").
+        self._answers: dict[str, bool] = {}
+
+    def candidates(self, by_key: Mapping[str, list[Any]]) -> list[Any]:
+        """Cues (``Cue``, ``UrgencyCue``) whose first part may occur here, and each of whose parts may."""
+        present = self.present
+        return [cue for key in self.keys for cue in by_key.get(key, ()) if cue.needs <= present]
 
     def has(self, folded: str, pattern: str) -> bool:
         """Whether the cue (``folded`` text, ``pattern`` its regex) occurs in the message."""
+        answer = self._answers.get(pattern)
+        if answer is None:
+            answer = self._answers[pattern] = self._occurs(folded, pattern)
+        return answer
+
+    def _occurs(self, folded: str, pattern: str) -> bool:
         if " " not in folded:
             if HAN_RE.match(folded):
                 return any(folded in variant for variant in self.variants)
@@ -101,6 +119,8 @@ class Cue:
     pattern: str
     reliability: float = 1.0
     """Share of the examples this cue matches that belong to its own intent (smoothed)."""
+    needs: frozenset[str] = frozenset()
+    """What its parts need in ``Probe.present`` (``cue_needs``)."""
 
 
 @dataclass
@@ -112,6 +132,8 @@ class UrgencyCue:
     text: str
     folded: str
     pattern: str
+    needs: frozenset[str] = frozenset()
+    """What its parts need in ``Probe.present`` (``cue_needs``)."""
 
 
 @dataclass
@@ -132,6 +154,29 @@ class Profile:
     size: int
 
 
+@dataclass
+class ExampleColumns:
+    """The examples as columns by number, for the loop over every example a message touches.
+
+    ``ranks`` orders the phrases as text (equal phrases share a rank), so nearest examples
+    sort by ``(-similarity, rank)`` exactly as by ``(-similarity, phrase)``, comparing ints.
+    """
+
+    intents: list[str] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)
+    ranks: list[int] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    """Distinct phrases in text order: ``phrases[rank]``."""
+
+    @classmethod
+    def of(cls, items: list[Any]) -> ExampleColumns:
+        """Columns of ``Example`` (or ``Profile``: no phrases) objects."""
+        phrases = sorted({item.text for item in items if isinstance(item, Example)})
+        rank = {phrase: number for number, phrase in enumerate(phrases)}
+        return cls([item.intent for item in items], [item.lang for item in items],
+                   [rank[item.text] for item in items if isinstance(item, Example)], phrases)
+
+
 class Postings:
     """An inverted index, term -> (document number, weight), held in flat arrays.
 
@@ -145,6 +190,7 @@ class Postings:
         self.bounds = array("I", [0])
         self.numbers = array("I")
         self.weights = array("f")
+        self._pairs: dict[str, tuple[tuple[int, float], ...]] = {}
 
     def add(self, term: str, number: int, weight: float) -> None:
         assert self.lists is not None, "postings are frozen"
@@ -158,14 +204,30 @@ class Postings:
             self.weights.extend(weight for _, weight in found)
             self.bounds.append(len(self.numbers))
         self.lists = None
+        self._pairs = {}
 
-    def get(self, term: str) -> Iterable[tuple[int, float]]:
+    def get(self, term: str) -> tuple[tuple[int, float], ...]:
         """``(number, weight)`` of every document holding ``term`` (nothing when none does)."""
-        k = self.terms.get(term)
-        if k is None:
-            return ()
-        start, end = self.bounds[k], self.bounds[k + 1]
-        return zip(self.numbers[start:end], self.weights[start:end], strict=True)
+        found = self._pairs.get(term)
+        if found is None:
+            # Unpacked once per term and kept: messages share most of their terms.
+            k = self.terms.get(term)
+            if k is None:
+                return ()
+            start, end = self.bounds[k], self.bounds[k + 1]
+            found = self._pairs[term] = tuple(zip(self.numbers[start:end], self.weights[start:end], strict=True))
+        return found
+
+    def dot(self, query: Mapping[str, float]) -> dict[int, float]:
+        """Dot product of ``query`` with every document sharing one of its terms (the others are 0)."""
+        dots: dict[int, float] = {}
+        get = dots.get
+        unpacked = self._pairs
+        for term, weight in query.items():
+            found = unpacked.get(term)
+            for number, document_weight in self.get(term) if found is None else found:
+                dots[number] = get(number, 0.0) + weight * document_weight
+        return dots
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -177,6 +239,7 @@ class Postings:
         self.lists = None
         self.terms, self.bounds = state["terms"], state["bounds"]
         self.numbers, self.weights = state["numbers"], state["weights"]
+        self._pairs = {}
 
 
 @dataclass
@@ -197,6 +260,8 @@ class MatchIndex:
     default_idf: float = 1.0
     vocabulary: dict[str, str] = field(default_factory=dict)
     """Deletion-neighbourhood of known words (``wrd`` -> ``word``): fixes one-letter typos."""
+    example_columns: ExampleColumns = field(default_factory=ExampleColumns)
+    profile_columns: ExampleColumns = field(default_factory=ExampleColumns)
 
 
 # ---------------------------------------------------------------- features
@@ -220,15 +285,24 @@ def features(folded: str, known: Mapping[str, float] | None = None) -> dict[str,
         word = content_word(token)
         if len(word) < 2 or word in STOPWORDS or word == AMOUNT:
             continue
-        counts["w:" + word] += _WORD
-        if len(word) >= 4:
-            counts["s:" + stem(word)] += _STEM
-            if known is not None and "w:" + word in known:
-                continue
-            padded = f"^{word}$"
-            for i in range(len(padded) - 2):
-                counts["c:" + padded[i : i + 3]] += _GRAM
+        for term, weight in _word_terms(word, known is None or "w:" + word not in known):
+            counts[term] += weight
     return counts
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_terms(word: str, grams: bool) -> tuple[tuple[str, float], ...]:
+    """The terms of one content word, in order: the word, its stem, its 3-grams (when ``grams``).
+
+    Cached: the same words come back in message after message.
+    """
+    terms = [("w:" + word, _WORD)]
+    if len(word) >= 4:
+        terms.append(("s:" + stem(word), _STEM))
+        if grams:
+            padded = f"^{word}$"
+            terms.extend(("c:" + padded[i : i + 3], _GRAM) for i in range(len(padded) - 2))
+    return tuple(terms)
 
 
 def vectorize(counts: Mapping[str, float], idf: Mapping[str, float], default_idf: float) -> dict[str, float]:
@@ -246,9 +320,15 @@ def vectorize(counts: Mapping[str, float], idf: Mapping[str, float], default_idf
 
 
 def cue_key(text: str) -> str:
-    """Lookup key of a cue (its first word) or of a word: first Han character, or first 3 letters."""
+    """Lookup key of a cue: its first Han character, the first 3 letters of a stem, else its first word.
+
+    A message's words look up their first Han characters, their first 3 letters and
+    themselves (``lookup_keys``), so a cue is only tried when its first part can occur.
+    """
     first = text.split(" ", 1)[0]
-    return first[:1] if HAN_RE.match(first) else first[:3]
+    if HAN_RE.match(first):
+        return first[:1]
+    return first[:3] if first.endswith("*") else first
 
 
 @functools.cache
@@ -295,7 +375,7 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
                     folded = _fold_cue(str(raw))
                     if not folded:
                         continue
-                    cue = Cue(intent, lang, str(raw), weight, folded, compile_cue(folded))
+                    cue = Cue(intent, lang, str(raw), weight, folded, compile_cue(folded), needs=cue_needs(folded))
                     index.cues_by_key.setdefault(cue_key(folded), []).append(cue)
                     vocabulary_words.update(p.rstrip("*") for p in folded.split() if not HAN_RE.match(p))
     urgency = lexicon.get("urgency") or {}
@@ -304,7 +384,7 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
             for raw in cues or ():
                 folded = _fold_cue(str(raw))
                 if folded:
-                    ucue = UrgencyCue(kind, lang, str(raw), folded, compile_cue(folded))
+                    ucue = UrgencyCue(kind, lang, str(raw), folded, compile_cue(folded), cue_needs(folded))
                     index.urgency_by_key.setdefault(cue_key(folded), []).append(ucue)
                     vocabulary_words.update(p.rstrip("*") for p in folded.split() if not HAN_RE.match(p))
     index.funds_intents = frozenset(urgency.get("funds_intents") or ())
@@ -357,6 +437,8 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
 
     index.postings.freeze()
     index.profile_postings.freeze()
+    index.example_columns = ExampleColumns.of(index.examples)
+    index.profile_columns = ExampleColumns.of(index.profiles)
     _calibrate_cues(index, [(intent, folded) for intent, _, _, folded in folded_examples])
     for word in sorted(vocabulary_words):  # sorted: the same typo fix in every process
         if len(word) >= 6:
@@ -382,7 +464,7 @@ def _calibrate_cues(index: MatchIndex, examples: list[tuple[str, str]]) -> None:
     seen: dict[int, int] = defaultdict(int)
     for intent, folded in examples:
         probe = Probe([" ".join(tokens(folded))])
-        for cue in candidate_cues(index.cues_by_key, probe.words):
+        for cue in probe.candidates(index.cues_by_key):
             if probe.has(cue.folded, cue.pattern):
                 seen[id(cue)] += 1
                 own[id(cue)] += cue.intent == intent
@@ -392,18 +474,37 @@ def _calibrate_cues(index: MatchIndex, examples: list[tuple[str, str]]) -> None:
             cue.reliability = (own[id(cue)] + a) / (seen[id(cue)] + a + b)
 
 
-def candidate_cues(by_key: Mapping[str, list[Any]], words: Iterable[str]) -> list[Any]:
-    """Cues whose first word (or first Han character) occurs in ``words``."""
+def lookup_keys(words: Iterable[str]) -> set[str]:
+    """Keys under which the cues that may start in ``words`` are filed (``cue_key``).
+
+    A word gives itself and its first 3 letters (a stem cue's key); a word in Han script
+    gives each of its characters.
+    """
     keys: set[str] = set()
     for word in words:
         if HAN_RE.match(word):
             keys.update(word)
         else:
-            keys.add(cue_key(word))
-    found: list[Any] = []
-    for key in keys:
-        found.extend(by_key.get(key, ()))
-    return found
+            keys.add(word)
+            keys.add(word[:3])
+    return keys
+
+
+def cue_needs(folded: str) -> frozenset[str]:
+    """What a cue's parts need among a message's keys to occur at all.
+
+    A word needs itself, a stem of 3 letters or more its first 3 letters, a Han string each
+    of its characters. A cue lacking one of them cannot match, so its regex is never tried.
+    """
+    needs: set[str] = set()
+    for part in folded.split():
+        if HAN_RE.match(part):
+            needs.update(part)
+        elif not part.endswith("*"):
+            needs.add(part)
+        elif len(part) > 3:
+            needs.add(part[:3])
+    return frozenset(needs)
 
 
 @functools.lru_cache(maxsize=4096)
