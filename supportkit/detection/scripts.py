@@ -8,6 +8,8 @@ only Traditional or only Simplified Chinese writes.
 
 from __future__ import annotations
 
+import functools
+import re
 from bisect import bisect_right
 
 # (first code point, last code point, script); sorted, non-overlapping.
@@ -51,18 +53,24 @@ def script_of(ch: str) -> str | None:
     return None
 
 
+_ASCII_LETTER_RE = re.compile("[A-Za-z]")
+_NON_ASCII_RE = re.compile("[^\x00-\x7f]")
+
+
 def count_scripts(text: str) -> dict[str, int]:
-    """Letters per script in ``text`` (ASCII fast path: most input is Latin)."""
+    """Letters per script in ``text`` (ASCII letters counted at once: most input is Latin)."""
     counts: dict[str, int] = {}
-    ascii_letters = 0
-    for ch in text:
-        if ch < "\x80":
-            if ch.isalpha():
-                ascii_letters += 1
-            continue
-        script = script_of(ch)
+    for ch in _NON_ASCII_RE.findall(text):
+        script = _script_of_char(ch)
         if script is not None:
             counts[script] = counts.get(script, 0) + 1
+    ascii_letters = len(_ASCII_LETTER_RE.findall(text))
     if ascii_letters:
         counts["Latn"] = counts.get("Latn", 0) + ascii_letters
     return counts
+
+
+@functools.lru_cache(maxsize=8192)
+def _script_of_char(ch: str) -> str | None:
+    """``script_of``, remembered: a message repeats its characters."""
+    return script_of(ch)
