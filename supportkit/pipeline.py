@@ -15,7 +15,7 @@ from typing import Any
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
 from supportkit.errors import InputError
-from supportkit.library import Library, load_library, select_template
+from supportkit.library import Library, Selection, load_library, select_template
 from supportkit.locales import parse_locale
 from supportkit.rendering import Rendered, render
 from supportkit.text import normalize
@@ -35,6 +35,22 @@ def library_for(config: Config) -> Library:
     except OSError:
         stamp = ()
     return _cached_library(str(root), config.source_locale, stamp)
+
+
+_SELECTIONS: dict[tuple[Any, ...], tuple[Library, Selection]] = {}
+
+
+def _select_template(library: Library, intent: str, locale: str, default_locale: str,
+                     allow_drafts: bool) -> Selection:
+    """``select_template``, remembered per library (held, so its id stays its own; a loaded
+    library never changes): a batch asks the same few questions over and over."""
+    key = (id(library), intent, locale, default_locale, allow_drafts)
+    hit = _SELECTIONS.get(key)
+    if hit is None or hit[0] is not library:
+        if len(_SELECTIONS) >= 1024:
+            _SELECTIONS.clear()
+        hit = _SELECTIONS[key] = (library, select_template(library, intent, locale, default_locale, allow_drafts))
+    return hit[1]
 
 
 @dataclass(frozen=True)
@@ -124,8 +140,8 @@ def process_message(
     if guarded.urgent:  # scam signals are listed for the agent either way (scam_signals)
         reasons.extend(f"scam:{signal}" for signal in guarded.scam_signals if f"scam:{signal}" not in reasons)
 
-    selection = select_template(library, classification.top, customer_locale, config.default_locale,
-                                config.allow_drafts)
+    selection = _select_template(library, classification.top, customer_locale, config.default_locale,
+                                 config.allow_drafts)
     rendered = render(selection, values or {}, config.brand)
     text = rendered.text
     if guarded.secret_found:

@@ -8,6 +8,7 @@ filters exists.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import functools
 import re
@@ -249,6 +250,24 @@ def _tidy(text: str) -> str:
 def render(selection: Selection, values: Mapping[str, Any] | None = None, brand: Brand | None = None,
            limit: int = MAX_OUTPUT_CHARS) -> Rendered:
     """Fill in the selected template in the selected locale."""
+    if values:
+        return _render(selection, values, brand, limit)
+    # Without values a reply depends only on its template, locale and brand (all frozen):
+    # `batch` drafts the same few replies over and over, so each is rendered once.
+    key = (id(selection.template), selection.choice, id(brand), limit)
+    hit = _PLAIN_RENDERS.get(key)
+    if hit is None or hit[0] is not selection.template or hit[1] is not brand:
+        if len(_PLAIN_RENDERS) >= 256:
+            _PLAIN_RENDERS.clear()
+        hit = _PLAIN_RENDERS[key] = (selection.template, brand, _render(selection, values, brand, limit))
+    return dataclasses.replace(hit[2], variables=dict(hit[2].variables))
+
+
+_PLAIN_RENDERS: dict[tuple[Any, ...], tuple[Template, Brand | None, Rendered]] = {}
+"""Replies rendered without values, by template (held, so its id stays its own), locale and brand."""
+
+
+def _render(selection: Selection, values: Mapping[str, Any] | None, brand: Brand | None, limit: int) -> Rendered:
     template = selection.template
     translation = selection.translation
     locale = selection.choice.locale

@@ -96,3 +96,16 @@ def test_undeclared_variable_from_caller_is_refused() -> None:
     library = load_library(MIN)
     with pytest.raises(TemplateError, match="has no variable 'nme'.*Declared variables: amount, customer_name, days"):
         render(select_template(library, "tx_pending", "en"), {"nme": "Ana"})
+
+
+def test_a_reply_without_values_is_rendered_once_and_stays_the_same() -> None:
+    library = load_library(MIN)
+    for brand in (Brand(product="Acme"), Brand(product="Other"), None):
+        for locale in ("en", "ru", "de"):
+            selection = select_template(library, "tx_pending", locale)
+            first = render(selection, {}, brand)
+            first.variables["customer_name"] = "changed by a caller"
+            again = render(selection, None, brand)
+            # A value of None means the default: rendered afresh, it must be the remembered reply.
+            assert again == render(selection, {"days": None}, brand)
+            assert again.variables.get("customer_name") != "changed by a caller"
