@@ -1,6 +1,6 @@
 """``supportkit batch``: a ticket export in, one drafted reply per record out, nothing lost.
 
-- Streaming: records are read, processed and written in bounded windows, so memory
+- Streaming: records are read, processed and written with a bounded number in flight, so memory
   stays flat however long the export is (only the set of seen ids grows).
 - Every output line is written with one ``write`` on an append-only descriptor, so a
   kill at any moment leaves a file of complete records; ``--resume`` also repairs a
@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,10 @@ from supportkit.config import Config
 from supportkit.errors import BatchError, SupportkitError
 
 MAX_RECORD_CHARS = 1_000_000
-WINDOW_PER_JOB = 256
+CHUNK_SIZE = 32
+"""Records sent to a worker process at a time (fewer round trips, still a fine-grained balance)."""
+CHUNKS_IN_FLIGHT_PER_JOB = 4
+"""Chunks queued per worker: enough that none waits for the next, few enough to keep memory flat."""
 OUTPUT_FIELDS = ("id", "line", "language", "confidence", "intent", "intents", "urgent", "urgency_reasons",
                  "secret_found", "scam_signals", "template", "locale", "fallback", "subject", "text")
 
@@ -201,9 +205,12 @@ def process_record(record: Record, config: Config, library: Any = None) -> dict[
 
 
 def _work(record: Record) -> tuple[str, Any]:
-    """(``ok``, row) or (``reject``, reason): a worker never raises for one bad record."""
+    """(``ok``, output line) or (``reject``, reason): a worker never raises for one bad record.
+
+    The line is encoded here, in the worker, so the parent only writes it.
+    """
     try:
-        return "ok", process_record(record, _WORKER["config"], _WORKER["library"])
+        return "ok", encode_row(process_record(record, _WORKER["config"], _WORKER["library"]))
     except SupportkitError as exc:
         return "reject", exc.format_message()
     except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run
@@ -213,7 +220,17 @@ def _work(record: Record) -> tuple[str, Any]:
         return "reject", scan(f"internal error: {type(exc).__name__}: {exc}"[:2000]).redacted
 
 
+def _work_chunk(records: list[Record]) -> list[tuple[str, Any]]:
+    """``_work`` for each record of a chunk (one round trip to a worker process)."""
+    return [_work(record) for record in records]
+
+
 # --- output ------------------------------------------------------------------------
+
+
+def encode_row(row: dict[str, Any]) -> bytes:
+    """One JSON Lines record, as written to the output and rejects files."""
+    return (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 class AppendOnly:
@@ -224,7 +241,10 @@ class AppendOnly:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     def write(self, row: dict[str, Any]) -> None:
-        data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        self.write_line(encode_row(row))
+
+    def write_line(self, data: bytes) -> None:
+        """Append one encoded record (``encode_row``)."""
         view = memoryview(data)
         while view:
             written = os.write(self.fd, view)
@@ -314,7 +334,7 @@ def run_batch(
             results = _run_local(pending, config, jobs)
         for record, (status, value) in results:
             if status == "ok":
-                writer.write(value)
+                writer.write_line(value)
                 report.written += 1
             else:
                 reject_writer.write(Reject(record.line, record.id, value).to_dict())
@@ -357,15 +377,15 @@ def _pending(items: Iterator[Record | Reject], written_ids: dict[str, int], reje
         yield item
 
 
-def _windows(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
-    window: list[Record] = []
+def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    chunk: list[Record] = []
     for record in records:
-        window.append(record)
-        if len(window) >= size:
-            yield window
-            window = []
-    if window:
-        yield window
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _run_local(records: Iterator[Record], config: Config, jobs: int) -> Iterator[tuple[Record, tuple[str, Any]]]:
@@ -378,7 +398,14 @@ def _run_local(records: Iterator[Record], config: Config, jobs: int) -> Iterator
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with context.Pool(jobs, initializer=_init_worker, initargs=(config,)) as pool:
-        # Bounded windows keep memory flat: the pool never holds more than one window.
-        for window in _windows(records, WINDOW_PER_JOB * jobs):
-            for record, outcome in zip(window, pool.map(_work, window, chunksize=64), strict=True):
-                yield record, outcome
+        # A bounded queue of chunks keeps memory flat and every worker busy (no barrier
+        # between windows); results are taken in submission order, so output is input order.
+        in_flight: deque[tuple[list[Record], Any]] = deque()
+        for chunk in _chunks(records, CHUNK_SIZE):
+            in_flight.append((chunk, pool.apply_async(_work_chunk, (chunk,))))
+            if len(in_flight) >= CHUNKS_IN_FLIGHT_PER_JOB * jobs:
+                done, outcomes = in_flight.popleft()
+                yield from zip(done, outcomes.get(), strict=True)
+        while in_flight:
+            done, outcomes = in_flight.popleft()
+            yield from zip(done, outcomes.get(), strict=True)
