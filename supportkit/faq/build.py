@@ -176,8 +176,9 @@ def _article_key(template: Template, content_locale: str, brand_key: str) -> str
     """Everything an article's rendered text depends on, hashed (``brand_key``: the brand's repr)."""
     translation = template.locales[content_locale]
     parts = [template.kind, content_locale, translation.subject, translation.body,
-             template.faq.get(content_locale, ""), brand_key,
-             repr(sorted((n, v.default_for(content_locale)) for n, v in template.variables.items()))]
+             template.faq.get(content_locale, ""), brand_key]
+    if template.variables:  # tutorials mostly have none
+        parts.append(repr(sorted((n, v.default_for(content_locale)) for n, v in template.variables.items())))
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
 
 
