@@ -40,8 +40,9 @@ def normalize(text: str, limit: int = MAX_MESSAGE_CHARS) -> Normalized:
     if not isinstance(text, str):
         raise TypeError("normalize() takes str")
     before = len(text)
-    text = unicodedata.normalize("NFC", text)
-    text = text.translate(_INVISIBLE)
+    if not text.isascii():  # ASCII is NFC already and holds no invisible character
+        text = unicodedata.normalize("NFC", text)
+        text = text.translate(_INVISIBLE)
     text = _CONTROL_RE.sub("", text)
     removed = before - len(text) if before >= len(text) else 0
     truncated = len(text) > limit

@@ -450,3 +450,12 @@ def test_han_model_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert list(tmp_path.glob("supportkit/guard-han-*.marshal"))
     monkeypatch.setattr(hanzi, "_model", None)
     assert hanzi.load() == first
+
+
+def test_word_concepts_are_the_stems_each_word_starts_with() -> None:
+    from supportkit.guard import scam
+
+    by_start = scam._stem_index()[0]
+    for word in ("seed", "seedphrase", "wallets", "connect", "validate", "airdrop", "support", "x"):
+        expected = {concept for stem, concept in by_start.get(word[:2], ()) if word.startswith(stem)}
+        assert set(scam._word_concepts(word)) == expected

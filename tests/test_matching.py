@@ -343,3 +343,28 @@ def test_postings_dot_products_add_up_in_query_order(library: Library) -> None:
             expected[number] = expected.get(number, 0.0) + weight * document_weight
     assert index.postings.dot(query) == expected
     assert index.postings.dot(query) == expected  # the second time from the unpacked postings
+
+
+def test_postings_remember_missing_terms_without_changing_dots(library: Library) -> None:
+    index = index_for(library)
+    query = dict(features(fold("zzqx my usdt transfer qqzv is stuck"), index.idf))
+    first = index.postings.dot(query)
+    assert index.postings.get("w:zzqx") == ()
+    assert index.postings.get("w:zzqx") == ()  # remembered as missing
+    assert index.postings.dot(query) == first
+
+
+@pytest.mark.parametrize("text", ["我的钱包里的USDT不见了，转账一直没到账", "l'adresse de mon portefeuille est bloquée",
+                                  "мой кошелёк не работает", "hello my wallet hello wallet"])
+def test_features_from_remembered_tokens_equal_a_fresh_count(library: Library, text: str) -> None:
+    from supportkit.matching.index import _token_terms
+
+    index = index_for(library)
+    folded = fold(text)
+    for known in (None, index.idf):
+        expected: dict[str, float] = defaultdict(float)
+        for token in tokens(folded):
+            for term, weight in _token_terms(token, known):
+                expected[term] += weight
+        assert features(folded, known) == expected
+        assert list(features(folded, known)) == list(expected)  # same terms, same order, twice

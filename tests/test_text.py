@@ -43,3 +43,13 @@ def test_random_messages_scan_alike() -> None:
     for _ in range(20000):
         text = "".join(rng.choice(ALPHABET) for _ in range(rng.randrange(1, 60)))
         assert _scan(_MASTER, text) == _scan(PLAIN, text), text
+
+
+@pytest.mark.parametrize("text", ["plain ascii", "tab\tand\x07bell\x00", "e\u0301t\u00e9\u200b", "кошелёк\u202e", ""])
+def test_normalize_ascii_shortcut_matches_the_full_path(text: str) -> None:
+    import unicodedata
+
+    from supportkit.text import _CONTROL_RE, _INVISIBLE, normalize
+
+    full = _CONTROL_RE.sub("", unicodedata.normalize("NFC", text).translate(_INVISIBLE))
+    assert normalize(text).text == full

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
@@ -134,7 +135,7 @@ def _strip_seed_phrases(text: str) -> str:
     if len(words) < SEED_RUN:
         return text
     wordlist = _bip39_words()
-    if sum(1 for w in words if w.lower() in wordlist) < SEED_RUN:
+    if sum(map(wordlist.__contains__, map(str.lower, words))) < SEED_RUN:
         return text
     cuts: list[tuple[int, int]] = []
     run: list[re.Match[str]] = []
@@ -283,8 +284,7 @@ def _score(cleaned: str, script: str, letters: int) -> Detection:
         # Only words of the dominant script: a Latin ticker in Russian text says nothing.
         if (token[0] < "\u0400") != (first_letter < "\u0400"):
             continue
-        for i, value in enumerate(_token_scores(token, languages)):
-            totals[i] += value
+        totals = list(map(operator.add, totals, _token_scores(token, languages)))
         words += 1
         if words >= MAX_WORDS:
             break

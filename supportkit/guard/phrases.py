@@ -146,10 +146,16 @@ def _mask(key: str, masks: dict[str, int]) -> int:
     """Lists that hold ``key`` (a ``_key``), also without its accents."""
     mask = masks.get(key)
     if mask is None and not key.isascii():
-        folded = fold(key)
+        folded = _folded(key)
         if folded != key:
             mask = masks.get(folded)
     return mask or 0
+
+
+@functools.lru_cache(maxsize=8192)
+def _folded(key: str) -> str:
+    """``fold``, remembered for the words of messages (Russian, French, Chinese words repeat)."""
+    return fold(key)
 
 
 def _could_hold_phrase(text: str) -> bool:

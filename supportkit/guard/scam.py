@@ -302,16 +302,21 @@ def _stem_index() -> tuple[dict[str, list[tuple[str, str]]], dict[bool, list[tup
 
 def _concepts_present(head: str, has_cjk: bool) -> set[str]:
     """Concepts with a stem in ``head``: one dictionary lookup per distinct word."""
-    by_start, substrings, always = _stem_index()
+    _, substrings, always = _stem_index()
     present = set(always)
     for word in set(_WORD_RE.findall(head)):
-        for stem, concept in by_start.get(word[:2], ()):
-            if word.startswith(stem):
-                present.add(concept)
+        present.update(_word_concepts(word))
     for stem, concept in substrings[False] + (substrings[True] if has_cjk else []):
         if concept not in present and stem in head:
             present.add(concept)
     return present
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_concepts(word: str) -> tuple[str, ...]:
+    """Concepts with a stem that ``word`` starts with (remembered: words repeat across messages)."""
+    by_start = _stem_index()[0]
+    return tuple(concept for stem, concept in by_start.get(word[:2], ()) if word.startswith(stem))
 
 
 def scam_signals(text: str) -> list[str]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from supportkit.matching.cache import index_for
 from supportkit.matching.fold import HAN_RE, fold, tokens
-from supportkit.matching.index import MatchIndex, Probe, correct_typos, features, vectorize
+from supportkit.matching.index import ExampleColumns, MatchIndex, Probe, correct_typos, features, vectorize
 
 if TYPE_CHECKING:
     from supportkit.library import Library
@@ -181,28 +181,44 @@ def _score_examples(index: MatchIndex, matchable: str, lang: str,
     profile_dots = index.profile_postings.dot(query)
     # Per intent, (-similarity, rank of the phrase): sorted as they are, the nearest come first.
     columns = index.example_columns
-    intents, langs, ranks = columns.intents, columns.langs, columns.ranks
+    intents, ranks, scale = columns.intents, columns.ranks, _language_scale(columns, lang)
     nearest: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for number, dot in dots.items():
-        similarity = dot * (1.0 if langs[number] == lang else FOREIGN_WEIGHT)
-        nearest[intents[number]].append((-similarity, ranks[number]))
+        nearest[intents[number]].append((-(dot * scale[number]), ranks[number]))
     for intent, scored in nearest.items():
         if intent not in raw:
             continue
         scored.sort()
-        top = sum(decay * -negated for decay, (negated, _) in zip(KNN_DECAY, scored, strict=False))
+        top = sum([decay * -negated for decay, (negated, _) in zip(KNN_DECAY, scored, strict=False)])
         raw[intent] += SIMILARITY_WEIGHT * max(0.0, top - SIMILARITY_FLOOR)
         if -scored[0][0] >= 0.25:
             evidence[intent].append(f"≈ {columns.phrases[scored[0][1]]}")
-    intents, langs = index.profile_columns.intents, index.profile_columns.langs
+    intents, scale = index.profile_columns.intents, _language_scale(index.profile_columns, lang)
     profile_best: dict[str, float] = {}  # an intent no profile brings above 0 adds nothing
     for number, dot in profile_dots.items():
-        similarity = dot * (1.0 if langs[number] == lang else FOREIGN_WEIGHT)
+        similarity = dot * scale[number]
         if similarity > profile_best.get(intents[number], 0.0):
             profile_best[intents[number]] = similarity
     for intent, similarity in profile_best.items():
         if intent in raw:
             raw[intent] += PROFILE_WEIGHT * max(0.0, similarity - SIMILARITY_FLOOR)
+
+
+_SCALES: dict[tuple[int, str], tuple[ExampleColumns, list[float]]] = {}
+
+
+def _language_scale(columns: ExampleColumns, lang: str) -> list[float]:
+    """Per example (or profile) number: 1.0 in the message's language ``lang``, else ``FOREIGN_WEIGHT``.
+
+    Remembered per columns and language (the columns are held, so their id stays theirs).
+    """
+    key = (id(columns), lang)
+    hit = _SCALES.get(key)
+    if hit is None or hit[0] is not columns:
+        if len(_SCALES) >= 64:
+            _SCALES.clear()
+        hit = _SCALES[key] = (columns, [1.0 if other == lang else FOREIGN_WEIGHT for other in columns.langs])
+    return hit[1]
 
 
 def _urgency_cues(index: MatchIndex, probe: Probe) -> tuple[list[str], str | None]:

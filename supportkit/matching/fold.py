@@ -103,8 +103,9 @@ def fold(text: str) -> str:
         last = span.end
     pieces.append(text[last:])
     text = strip_non_linguistic("".join(pieces))
-    text = text.casefold().translate(T2S)
-    text = strip_accents(text)
+    text = text.casefold()
+    if not text.isascii():  # only Han characters are mapped to Simplified, and accents dropped
+        text = strip_accents(text.translate(T2S))
     return text
 
 

@@ -177,6 +177,10 @@ class ExampleColumns:
                    [rank[item.text] for item in items if isinstance(item, Example)], phrases)
 
 
+_MISSING_LIMIT = 65536
+"""Terms no document holds that ``Postings.get`` remembers at most (then it starts afresh)."""
+
+
 class Postings:
     """An inverted index, term -> (document number, weight), held in flat arrays.
 
@@ -210,12 +214,17 @@ class Postings:
         """``(number, weight)`` of every document holding ``term`` (nothing when none does)."""
         found = self._pairs.get(term)
         if found is None:
-            # Unpacked once per term and kept: messages share most of their terms.
+            # Unpacked once per term and kept: messages share most of their terms. A term no
+            # document holds is remembered as such too (a third of a message's terms), boundedly.
+            if len(self._pairs) >= len(self.terms) + _MISSING_LIMIT:
+                self._pairs.clear()
             k = self.terms.get(term)
             if k is None:
-                return ()
-            start, end = self.bounds[k], self.bounds[k + 1]
-            found = self._pairs[term] = tuple(zip(self.numbers[start:end], self.weights[start:end], strict=True))
+                found = ()
+            else:
+                start, end = self.bounds[k], self.bounds[k + 1]
+                found = tuple(zip(self.numbers[start:end], self.weights[start:end], strict=True))
+            self._pairs[term] = found
         return found
 
     def dot(self, query: Mapping[str, float]) -> dict[int, float]:
@@ -225,7 +234,9 @@ class Postings:
         unpacked = self._pairs
         for term, weight in query.items():
             found = unpacked.get(term)
-            for number, document_weight in self.get(term) if found is None else found:
+            if found is None:
+                found = self.get(term)
+            for number, document_weight in found:
                 dots[number] = get(number, 0.0) + weight * document_weight
         return dots
 
@@ -274,20 +285,47 @@ def features(folded: str, known: Mapping[str, float] | None = None) -> dict[str,
     and its stem only; character 3-grams are kept for the other words (typos, rare forms).
     """
     counts: dict[str, float] = defaultdict(float)
+    remembered = _remembered_terms(known)
     for token in tokens(folded):
-        if HAN_RE.match(token):
-            for i, ch in enumerate(token):
-                if ch not in HAN_STOP:
-                    counts["h:" + ch] += _HAN_UNI
-                if i + 1 < len(token):
-                    counts["h:" + token[i : i + 2]] += _HAN_BI
-            continue
-        word = content_word(token)
-        if len(word) < 2 or word in STOPWORDS or word == AMOUNT:
-            continue
-        for term, weight in _word_terms(word, known is None or "w:" + word not in known):
+        terms = remembered.get(token)
+        if terms is None:
+            if len(remembered) >= _TERMS_LIMIT:
+                remembered.clear()  # bounded memory; the terms are the same either way
+            terms = remembered[token] = _token_terms(token, known)
+        for term, weight in terms:
             counts[term] += weight
     return counts
+
+
+def _token_terms(token: str, known: Mapping[str, float] | None) -> tuple[tuple[str, float], ...]:
+    """The terms of one token, in the order ``features`` counts them (nothing for a stopword)."""
+    if HAN_RE.match(token):
+        terms: list[tuple[str, float]] = []
+        for i, ch in enumerate(token):
+            if ch not in HAN_STOP:
+                terms.append(("h:" + ch, _HAN_UNI))
+            if i + 1 < len(token):
+                terms.append(("h:" + token[i : i + 2], _HAN_BI))
+        return tuple(terms)
+    word = content_word(token)
+    if len(word) < 2 or word in STOPWORDS or word == AMOUNT:
+        return ()
+    return _word_terms(word, known is None or "w:" + word not in known)
+
+
+_TERMS_LIMIT = 65536
+_TERMS: dict[int, tuple[Mapping[str, float] | None, dict[str, tuple[tuple[str, float], ...]]]] = {}
+
+
+def _remembered_terms(known: Mapping[str, float] | None) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Token -> terms for the index terms ``known`` (held, so its id stays its own): tokens
+    come back in message after message, Chinese runs included."""
+    hit = _TERMS.get(id(known))
+    if hit is None or hit[0] is not known:
+        if len(_TERMS) >= 8:
+            _TERMS.clear()
+        hit = _TERMS[id(known)] = (known, {})
+    return hit[1]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -307,11 +345,9 @@ def _word_terms(word: str, grams: bool) -> tuple[tuple[str, float], ...]:
 
 def vectorize(counts: Mapping[str, float], idf: Mapping[str, float], default_idf: float) -> dict[str, float]:
     """Unit-length TF-IDF vector (sublinear tf); unknown terms weigh ``default_idf`` in the norm."""
-    vector: dict[str, float] = {}
-    for term, count in counts.items():
-        weight = (1.0 + math.log(count)) if count >= 1 else count
-        known = idf.get(term)
-        vector[term] = weight * (known if known is not None else default_idf)
+    log, weight_of = math.log, idf.get
+    vector = {term: ((1.0 + log(count)) if count >= 1 else count) * weight_of(term, default_idf)
+              for term, count in counts.items()}
     norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
     return {t: v / norm for t, v in vector.items()}
 
