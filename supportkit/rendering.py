@@ -167,6 +167,10 @@ def environment() -> ImmutableSandboxedEnvironment:
 @functools.lru_cache(maxsize=512)
 def parse_source(source: str) -> jinja2.nodes.Template:
     """Template text parsed by the sandbox's parser (cached; ``check`` walks it, ``compile_source`` compiles it)."""
+    if "{" not in source:  # no tag: the tree the parser would build, one piece of data
+        text = plain_text(source)
+        body = [jinja2.nodes.Output([jinja2.nodes.TemplateData(text, lineno=1)], lineno=1)] if text else []
+        return jinja2.nodes.Template(body, lineno=1).set_environment(environment())
     return environment().parse(source)
 
 
@@ -216,6 +220,12 @@ def build_context(template: Template, locale: str, values: Mapping[str, Any], br
 
 def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTPUT_CHARS, where: str = "") -> str:
     """Render template text in the sandbox, refusing output past ``limit`` characters."""
+    if "{" not in source:  # no tag at all: the text as Jinja would give it, without compiling
+        text = plain_text(source)
+        if len(text) > limit:
+            raise TemplateError(f"rendered text is longer than {limit} characters", where or None,
+                                "Shorten the template or the values passed to it.")
+        return _tidy(text)
     try:
         compiled = compile_source(source)
         pieces: list[str] = []
@@ -234,6 +244,18 @@ def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTP
     except SecurityError as exc:
         raise TemplateError(f"template tried an unsafe operation: {exc}", where or None) from None
     return _tidy("".join(pieces))
+
+
+_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+
+
+def plain_text(source: str) -> str:
+    """What the environment renders for text holding no tag: newlines normalized to ``\\n``
+    and one trailing newline dropped (``keep_trailing_newline=False``), as Jinja's lexer does."""
+    lines = _NEWLINE_RE.split(source)
+    if lines[-1] == "":
+        del lines[-1]
+    return "\n".join(lines)
 
 
 def _tidy(text: str) -> str:

@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from supportkit.config import Brand
 from supportkit.errors import TemplateError
@@ -109,3 +111,13 @@ def test_a_reply_without_values_is_rendered_once_and_stays_the_same() -> None:
             # A value of None means the default: rendered afresh, it must be the remembered reply.
             assert again == render(selection, {"days": None}, brand)
             assert again.variables.get("customer_name") != "changed by a caller"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("ab é}%#\t\n\r") + ["\r\n", "x\n\n"]), max_size=40).map("".join))
+def test_text_without_tags_renders_as_jinja_would(source: str) -> None:
+    # render_string and parse_source skip Jinja for text that holds no "{": same results as Jinja's.
+    from supportkit.rendering import environment, parse_source, plain_text
+
+    assert plain_text(source) == environment().from_string(source).render()
+    assert parse_source(source) == environment().parse(source)
