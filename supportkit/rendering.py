@@ -170,7 +170,9 @@ def parse_source(source: str) -> jinja2.nodes.Template:
     if "{" not in source:  # no tag: the tree the parser would build, one piece of data
         text = plain_text(source)
         body = [jinja2.nodes.Output([jinja2.nodes.TemplateData(text, lineno=1)], lineno=1)] if text else []
-        return jinja2.nodes.Template(body, lineno=1).set_environment(environment())
+        tree = jinja2.nodes.Template(body, lineno=1)
+        tree.set_environment(environment())
+        return tree
     return environment().parse(source)
 
 
