@@ -6,15 +6,30 @@ value can be traced back to its line for ``path:line: locale: message`` reports.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-try:  # the C parser when available: several times faster on cold start
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - pure-Python PyYAML build
-    _Loader = yaml.SafeLoader
+# PyYAML is imported when a file is first parsed: commands that find the parsed
+# library in the cache (reply, detect...) never pay for it (about 30 ms cold).
+
+
+@functools.lru_cache(maxsize=1)
+def _yaml() -> Any:
+    import yaml
+
+    return yaml
+
+
+@functools.lru_cache(maxsize=1)
+def _loader() -> type:
+    yaml = _yaml()
+    # The C parser when available: several times faster on cold start.
+    loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 
@@ -50,8 +65,9 @@ def load_yaml(text: str) -> Any:
     """Parse one YAML document into plain data with line information."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise YamlProblem(1, f"file is larger than {MAX_YAML_BYTES // (1024 * 1024)} MiB")
+    yaml = _yaml()
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -64,7 +80,7 @@ def load_yaml(text: str) -> Any:
         return _convert(node, set())
     except _AliasFound:
         line = next(
-            (e.start_mark.line + 1 for e in yaml.parse(text, Loader=_Loader)
+            (e.start_mark.line + 1 for e in yaml.parse(text, Loader=_loader())
              if isinstance(e, yaml.AliasEvent) and e.start_mark is not None), 1
         )
         raise YamlProblem(line, "YAML anchors and aliases are not allowed in templates") from None
@@ -74,10 +90,13 @@ class _AliasFound(Exception):
     pass
 
 
-_SCALARS = yaml.constructor.SafeConstructor()
+@functools.lru_cache(maxsize=1)
+def _scalars() -> Any:
+    return _yaml().constructor.SafeConstructor()
 
 
 def _convert(node: yaml.Node, seen: set[int]) -> Any:
+    yaml = _yaml()
     line = node.start_mark.line + 1
     if not isinstance(node, yaml.ScalarNode):
         # compose() shares one node object wherever an alias points to it; meeting a
@@ -109,4 +128,4 @@ def _convert(node: yaml.Node, seen: set[int]) -> Any:
         items.line = line
         items.item_lines = [item.start_mark.line + 1 for item in node.value]
         return items
-    return _SCALARS.construct_object(node, deep=True)
+    return _scalars().construct_object(node, deep=True)
