@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from supportkit.atomic import write_bytes
 from supportkit.errors import TemplateError
 from supportkit.library import load_template
 
@@ -18,18 +17,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def write_atomically_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so a crash never leaves half a file (keeps its permissions)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        try:
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        except FileNotFoundError:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes(path, data, keep_mode=True)
 
 
 def stamp(path: Path, locales: list[str] | None = None, source_locale: str = "en") -> list[str]:

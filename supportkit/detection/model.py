@@ -25,7 +25,6 @@ import marshal
 import math
 import os
 import sys
-import tempfile
 import threading
 import zlib
 from array import array
@@ -257,16 +256,9 @@ def _deserialize(buffer: memoryview) -> Model | None:
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from supportkit.atomic import write_bytes
+
+    write_bytes(path, payload, make_parents=True)
 
 
 def _map(path: Path) -> memoryview | None:

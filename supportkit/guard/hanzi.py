@@ -126,18 +126,9 @@ def load() -> HanModel:
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
-    import tempfile
+    from supportkit.atomic import write_bytes
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_bytes(path, payload, make_parents=True)
 
 
 def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] = ()
