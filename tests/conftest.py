@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -58,3 +59,31 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
 @pytest.fixture
 def runner() -> Iterator[CliRunner]:
     yield CliRunner()
+
+
+# --- translation packages built by the tests (shared by test_translation and test_models_cli) ---
+
+
+@pytest.fixture(scope="session")
+def sentencepiece_model() -> bytes:
+    from tests import models
+
+    return models.train_sentencepiece()
+
+
+@pytest.fixture(scope="session")
+def archives(tmp_path_factory: pytest.TempPathFactory, sentencepiece_model: bytes) -> Callable[..., Path]:
+    """``build(from, to, kind, version)``: a tiny real .argosmodel (tests/models.py), built once per session."""
+    from tests import models
+
+    root = tmp_path_factory.mktemp("argosmodels")
+    built: dict[tuple[str, str, str, str], Path] = {}
+
+    def build(from_code: str, to_code: str, kind: str = "copy", version: str = "1.0") -> Path:
+        key = (from_code, to_code, kind, version)
+        if key not in built:
+            built[key] = models.build_package(root / kind / version, from_code, to_code, kind,
+                                              sentencepiece_model=sentencepiece_model, version=version)
+        return built[key]
+
+    return build

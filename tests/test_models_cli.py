@@ -29,25 +29,7 @@ from supportkit.translation.packages import (
     packages_dir,
     validate_archive,
 )
-from tests import models
 from tests.conftest import NetworkBlocked
-
-
-@pytest.fixture(scope="module")
-def archives(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
-    """``build(from, to, kind, version)``: a .argosmodel built once per module."""
-    root = tmp_path_factory.mktemp("argosmodels")
-    sentencepiece_model = models.train_sentencepiece()
-    built: dict[tuple[str, str, str, str], Path] = {}
-
-    def build(from_code: str, to_code: str, kind: str = "copy", version: str = "1.0") -> Path:
-        key = (from_code, to_code, kind, version)
-        if key not in built:
-            built[key] = models.build_package(root / kind / version, from_code, to_code, kind,
-                                              sentencepiece_model=sentencepiece_model, version=version)
-        return built[key]
-
-    return build
 
 
 def installed_names() -> list[str]:

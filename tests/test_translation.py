@@ -31,7 +31,6 @@ from supportkit.translation import (
 from supportkit.translation.engine import Engine, EngineOptions
 from supportkit.translation.masking import MARKER_STYLES, markers_intact, mask, rebuild, restore, spans_intact
 from supportkit.translation.packages import install_archive, packages_dir
-from tests import models
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ("TokenPocket", "USDT", "TRC20", "ERC20")
@@ -47,27 +46,6 @@ SPAN_MESSAGES = [
     "Мой перевод 0.5 ETH завис. Пишите на @support_team или https://t.me/x_y.",
     "Bonjour, mon retrait de 300 USDT via TRC20 n'est pas arrivé. Merci !",
 ]
-
-
-@pytest.fixture(scope="session")
-def sentencepiece_model() -> bytes:
-    return models.train_sentencepiece()
-
-
-@pytest.fixture(scope="session")
-def archives(tmp_path_factory: pytest.TempPathFactory, sentencepiece_model: bytes) -> Callable[..., Path]:
-    """``build(from, to, kind)``: a .argosmodel built once per session."""
-    root = tmp_path_factory.mktemp("argosmodels")
-    built: dict[tuple[str, str, str, str], Path] = {}
-
-    def build(from_code: str, to_code: str, kind: str = "copy", version: str = "1.0") -> Path:
-        key = (from_code, to_code, kind, version)
-        if key not in built:
-            built[key] = models.build_package(root / kind / version, from_code, to_code, kind,
-                                              sentencepiece_model=sentencepiece_model, version=version)
-        return built[key]
-
-    return build
 
 
 @pytest.fixture
