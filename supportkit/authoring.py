@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from supportkit.atomic import write_bytes
 from supportkit.errors import TemplateError
+from supportkit.files import write_bytes
 from supportkit.library import load_template
 
 

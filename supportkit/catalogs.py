@@ -138,7 +138,7 @@ def compiled_catalog(locales_dir: Path, locale: str) -> Path | None:
         return beside if beside.is_file() else None
     if beside.is_file() and beside.stat().st_mtime_ns >= po_stat.st_mtime_ns:
         return beside
-    from supportkit.library import cache_dir
+    from supportkit.files import cache_dir
 
     key = hashlib.sha1(f"{po_path.resolve()}\0{po_stat.st_mtime_ns}\0{po_stat.st_size}".encode()).hexdigest()[:16]
     cached = cache_dir() / "locale" / f"{locale}-{key}.mo"

@@ -17,6 +17,7 @@ from typing import Any
 
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.errors import Problem, TemplateError, ValidationError
+from supportkit.files import cache_dir
 from supportkit.locales import LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -212,14 +213,6 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
     if strict and library.errors:
         raise ValidationError(library.errors, f"{len(library.errors)} problem(s) in templates")
     return library
-
-
-def cache_dir() -> Path:
-    """Where supportkit keeps rebuildable caches ($XDG_CACHE_HOME/supportkit)."""
-    import os
-
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "supportkit"
 
 
 class _ParseCache:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import marshal
 import math
-import os
 import sys
 import threading
 import zlib
@@ -73,30 +72,12 @@ def freq_log(quantized: int) -> float:
     return -quantized * FREQ_STEP / 100 * _LN10
 
 
-def _installed(package: str) -> str:
-    """An identity of the installed ``package``: its ``__init__`` file's path, size and mtime.
-
-    A reinstall or upgrade rewrites the file, so the key changes; unlike
-    ``importlib.metadata.version`` (about 35 ms on a cold start) this reads one inode.
-    """
-    import importlib.util
-
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.origin:
-        return f"{package}-missing"
-    try:
-        info = os.stat(spec.origin)
-    except OSError:
-        return f"{package}-{spec.origin}"
-    return f"{spec.origin}:{info.st_size}:{info.st_mtime_ns}"
-
-
 def _cache_path() -> Path:
     from supportkit import __version__
+    from supportkit.files import cache_dir, installed_identity
 
-    key = f"{FORMAT}-{__version__}-{_installed('langdetect')}-{_installed('wordfreq')}"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "supportkit" / f"detect-{zlib.crc32(key.encode()):08x}.marshal"
+    key = f"{FORMAT}-{__version__}-{installed_identity('langdetect')}-{installed_identity('wordfreq')}"
+    return cache_dir() / f"detect-{zlib.crc32(key.encode()):08x}.marshal"
 
 
 # --- building -----------------------------------------------------------------------
@@ -256,7 +237,7 @@ def _deserialize(buffer: memoryview) -> Model | None:
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
-    from supportkit.atomic import write_bytes
+    from supportkit.files import write_bytes
 
     write_bytes(path, payload, make_parents=True)
 

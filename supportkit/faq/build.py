@@ -385,7 +385,7 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
 
 def _article_cache_path(out: Path) -> Path:
     """Rendered article text from the last build of ``out``, kept out of the published folder."""
-    from supportkit.library import cache_dir
+    from supportkit.files import cache_dir
 
     return cache_dir() / f"faq-{hashlib.sha1(str(out).encode()).hexdigest()[:16]}.pickle"
 

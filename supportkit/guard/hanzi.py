@@ -30,7 +30,6 @@ import contextlib
 import functools
 import marshal
 import math
-import os
 import re
 import threading
 import zlib
@@ -68,13 +67,11 @@ class HanModel:
 
 
 def _cache_path() -> Path:
-    from importlib.metadata import version
-
     from supportkit import __version__
+    from supportkit.files import cache_dir, installed_identity
 
-    key = f"{FORMAT}-{__version__}-{version('wordfreq')}-{version('mnemonic')}"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "supportkit" / f"guard-han-{zlib.crc32(key.encode()):08x}.marshal"
+    key = f"{FORMAT}-{__version__}-{installed_identity('wordfreq')}-{installed_identity('mnemonic')}"
+    return cache_dir() / f"guard-han-{zlib.crc32(key.encode()):08x}.marshal"
 
 
 def build() -> dict[str, Any]:
@@ -126,7 +123,7 @@ def load() -> HanModel:
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
-    from supportkit.atomic import write_bytes
+    from supportkit.files import write_bytes
 
     write_bytes(path, payload, make_parents=True)
 

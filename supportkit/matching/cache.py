@@ -75,7 +75,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, Any]:
 
 
 def _disk_path(key: tuple[Any, ...]) -> Path:
-    from supportkit.library import cache_dir
+    from supportkit.files import cache_dir
 
     digest = hashlib.sha1(repr(key).encode()).hexdigest()[:16]
     return cache_dir() / f"match-{digest}.pickle"
