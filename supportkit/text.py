@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 MAX_MESSAGE_CHARS = 100_000
 """Cap on one message after normalization; longer input is cut (and said so by callers)."""
@@ -141,16 +142,38 @@ _EMOJI_RE = re.compile(
 )
 
 
-def strip_non_linguistic(text: str) -> str:
-    """``text`` with protected spans, numbers and emoji replaced by spaces (for detection)."""
+class _Located(Protocol):
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+def pieces_between(text: str, spans: Sequence[_Located]) -> list[str]:
+    """The text around ``spans`` (in order, not overlapping): ``len(spans) + 1`` pieces, some empty."""
     pieces: list[str] = []
     last = 0
-    for span in find_protected_spans(text):
+    for span in spans:
         pieces.append(text[last:span.start])
-        pieces.append(" ")
         last = span.end
     pieces.append(text[last:])
-    cleaned = "".join(pieces)
+    return pieces
+
+
+def replace_spans(text: str, spans: Sequence[_Located], replacement: Callable[[int, Any], str]) -> str:
+    """``text`` with the ``i``-th of ``spans`` (in order, not overlapping) replaced by ``replacement(i, span)``."""
+    pieces = pieces_between(text, spans)
+    out = [pieces[0]]
+    for index, (span, piece) in enumerate(zip(spans, pieces[1:], strict=True)):
+        out.append(replacement(index, span))
+        out.append(piece)
+    return "".join(out)
+
+
+def strip_non_linguistic(text: str) -> str:
+    """``text`` with protected spans, numbers and emoji replaced by spaces (for detection)."""
+    cleaned = " ".join(pieces_between(text, find_protected_spans(text)))
     cleaned = _EMOJI_RE.sub(" ", cleaned)
     cleaned = _NUMBER_RE.sub(" ", cleaned)
     return cleaned

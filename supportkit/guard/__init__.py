@@ -18,6 +18,7 @@ from typing import Any
 
 from supportkit.guard.notices import KINDS, all_markers, redaction_marker, safety_notice
 from supportkit.guard.scam import SIGNALS
+from supportkit.text import replace_spans
 
 __all__ = ["KINDS", "SIGNALS", "Finding", "GuardResult", "all_markers", "guard_text", "redaction_marker", "safety_notice",
            "scan"]
@@ -112,14 +113,7 @@ def _merge(found: list[Finding]) -> list[Finding]:
 
 
 def _redact(text: str, findings: list[Finding]) -> str:
-    pieces: list[str] = []
-    last = 0
-    for finding in findings:
-        pieces.append(text[last:finding.start])
-        pieces.append(redaction_marker(finding.kind))
-        last = finding.end
-    pieces.append(text[last:])
-    return "".join(pieces)
+    return replace_spans(text, findings, lambda _index, finding: redaction_marker(finding.kind))
 
 
 def guard_text(text: str) -> GuardResult:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from supportkit.text import Span, find_protected_spans
+from supportkit.text import Span, find_protected_spans, pieces_between, replace_spans
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,7 @@ class Masked:
     @property
     def pieces(self) -> list[str]:
         """The source text around the spans: ``len(spans) + 1`` pieces, some empty."""
-        out: list[str] = []
-        last = 0
-        for span in self.spans:
-            out.append(self.source[last:span.start])
-            last = span.end
-        out.append(self.source[last:])
-        return out
+        return pieces_between(self.source, self.spans)
 
 
 def mask(text: str, spans: Sequence[Span], styles: Iterable[MarkerStyle] = MARKER_STYLES) -> Masked | None:
@@ -89,29 +83,15 @@ def mask(text: str, spans: Sequence[Span], styles: Iterable[MarkerStyle] = MARKE
     if not ordered:
         return Masked(text, text, (), None)
     outside = _outside(text, ordered)
-    for style in styles:
-        if style.pattern.search(outside):
-            continue
-        parts: list[str] = []
-        last = 0
-        for index, span in enumerate(ordered):
-            parts.append(text[last:span.start])
-            parts.append(style.marker(index))
-            last = span.end
-        parts.append(text[last:])
-        return Masked(text, "".join(parts), ordered, style)
-    return None
+    style = next((style for style in styles if not style.pattern.search(outside)), None)
+    if style is None:
+        return None
+    return Masked(text, replace_spans(text, ordered, lambda index, _span: style.marker(index)), ordered, style)
 
 
 def _outside(text: str, spans: Sequence[Span]) -> str:
     """The text around the spans, with a newline where each span was (so nothing joins across one)."""
-    parts: list[str] = []
-    last = 0
-    for span in spans:
-        parts.append(text[last:span.start])
-        last = span.end
-    parts.append(text[last:])
-    return "\n".join(parts)
+    return "\n".join(pieces_between(text, spans))
 
 
 def markers_intact(translated: str, masked: Masked) -> bool:
