@@ -28,7 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from supportkit.errors import InputError
+from supportkit.errors import InputError, UnknownLocaleError
+from supportkit.locales import parse_locale
 from supportkit.text import find_protected_spans, normalize, split_sentences
 
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ translate); nothing to translate (only spans, numbers, punctuation, or same lang
 
 _CJK_TARGETS = {"zh", "zt", "ja"}
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 
 
 @dataclass(frozen=True)
@@ -107,9 +107,10 @@ class Translation:
 
 def language_code(code: str, where: str) -> str:
     """``zh-CN`` / ``pt_BR`` / ``EN`` -> ``zh`` / ``pt`` / ``en``; anything else is an input error."""
-    language = code.strip().replace("_", "-").split("-")[0].lower()
-    if not _LANGUAGE_RE.match(language):
-        raise InputError(f"not a language code: {code[:20]!r}", where, "Use a code such as zh, en, es, ru or fr.")
+    try:
+        language, _rest = parse_locale(code)  # the one validation of locale codes (no paths, no junk)
+    except UnknownLocaleError:
+        raise InputError(f"not a language code: {code[:20]!r}", where, "Use a code such as zh, en, es, ru or fr.") from None
     return language
 
 
