@@ -149,6 +149,19 @@ def test_short_helpdesk_phrases(text: str, language: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "language"), [
+    ("mi wallet no muestra USDT TRC20", "es"),
+    ("el swap no funciona", "es"),
+    ("mon wallet ne marche pas", "fr"),
+    ("le token n'apparaît pas", "fr"),
+    ("my wallet is empty", "en"),
+    ("wallet", "en"),
+    ("wallet swap", "en"),
+])
+def test_crypto_loanwords_do_not_make_a_message_english(text: str, language: str) -> None:
+    assert detect(text).language == language
+
+
+@pytest.mark.parametrize(("text", "language"), [
     ("Obrigado, o meu dinheiro não chegou", "pt"),
     ("Grazie, il portafoglio non funziona", "it"),
     ("Ich habe mein Passwort vergessen", "de"),

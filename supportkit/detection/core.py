@@ -67,6 +67,22 @@ SEED_RUN = 6
 """Consecutive BIP39 words that make a pasted recovery phrase (12/24 words; a cut one still has 6)."""
 _CACHE_LIMIT = 200_000
 
+LOANWORDS = frozenset({
+    "wallet", "wallets", "swap", "swaps", "token", "tokens", "staking", "airdrop", "airdrops", "bridge",
+    "exchange", "seed", "gas", "fee", "fees", "bug", "app", "blockchain", "crypto", "stablecoin", "stablecoins",
+    "dapp", "dapps", "defi", "nft", "nfts", "mainnet", "testnet", "hash", "pool", "farming", "approve", "claim",
+})
+"""English crypto jargon that Spanish and French customers write as is ("mi wallet no muestra USDT").
+Such a word says nothing about which of our Latin-script languages the message is in: it scores
+the same for all three, so "mi wallet no muestra" is Spanish. A message of such words only
+("wallet swap") still reads as English."""
+
+
+def _neutral(scores: tuple[float, ...], languages: tuple[str, ...]) -> tuple[float, ...]:
+    """A loanword's scores with our languages levelled to the best of them."""
+    shared = max(score for score, lang in zip(scores, languages, strict=True) if lang in SUPPORTED)
+    return tuple(shared if lang in SUPPORTED else score for score, lang in zip(scores, languages, strict=True))
+
 
 @dataclass(frozen=True)
 class Alternative:
@@ -279,12 +295,16 @@ def _score(cleaned: str, script: str, letters: int) -> Detection:
     first_letter = "a" if script == "Latn" else "а"
     totals = [PRIOR.get(lang, OTHER_PRIOR) for lang in languages]
     words = 0
+    loans: list[str] = []
     for match in _WORD_RE.finditer(lowered):
         token = match.group()
         # Only words of the dominant script: a Latin ticker in Russian text says nothing.
         if (token[0] < "\u0400") != (first_letter < "\u0400"):
             continue
-        totals = list(map(operator.add, totals, _token_scores(token, languages)))
+        if token in LOANWORDS:
+            loans.append(token)
+        else:
+            totals = list(map(operator.add, totals, _token_scores(token, languages)))
         words += 1
         if words >= MAX_WORDS:
             break
@@ -294,6 +314,10 @@ def _score(cleaned: str, script: str, letters: int) -> Detection:
                 break
     if words == 0:
         return Detection("und", 0.0, script, (Alternative("und", 0.0),))
+    only_loans = len(loans) == words
+    for token in loans:
+        scores = _token_scores(token, languages)
+        totals = list(map(operator.add, totals, scores if only_loans else _neutral(scores, languages)))
     for lang, bonus in helpdesk_bonus(lowered).items():
         if lang in languages:
             totals[languages.index(lang)] += bonus

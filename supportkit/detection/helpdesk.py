@@ -18,11 +18,11 @@ MAX_HITS = 3
 
 TERMS: dict[str, tuple[str, ...]] = {
     "en": (
-        "hello", "hi", "hey", "thanks", "thank you", "thx", "ty", "tysm", "tnx", "pls", "plz", "please", "help", "wallet",
+        "hello", "hi", "hey", "thanks", "thank you", "thx", "ty", "tysm", "tnx", "pls", "plz", "please", "help",
         "withdrawal", "withdraw", "deposit", "password", "stuck", "pending", "account",
         "doesn't work", "not working", "can't", "cannot", "my money", "refund", "anyone", "where is",
         "what", "why", "how", "funds", "scam", "scammed", "hacked", "seed phrase", "recovery phrase",
-        "transfer", "gas fee", "network fee", "customer service", "lost", "swap", "asap",
+        "transfer", "gas fee", "network fee", "customer service", "lost", "asap",
     ),
     "es": (
         "hola", "gracias", "ayuda", "ayúdenme", "por favor", "porfa", "monedero", "billetera",
