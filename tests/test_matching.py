@@ -14,7 +14,7 @@ from supportkit.errors import TemplateError
 from supportkit.library import CUSTOMER_INTENTS, Library, load_library
 from supportkit.matching import Classification, classify
 from supportkit.matching.cache import build_for, index_for, library_key
-from supportkit.matching.fold import HAN_RE, fold, stem, tokens
+from supportkit.matching.fold import fold, is_han, stem, tokens
 from supportkit.matching.index import Probe, build_index, compile_cue, features
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "match_cases.yaml").read_text(encoding="utf-8"))["cases"]
@@ -321,8 +321,8 @@ def test_candidates_never_leave_out_a_cue_that_occurs(library: Library) -> None:
     for case in CASES:
         words = tokens(fold(case["text"]))
         probe = Probe([" ".join(words)])
-        first_keys = {k for w in probe.words for k in (set(w) if HAN_RE.match(w) else {w[:3]})}
-        first = [c for c in every_cue if (c.folded[:1] if HAN_RE.match(c.folded) else c.folded.split()[0][:3])
+        first_keys = {k for w in probe.words for k in (set(w) if is_han(w) else {w[:3]})}
+        first = [c for c in every_cue if (c.folded[:1] if is_han(c.folded) else c.folded.split()[0][:3])
                  in first_keys]
         occurring = {id(c) for c in first if Probe([" ".join(words)]).has(c.folded, c.pattern)}
         offered = {id(c) for c in probe.candidates(index.cues_by_key) + probe.candidates(index.urgency_by_key)}

@@ -53,3 +53,37 @@ def test_normalize_ascii_shortcut_matches_the_full_path(text: str) -> None:
 
     full = _CONTROL_RE.sub("", unicodedata.normalize("NFC", text).translate(_INVISIBLE))
     assert normalize(text).text == full
+
+
+# --- patterns without the Han ranges for text without wide characters ---------------------
+
+NARROW = "aZéñüçÀß йЁжЩ ٣ 1 2 _ ' ’ - . \u0301\u0308 Ⅻ ﬁ"
+WIDE = "钱包助記詞㐀丽ＡＢ　。😀ｶ"
+
+
+@given(st.text(alphabet=NARROW + WIDE, max_size=40))
+@settings(max_examples=1500, deadline=None)
+def test_tokenizers_without_han_ranges_match_the_same_where_they_are_used(text: str) -> None:
+    from supportkit.guard.phrases import _token_re as guard_token_re
+    from supportkit.matching.fold import _token_re as fold_token_re
+    from supportkit.text import has_wide
+
+    wide = has_wide(text)
+    assert wide == any(ch >= "\u3000" for ch in text)
+    if wide:
+        return
+    for marks in (False, True):
+        for named in (False, True):
+            full = [(m.span(), m.lastgroup) for m in guard_token_re(True, marks, named).finditer(text)]
+            assert [(m.span(), m.lastgroup) for m in guard_token_re(False, marks, named).finditer(text)] == full
+    assert fold_token_re(False).findall(text) == fold_token_re(True).findall(text)
+
+
+@given(st.text(alphabet=NARROW + WIDE, max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_is_han_and_han_characters_agree_with_the_han_class(text: str) -> None:
+    from supportkit.matching.fold import _HAN, han_characters, is_han
+
+    han = re.compile(f"[{_HAN}]")
+    assert han_characters(text) == han.findall(text)
+    assert is_han(text) == bool(han.match(text))

@@ -25,7 +25,7 @@ redacted as the whole JSON object around it.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -62,7 +62,7 @@ HASH_TERMS = (
     "transazione", "transação",
 )
 # Anywhere in the message: it is about a payment, so a 64-hex string in it is that payment's hash.
-_TX_EVENT_RE = re.compile(
+_TX_EVENT = (
     r"(?<!\w)(?:transfer\w*|sent|paid|payment\w*|withdr\w*|deposit\w*|received|arrived|pending|stuck|confirm\w*|"
     r"refund\w*|bought|swap\w*|"
     r"transferencia\w*|transfer[íi]\w*|envi[éó]|enviad[oa]s?|pag[óo]|pagu[ée]|pago|dep[óo]sito\w*|retir[oóée]\w*|"
@@ -70,21 +70,23 @@ _TX_EVENT_RE = re.compile(
     r"перев[её]д\w*|перев[её]л\w*|отправил\w*|оплат\w*|плат[её]ж\w*|депозит\w*|вывод\w*|вывел\w*|"
     r"пополнени\w*|получил\w*|завис\w*|пришл\w*|пришёл|"
     r"virement\w*|transfert\w*|envoy[ée]\w*|paiement\w*|pay[ée]\w*|d[ée]p[ôo]t\w*|retrait\w*|attente|arriv[ée]\w*)"
-    r"(?!\w)|转账|轉賬|转帐|转出|转入|提币|提幣|充值|充币|提现|付款|支付|到账|到賬|收款|兑换",
-    re.IGNORECASE,
+    r"(?!\w)|转账|轉賬|转帐|转出|转入|提币|提幣|充值|充币|提现|付款|支付|到账|到賬|收款|兑换"
 )
 
 
+# The patterns are only needed when a key-like string turns up: compiled then, not at import.
+@functools.cache
+def _tx_event_re() -> re.Pattern[str]:
+    return re.compile(_TX_EVENT, re.IGNORECASE)
+
+
+@functools.cache
 def _terms_re(terms: tuple[str, ...]) -> re.Pattern[str]:
     """Latin and Cyrillic terms as whole words (the word-edge test first: fast), CJK terms anywhere."""
     ordered = sorted(set(terms), key=len, reverse=True)
-    words = "|".join(re.escape(t) for t in ordered if not re.match(r"[\u3400-\u9fff]", t))
-    cjk = "|".join(re.escape(t) for t in ordered if re.match(r"[\u3400-\u9fff]", t))
+    words = "|".join(re.escape(t) for t in ordered if not "\u3400" <= t[0] <= "\u9fff")
+    cjk = "|".join(re.escape(t) for t in ordered if "\u3400" <= t[0] <= "\u9fff")
     return re.compile(rf"(?<!\w)(?:{words})(?!\w)|{cjk}", re.IGNORECASE)
-
-
-_KEY_RE = _terms_re(KEY_TERMS)
-_HASH_RE = _terms_re(HASH_TERMS)
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,11 @@ def _key_or_hash(text: str, start: int, end: int) -> str | None:
     """``high``/``low`` confidence that the span is a key, or None when it is a hash."""
     if _in_link(text, start):
         return None
-    key_distance = _nearest(_KEY_RE, text, start, end)
-    hash_distance = _nearest(_HASH_RE, text, start, end)
+    key_distance = _nearest(_terms_re(KEY_TERMS), text, start, end)
+    hash_distance = _nearest(_terms_re(HASH_TERMS), text, start, end)
     if key_distance is not None and (hash_distance is None or key_distance <= hash_distance):
         return "high"
-    if hash_distance is not None or _TX_EVENT_RE.search(text) is not None:
+    if hash_distance is not None or _tx_event_re().search(text) is not None:
         return None
     return "low"
 
@@ -147,6 +149,8 @@ def b58decode(value: str) -> bytes:
 
 
 def _checksum_ok(raw: bytes) -> bool:
+    import hashlib  # OpenSSL's start-up is a few ms of every cold command; few messages get here
+
     if len(raw) < 5:
         return False
     payload, checksum = raw[:-4], raw[-4:]
@@ -187,7 +191,7 @@ def find_keys(text: str) -> list[KeyHit]:
             if is_wif(value):
                 hits.append(KeyHit(match.start(), match.end(), "wif", "wif", "high", True))
             elif _wif_shaped(value) and not _in_link(text, match.start()):
-                key_distance = _nearest(_KEY_RE, text, match.start(), match.end())
+                key_distance = _nearest(_terms_re(KEY_TERMS), text, match.start(), match.end())
                 if key_distance is not None:
                     hits.append(KeyHit(match.start(), match.end(), "wif", "wif", "medium", False))
         elif length in (111, 112) and value[1:4] == "prv":
@@ -203,7 +207,7 @@ def find_keys(text: str) -> list[KeyHit]:
         for match in _BYTE_ARRAY_RE.finditer(text):
             numbers = [n for n in re.split(r"[\s,]+", match.group()[1:-1].strip()) if n]
             if (len(numbers) in (32, 64) and all(len(n) <= 3 and int(n) <= 255 for n in numbers)
-                    and (len(numbers) == 64 or _nearest(_KEY_RE, text, match.start(), match.end()) is not None)):
+                    and (len(numbers) == 64 or _nearest(_terms_re(KEY_TERMS), text, match.start(), match.end()) is not None)):
                 hits.append(KeyHit(match.start(), match.end(), "private_key", "byte_array", "high"))
     return hits
 

@@ -22,11 +22,11 @@ Word lists are compiled on first use (about 0.1 s) and kept for the process.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from importlib.resources import files
+
+from supportkit.text import has_wide
 
 MIN_WORDS = 12
 MIN_EXACT = 10
@@ -48,13 +48,30 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a"
 """Combining marks: part of a word when the text is decomposed (NFD), as mnemonic's own lists are."""
 _HAS_MARKS_RE = re.compile(rf"[{_MARKS}]")
-# Two tokenizers: the one that keeps combining marks inside words is slower, and only
-# decomposed text needs it.
-_TOKEN_RE = re.compile(rf"(?P<han>[{HAN}]+)|[^\W\d_{HAN}]+")
-_TOKEN_MARKS_RE = re.compile(rf"(?P<han>[{HAN}]+)|(?:[^\W\d_{HAN}]+[{_MARKS}]*)+")
-_PLAIN_TOKEN_RE = re.compile(rf"[{HAN}]+|[^\W\d_{HAN}]+")
-_PLAIN_TOKEN_MARKS_RE = re.compile(rf"[{HAN}]+|(?:[^\W\d_{HAN}]+[{_MARKS}]*)+")
-_LONG_HAN_RE = re.compile(rf"[{HAN}]{{12,}}")
+
+
+@functools.cache
+def _token_re(han: bool, marks: bool, named: bool) -> re.Pattern[str]:
+    """The tokenizer for text with or without Han characters and combining marks.
+
+    Keeping combining marks inside words is slower, and only decomposed text needs it; the
+    Han ranges cost milliseconds to compile, and only text with wide characters needs them
+    (``supportkit.text.has_wide``). ``named`` marks a Han run as the group ``han``.
+    """
+    han_class = HAN if han else ""
+    word = rf"[^\W\d_{han_class}]+"
+    if marks:
+        word = rf"(?:{word}[{_MARKS}]*)+"
+    if not han:
+        return re.compile(word)
+    return re.compile((rf"(?P<han>[{HAN}]+)|" if named else rf"[{HAN}]+|") + word)
+
+
+@functools.cache
+def _long_han_re() -> re.Pattern[str]:
+    return re.compile(rf"[{HAN}]{{12,}}")
+
+
 _BAD_GAP_RE = re.compile(r"\d{3}")
 
 
@@ -82,6 +99,8 @@ class Lexicon:
 @functools.cache
 def lexicon() -> Lexicon:
     """The compiled word lists (built once per process)."""
+    from importlib.resources import files
+
     root = files("mnemonic").joinpath("wordlist")
     words: dict[str, tuple[str, ...]] = {}
     masks: dict[str, int] = {}
@@ -160,9 +179,10 @@ def _folded(key: str) -> str:
 
 def _could_hold_phrase(text: str) -> bool:
     """A cheap upper bound: enough list words for a phrase, or a Han block long enough for one."""
-    if _LONG_HAN_RE.search(text):
+    wide = has_wide(text)
+    if wide and _long_han_re().search(text):
         return True
-    pattern = _PLAIN_TOKEN_MARKS_RE if _HAS_MARKS_RE.search(text) else _PLAIN_TOKEN_RE
+    pattern = _token_re(wide, _HAS_MARKS_RE.search(text) is not None, named=False)
     words = pattern.findall(text.lower())
     if len(words) < MIN_EXACT:
         return False
@@ -208,7 +228,7 @@ def _tokenize(text: str, exclude: list[tuple[int, int]]) -> _Tokens:
     previous_end = 0
     excluded = iter(sorted(exclude))
     next_excluded = next(excluded, None)
-    pattern = _TOKEN_MARKS_RE if _HAS_MARKS_RE.search(text) else _TOKEN_RE
+    pattern = _token_re(has_wide(text), _HAS_MARKS_RE.search(text) is not None, named=True)
     for match in pattern.finditer(text):
         start, end = match.span()
         while next_excluded is not None and next_excluded[1] <= start:
@@ -360,6 +380,8 @@ def _hit(tokens: _Tokens, name: str, chain: list[tuple[int, int]], typo_bridges:
 
 def valid_checksum(words: list[str], name: str) -> bool:
     """True when ``words`` (12/15/18/21/24 of list ``name``) carry a valid BIP39 checksum."""
+    import hashlib
+
     positions = lexicon().index[name]
     try:
         indices = [positions[w] if w in positions else positions[fold(w)] for w in words]

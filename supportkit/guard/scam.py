@@ -28,11 +28,18 @@ from __future__ import annotations
 import functools
 import re
 
+from supportkit.text import has_wide
+
 MAX_CHARS = 8000
 SIGNALS = ("fake_support", "asked_for_phrase", "fake_site", "unknown_approval", "airdrop_claim",
            "address_poisoning")
-_CJK = "\u3000-\u9fff\uf900-\uffef"
-_CJK_RE = re.compile(f"[{_CJK}]")
+
+
+def _is_cjk(text: str) -> bool:
+    """Whether ``text`` starts with a CJK character (U+3000-U+9FFF, U+F900-U+FFEF)."""
+    return bool(text) and ("\u3000" <= text[0] <= "\u9fff" or "\uf900" <= text[0] <= "\uffef")
+
+
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 # Concepts: alternatives in lower case; a space stands for any whitespace.
@@ -237,8 +244,8 @@ def _alternative(alternative: str) -> str:
 @functools.cache
 def _concept_patterns(name: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     """(word alternatives, anchored at word edges; CJK alternatives, anywhere) of a concept."""
-    words = sorted((a for a in CONCEPTS[name] if not _CJK_RE.match(a)), key=len, reverse=True)
-    cjk = sorted((a for a in CONCEPTS[name] if _CJK_RE.match(a)), key=len, reverse=True)
+    words = sorted((a for a in CONCEPTS[name] if not _is_cjk(a)), key=len, reverse=True)
+    cjk = sorted((a for a in CONCEPTS[name] if _is_cjk(a)), key=len, reverse=True)
     # The word-edge test comes first, so most positions are rejected before any alternative is tried.
     word_re = re.compile(r"(?<!\w)(?:" + "|".join(map(_alternative, words)) + r")(?!\w)") if words else None
     cjk_re = re.compile("|".join(map(_alternative, cjk))) if cjk else None
@@ -253,7 +260,7 @@ def _stem(alternative: str) -> str | None:
     stem = match.group()
     if any(ch in "?*+{" for ch in alternative[len(stem):len(stem) + 1]):
         stem = stem[:-1]  # "agents?": the last letter is optional
-    return stem if stem and (len(stem) >= 2 or _CJK_RE.match(stem)) else None
+    return stem if stem and (len(stem) >= 2 or _is_cjk(stem)) else None
 
 
 @functools.cache
@@ -269,14 +276,14 @@ def _concept_stems(name: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         stem = _stem(alternative)
         if stem is None:
             return None
-        (words if stem.isalpha() and not _CJK_RE.search(stem) else others).append(stem)
+        (words if stem.isalpha() and not any(map(_is_cjk, stem)) else others).append(stem)
     return tuple(words), tuple(others)
 
 
 @functools.cache
 def _engaged_re() -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(_alternative(a) for a in ENGAGED if not _CJK_RE.match(a)) + r")(?!\w)|"
-                      + "|".join(a for a in ENGAGED if _CJK_RE.match(a)))
+    return re.compile(r"(?<!\w)(?:" + "|".join(_alternative(a) for a in ENGAGED if not _is_cjk(a)) + r")(?!\w)|"
+                      + "|".join(a for a in ENGAGED if _is_cjk(a)))
 
 
 _BOUNDARY_RE = re.compile(r"[.!?。！？\n]")
@@ -296,7 +303,7 @@ def _stem_index() -> tuple[dict[str, list[tuple[str, str]]], dict[bool, list[tup
         for stem in stems[0]:
             by_start.setdefault(stem[:2], []).append((stem, concept))
         for stem in stems[1]:
-            substrings[_CJK_RE.search(stem) is not None].append((stem, concept))
+            substrings[any(map(_is_cjk, stem))].append((stem, concept))
     return by_start, substrings, frozenset(always)
 
 
@@ -322,7 +329,7 @@ def _word_concepts(word: str) -> tuple[str, ...]:
 def scam_signals(text: str) -> list[str]:
     """The scam signals in ``text``, in the fixed order of ``SIGNALS``."""
     head = text[:MAX_CHARS].lower()
-    has_cjk = not head.isascii() and _CJK_RE.search(head) is not None
+    has_cjk = has_wide(head)  # may also be emoji: CJK alternatives then simply find nothing
     present = _concepts_present(head, has_cjk)
     spans: dict[str, list[tuple[int, int]]] = {}
 

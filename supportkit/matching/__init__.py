@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from supportkit.matching.cache import index_for
-from supportkit.matching.fold import HAN_RE, fold, tokens
+from supportkit.matching.fold import fold, is_han, tokens
 from supportkit.matching.index import ExampleColumns, MatchIndex, Probe, correct_typos, features, vectorize
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def classify(text: str, lang: str, library: Library | None = None) -> Classifica
         raw[LOSS_INTENT] += LOSS_WEIGHT
         evidence[LOSS_INTENT].insert(0, f"funds lost: {losses[0]}")
     # A greeting or thanks only decides a message that says little else.
-    content = sum(len(w) if HAN_RE.match(w) else 1 for w in fixed)
+    content = sum(len(w) if is_han(w) else 1 for w in fixed)
     if content > 8 and _GREETING in raw:
         raw[_GREETING] *= 0.4
     if "other" in raw:

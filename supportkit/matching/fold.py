@@ -9,10 +9,11 @@ reduced to the word ``amount``. ``stem`` and ``STOPWORDS`` serve example similar
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
-from supportkit.text import find_protected_spans, strip_non_linguistic
+from supportkit.text import find_protected_spans, has_wide, strip_non_linguistic
 
 # Traditional -> Simplified for common characters (help-desk vocabulary first). Pairs are
 # "TS"; a character that is the same in both scripts needs no entry. Extend freely.
@@ -55,9 +56,36 @@ _T2S_PAIRS = """
 T2S: dict[int, str] = {ord(pair[0]): pair[1] for pair in _T2S_PAIRS.split() if len(pair) == 2 and pair[0] != pair[1]}
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-HAN_RE = re.compile(f"[{_HAN}]")
-# A token: a run of Han characters, or a run of letters/digits (Latin, Cyrillic...).
-TOKEN_RE = re.compile(f"[{_HAN}]+|[^\\W\\d_{_HAN}]+(?:['’][^\\W\\d_]+)?")
+
+
+def is_han(text: str) -> bool:
+    """Whether ``text`` starts with a Han character (a Han token, or one character)."""
+    if not text:
+        return False
+    first = text[0]
+    return "\u4e00" <= first <= "\u9fff" or "\u3400" <= first <= "\u4dbf" or "\uf900" <= first <= "\ufaff"
+
+
+@functools.cache
+def _han_re() -> re.Pattern[str]:
+    return re.compile(f"[{_HAN}]")
+
+
+def han_characters(text: str) -> list[str]:
+    """Every Han character of ``text``, in order."""
+    return _han_re().findall(text) if has_wide(text) else []
+
+
+@functools.cache
+def _token_re(han: bool) -> re.Pattern[str]:
+    """A token: a run of Han characters, or a run of letters (Latin, Cyrillic...).
+
+    The Han ranges cost milliseconds to compile; text without wide characters
+    (``supportkit.text.has_wide``) is tokenized the same without them.
+    """
+    if not han:
+        return re.compile("[^\\W\\d_]+(?:['’][^\\W\\d_]+)?")
+    return re.compile(f"[{_HAN}]+|[^\\W\\d_{_HAN}]+(?:['’][^\\W\\d_]+)?")
 
 
 def strip_accents(text: str) -> str:
@@ -111,7 +139,7 @@ def fold(text: str) -> str:
 
 def tokens(folded: str) -> list[str]:
     """Word tokens of folded text; a Han run stays one token (n-grams split it later)."""
-    return [t.replace("’", "'") for t in TOKEN_RE.findall(folded)]
+    return [t.replace("’", "'") for t in _token_re(has_wide(folded)).findall(folded)]
 
 
 # Light stemming for inflected languages: one suffix off, then the ending of the stem kept

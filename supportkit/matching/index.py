@@ -33,7 +33,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from supportkit.matching.fold import AMOUNT, HAN_RE, HAN_STOP, STOPWORDS, content_word, fold, stem, tokens
+from supportkit.matching.fold import (
+    AMOUNT,
+    HAN_STOP,
+    STOPWORDS,
+    content_word,
+    fold,
+    han_characters,
+    is_han,
+    stem,
+    tokens,
+)
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 INDEX_VERSION = 7
@@ -78,7 +88,7 @@ class Probe:
         self.words = words
         self.keys = lookup_keys(words)
         """Keys of the cues that may start here (see ``cue_key``)."""
-        self.present = self.keys | set(HAN_RE.findall(" ".join(variants)))
+        self.present = self.keys | set(han_characters(" ".join(variants)))
         """Keys any part of a cue may need (``cue_needs``): these, and every Han character."""
         # Answers so far, by pattern: one pattern is often listed for several languages ("usdt").
         self._answers: dict[str, bool] = {}
@@ -97,7 +107,7 @@ class Probe:
 
     def _occurs(self, folded: str, pattern: str) -> bool:
         if " " not in folded:
-            if HAN_RE.match(folded):
+            if is_han(folded):
                 return any(folded in variant for variant in self.variants)
             if folded.endswith("*"):
                 prefix = folded[:-1]
@@ -299,7 +309,7 @@ def features(folded: str, known: Mapping[str, float] | None = None) -> dict[str,
 
 def _token_terms(token: str, known: Mapping[str, float] | None) -> tuple[tuple[str, float], ...]:
     """The terms of one token, in the order ``features`` counts them (nothing for a stopword)."""
-    if HAN_RE.match(token):
+    if is_han(token):
         terms: list[tuple[str, float]] = []
         for i, ch in enumerate(token):
             if ch not in HAN_STOP:
@@ -362,7 +372,7 @@ def cue_key(text: str) -> str:
     themselves (``lookup_keys``), so a cue is only tried when its first part can occur.
     """
     first = text.split(" ", 1)[0]
-    if HAN_RE.match(first):
+    if is_han(first):
         return first[:1]
     return first[:3] if first.endswith("*") else first
 
@@ -378,12 +388,12 @@ def compile_cue(text: str) -> str:
     parts = text.split()
     pieces: list[str] = []
     for i, part in enumerate(parts):
-        han = bool(HAN_RE.match(part))
+        han = is_han(part)
         stem_mark = part.endswith("*")
         word = re.escape(part.rstrip("*"))
         piece = word if han else r"(?<!\w)" + word + (r"\w*" if stem_mark else r"(?!\w)")
         if i:
-            prev_han = bool(HAN_RE.match(parts[i - 1]))
+            prev_han = is_han(parts[i - 1])
             pieces.append(_HAN_GAP if (han or prev_han) else _LATIN_GAP)
         pieces.append(piece)
     return "".join(pieces)
@@ -413,7 +423,7 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
                         continue
                     cue = Cue(intent, lang, str(raw), weight, folded, compile_cue(folded), needs=cue_needs(folded))
                     index.cues_by_key.setdefault(cue_key(folded), []).append(cue)
-                    vocabulary_words.update(p.rstrip("*") for p in folded.split() if not HAN_RE.match(p))
+                    vocabulary_words.update(p.rstrip("*") for p in folded.split() if not is_han(p))
     urgency = lexicon.get("urgency") or {}
     for kind in ("loss", "pressing"):
         for lang, cues in (urgency.get(kind) or {}).items():
@@ -422,7 +432,7 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
                 if folded:
                     ucue = UrgencyCue(kind, lang, str(raw), folded, compile_cue(folded), cue_needs(folded))
                     index.urgency_by_key.setdefault(cue_key(folded), []).append(ucue)
-                    vocabulary_words.update(p.rstrip("*") for p in folded.split() if not HAN_RE.match(p))
+                    vocabulary_words.update(p.rstrip("*") for p in folded.split() if not is_han(p))
     index.funds_intents = frozenset(urgency.get("funds_intents") or ())
 
     # Examples: document frequencies over all examples, then unit vectors and postings.
@@ -462,7 +472,7 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
         for term, weight in vector.items():
             total[term] += weight
         sizes[(intent, lang)] += 1
-        vocabulary_words.update(content_word(t) for t in tokens(folded_examples[number][3]) if not HAN_RE.match(t))
+        vocabulary_words.update(content_word(t) for t in tokens(folded_examples[number][3]) if not is_han(t))
     for (intent, lang), total in sums.items():
         norm = math.sqrt(sum(v * v for v in total.values())) or 1.0
         number = len(index.profiles)
@@ -518,7 +528,7 @@ def lookup_keys(words: Iterable[str]) -> set[str]:
     """
     keys: set[str] = set()
     for word in words:
-        if HAN_RE.match(word):
+        if is_han(word):
             keys.update(word)
         else:
             keys.add(word)
@@ -534,7 +544,7 @@ def cue_needs(folded: str) -> frozenset[str]:
     """
     needs: set[str] = set()
     for part in folded.split():
-        if HAN_RE.match(part):
+        if is_han(part):
             needs.update(part)
         elif not part.endswith("*"):
             needs.add(part)
@@ -568,7 +578,7 @@ def correct_typos(words: list[str], vocabulary: Mapping[str, str]) -> list[str]:
     """
     fixed = []
     for word in words:
-        if len(word) < 6 or HAN_RE.match(word) or vocabulary.get(word) == word:
+        if len(word) < 6 or is_han(word) or vocabulary.get(word) == word:
             fixed.append(word)
             continue
         candidates = [vocabulary.get(word)] + [vocabulary.get(d) for d in sorted(_deletes(word))]
