@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -13,6 +13,8 @@ def write_bytes(path: Path, data: bytes, *, keep_mode: bool = False, make_parent
     ``keep_mode`` keeps the permissions of the file being replaced (a writer's template;
     new files get 0644); ``make_parents`` creates the folder first (caches).
     """
+    import tempfile  # with random, shutil, bz2, lzma: milliseconds of a cold start that writes nothing
+
     if make_parents:
         path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -34,6 +36,36 @@ def cache_dir() -> Path:
     """Where supportkit keeps rebuildable caches ($XDG_CACHE_HOME/supportkit)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "supportkit"
+
+
+def cache_file(kind: str, key: str, suffix: str) -> Path:
+    """The cache file of ``kind`` for ``key``: ``KIND-CRC32SUFFIX`` in ``cache_dir()``.
+
+    Callers whose wrong file would give wrong answers store ``key`` in the file and
+    compare it on reading (two keys can share a CRC).
+    """
+    import zlib
+
+    return cache_dir() / f"{kind}-{zlib.crc32(key.encode()):08x}{suffix}"
+
+
+def prune_cache(kind: str, suffix: str, keep: int) -> None:
+    """Delete all but the ``keep`` newest cache files of ``kind``.
+
+    Every change of a library, and every upgrade, keys a new file; without pruning the
+    old ones pile up (a detection model is 16 MB). Called after writing a new file.
+    A file another process still reads stays readable until it closes it.
+    """
+    try:
+        found = []
+        for entry in os.scandir(cache_dir()):
+            if entry.name.startswith(f"{kind}-") and entry.name.endswith(suffix) and entry.is_file():
+                found.append((entry.stat().st_mtime_ns, entry.path))
+    except OSError:
+        return
+    for _, path in sorted(found, reverse=True)[keep:]:
+        with contextlib.suppress(OSError):  # gone already, or not ours to delete: only space is lost
+            os.unlink(path)
 
 
 def installed_identity(package: str) -> str:

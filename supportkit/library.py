@@ -8,7 +8,6 @@ the deeper lint rules (placeholders, plurals, punctuation...) live in ``checks``
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from typing import Any
 
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.errors import Problem, TemplateError, ValidationError
-from supportkit.files import cache_dir
+from supportkit.files import cache_file, prune_cache, write_bytes
 from supportkit.locales import LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -42,6 +41,8 @@ VARIABLE_TYPES = ("text", "number", "amount", "date", "url")
 
 def source_digest(subject: str, body: str) -> str:
     """Short fingerprint of a source text; translations record it to detect staleness."""
+    import hashlib
+
     digest = hashlib.sha256(f"{subject}\n\x1e\n{body}".encode()).hexdigest()
     return digest[:12]
 
@@ -228,9 +229,8 @@ class _ParseCache:
 
         from supportkit import __version__
 
-        key = hashlib.sha1(f"{root.resolve()}\0{source_locale}\0{__version__}".encode()).hexdigest()[:16]
         self.source_locale = source_locale
-        self.path = cache_dir() / f"templates-{key}.pickle"
+        self.path = cache_file("templates", f"{root.resolve()}\0{source_locale}\0{__version__}", ".pickle")
         self.entries: dict[str, tuple[int, int, Any]] = {}
         self.used: dict[str, tuple[int, int, Any]] = {}
         try:
@@ -260,18 +260,14 @@ class _ParseCache:
     def save(self) -> None:
         if not self.changed and len(self.used) == len(self.entries):
             return
-        import os
         import pickle
-        import tempfile
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(prefix=".templates-", dir=self.path.parent)
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(self.used, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
+            write_bytes(self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
-            pass  # a cache we cannot write only costs speed
+            return  # a cache we cannot write only costs speed
+        prune_cache("templates", ".pickle", keep=8)  # one per library folder in use
 
 
 def read_text_file(path: Path) -> str:

@@ -74,10 +74,10 @@ def freq_log(quantized: int) -> float:
 
 def _cache_path() -> Path:
     from supportkit import __version__
-    from supportkit.files import cache_dir, installed_identity
+    from supportkit.files import cache_file, installed_identity
 
     key = f"{FORMAT}-{__version__}-{installed_identity('langdetect')}-{installed_identity('wordfreq')}"
-    return cache_dir() / f"detect-{zlib.crc32(key.encode()):08x}.marshal"
+    return cache_file("detect", key, ".marshal")
 
 
 # --- building -----------------------------------------------------------------------
@@ -237,9 +237,10 @@ def _deserialize(buffer: memoryview) -> Model | None:
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
-    from supportkit.files import write_bytes
+    from supportkit.files import prune_cache, write_bytes
 
     write_bytes(path, payload, make_parents=True)
+    prune_cache("detect", ".marshal", keep=2)  # 16 MB each: one per installed version
 
 
 def _map(path: Path) -> memoryview | None:

@@ -32,7 +32,6 @@ import marshal
 import math
 import re
 import threading
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,10 +67,10 @@ class HanModel:
 
 def _cache_path() -> Path:
     from supportkit import __version__
-    from supportkit.files import cache_dir, installed_identity
+    from supportkit.files import cache_file, installed_identity
 
     key = f"{FORMAT}-{__version__}-{installed_identity('wordfreq')}-{installed_identity('mnemonic')}"
-    return cache_dir() / f"guard-han-{zlib.crc32(key.encode()):08x}.marshal"
+    return cache_file("guard-han", key, ".marshal")
 
 
 def build() -> dict[str, Any]:
@@ -123,9 +122,10 @@ def load() -> HanModel:
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
-    from supportkit.files import write_bytes
+    from supportkit.files import prune_cache, write_bytes
 
     write_bytes(path, payload, make_parents=True)
+    prune_cache("guard-han", ".marshal", keep=2)
 
 
 def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] = ()

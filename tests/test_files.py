@@ -1,0 +1,36 @@
+"""The cache folder helpers: file names per key, and pruning of stale caches."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from supportkit.files import cache_dir, cache_file, prune_cache, write_bytes
+
+
+def test_cache_file_is_stable_per_key_and_kind() -> None:
+    assert cache_file("match", "a", ".pickle") == cache_file("match", "a", ".pickle")
+    assert cache_file("match", "a", ".pickle") != cache_file("match", "b", ".pickle")
+    assert cache_file("match", "a", ".pickle").parent == cache_dir()
+    assert cache_file("match", "a", ".pickle").name.startswith("match-")
+
+
+def test_prune_keeps_the_newest_of_one_kind_only(tmp_path: Path) -> None:
+    cache_dir().mkdir(parents=True)
+    paths = [cache_file("match", str(i), ".pickle") for i in range(5)]
+    for age, path in enumerate(paths):  # paths[0] is the newest
+        write_bytes(path, b"x")
+        os.utime(path, ns=(10**18 - age * 10**9, 10**18 - age * 10**9))
+    other = cache_file("templates", "x", ".pickle")
+    write_bytes(other, b"y")
+    os.utime(other, ns=(1, 1))  # the oldest file of all, but another kind
+    unrelated = cache_dir() / "match-notes.txt"
+    unrelated.write_text("mine")
+    prune_cache("match", ".pickle", keep=2)
+    assert [p.exists() for p in paths] == [True, True, False, False, False]
+    assert other.exists() and unrelated.exists()
+
+
+def test_prune_without_a_cache_folder_is_quiet() -> None:
+    assert not cache_dir().exists()
+    prune_cache("match", ".pickle", keep=1)
