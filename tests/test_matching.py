@@ -212,6 +212,26 @@ def test_index_is_cached_per_library_and_on_disk(library: Library, tmp_path: Pat
     assert library_key(library) == library_key(library)
 
 
+def test_disk_cache_of_another_key_is_never_used(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cache file names are a CRC of the key: a file that holds another key (a collision,
+    # or a copied cache folder) is rebuilt, not trusted.
+    from supportkit.matching import cache
+
+    monkeypatch.setattr(cache, "_BY_KEY", {})
+    monkeypatch.setattr(cache, "_BY_LIBRARY", {})
+    key = library_key(library)
+    path = cache._disk_path(key)
+    index_for(library)
+    assert cache._read_disk(path, key) is not None
+    other = (*key[:-1], ())
+    cache._write_disk(path, other, build_for(None))
+    assert cache._read_disk(path, key) is None
+    cache._BY_KEY.clear()
+    cache._BY_LIBRARY.clear()
+    assert len(index_for(library).examples) == len(build_for(library).examples)
+    assert cache._read_disk(path, key) is not None
+
+
 def test_examples_of_a_library_are_used(tmp_path: Path) -> None:
     (tmp_path / "lost_cat.yaml").write_text(
         "id: lost_cat\nkind: reply\nintents: [privacy]\nexamples:\n  en: [\"zorblat quixotic fnord\"]\n"

@@ -3,14 +3,13 @@
 The index depends on the lexicon, on the ``examples:`` of the library's templates and on
 the code that builds it (``index.py``, ``fold.py``), so it is keyed by those files' paths,
 modification times and sizes. A warm process reuses it for
-every message; a cold process reads it back from ``$XDG_CACHE_HOME/supportkit`` (a pickle
-of plain data, private, rebuilt whenever it cannot be used).
+every message; a cold process reads it back from ``$XDG_CACHE_HOME/supportkit`` (marshal of
+plain data, private, rebuilt whenever it cannot be used).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
+import sys
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +37,7 @@ _CODE = tuple(Path(__file__).with_name(name) for name in ("index.py", "fold.py")
 def library_key(library: Library | None) -> tuple[Any, ...]:
     """What the index of ``library`` depends on: lexicon, template files and the code that builds it."""
     files = sorted({t.path for t in library}) if library is not None else []
-    return (INDEX_VERSION, _stamp(LEXICON_PATH), tuple(_stamp(p) for p in _CODE),
+    return (INDEX_VERSION, sys.version_info[:2], _stamp(LEXICON_PATH), tuple(_stamp(p) for p in _CODE),
             tuple(_stamp(Path(p)) for p in files))
 
 
@@ -75,34 +74,36 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, Any]:
 
 
 def _disk_path(key: tuple[Any, ...]) -> Path:
-    from supportkit.files import cache_dir
+    from supportkit.files import cache_file
 
-    digest = hashlib.sha1(repr(key).encode()).hexdigest()[:16]
-    return cache_dir() / f"match-{digest}.pickle"
+    return cache_file("match", repr(key), ".marshal")
 
 
-def _read_disk(path: Path) -> MatchIndex | None:
-    import pickle
+def _read_disk(path: Path, key: tuple[Any, ...]) -> MatchIndex | None:
+    """The index stored for ``key`` (the file holds its key: two keys can share a file name)."""
+    import marshal
 
     try:
-        with path.open("rb") as handle:
-            loaded = pickle.load(handle)
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        loaded = marshal.loads(path.read_bytes())
+        if not (isinstance(loaded, dict) and loaded.get("key") == repr(key)):
+            return None
+        return MatchIndex.from_data(loaded["index"])
+    except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
         return None
-    return loaded if isinstance(loaded, MatchIndex) else None
 
 
-def _write_disk(path: Path, index: MatchIndex) -> None:
-    import pickle
+def _write_disk(path: Path, key: tuple[Any, ...], index: MatchIndex) -> None:
+    import marshal
+
+    from supportkit.files import prune_cache, write_bytes
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
+        write_bytes(path, marshal.dumps({"key": repr(key), "index": index.to_data()}))
     except OSError:
-        pass  # a cache that cannot be written only costs time
+        return  # a cache that cannot be written only costs time
+    prune_cache("match", ".marshal", keep=8)  # one per library (and version of it) in use
+    prune_cache("match", ".pickle", keep=0)  # the format before this one
 
 
 def build_for(library: Library | None) -> MatchIndex:
@@ -126,10 +127,10 @@ def index_for(library: Library | None) -> MatchIndex:
     index = _BY_KEY.get(key)
     if index is None:
         disk = _disk_path(key)
-        index = _read_disk(disk)
+        index = _read_disk(disk, key)
         if index is None:
             index = build_for(library)
-            _write_disk(disk, index)
+            _write_disk(disk, key, index)
         if len(_BY_KEY) > 8:
             _BY_KEY.clear()
         _BY_KEY[key] = index

@@ -284,6 +284,65 @@ class MatchIndex:
     example_columns: ExampleColumns = field(default_factory=ExampleColumns)
     profile_columns: ExampleColumns = field(default_factory=ExampleColumns)
 
+    def to_data(self) -> dict[str, Any]:
+        """The index as plain data (``marshal`` writes and reads it several times faster than pickle)."""
+
+        def postings(p: Postings) -> tuple[Any, ...]:
+            return (p.terms, p.bounds.tobytes(), p.numbers.tobytes(), p.weights.tobytes())
+
+        def columns(c: ExampleColumns) -> tuple[Any, ...]:
+            return (c.intents, c.langs, c.ranks, c.phrases)
+
+        return {
+            "intents": self.intents,
+            "cues": {k: [(c.intent, c.lang, c.text, c.weight, c.folded, c.pattern, c.reliability, c.needs)
+                         for c in cues] for k, cues in self.cues_by_key.items()},
+            "urgency": {k: [(c.kind, c.lang, c.text, c.folded, c.pattern, c.needs) for c in cues]
+                        for k, cues in self.urgency_by_key.items()},
+            "funds_intents": self.funds_intents,
+            "examples": [(e.intent, e.lang, e.text) for e in self.examples],
+            "profiles": [(p.intent, p.lang, p.size) for p in self.profiles],
+            "postings": postings(self.postings),
+            "profile_postings": postings(self.profile_postings),
+            "idf": self.idf,
+            "default_idf": self.default_idf,
+            "vocabulary": self.vocabulary,
+            "example_columns": columns(self.example_columns),
+            "profile_columns": columns(self.profile_columns),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> MatchIndex:
+        """The index ``to_data`` gave; malformed data raises (KeyError, TypeError, ValueError)."""
+
+        def postings(terms: dict[str, int], bounds: bytes, numbers: bytes, weights: bytes) -> Postings:
+            p = Postings()
+            p.lists = None
+            p.terms = terms
+            p.bounds, p.numbers, p.weights = array("I"), array("I"), array("f")
+            p.bounds.frombytes(bounds)
+            p.numbers.frombytes(numbers)
+            p.weights.frombytes(weights)
+            if len(p.bounds) != len(terms) + 1 or len(p.numbers) != len(p.weights):
+                raise ValueError("postings do not fit together")
+            return p
+
+        return cls(
+            intents=tuple(data["intents"]),
+            cues_by_key={k: [Cue(*fields) for fields in cues] for k, cues in data["cues"].items()},
+            urgency_by_key={k: [UrgencyCue(*fields) for fields in cues] for k, cues in data["urgency"].items()},
+            funds_intents=frozenset(data["funds_intents"]),
+            examples=[Example(*fields) for fields in data["examples"]],
+            profiles=[Profile(*fields) for fields in data["profiles"]],
+            postings=postings(*data["postings"]),
+            profile_postings=postings(*data["profile_postings"]),
+            idf=dict(data["idf"]),
+            default_idf=float(data["default_idf"]),
+            vocabulary=dict(data["vocabulary"]),
+            example_columns=ExampleColumns(*data["example_columns"]),
+            profile_columns=ExampleColumns(*data["profile_columns"]),
+        )
+
 
 # ---------------------------------------------------------------- features
 
