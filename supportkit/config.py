@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,14 +112,34 @@ def find_config_file(start: Path | None = None) -> tuple[Path, dict[str, Any]] |
         if candidate.is_file():
             return candidate, _read_toml(candidate)
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+        if candidate.is_file() and _mentions_supportkit(candidate):
             table = _read_toml(candidate).get("tool", {}).get("supportkit")
             if isinstance(table, dict):
                 return candidate, table
     return None
 
 
+def _mentions_supportkit(path: Path) -> bool:
+    """Whether a pyproject.toml can hold our table; most do not, and tomllib is milliseconds to load.
+
+    Unreadable files answer True, so that ``_read_toml`` reports them.
+    """
+    import re
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return True
+    # [tool.supportkit], [tool."supportkit".x], tool.supportkit.x = ..., or supportkit = {...} under [tool].
+    if re.search(rb"tool[\"']?\s*\.\s*[\"']?supportkit", data):
+        return True
+    return (re.search(rb"(?m)^\s*\[\s*[\"']?tool[\"']?\s*\]", data) is not None
+            and re.search(rb"(?m)^\s*[\"']?supportkit[\"']?\s*[.=]", data) is not None)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -33,6 +33,26 @@ def test_pyproject_table_then_env_then_replace(tmp_path: Path) -> None:
     assert config.replace(default_locale="ru").default_locale == "ru"
 
 
+@pytest.mark.parametrize("table", [
+    '[tool.supportkit]\ndefault_locale = "es"\n',
+    '[tool]\nsupportkit = { default_locale = "es" }\n',
+    '[ tool . "supportkit" ]\ndefault_locale = "es"\n',
+    'tool.supportkit.default_locale = "es"\n',
+])
+def test_every_toml_spelling_of_our_pyproject_table_is_read(tmp_path: Path, table: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(table + '[project]\nname = "shop"\n', encoding="utf-8")
+    assert load_config(tmp_path, env={}).default_locale == "es"
+
+
+def test_a_pyproject_without_our_table_is_not_parsed(tmp_path: Path) -> None:
+    # Not ours to judge (and tomllib is not loaded for it): a broken one is passed over.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop\n', encoding="utf-8")
+    assert load_config(tmp_path, env={}).source == "defaults"
+    (tmp_path / "pyproject.toml").write_text('[tool.supportkit]\ndefault_locale = [\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot parse pyproject.toml"):
+        load_config(tmp_path, env={})
+
+
 def test_supportkit_toml_wins_over_pyproject_in_same_folder(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.supportkit]\ndefault_locale = "es"\n', encoding="utf-8")
     (tmp_path / "supportkit.toml").write_text('default_locale = "ru"\n', encoding="utf-8")
