@@ -203,7 +203,11 @@ _ABBREVIATIONS = {
     "ru": {"т.е", "т.к", "т.д", "т.п", "др", "г", "гг", "руб", "коп", "тыс", "млн", "млрд", "см", "стр", "ул"},
     "zh": set(),
 }
-_BOUNDARY_RE = re.compile(r"(?<=[。！？!?…])[」』”’）)]*|(?<=[.!?…])[\"'”’»)]*(?=\s+[\"'“«¿¡(\[A-ZÀ-ÖØ-ÞА-ЯЁ0-9\u4e00-\u9fff])")
+@functools.cache
+def _boundary_re() -> re.Pattern[str]:
+    # Compiled on first use: its Han range is milliseconds of compile that detection, the
+    # guard and matching (which never split sentences) would otherwise pay at import.
+    return re.compile(r"(?<=[。！？!?…])[」』”’）)]*|(?<=[.!?…])[\"'”’»)]*(?=\s+[\"'“«¿¡(\[A-ZÀ-ÖØ-ÞА-ЯЁ0-9\u4e00-\u9fff])")
 
 
 def split_sentences(text: str, lang: str = "en", glossary: Iterable[str] = (),
@@ -221,7 +225,7 @@ def split_sentences(text: str, lang: str = "en", glossary: Iterable[str] = (),
     blocked: list[tuple[int, int]] = [(s.start, s.end) for s in protected]
     abbreviations = _ABBREVIATIONS.get(lang, set())
     cuts: list[int] = []
-    for match in _BOUNDARY_RE.finditer(text):
+    for match in _boundary_re().finditer(text):
         end = match.end()
         if any(a < end <= b for a, b in blocked):
             continue
