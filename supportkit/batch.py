@@ -228,9 +228,13 @@ def _work_chunk(records: list[Record]) -> list[tuple[str, Any]]:
 # --- output ------------------------------------------------------------------------
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every row (``json.dumps`` with options builds a new one per call)."""
+
+
 def encode_row(row: dict[str, Any]) -> bytes:
     """One JSON Lines record, as written to the output and rejects files."""
-    return (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    return (_ENCODER.encode(row) + "\n").encode()
 
 
 class AppendOnly:

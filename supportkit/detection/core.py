@@ -20,7 +20,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from supportkit.detection import model as _model
 from supportkit.detection.helpdesk import helpdesk_bonus
@@ -84,9 +84,8 @@ def _neutral(scores: tuple[float, ...], languages: tuple[str, ...]) -> tuple[flo
     return tuple(shared if lang in SUPPORTED else score for score, lang in zip(scores, languages, strict=True))
 
 
-@dataclass(frozen=True)
-class Alternative:
-    """One ranked candidate language."""
+class Alternative(NamedTuple):
+    """One ranked candidate language (a named tuple: every detection makes up to five)."""
 
     language: str
     confidence: float

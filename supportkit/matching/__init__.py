@@ -21,7 +21,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from supportkit.matching.cache import index_for
 from supportkit.matching.fold import fold, is_han, tokens
@@ -50,6 +50,10 @@ SIMILARITY_FLOOR = 0.1
 KNN_DECAY = (1.0, 0.5, 0.25)
 """The nearest examples of an intent count with these weights (best first)."""
 
+_KNN_NEEDS = SIMILARITY_FLOOR / sum(KNN_DECAY) * (1 - 1e-9)
+"""Below this similarity an intent's nearest examples cannot reach SIMILARITY_FLOOR (with a
+margin for rounding): such intents are skipped, which changes no score."""
+
 LOSS_WEIGHT = 1.5
 """What funds lost or stolen (an urgency ``loss`` cue) count for ``scam_report``."""
 
@@ -65,9 +69,12 @@ _MARKER_RE = re.compile(r"\[[^\[\]\n]{1,60}\]|【[^【】\n]{1,30}】")
 _EMPHASIS_RE = re.compile(r"[!！]\s*[!！]")
 
 
-@dataclass(frozen=True)
-class IntentScore:
-    """One intent's score (0..1) and the matched cues or example phrases that explain it."""
+class IntentScore(NamedTuple):
+    """One intent's score (0..1) and the matched cues or example phrases that explain it.
+
+    A named tuple (immutable like a frozen dataclass, built several times faster): classify
+    makes one per intent for every message.
+    """
 
     id: str
     score: float
@@ -182,9 +189,14 @@ def _score_examples(index: MatchIndex, matchable: str, lang: str,
     # Per intent, (-similarity, rank of the phrase): sorted as they are, the nearest come first.
     columns = index.example_columns
     intents, ranks, scale = columns.intents, columns.ranks, _language_scale(columns, lang)
+    # An intent whose nearest example stays under _KNN_NEEDS adds nothing (its best three sum
+    # to less than SIMILARITY_FLOOR) and shows no phrase: only the others are ranked.
+    strong = {intents[number] for number, dot in dots.items() if dot * scale[number] >= _KNN_NEEDS}
     nearest: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for number, dot in dots.items():
-        nearest[intents[number]].append((-(dot * scale[number]), ranks[number]))
+        intent = intents[number]
+        if intent in strong:
+            nearest[intent].append((-(dot * scale[number]), ranks[number]))
     for intent, scored in nearest.items():
         if intent not in raw:
             continue
