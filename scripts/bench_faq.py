@@ -91,6 +91,16 @@ def timed_build(replies: Path, out: Path) -> tuple[float, dict[str, object]]:
     return time.perf_counter() - started, report.to_dict()
 
 
+def forget_site(out: Path) -> None:
+    """Remove a built site and everything kept for rebuilding it (spare output, article cache)."""
+    from supportkit.faq.build import _article_cache_path, _spare_path
+
+    out = out.resolve()
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(_spare_path(out), ignore_errors=True)
+    _article_cache_path(out).unlink(missing_ok=True)
+
+
 def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -130,13 +140,11 @@ def main() -> int:
         root = Path(scratch)
         make_library(root / "replies", args.articles)
         # Medians of several runs: a full build into a fresh folder (no previous output, no
-        # article cache), a rebuild with nothing changed, and a rebuild after one article changed.
+        # spare output, no article cache), a rebuild with nothing changed, and a rebuild after
+        # one article changed.
         fulls = []
         for _attempt in range(args.runs):
-            shutil.rmtree(root / "site", ignore_errors=True)
-            from supportkit.faq.build import _article_cache_path
-
-            _article_cache_path((root / "site").resolve()).unlink(missing_ok=True)
+            forget_site(root / "site")
             seconds, report = timed_build(root / "replies", root / "site")
             fulls.append(seconds)
         full = statistics.median(fulls)
@@ -177,6 +185,8 @@ def main() -> int:
             print("| --- | --- | --- |")
             for locale, a11y, seo in lighthouse(root / "site"):
                 print(f"| {locale} | {a11y} | {seo} |")
+        forget_site(root / "site")
+        forget_site(root / "site200")
         shutil.rmtree(root, ignore_errors=True)
     return 0
 

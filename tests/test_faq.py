@@ -211,3 +211,131 @@ def test_cli_build_json_report(lib_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["locales"] == ["en", "zh"] and report["pages"] == 14
+
+
+# --- incremental rebuilds -------------------------------------------------------------
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_clean_build(lib_dir: Path, out: Path, tmp_path: Path, **options: object) -> None:
+    """``out`` holds exactly the bytes (and files) a build into a new folder gives."""
+    from supportkit.faq.build import _article_cache_path, _spare_path
+
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.rmtree(_spare_path(clean.resolve()), ignore_errors=True)
+    _article_cache_path(clean.resolve()).unlink(missing_ok=True)
+    report = build(lib_dir, clean, **options)
+    assert report["reused"] == 0
+    built, expected = tree(out), tree(clean)
+    assert sorted(built) == sorted(expected)
+    for rel, data in expected.items():
+        assert built[rel] == data, rel
+
+
+def add_tutorial(lib_dir: Path, name: str, title: str) -> None:
+    (lib_dir / "tutorials" / f"{name}.yaml").write_text(f"""id: {name}
+kind: tutorial
+category: getting_started
+locales:
+  en:
+    subject: {title}
+    body: |
+      1. Open the app.
+      2. Tap {title}.
+""", encoding="utf-8")
+
+
+def test_incremental_rebuilds_equal_clean_builds(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    options: dict[str, object] = {"base_url": "https://h.example/"}
+    build(lib_dir, out, **options)
+    path = lib_dir / "gas_fee.yaml"
+    steps = [
+        lambda: path.write_text(read(path).replace("paid in TRX.", "paid in TRX (the network's coin)."),
+                                encoding="utf-8"),
+        lambda: add_tutorial(lib_dir, "new_wallet", "Create a wallet"),
+        lambda: path.write_text(read(path).replace("category: transfers", "category: security"), encoding="utf-8"),
+        lambda: options.update(base_url=None),  # sitemap.xml goes away
+        lambda: options.update(locales=("en", "zh")),  # whole folders go away
+        lambda: (lib_dir / "tutorials" / "new_wallet.yaml").unlink(),
+        lambda: options.update(locales=("zh", "en", "es", "ru", "fr"), untranslated="omit"),
+        lambda: None,
+    ]
+    for step in steps:
+        step()
+        report = build(lib_dir, out, **options)
+        assert report["rendered"] < report["pages"] or report["reused"] == 0
+        assert_same_as_clean_build(lib_dir, out, tmp_path, **options)
+
+
+def test_rebuild_updates_the_spare_and_leaves_the_live_site_alone(lib_dir: Path, tmp_path: Path) -> None:
+    from supportkit.faq.build import _spare_path
+
+    out = tmp_path / "site"
+    build(lib_dir, out)
+    path = lib_dir / "gas_fee.yaml"
+    path.write_text(read(path).replace("paid in TRX.", "paid in TRX, always."), encoding="utf-8")
+    build(lib_dir, out)
+    spare = _spare_path(out.resolve())
+    assert spare.is_dir()  # the output before last, kept for the next build to update
+    # Whatever happened to the spare, the next build puts exactly the right files in place.
+    (spare / "en" / "stray.html").write_text("stray", encoding="utf-8")
+    (spare / "xx").mkdir()
+    (spare / "xx" / "stray.txt").write_text("stray", encoding="utf-8")
+    (spare / "es" / "index.html").unlink()
+    (spare / "robots.txt").unlink()
+    (spare / "robots.txt").mkdir()  # a folder where the site has a file, and the other way round
+    shutil.rmtree(spare / "static")
+    (spare / "static").write_text("not a folder", encoding="utf-8")
+    live = tree(out)
+    path.write_text(read(path).replace("always.", "every time."), encoding="utf-8")
+    report = build(lib_dir, out)
+    assert 0 < int(report["rendered"]) < int(report["pages"]) // 2  # type: ignore[call-overload]
+    assert_same_as_clean_build(lib_dir, out, tmp_path)
+    assert tree(spare) == live  # the site it replaced, untouched (no file of it was written to)
+
+
+def test_bad_manifest_means_a_full_build(lib_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    full = build(lib_dir, out)
+    for garbage in ("{not json", '{"format": 1, "layout": "other", "pages": {}}', '["a list"]'):
+        (out / ".supportkit-site.json").write_text(garbage, encoding="utf-8")
+        again = build(lib_dir, out)
+        assert again["reused"] == 0 and again["rendered"] == full["rendered"], garbage
+        assert_same_as_clean_build(lib_dir, out, tmp_path)
+
+
+def test_broken_article_cache_is_ignored(lib_dir: Path, tmp_path: Path) -> None:
+    from supportkit.faq.build import _article_cache_path
+
+    out = tmp_path / "site"
+    build(lib_dir, out)
+    _article_cache_path(out.resolve()).write_bytes(b"\x80\x05garbage")
+    path = lib_dir / "gas_fee.yaml"
+    path.write_text(read(path).replace("paid in TRX.", "paid in TRX, always."), encoding="utf-8")
+    build(lib_dir, out)
+    assert "paid in TRX, always." in read(out / "en" / "gas-fee.html")
+    assert_same_as_clean_build(lib_dir, out, tmp_path)
+
+
+def test_a_changed_ui_translation_renders_pages_again(lib_dir: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from supportkit.faq import build as faq_build
+
+    out = tmp_path / "site"
+    build(lib_dir, out)
+    real = faq_build._gettext
+
+    def edited(locale: str) -> object:
+        translate = real(locale)
+        return lambda message: "Jump to content" if message == "Skip to content" else translate(message)
+
+    monkeypatch.setattr(faq_build, "_gettext", edited)
+    report = build(lib_dir, out)
+    assert report["rendered"] == report["pages"] - 5  # every page; the search indexes do not show it
+    assert "Jump to content" in read(out / "en" / "guide-switch-phone.html")
+    assert_same_as_clean_build(lib_dir, out, tmp_path)

@@ -3,18 +3,21 @@
 One function, ``build_site``: collect articles (tutorials and replies with an FAQ
 question), decide per locale what is shown (translation, honest fallback, or
 nothing), render pages, write them into a temporary folder and swap it in only
-when everything succeeded. Pages whose inputs did not change since the last build
-are linked from the previous output instead of being rendered again.
+when everything succeeded. Pages whose inputs did not change are not rendered
+again: the temporary folder is the output before last (kept as a spare) with only
+what changed since replaced, or else links to the previous output (``_SiteWriter``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -140,22 +143,34 @@ def _category_label(category: str, _: Callable[[str], str]) -> str:
     return labels.get(category, category.replace("_", " ").capitalize())
 
 
+_Spread = tuple[tuple[str, ...], tuple[str, ...]]  # (locales that translate an article, locales that list it)
+
+
 @dataclass(frozen=True)
 class _Article:
     """One article as shown in one locale."""
 
     template: Template
+    ref: str  # ``template.ref`` and ``slug_of(template)``, worked out once per template
+    slug: str
     locale: str  # the locale whose pages list it
     content_locale: str  # the language its text is really in
     title: str
-    body_html: str
     text: str
-    summary: str
     digest: str  # of everything the text depends on: page keys use it instead of the whole body
 
     @property
     def is_fallback(self) -> bool:
         return self.content_locale != self.locale
+
+    # Derived from the text only for pages that are rendered (a rebuild renders few).
+    @functools.cached_property
+    def body_html(self) -> str:
+        return to_html(self.text)
+
+    @functools.cached_property
+    def summary(self) -> str:
+        return plain_summary(self.text)
 
 
 def _article_text(template: Template, content_locale: str, config: Config) -> tuple[str, str]:
@@ -173,7 +188,7 @@ def _article_text(template: Template, content_locale: str, config: Config) -> tu
 
 
 def _article_key(template: Template, content_locale: str, brand_key: str) -> str:
-    """Everything an article's rendered text depends on, hashed (``brand_key``: the brand's repr)."""
+    """Everything an article's rendered text depends on, hashed (``brand_key``: digest of the brand)."""
     translation = template.locales[content_locale]
     parts = [template.kind, content_locale, translation.subject, translation.body,
              template.faq.get(content_locale, ""), brand_key]
@@ -182,45 +197,51 @@ def _article_key(template: Template, content_locale: str, brand_key: str) -> str
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
 
 
-def _collect(library: Library, options: BuildOptions, config: Config,
-             cache: dict[str, list[str]]) -> dict[str, list[_Article]]:
+def _collect(library: Library, options: BuildOptions, config: Config, cache: _TextCache) -> dict[str, list[_Article]]:
     """Articles per locale; rendered text comes from ``cache`` (the last build's) when unchanged."""
-    articles = [t for t in library if is_article(t)]
+    articles = [(t, t.ref, slug_of(t)) for t in library if is_article(t)]
     per_locale: dict[str, list[_Article]] = {}
     rendered: dict[tuple[str, str], list[str]] = {}
-    used: dict[str, list[str]] = {}
-    brand_key = repr(config.brand)
+    brand_key = hashlib.sha1(repr(config.brand).encode()).hexdigest()  # hashed once, not with every article
     for locale in options.locales:
         shown: list[_Article] = []
-        for template in articles:
-            state = template.translation_state(locale)
-            usable = state in ("ok", "stale") or (state == "draft" and config.allow_drafts)
+        for template, ref, slug in articles:
+            # As translation_state: missing, draft, stale or ok. Stale text is shown like current
+            # text, so staleness (a hash of the source text, for every locale) is not worked out.
+            translation = template.locales.get(locale)
+            usable = translation is not None and (not translation.is_draft or config.allow_drafts)
             if not usable and options.untranslated == "omit":
                 continue
             content_locale = locale if usable else template.source_locale
-            key = (template.ref, content_locale)
+            key = (ref, content_locale)
             if key not in rendered:
                 digest = _article_key(template, content_locale, brand_key)
                 entry = cache.get(digest)
-                if entry is None or len(entry) != 4:
-                    title, text = _article_text(template, content_locale, config)
-                    entry = [title, text, to_html(text), plain_summary(text)]
-                used[digest] = entry
+                if entry is None:
+                    entry = list(_article_text(template, content_locale, config))
+                    cache.put(digest, entry)
                 rendered[key] = [*entry, digest]
-            title, text, html, summary, digest = rendered[key]
-            shown.append(_Article(template, locale, content_locale, title, html, text, summary, digest))
+            title, text, digest = rendered[key]
+            shown.append(_Article(template, ref, slug, locale, content_locale, title, text, digest))
         shown.sort(key=lambda a: (CATEGORY_ORDER.index(a.template.category)
                                   if a.template.category in CATEGORY_ORDER else 99, a.template.kind, a.title))
         per_locale[locale] = shown
-    cache.clear()
-    cache.update(used)  # keep only what this build used, so the cache never outgrows the site
     return per_locale
 
 
 def _date_text(template: Template, locale: str, _: Callable[[str], str]) -> str:
     if template.updated is None:
         return ""
-    return _("Last updated: {date}").format(date=_long_date(template.updated, locale))
+    return _last_updated(_).format(date=_long_date(template.updated, locale))
+
+
+# Unformatted strings as functions, so extraction sees the literal and page keys can include it.
+def _last_updated(_: Callable[[str], str]) -> str:
+    return _("Last updated: {date}")
+
+
+def _untranslated_notice(_: Callable[[str], str]) -> str:
+    return _("This article is not yet available in {language}. It is shown in {original}.")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -230,10 +251,62 @@ def _long_date(day: Any, locale: str) -> str:
     return format_date(day, format="long", locale=locale)
 
 
-def _article_content(article: _Article) -> dict[str, Any]:
-    """The parts of an article page derived from its text (covered by ``article.digest``)."""
-    faq = bool(article.template.faq) and not article.is_fallback
-    return {"body": article.body_html, "jsonld": _json_ld(article) if faq else ""}
+@dataclass
+class _ArticlePages:
+    """What all article pages of one locale share; ``key`` digests all of it, once per locale."""
+
+    locale: str
+    locales: tuple[str, ...]
+    default: str
+    base_url: str | None
+    site: dict[str, str]
+    common: dict[str, str]
+    labels: dict[str, str]
+    gettext: Callable[[str], str]
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        _ = self.gettext
+        strings = (_untranslated_notice(_), _last_updated(_), _ui_strings(_))
+        self.key = hashlib.sha1(repr((
+            _layout_digest(), self.locale, self.locales, self.default, self.base_url, self.site, self.common,
+            sorted(self.labels.items()), strings,
+        )).encode()).hexdigest()
+
+    def absolute(self, rel: str) -> str | None:
+        return self.base_url + rel if self.base_url else None
+
+
+def _article_page(pages: _ArticlePages, article: _Article, translated_in: tuple[str, ...],
+                  present_in: tuple[str, ...]) -> dict[str, Any]:
+    """The model of one article page, from its arguments only: the page key digests exactly these.
+
+    ``translated_in``/``present_in``: the locales where this article is translated / listed at all.
+    """
+    template = article.template
+    locale = pages.locale
+    _ = pages.gettext
+    slug = article.slug
+    # Alternates list only real translations (a fallback page is a copy of its original).
+    alternates = [] if article.is_fallback else _alternates(
+        [(code, f"{code}/{slug}") for code in translated_in],
+        pages.default if pages.default in translated_in else article.content_locale, pages.absolute)
+    switch = {code: (f"../{code}/{slug}" if code in present_in else f"../{code}/index.html")
+              for code in pages.locales}
+    notice = ""
+    if article.is_fallback:
+        notice = _untranslated_notice(_).format(
+            language=LANGUAGE_NAMES.get(locale, locale),
+            original=LANGUAGE_NAMES.get(article.content_locale, article.content_locale))
+    faq = bool(template.faq) and not article.is_fallback
+    return {
+        **pages.common, "lang": article.content_locale, "title": article.title, "description": article.summary,
+        "canonical": pages.absolute(f"{article.content_locale}/{slug}"), "alternates": alternates,
+        "noindex": False, "switcher": _switcher(locale, switch), "notice": notice,
+        "category": {"id": template.category, "label": pages.labels[template.category]},
+        "updated": _date_text(template, locale, _), "faq": faq,
+        "body": article.body_html, "jsonld": _json_ld(article) if faq else "",
+    }
 
 
 def _json_ld(article: _Article) -> str:
@@ -250,62 +323,178 @@ def _json_ld(article: _Article) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
 
 
-class _SiteWriter:
-    """Renders page models and writes them, reusing unchanged pages from the last build."""
+_LINK_IN_FOLDERS = os.link in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")  # not on Windows
 
-    def __init__(self, tmp: Path, previous: Path | None, old_hashes: dict[str, str]) -> None:
+
+class _SiteWriter:
+    """Writes the new site into ``tmp``, reusing unchanged files.
+
+    ``tmp`` is either empty or the spare: the output before last, which the last build
+    swapped out (see ``_swap_in``), with its manifest ``spare_hashes``. A file whose
+    key is unchanged since then stays as it is; one unchanged since the last build is
+    hard-linked from the live output ``previous``; anything else is produced. So a
+    rebuild after a small change touches a few files instead of linking and later
+    deleting thousands. Files of the spare are never written to (they may be links to
+    the live site): they are unlinked and replaced. ``finish`` removes what the new
+    site no longer has; call ``close`` in any case.
+    """
+
+    def __init__(self, tmp: Path, previous: Path | None, old_hashes: dict[str, str],
+                 spare_hashes: dict[str, str] | None = None) -> None:
         self.layout = _layout_digest()
         self.tmp = tmp
         self.previous = previous
         self.old_hashes = old_hashes
+        self.spare_hashes = spare_hashes or {}
         self.hashes: dict[str, str] = {}
         self.rendered = 0
         self.reused = 0
-        self._folders: set[str] = set()
+        self._folders: dict[str, int] = {}  # folder under tmp -> descriptor (-1 where links take paths)
+        self._old_folders: dict[str, int | None] = {}  # folder under previous -> descriptor (None: missing)
+        self._spare_files, self._spare_folders = _scan(tmp) if spare_hashes is not None else (set(), set())
 
-    def _target(self, rel: str) -> str:
-        # Plain strings, and each folder made once: this runs for every page of a rebuild.
-        folder, _, _name = rel.rpartition("/")
-        if folder not in self._folders:
-            os.makedirs(os.path.join(self.tmp, folder), exist_ok=True)
-            self._folders.add(folder)
-        return os.path.join(self.tmp, rel)
-
-    def reuse(self, rel: str, digest: str) -> bool:
-        """Link the previous build's file for ``rel`` when its key is ``digest``."""
-        self.hashes[rel] = digest
-        if self.previous is None or self.old_hashes.get(rel) != digest:
-            return False
-        target = self._target(rel)
-        old = os.path.join(self.previous, rel)
-        try:
-            os.link(old, target)
-        except FileNotFoundError:
-            return False
-        except OSError:
-            shutil.copyfile(old, target)
-        self.reused += 1
-        return True
+    def output(self, rel: str, key: str, produce: Callable[[], str]) -> None:
+        """Write ``rel``, or keep or link an earlier build's file that had the same ``key``."""
+        self.hashes[rel] = key
+        if rel in self._spare_files and self.spare_hashes.get(rel) == key:
+            self._spare_files.discard(rel)
+            self.reused += 1
+        elif self.previous is not None and self.old_hashes.get(rel) == key and self._link(rel):
+            self.reused += 1
+        else:
+            self.file(rel, produce())
 
     def page(self, rel: str, template_name: str, site: dict[str, Any], page: dict[str, Any],
-             gettext: Callable[[str], str], content: Callable[[], dict[str, Any]] | None = None) -> None:
-        """Write one page; ``content`` supplies the large, derived parts only when it must be rendered.
+             gettext: Callable[[str], str]) -> None:
+        """Write one page, keyed by all of its inputs.
 
         The key names every input of the page (dict order is fixed by the code that builds
-        it, so ``repr`` is stable); the article body enters it through its digest.
+        it, so ``repr`` is stable), including the template's own UI strings in this locale.
         """
-        digest = hashlib.sha1(repr((self.layout, template_name, site, page)).encode()).hexdigest()
-        if self.reuse(rel, digest):
-            return
-        if content is not None:
-            page = {**page, **content()}
-        html = _site_environment().get_template(template_name).render(site=site, page=page, _=gettext)
-        self.file(rel, html)
+        key = hashlib.sha1(repr((self.layout, template_name, site, page, _ui_strings(gettext))).encode()).hexdigest()
+        self.keyed_page(rel, key, template_name, site, lambda: page, gettext)
+
+    def keyed_page(self, rel: str, key: str, template_name: str, site: dict[str, Any],
+                   model: Callable[[], dict[str, Any]], gettext: Callable[[str], str]) -> None:
+        """Write one page whose inputs the caller digested into ``key``; ``model`` is built only to render."""
+        self.output(rel, key, functools.partial(self._render, template_name, site, model, gettext))
+
+    def _render(self, template_name: str, site: dict[str, Any], model: Callable[[], dict[str, Any]],
+                gettext: Callable[[str], str]) -> str:
         self.rendered += 1
+        return str(_site_environment().get_template(template_name).render(site=site, page=model(), _=gettext))
 
     def file(self, rel: str, content: str) -> None:
-        with open(self._target(rel), "w", encoding="utf-8", newline="") as handle:
+        self._place(rel)
+        # "x": a new file, never one that exists (it could be the live site's, through a link).
+        with open(os.path.join(self.tmp, rel), "x", encoding="utf-8", newline="") as handle:
             handle.write(content)
+
+    def _place(self, rel: str) -> tuple[int, str]:
+        """Make room for ``rel`` in the new site: its folder's descriptor and its name."""
+        folder, _, name = rel.rpartition("/")
+        fd = self._folder(folder)
+        if rel in self._spare_files:
+            self._spare_files.discard(rel)
+            os.unlink(os.path.join(self.tmp, rel))
+        elif rel in self._spare_folders:  # a folder where the new site has a file
+            self._spare_folders.discard(rel)
+            shutil.rmtree(os.path.join(self.tmp, rel))
+        return fd, name
+
+    def _link(self, rel: str) -> bool:
+        """Link the live site's ``rel`` into the new site; False if it is gone."""
+        new_fd, name = self._place(rel)
+        try:
+            if new_fd < 0:
+                os.link(os.path.join(str(self.previous), rel), os.path.join(self.tmp, rel))
+            else:
+                old_fd = self._old_folder(rel.rpartition("/")[0])
+                if old_fd is None:
+                    return False
+                os.link(name, name, src_dir_fd=old_fd, dst_dir_fd=new_fd)
+        except FileNotFoundError:
+            return False
+        except OSError:  # no hard links here (another file system, FAT): copy instead
+            try:
+                shutil.copyfile(os.path.join(str(self.previous), rel), os.path.join(self.tmp, rel))
+            except FileNotFoundError:
+                return False
+        return True
+
+    def finish(self) -> None:
+        """Remove what the spare held that the new site does not."""
+        kept = {f"{folder}/" for folder in self._folders} | {rel.rpartition("/")[0] + "/" for rel in self.hashes}
+        for folder in sorted(self._spare_folders, key=len):  # outermost first: rmtree takes what is inside
+            path = os.path.join(self.tmp, folder)
+            if not any(used.startswith(f"{folder}/") for used in kept) and os.path.lexists(path):
+                shutil.rmtree(path)
+        for rel in sorted(self._spare_files):
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # in a folder removed above
+                os.unlink(os.path.join(self.tmp, rel))
+        self._spare_files.clear()
+        self._spare_folders.clear()
+
+    def _folder(self, folder: str) -> int:
+        fd = self._folders.get(folder)
+        if fd is None:
+            path = os.path.join(self.tmp, folder)
+            if folder in self._spare_files:  # a file where the new site has a folder
+                self._spare_files.discard(folder)
+                os.unlink(path)
+            os.makedirs(path, exist_ok=True)
+            fd = self._folders[folder] = os.open(path, os.O_RDONLY | os.O_DIRECTORY) if _LINK_IN_FOLDERS else -1
+        return fd
+
+    def _old_folder(self, folder: str) -> int | None:
+        if folder not in self._old_folders:
+            try:
+                fd: int | None = os.open(os.path.join(str(self.previous), folder), os.O_RDONLY | os.O_DIRECTORY)
+            except OSError:
+                fd = None
+            self._old_folders[folder] = fd
+        return self._old_folders[folder]
+
+    def close(self) -> None:
+        for fd in [*self._folders.values(), *self._old_folders.values()]:
+            if fd is not None and fd >= 0:
+                os.close(fd)
+        self._folders.clear()
+        self._old_folders.clear()
+
+
+def _scan(root: Path) -> tuple[set[str], set[str]]:
+    """Relative paths of the files (anything not a folder) and of the folders under ``root``."""
+    files: set[str] = set()
+    folders: set[str] = set()
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(os.path.join(root, folder)) as entries:
+            for entry in entries:
+                rel = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(rel)
+                    pending.append(rel)
+                else:
+                    files.add(rel)
+    return files, folders
+
+
+@functools.lru_cache(maxsize=1)
+def _template_messages() -> tuple[str, ...]:
+    """The UI strings the site's templates translate themselves: ``_("Skip to content")``."""
+    import re
+
+    found: set[str] = set()
+    for path in (Path(__file__).parent / "templates").iterdir():
+        found.update(m.group(2) for m in re.finditer(r"""_\(\s*(["'])(.*?)\1\s*\)""", path.read_text(encoding="utf-8")))
+    return tuple(sorted(found))
+
+
+def _ui_strings(gettext: Callable[[str], str]) -> tuple[str, ...]:
+    """Those strings in one locale: a page key includes them, so a catalog change re-renders."""
+    return tuple(gettext(message) for message in _template_messages())
 
 
 @functools.lru_cache(maxsize=1)
@@ -348,34 +537,33 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
     out = Path(options.out).resolve()
     _check_output_folder(out)
     previous = out if (out / MANIFEST).is_file() else None
-    old_hashes: dict[str, str] = {}
-    if previous is not None:
-        try:
-            manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
-            if manifest.get("format") == SITE_FORMAT and manifest.get("layout") == _layout_digest():
-                old_hashes = manifest.get("pages", {})
-        except (OSError, ValueError, AttributeError):
-            old_hashes = {}
-    cache_file = _article_cache_path(out)
-    cache = _read_article_cache(cache_file) if old_hashes else {}
+    old_hashes = _read_manifest(out) if previous is not None else {}
+    cache = _TextCache(_article_cache_path(out), load=bool(old_hashes))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
+        spare_hashes = None
+        if _claim_spare(out, tmp, use=previous is not None):
+            spare_hashes = _read_manifest(tmp)
         per_locale = _collect(library, dataclasses.replace(options, locales=locales), config, cache)
-        writer = _SiteWriter(tmp, previous, old_hashes)
-        report = BuildReport(out=out, locales=locales, articles=len(articles))
-        _write_pages(writer, per_locale, locales, base_url, config, report, progress)
-        default = config.default_locale if config.default_locale in locales else locales[0]
-        _write_static(writer, per_locale, locales, base_url, default)
-        report.rendered, report.reused = writer.rendered, writer.reused
-        report.pages = len(writer.hashes)
-        manifest = {"format": SITE_FORMAT, "generator": "supportkit", "layout": _layout_digest(),
-                    "pages": writer.hashes}
-        writer.file(MANIFEST, json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n")
+        writer = _SiteWriter(tmp, previous, old_hashes, spare_hashes)
+        try:
+            report = BuildReport(out=out, locales=locales, articles=len(articles))
+            spread = _spread(per_locale, locales)
+            _write_pages(writer, per_locale, spread, locales, base_url, config, report, progress)
+            default = config.default_locale if config.default_locale in locales else locales[0]
+            _write_static(writer, per_locale, spread, locales, base_url, default)
+            report.rendered, report.reused = writer.rendered, writer.reused
+            report.pages = len(writer.hashes)
+            manifest = {"format": SITE_FORMAT, "generator": "supportkit", "layout": _layout_digest(),
+                        "pages": writer.hashes}
+            writer.file(MANIFEST, json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n")
+            writer.finish()
+        finally:
+            writer.close()
         _swap_in(tmp, out)
-        if writer.rendered or not cache_file.is_file():
-            _write_article_cache(cache_file, cache)
+        cache.save()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -385,9 +573,43 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
 
 def _article_cache_path(out: Path) -> Path:
     """Rendered article text from the last build of ``out``, kept out of the published folder."""
-    from supportkit.files import cache_dir
+    from supportkit.files import cache_file
 
-    return cache_dir() / f"faq-{hashlib.sha1(str(out).encode()).hexdigest()[:16]}.pickle"
+    return cache_file("faq", str(out), ".pickle")
+
+
+class _TextCache:
+    """Rendered article title and text from the last build, by content digest.
+
+    Rewriting the file costs a few µs per entry, rendering one article's text again
+    about 0.5 ms: so it is rewritten only when more than 1% of its entries changed, and
+    until then the few changed articles are rendered again. It holds only what the last
+    written build used, so it never outgrows the site.
+    """
+
+    def __init__(self, path: Path, load: bool) -> None:
+        self.path = path
+        self.entries = _read_article_cache(path) if load else {}
+        self.used: dict[str, list[str]] = {}
+        self.misses = 0
+
+    def get(self, digest: str) -> list[str] | None:
+        if digest in self.used:  # two articles with the same text
+            return self.used[digest]
+        entry = self.entries.get(digest)
+        if not isinstance(entry, list) or len(entry) != 2:
+            return None
+        self.used[digest] = entry
+        return entry
+
+    def put(self, digest: str, entry: list[str]) -> None:
+        self.used[digest] = entry
+        self.misses += 1
+
+    def save(self) -> None:
+        dropped = len(self.entries) - (len(self.used) - self.misses)
+        if self.misses + dropped > len(self.used) // 100:
+            _write_article_cache(self.path, self.used)
 
 
 def _read_article_cache(path: Path) -> dict[str, list[str]]:
@@ -404,14 +626,14 @@ def _read_article_cache(path: Path) -> dict[str, list[str]]:
 def _write_article_cache(path: Path, cache: dict[str, list[str]]) -> None:
     import pickle
 
+    from supportkit.files import prune_cache, write_bytes
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=".faq-", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_bytes(path, pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
-        pass  # only speed is lost
+        return  # only speed is lost
+    prune_cache("faq", ".pickle", keep=8)  # one per output folder built lately
 
 
 def _check_output_folder(out: Path) -> None:
@@ -425,25 +647,77 @@ def _check_output_folder(out: Path) -> None:
         raise FaqBuildError(f"refusing to build into {out}", None, "Choose a dedicated folder for --out.")
 
 
+def _read_manifest(folder: Path) -> dict[str, str]:
+    """The page keys of the build in ``folder``; none when unreadable or from another layout."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("format") == SITE_FORMAT and manifest.get("layout") == _layout_digest():
+            pages = manifest.get("pages", {})
+            if isinstance(pages, dict):
+                return pages
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {}
+
+
+def _spare_path(out: Path) -> Path:
+    """The output before last, kept next to ``out`` for the next build to update (``_swap_in``)."""
+    return out.with_name(f".{out.name}.spare")
+
+
+def _claim_spare(out: Path, tmp: Path, use: bool) -> bool:
+    """Move the spare into the empty ``tmp`` to build in; without ``use`` (a clean build), drop it."""
+    spare = _spare_path(out)
+    try:
+        if not stat.S_ISDIR(os.lstat(spare).st_mode):  # a real folder of ours, not a link to elsewhere
+            return False
+        if use:
+            os.replace(spare, tmp)  # atomic: of two builds only one gets it
+            return True
+    except OSError:
+        return False
+    shutil.rmtree(spare, ignore_errors=True)
+    return False
+
+
 def _swap_in(tmp: Path, out: Path) -> None:
-    """Replace ``out`` with ``tmp`` in two renames, so readers see the old or the new site."""
+    """Replace ``out`` with ``tmp`` in two renames, so readers see the old or the new site.
+
+    The old site becomes the spare, for the next build to update in place of a copy.
+    """
     os.chmod(tmp, 0o755)
     if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
+        spare = _spare_path(out)
+        try:
+            os.rename(out, spare)  # fails if another build left a spare meanwhile
+        except OSError:
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+            return
         os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(tmp, out)
 
 
-def _write_pages(writer: _SiteWriter, per_locale: dict[str, list[_Article]], locales: tuple[str, ...],
-                 base_url: str | None, config: Config, report: BuildReport,
+def _spread(per_locale: dict[str, list[_Article]], locales: tuple[str, ...]) -> dict[str, _Spread]:
+    """Per article ref: the locales that translate it and the locales that list it at all, in site order."""
+    translated_in: dict[str, list[str]] = {}
+    present_in: dict[str, list[str]] = {}
+    for code in locales:
+        for article in per_locale[code]:
+            present_in.setdefault(article.ref, []).append(code)
+            if not article.is_fallback:
+                translated_in.setdefault(article.ref, []).append(code)
+    return {ref: (tuple(translated_in.get(ref, ())), tuple(codes)) for ref, codes in present_in.items()}
+
+
+def _write_pages(writer: _SiteWriter, per_locale: dict[str, list[_Article]], spread: dict[str, _Spread],
+                 locales: tuple[str, ...], base_url: str | None, config: Config, report: BuildReport,
                  progress: Callable[[int], None] | None) -> None:
     site_name = config.brand.product
-    translated: dict[str, set[str]] = {
-        loc: {a.template.ref for a in arts if not a.is_fallback} for loc, arts in per_locale.items()}
-    present: dict[str, set[str]] = {loc: {a.template.ref for a in arts} for loc, arts in per_locale.items()}
+    spread_keys = {ref: ",".join(held) + "\x1f" + ",".join(shown) for ref, (held, shown) in spread.items()}
     default = config.default_locale if config.default_locale in locales else locales[0]
 
     def absolute(rel: str) -> str | None:
@@ -461,7 +735,7 @@ def _write_pages(writer: _SiteWriter, per_locale: dict[str, list[_Article]], loc
             entry = categories.setdefault(category, {"id": category, "label": labels[category],
                                                      "articles": []})
             entry["articles"].append({
-                "href": slug_of(article.template), "title": article.title, "lang": article.content_locale,
+                "href": article.slug, "title": article.title, "lang": article.content_locale,
                 "untranslated": LANGUAGE_NAMES.get(article.content_locale, "") if article.is_fallback else "",
             })
         common = {"root": "../", "home": "index.html", "search": "search.html", "ui_lang": locale}
@@ -473,31 +747,17 @@ def _write_pages(writer: _SiteWriter, per_locale: dict[str, list[_Article]], loc
             "switcher": _switcher(locale, {code: f"../{code}/index.html" for code in locales}),
             "categories": list(categories.values()), "jsonld": "",
         }, _)
+        pages = _ArticlePages(locale, locales, default, base_url, site, common, labels, _)
         for article in per_locale[locale]:
-            template = article.template
-            slug = slug_of(template)
-            original = f"{article.content_locale}/{slug}"
+            template, slug, ref = article.template, article.slug, article.ref
             if article.is_fallback:
                 report.fallbacks.append(f"{locale}/{slug}")
-            # Alternates list only real translations (a fallback page is a copy of its original).
-            alternates = [] if article.is_fallback else _alternates(
-                [(code, f"{code}/{slug}") for code in locales if template.ref in translated[code]],
-                default if template.ref in translated.get(default, set()) else article.content_locale, absolute)
-            switch = {code: (f"../{code}/{slug}" if template.ref in present[code] else f"../{code}/index.html")
-                      for code in locales}
-            notice = ""
-            if article.is_fallback:
-                notice = _("This article is not yet available in {language}. It is shown in {original}.").format(
-                    language=LANGUAGE_NAMES.get(locale, locale),
-                    original=LANGUAGE_NAMES.get(article.content_locale, article.content_locale))
-            writer.page(f"{locale}/{slug}", "article.html", site, {
-                **common, "lang": article.content_locale, "title": article.title,
-                "description": article.summary,
-                "canonical": absolute(original), "alternates": alternates, "noindex": False,
-                "switcher": _switcher(locale, switch), "notice": notice, "body_digest": article.digest,
-                "category": {"id": template.category, "label": labels[template.category]},
-                "updated": _date_text(template, locale, _), "faq": bool(template.faq and not article.is_fallback),
-            }, _, content=functools.partial(_article_content, article))
+            key = hashlib.sha1("\x1f".join((
+                pages.key, article.digest, article.content_locale, slug, template.category, str(template.updated),
+                "faq" if template.faq else "", spread_keys[ref],
+            )).encode()).hexdigest()
+            writer.keyed_page(f"{locale}/{slug}", key, "article.html", site,
+                              functools.partial(_article_page, pages, article, *spread[ref]), _)
         writer.page(f"{locale}/search.html", "search.html", site, {
             **common, "lang": locale, "title": _("Search"), "heading": _("Search results"),
             "description": _("Search the help center"), "canonical": None, "alternates": [], "noindex": True,
@@ -552,8 +812,8 @@ def _alternates(pairs: list[tuple[str, str]], default: str, absolute: Callable[[
     return links
 
 
-def _write_static(writer: _SiteWriter, per_locale: dict[str, list[_Article]], locales: tuple[str, ...],
-                  base_url: str | None, default: str) -> None:
+def _write_static(writer: _SiteWriter, per_locale: dict[str, list[_Article]], spread: dict[str, _Spread],
+                  locales: tuple[str, ...], base_url: str | None, default: str) -> None:
     static = Path(__file__).parent / "static"
     for asset in sorted(static.iterdir()):
         if asset.is_file():
@@ -565,17 +825,16 @@ def _write_static(writer: _SiteWriter, per_locale: dict[str, list[_Article]], lo
         strings = {"prompt": _("Type a word to search."), "none": _("No articles match your search."),
                    "found": _("{count} articles found.")}
         rel = f"{locale}/search-index.js"
-        key = hashlib.sha1(repr((writer.layout, strings, [(a.digest, a.template.ref, a.template.category)
-                                                          for a in per_locale[locale]])).encode()).hexdigest()
-        if not writer.reuse(rel, key):
-            writer.file(rel, search_index_script(locale, per_locale[locale], strings, slug_of))
+        docs = [f"{a.digest} {a.slug} {a.template.category}" for a in per_locale[locale]]
+        key = hashlib.sha1("\n".join([writer.layout, repr(strings), *docs]).encode()).hexdigest()
+        writer.output(rel, key, functools.partial(search_index_script, locale, per_locale[locale], strings))
     writer.file("robots.txt", "User-agent: *\nAllow: /\n" + (f"Sitemap: {base_url}sitemap.xml\n" if base_url else ""))
     if base_url:
-        key = hashlib.sha1(repr((base_url, default, locales, [
-            (loc, a.template.ref, a.is_fallback, str(a.template.updated)) for loc in locales for a in per_locale[loc]
-        ])).encode()).hexdigest()
-        if not writer.reuse("sitemap.xml", key):
-            writer.file("sitemap.xml", _sitemap(per_locale, locales, base_url, default))
+        # The sitemap lists each article in the locales that translate it, with its date.
+        dates = {a.ref: a.template.updated for arts in per_locale.values() for a in arts if not a.is_fallback}
+        urls = [f"{ref} {','.join(held)} {dates.get(ref)}" for ref, (held, _shown) in sorted(spread.items())]
+        key = hashlib.sha1("\n".join([repr((base_url, default, locales)), *urls]).encode()).hexdigest()
+        writer.output("sitemap.xml", key, functools.partial(_sitemap, per_locale, locales, base_url, default))
 
 
 def _sitemap(per_locale: dict[str, list[_Article]], locales: tuple[str, ...], base_url: str, default: str) -> str:
@@ -583,7 +842,7 @@ def _sitemap(per_locale: dict[str, list[_Article]], locales: tuple[str, ...], ba
 
     rows = ['<?xml version="1.0" encoding="UTF-8"?>',
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
-    translated = {loc: {a.template.ref: a for a in arts if not a.is_fallback} for loc, arts in per_locale.items()}
+    translated = {loc: {a.ref: a for a in arts if not a.is_fallback} for loc, arts in per_locale.items()}
 
     def url(loc_rel: str, alternates: list[tuple[str, str]], lastmod: str | None) -> None:
         rows.append("<url>")
@@ -601,10 +860,10 @@ def _sitemap(per_locale: dict[str, list[_Article]], locales: tuple[str, ...], ba
     refs = sorted({ref for loc in locales for ref in translated[loc]})
     for ref in refs:
         holders = [(code, translated[code][ref]) for code in locales if ref in translated[code]]
-        alternates = [(code, f"{code}/{slug_of(a.template)}") for code, a in holders]
+        alternates = [(code, f"{code}/{a.slug}") for code, a in holders]
         x_default = next((rel for code, rel in alternates if code == default), alternates[0][1])
         for _code, article in holders:
             updated = article.template.updated.isoformat() if article.template.updated else None
-            url(f"{article.locale}/{slug_of(article.template)}", [*alternates, ("x-default", x_default)], updated)
+            url(f"{article.locale}/{article.slug}", [*alternates, ("x-default", x_default)], updated)
     rows.append("</urlset>")
     return "\n".join(rows) + "\n"

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 MAX_TEXT_CHARS = 1500
 """Text kept per article in the index; long guides are cut to bound the index size."""
 
 
-def search_index_script(locale: str, articles: list[Any], strings: dict[str, str],
-                        slug_of: Callable[[Any], str]) -> str:
+def search_index_script(locale: str, articles: list[Any], strings: dict[str, str]) -> str:
     """``window.SUPPORTKIT_SEARCH = {...}``: this locale's articles only, UTF-8, no \\u escapes."""
     docs = [
-        {"t": article.title, "u": slug_of(article.template), "c": article.template.category,
+        {"t": article.title, "u": article.slug, "c": article.template.category,
          "x": " ".join(article.text.split())[:MAX_TEXT_CHARS]}
         for article in articles
     ]
