@@ -128,4 +128,9 @@ def _convert(node: yaml.Node, seen: set[int]) -> Any:
         items.line = line
         items.item_lines = [item.start_mark.line + 1 for item in node.value]
         return items
+    if node.tag == _STR_TAG:
+        return node.value  # what SafeConstructor makes of it, without its bookkeeping (most scalars are text)
     return _scalars().construct_object(node, deep=True)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"

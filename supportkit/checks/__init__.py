@@ -111,8 +111,10 @@ def mask_code(text: str) -> str:
     def repl(match: re.Match[str]) -> str:
         piece = match.group()
         mark = VALUE_MARK if piece.startswith("{{") else TAG_MARK
+        if "\n" not in piece:
+            return mark * len(piece)
         # Keep newlines so line numbers stay right.
-        return "".join(ch if ch == "\n" else mark for ch in piece)
+        return "\n".join(mark * len(line) for line in piece.split("\n"))
 
     masked = _JINJA_RE.sub(repl, text)
     for pattern in (_URL_RE, _EMAIL_RE):
@@ -147,6 +149,8 @@ class TemplateView:
     pieces: dict[tuple[str, str], Piece] = field(default_factory=dict)
     rendered: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     """Renderings (or the error) per locale, field and values, shared by the rules that render."""
+    contexts: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    """Rendering contexts per locale and values: a locale's subject and body share one."""
 
     @property
     def path(self) -> str:
@@ -260,10 +264,9 @@ def _walk(node: Any, kind: type | tuple[type, ...]) -> Iterator[Any]:
     """Nodes of ``kind`` under ``node``; the flat node list is built once per tree (rules walk it often)."""
     flat = getattr(node, "_supportkit_flat", None)
     if flat is None:
-        from jinja2 import nodes
+        from supportkit.rendering import tree_nodes
 
-        flat = list(node.find_all(nodes.Node))
-        node._supportkit_flat = flat
+        flat = tree_nodes(node)
     return (n for n in flat if isinstance(n, kind))
 
 
@@ -344,11 +347,11 @@ ALLOWLIST_NAME = "allowlist.toml"
 
 def load_allowlist(root: Path) -> tuple[list[AllowEntry], list[Finding]]:
     """Entries of ``<replies>/allowlist.toml`` (``[[allow]]`` tables), and problems with the file."""
-    import tomllib
-
     path = root / ALLOWLIST_NAME
     if not path.is_file():
         return [], []
+    import tomllib  # only when there is a list: a few milliseconds of a cold check otherwise
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

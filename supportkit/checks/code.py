@@ -208,7 +208,10 @@ def render_piece(view: TemplateView, piece: Piece, values: dict[str, str]) -> st
         raise cached
     if cached is not None:
         return cached
-    context = build_context(view.template, piece.locale, values, view.config.brand)
+    context = view.contexts.get((piece.locale, key[2]))
+    if context is None:
+        context = view.contexts[(piece.locale, key[2])] = build_context(view.template, piece.locale, values,
+                                                                        view.config.brand)
     try:
         text = render_string(piece.text, context, where=f"{view.path}: {piece.locale}")
     except TemplateError as exc:
