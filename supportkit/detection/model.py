@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-FORMAT = 3
+FORMAT = 4
 """Bump when the layout or the content of the compiled model changes."""
 
 SUPPORTED = ("zh", "en", "es", "ru", "fr")
@@ -204,9 +204,27 @@ def _serialize(data: dict) -> bytes:
         blob += freq_bytes
         blob += b"\0" * (-len(blob) % 4)
         offsets[lang] = (start, len(hash_bytes), len(freq_bytes))
-    header = marshal.dumps({**data, "lexicon": offsets})
+    # Character tables stay marshalled per language: a process loads only those its text needs
+    # (a Chinese message none, a Latin one the Latin languages'), not 17 tables on every start.
+    chars = {lang: marshal.dumps(table) for lang, table in data["chars"].items()}
+    header = marshal.dumps({**data, "lexicon": offsets, "chars": chars})
     header += b"\0" * (-(len(_MAGIC) + 4 + len(header)) % 4)
     return _MAGIC + len(header).to_bytes(4, "little") + header + bytes(blob)
+
+
+class _CharTables(dict[str, dict[str, float]]):
+    """lang -> character table, each unmarshalled the first time it is asked for."""
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        super().__init__()
+        self._packed = packed
+
+    def __missing__(self, lang: str) -> dict[str, float]:
+        table = marshal.loads(self._packed[lang])  # KeyError for a language the model lacks
+        if not isinstance(table, dict):
+            raise ValueError(f"character table of {lang!r} is damaged")
+        self[lang] = table
+        return table
 
 
 def _deserialize(buffer: memoryview) -> Model | None:
@@ -228,7 +246,7 @@ def _deserialize(buffer: memoryview) -> Model | None:
         latin=tuple(data["latin"]),
         cyrillic=tuple(data["cyrillic"]),
         lexicon=lexicon,
-        chars=data["chars"],
+        chars=_CharTables(data["chars"]),
         char_floor=data["char_floor"],
         traditional=frozenset(data["traditional"]),
         simplified=frozenset(data["simplified"]),
