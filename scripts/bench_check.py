@@ -25,7 +25,9 @@ from pathlib import Path
 
 def timed_run(env: dict[str, str]) -> tuple[float, int, str]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "supportkit", "check"], env=env, capture_output=True, text=True,
+    script = Path(sys.executable).with_name("supportkit")  # the installed command, as a hook runs it
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "supportkit"]
+    done = subprocess.run([*command, "check"], env=env, capture_output=True, text=True,
                           check=False)
     return time.perf_counter() - start, done.returncode, done.stderr.strip().splitlines()[-1] if done.stderr else ""
 

@@ -299,7 +299,9 @@ def main() -> int:
         print(f"Warm `reply` pipeline (normalize, guard, detect, classify, select, render; as `reply --lines`): "
               f"mean {pipeline[0]:.2f} ms, p95 {pipeline[1]:.2f} ms per message, best of 3 (target <= 5 ms).")
     if not options.no_cold:
-        exe = [sys.executable, "-m", "supportkit"]
+        # The installed command, as users run it (and as bench_detect times detect); else -m.
+        script = Path(sys.executable).with_name("supportkit")
+        exe = [str(script)] if script.exists() else [sys.executable, "-m", "supportkit"]
         commands = {
             "reply": exe + ["reply", "--json", "I forgot my wallet password"],
             "reply_zh": exe + ["reply", "--json", "我忘记了钱包密码"],
