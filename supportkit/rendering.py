@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 from jinja2.runtime import missing
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_range
 from jinja2.utils import _PassArg
 
 from supportkit.config import Brand
@@ -145,10 +145,35 @@ def _plural(context: Any, value: Any, **forms: str) -> str:
     return text.replace("#", format_decimal(number, locale=locale, decimal_quantization=False))
 
 
+MAX_REPEAT_POWER = 4096
+"""Largest integer exponent a template may use (``10 ** 10 ** 8`` would compute for minutes)."""
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with ``*`` and ``**`` checked before they run.
+
+    The output cap refuses long output only as it is produced: ``"x" * 10 ** 9`` would
+    first build a gigabyte string, and a huge power take minutes.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if (isinstance(sequence, (str, list, tuple)) and isinstance(count, int)
+                        and len(sequence) * count > MAX_OUTPUT_CHARS):
+                    raise SecurityError(f"repeating a sequence {count} times makes more than {MAX_OUTPUT_CHARS} items")
+        elif (operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1
+              and right > MAX_REPEAT_POWER):
+            raise SecurityError(f"exponent {right} is larger than {MAX_REPEAT_POWER}")
+        return super().call_binop(context, operator, left, right)
+
+
 @functools.lru_cache(maxsize=1)
 def environment() -> ImmutableSandboxedEnvironment:
     """The one rendering environment: immutable sandbox, strict undefined, listed filters only."""
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
@@ -162,7 +187,7 @@ def environment() -> ImmutableSandboxedEnvironment:
     env.filters.update(number=_number, amount=_amount, date=_date, datetime=_datetime, plural=_plural,
                        percent=_percent)
     env.tests = {name: test for name, test in env.tests.items() if name in ALLOWED_TESTS}
-    env.globals = {"range": range}
+    env.globals = {"range": safe_range}  # at most MAX_RANGE (100,000) items: a loop cannot run for minutes
     return env
 
 
@@ -336,8 +361,26 @@ def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTP
         raise TemplateError(f"template uses an undeclared name: {exc.message}", where or None,
                             "Declare it under variables: in the template file.") from None
     except SecurityError as exc:
-        raise TemplateError(f"template tried an unsafe operation: {exc}", where or None) from None
+        raise TemplateError(f"template tried an unsafe operation: {exc}", _at(where, exc)) from None
+    except jinja2.TemplateError as exc:  # e.g. a filter given arguments it does not take
+        raise TemplateError(f"template error: {exc.message or type(exc).__name__}", _at(where, exc)) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        # An expression that fails on its values ({{ 1/0 }}, "is odd" on text): the writer's
+        # mistake, reported with its line like any other, never as a traceback.
+        raise TemplateError(f"template failed while rendering: {type(exc).__name__}: {exc}"[:300], _at(where, exc),
+                            "Keep expressions to the declared variables and the allowed filters.") from None
     return _tidy("".join(pieces))
+
+
+def _at(where: str, exc: BaseException) -> str | None:
+    """``where`` and the template line the traceback of ``exc`` reached (Jinja maps it to ``<template>``)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return (f"{where} line {line}".strip() if line is not None else where) or None
 
 
 def tree_nodes(tree: jinja2.nodes.Node) -> list[jinja2.nodes.Node]:

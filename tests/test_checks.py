@@ -165,6 +165,23 @@ def test_edited_english_source_makes_untouched_translations_stale(tmp_path: Path
     assert [(f.locale, f.check) for f in findings] == [("zh", "stale"), ("es", "stale"), ("ru", "stale"), ("fr", "stale")]
 
 
+@pytest.mark.parametrize(("expression", "message"), [
+    ("{{ 1 / 0 }}", "template failed while rendering: ZeroDivisionError: division by zero"),
+    ("{% if customer_name is odd %}x{% endif %}", "template failed while rendering: TypeError"),
+    ('{{ "x" * 10 ** 9 }}', "template tried an unsafe operation: repeating a sequence"),
+])
+def test_an_expression_that_fails_when_rendered_is_a_finding_not_a_crash(tmp_path: Path, expression: str,
+                                                                          message: str) -> None:
+    path = tmp_path / "bad_render.yaml"
+    text = (BAD / "bad_render.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("{{ customer_name | number }}", "{{ customer_name }}")
+                    .replace("Ayuda: {{ brand.help_center }}", "Ayuda: {{ brand.help_center }} " + expression),
+                    encoding="utf-8")
+    (finding,) = run_checks(Config(), [path]).findings
+    assert (finding.line, finding.locale, finding.check) == (45, "es", "render")  # the line it failed on
+    assert message in finding.message
+
+
 def test_locale_filter_keeps_that_locale_only() -> None:
     report = run_checks(Config(), [BAD / "bad_placeholders.yaml"], locale="fr")
     assert [f.locale for f in report.findings] == ["fr"]

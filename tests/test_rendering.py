@@ -86,6 +86,31 @@ def test_output_is_capped() -> None:
         render_string("{% for i in range(1000) %}xx{% endfor %}", ctx(), limit=100)
 
 
+@pytest.mark.parametrize(("source", "message"), [
+    ('{{ "x" * 1000000000 }}', "repeating a sequence 1000000000 times"),
+    ("{{ [0] * 10 ** 8 }}", "repeating a sequence"),
+    ("{{ 10 ** 100000000 }}", "exponent 100000000 is larger than 4096"),
+    ("{% for i in range(10 ** 9) %}{% endfor %}", "Range too big"),
+])
+def test_expensive_expressions_are_refused_before_they_run(source: str, message: str) -> None:
+    # The output cap only sees output: these would build gigabytes or run for minutes first.
+    with pytest.raises(TemplateError, match=message):
+        render_string(source, ctx())
+    assert render_string('{{ "ab" * 3 }} {{ 2 ** 10 }} {{ range(3) | list | length }}', ctx()) == "ababab 1024 3"
+
+
+@pytest.mark.parametrize(("source", "kind", "line"), [
+    ("Hi\n{{ 1 / 0 }}", "ZeroDivisionError", 2),
+    ("{% if customer_name is odd %}x{% endif %}", "TypeError", 1),
+    ("Hi,\n\n{{ customer_name - 1 }}", "TypeError", 3),
+])
+def test_an_expression_failing_on_its_values_is_a_template_error_with_its_line(source: str, kind: str,
+                                                                               line: int) -> None:
+    with pytest.raises(TemplateError, match=kind) as caught:
+        render_string(source, ctx(customer_name="Ana"), where="t.yaml: en")
+    assert caught.value.where == f"t.yaml: en line {line}"
+
+
 def test_empty_optional_variable_leaves_no_dangling_greeting() -> None:
     library = load_library(MIN)
     for locale in ("en", "ru"):

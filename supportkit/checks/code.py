@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from supportkit import SUPPORTED_LANGUAGES
@@ -250,8 +251,10 @@ def check_render(view: TemplateView) -> Iterator[Finding]:
             try:
                 render_piece(view, piece, _render_values(view, empty))
             except SupportkitError as exc:
-                yield view.finding("render", piece.line, piece.locale,
-                                   f"{piece.field}: fails with {label} values: {exc.what}")
+                # The line the template got to, when rendering knows it ("... line 3").
+                reached = re.search(r" line (\d+)$", exc.where or "")
+                line = piece.line + int(reached.group(1)) - 1 if reached else piece.line
+                yield view.finding("render", line, piece.locale, f"{piece.field}: fails with {label} values: {exc.what}")
                 break
 
 
