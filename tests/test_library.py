@@ -136,3 +136,28 @@ def test_select_template_falls_back_explicitly() -> None:
     assert unknown_intent.template.id == "other"
     with pytest.raises(UnknownLocaleError):
         select_template(library, "tx_pending", "../../etc/passwd")
+
+
+def test_parse_cache_is_reused_and_rewritten_only_when_enough_changed(tmp_path: Path) -> None:
+    from supportkit.files import cache_dir
+
+    source = (MIN / "tx_pending.yaml").read_text(encoding="utf-8")
+    for number in range(250):
+        (tmp_path / f"t{number:03}.yaml").write_text(source.replace("id: tx_pending", f"id: t{number:03}"),
+                                                     encoding="utf-8")
+    first = load_library(tmp_path)
+    (cache,) = cache_dir().glob("templates-*.pickle")
+    written = cache.stat().st_mtime_ns
+    # One edit in 250 files: the edited file is parsed again, the cache is not rewritten.
+    edited = source.replace("id: tx_pending", "id: t007").replace("transfer is pending", "transfer is still pending")
+    (tmp_path / "t007.yaml").write_text(edited, encoding="utf-8")
+    second = load_library(tmp_path)
+    assert cache.stat().st_mtime_ns == written
+    assert second.get("t007") != first.get("t007") and second.get("t008") == first.get("t008")
+    # More than 1% changed: written again, and what it holds is the current text.
+    for number in range(10):
+        (tmp_path / f"t{number:03}.yaml").write_text(edited.replace("id: t007", f"id: t{number:03}"),
+                                                     encoding="utf-8")
+    third = load_library(tmp_path)
+    assert cache.stat().st_mtime_ns != written
+    assert load_library(tmp_path).get("t003") == third.get("t003") != first.get("t003")
