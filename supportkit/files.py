@@ -49,8 +49,25 @@ def cache_file(kind: str, key: str, suffix: str) -> Path:
     return cache_dir() / f"{kind}-{zlib.crc32(key.encode()):08x}{suffix}"
 
 
+_USED_AGAIN_AFTER_NS = 3600 * 10**9
+
+
+def mark_used(path: Path) -> None:
+    """Note that the cache file ``path`` was just read (its mtime, at most once an hour).
+
+    ``prune_cache`` keeps the newest files: a cache read every day but written long ago must
+    count as new, or a burst of other libraries' caches would push it out.
+    """
+    import time
+
+    with contextlib.suppress(OSError):
+        now = time.time_ns()
+        if now - os.stat(path).st_mtime_ns > _USED_AGAIN_AFTER_NS:
+            os.utime(path, ns=(now, now))
+
+
 def prune_cache(kind: str, suffix: str, keep: int) -> None:
-    """Delete all but the ``keep`` newest cache files of ``kind``.
+    """Delete all but the ``keep`` most recently used cache files of ``kind`` (see ``mark_used``).
 
     Every change of a library, and every upgrade, keys a new file; without pruning the
     old ones pile up (a detection model is 16 MB). Called after writing a new file.

@@ -16,7 +16,7 @@ from typing import Any
 
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.errors import Problem, TemplateError, ValidationError
-from supportkit.files import cache_file, prune_cache, write_bytes
+from supportkit.files import cache_file, mark_used, prune_cache, write_bytes
 from supportkit.locales import LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -247,6 +247,7 @@ class _ParseCache:
                 loaded = pickle.load(handle)
             if isinstance(loaded, dict):
                 self.entries = loaded
+                mark_used(self.path)
         except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
             self.entries = {}
         self.misses = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from supportkit.files import cache_dir, cache_file, prune_cache, write_bytes
@@ -34,3 +35,18 @@ def test_prune_keeps_the_newest_of_one_kind_only(tmp_path: Path) -> None:
 def test_prune_without_a_cache_folder_is_quiet() -> None:
     assert not cache_dir().exists()
     prune_cache("match", ".pickle", keep=1)
+
+
+def test_a_cache_read_lately_counts_as_new_when_pruning() -> None:
+    from supportkit.files import mark_used
+
+    cache_dir().mkdir(parents=True)
+    old, fresh = cache_file("templates", "bundled", ".pickle"), cache_file("templates", "other", ".pickle")
+    write_bytes(old, b"x")
+    write_bytes(fresh, b"y")
+    os.utime(old, ns=(10**18, 10**18))  # written long ago (2001)...
+    recent = time.time_ns() - 10**10
+    os.utime(fresh, ns=(recent, recent))  # the other one ten seconds ago
+    mark_used(old)  # ...but read just now
+    prune_cache("templates", ".pickle", keep=1)
+    assert old.exists() and not fresh.exists()

@@ -615,12 +615,17 @@ class _TextCache:
 def _read_article_cache(path: Path) -> dict[str, list[str]]:
     import pickle
 
+    from supportkit.files import mark_used
+
     try:
         with path.open("rb") as handle:
             data = pickle.load(handle)
-        return data if isinstance(data, dict) else {}
     except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    mark_used(path)
+    return data
 
 
 def _write_article_cache(path: Path, cache: dict[str, list[str]]) -> None:

@@ -87,9 +87,13 @@ def _read_disk(path: Path, key: tuple[Any, ...]) -> MatchIndex | None:
         loaded = marshal.loads(path.read_bytes())
         if not (isinstance(loaded, dict) and loaded.get("key") == repr(key)):
             return None
-        return MatchIndex.from_data(loaded["index"])
+        index = MatchIndex.from_data(loaded["index"])
     except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
         return None
+    from supportkit.files import mark_used
+
+    mark_used(path)
+    return index
 
 
 def _write_disk(path: Path, key: tuple[Any, ...], index: MatchIndex) -> None:
