@@ -87,3 +87,14 @@ def test_is_han_and_han_characters_agree_with_the_han_class(text: str) -> None:
     han = re.compile(f"[{_HAN}]")
     assert han_characters(text) == han.findall(text)
     assert is_han(text) == bool(han.match(text))
+
+
+@pytest.mark.parametrize(("text", "email"), [
+    ("write to john.smith@example.com please", "john.smith@example.com"),
+    ("(ana-b+tag@mail.example.co)", "ana-b+tag@mail.example.co"),
+    ("correo:soporte@example.es.", "soporte@example.es"),
+    ("邮箱kefu@example.cn谢谢", "kefu@example.cn"),
+    ("user_1@example.com", "user_1@example.com"),
+])
+def test_emails_are_found_where_their_word_starts(text: str, email: str) -> None:
+    assert [s.text for s in find_protected_spans(text) if s.kind == "email"] == [email]
