@@ -388,3 +388,11 @@ def test_features_from_remembered_tokens_equal_a_fresh_count(library: Library, t
                 expected[term] += weight
         assert features(folded, known) == expected
         assert list(features(folded, known)) == list(expected)  # same terms, same order, twice
+
+
+def test_foreign_examples_never_weigh_more_than_own_language_ones() -> None:
+    # _score_examples skips an example whose raw similarity is under _KNN_NEEDS before scaling it.
+    from supportkit.matching import _KNN_NEEDS, FOREIGN_WEIGHT, KNN_DECAY, SIMILARITY_FLOOR
+
+    assert 0.0 < FOREIGN_WEIGHT <= 1.0
+    assert _KNN_NEEDS * sum(KNN_DECAY) < SIMILARITY_FLOOR

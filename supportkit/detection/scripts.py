@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_right
+from collections import Counter
 
 # (first code point, last code point, script); sorted, non-overlapping.
 _RANGES: list[tuple[int, int, str]] = sorted([
@@ -60,10 +61,11 @@ _NON_ASCII_RE = re.compile("[^\x00-\x7f]")
 def count_scripts(text: str) -> dict[str, int]:
     """Letters per script in ``text`` (ASCII letters counted at once: most input is Latin)."""
     counts: dict[str, int] = {}
-    for ch in _NON_ASCII_RE.findall(text):
+    # Counted per distinct character (a Russian or Chinese message repeats most of its letters).
+    for ch, times in Counter(_NON_ASCII_RE.findall(text)).items():
         script = _script_of_char(ch)
         if script is not None:
-            counts[script] = counts.get(script, 0) + 1
+            counts[script] = counts.get(script, 0) + times
     ascii_letters = len(_ASCII_LETTER_RE.findall(text))
     if ascii_letters:
         counts["Latn"] = counts.get("Latn", 0) + ascii_letters

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from supportkit.matching.cache import index_for
 from supportkit.matching.fold import fold, is_han, tokens
-from supportkit.matching.index import ExampleColumns, MatchIndex, Probe, correct_typos, features, vectorize
+from supportkit.matching.index import ExampleColumns, MatchIndex, Probe, correct_typos, features_of, vectorize
 
 if TYPE_CHECKING:
     from supportkit.library import Library
@@ -105,7 +105,7 @@ class Classification:
 
 def _confidence(raw: float) -> float:
     """Raw evidence (sum of cue weights and weighted similarity) mapped to 0..1."""
-    return 1.0 - math.exp(-max(raw, 0.0) / _SCALE)
+    return 1.0 - math.exp(-raw / _SCALE) if raw > 0.0 else 0.0
 
 
 def classify(text: str, lang: str, library: Library | None = None) -> Classification:
@@ -131,7 +131,7 @@ def classify(text: str, lang: str, library: Library | None = None) -> Classifica
     raw: dict[str, float] = dict.fromkeys(index.intents, 0.0)
     evidence: dict[str, list[str]] = {i: [] for i in index.intents}
     _score_cues(index, probe, lang, raw, evidence)
-    _score_examples(index, variants[-1], lang, raw, evidence)
+    _score_examples(index, fixed, lang, raw, evidence)
     losses, pressing = _urgency_cues(index, probe)
     if pressing is None and _EMPHASIS_RE.search(text):
         pressing = "!!"
@@ -178,11 +178,11 @@ def _score_cues(index: MatchIndex, probe: Probe, lang: str,
         evidence[intent].extend(text for _, text in found)
 
 
-def _score_examples(index: MatchIndex, matchable: str, lang: str,
+def _score_examples(index: MatchIndex, words: list[str], lang: str,
                     raw: dict[str, float], evidence: dict[str, list[str]]) -> None:
     if not index.examples:
         return
-    query = vectorize(features(matchable, index.idf), index.idf, index.default_idf)
+    query = vectorize(features_of(words, index.idf), index.idf, index.default_idf)
     # Dot products with every example and profile sharing a term, through the inverted indexes.
     dots = index.postings.dot(query)
     profile_dots = index.profile_postings.dot(query)
@@ -191,7 +191,8 @@ def _score_examples(index: MatchIndex, matchable: str, lang: str,
     intents, ranks, scale = columns.intents, columns.ranks, _language_scale(columns, lang)
     # An intent whose nearest example stays under _KNN_NEEDS adds nothing (its best three sum
     # to less than SIMILARITY_FLOOR) and shows no phrase: only the others are ranked.
-    strong = {intents[number] for number, dot in dots.items() if dot * scale[number] >= _KNN_NEEDS}
+    strong = {intents[number] for number, dot in dots.items()
+              if dot >= _KNN_NEEDS and dot * scale[number] >= _KNN_NEEDS}  # scale <= 1: most fail the first test
     nearest: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for number, dot in dots.items():
         intent = intents[number]

@@ -353,9 +353,14 @@ def features(folded: str, known: Mapping[str, float] | None = None) -> dict[str,
     With ``known`` (the index's terms), a word the examples contain is matched as that word
     and its stem only; character 3-grams are kept for the other words (typos, rare forms).
     """
+    return features_of(tokens(folded), known)
+
+
+def features_of(words: Iterable[str], known: Mapping[str, float] | None = None) -> dict[str, float]:
+    """``features`` of text already split into ``tokens`` (classify has them)."""
     counts: dict[str, float] = defaultdict(float)
     remembered = _remembered_terms(known)
-    for token in tokens(folded):
+    for token in words:
         terms = remembered.get(token)
         if terms is None:
             if len(remembered) >= _TERMS_LIMIT:
@@ -415,7 +420,9 @@ def _word_terms(word: str, grams: bool) -> tuple[tuple[str, float], ...]:
 def vectorize(counts: Mapping[str, float], idf: Mapping[str, float], default_idf: float) -> dict[str, float]:
     """Unit-length TF-IDF vector (sublinear tf); unknown terms weigh ``default_idf`` in the norm."""
     log, weight_of = math.log, idf.get
-    vector = {term: ((1.0 + log(count)) if count >= 1 else count) * weight_of(term, default_idf)
+    # count 1 (most terms): 1 + log(1) is exactly 1, so the weight is the idf itself.
+    vector = {term: (weight_of(term, default_idf) if count == 1.0
+                     else ((1.0 + log(count)) if count >= 1 else count) * weight_of(term, default_idf))
               for term, count in counts.items()}
     norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
     return {t: v / norm for t, v in vector.items()}
