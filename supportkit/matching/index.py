@@ -46,7 +46,7 @@ from supportkit.matching.fold import (
 )
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 """Bump when the index layout or feature extraction changes (invalidates disk caches)."""
 
 CUE_WEIGHTS = {"strong": 2.0, "cues": 1.0}
@@ -210,10 +210,21 @@ class Postings:
         assert self.lists is not None, "postings are frozen"
         self.lists.setdefault(term, []).append((number, weight))
 
-    def freeze(self) -> None:
-        """Pack the postings into the flat arrays (after the last ``add``)."""
-        for term, found in (self.lists or {}).items():
-            self.terms[term] = len(self.bounds) - 1
+    def freeze(self, like: Postings | None = None) -> None:
+        """Pack the postings into the flat arrays (after the last ``add``).
+
+        With ``like`` (frozen, holding exactly the same terms), terms are numbered as there and
+        its term table is shared: one table less to store and to load.
+        """
+        lists = self.lists or {}
+        if like is not None and like.terms.keys() == lists.keys():
+            order: Iterable[str] = like.terms
+            self.terms = like.terms
+        else:
+            order = lists
+            self.terms = {term: number for number, term in enumerate(lists)}
+        for term in order:
+            found = lists[term]
             self.numbers.extend(number for number, _ in found)
             self.weights.extend(weight for _, weight in found)
             self.bounds.append(len(self.numbers))
@@ -548,7 +559,7 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
                 index.profile_postings.add(term, number, weight / norm)
 
     index.postings.freeze()
-    index.profile_postings.freeze()
+    index.profile_postings.freeze(like=index.postings)  # a profile holds its examples' terms: the same set
     index.example_columns = ExampleColumns.of(index.examples)
     index.profile_columns = ExampleColumns.of(index.profiles)
     _calibrate_cues(index, [(intent, folded) for intent, _, _, folded in folded_examples])
