@@ -2,9 +2,9 @@
 
 - Streaming: records are read, processed and written with a bounded number in flight, so memory
   stays flat however long the export is (only the set of seen ids grows).
-- Every output line is written with one ``write`` on an append-only descriptor, so a
-  kill at any moment leaves a file of complete records; ``--resume`` also repairs a
-  torn last line left by a crash of the machine itself.
+- Output is appended in whole records (up to CHUNK_SIZE to a ``write``) on an append-only
+  descriptor, so a kill at any moment leaves a file of complete records; ``--resume`` redoes
+  the ones not yet written and also repairs a torn last line left by a crash of the machine.
 - A record that cannot be processed goes to the rejects file with its line number
   and reason. At the end ``read == written + rejected (+ skipped on resume)``.
 - Output order is input order whatever ``--jobs`` is, so runs are comparable line by line.
@@ -248,7 +248,7 @@ class AppendOnly:
         self.write_line(encode_row(row))
 
     def write_line(self, data: bytes) -> None:
-        """Append one encoded record (``encode_row``)."""
+        """Append encoded records (``encode_row``; one, or several joined) in one write."""
         view = memoryview(data)
         while view:
             written = os.write(self.fd, view)
@@ -327,6 +327,7 @@ def run_batch(
         raise BatchError(f"cannot read {source}: {exc.strerror}") from None
     writer = AppendOnly(out)
     reject_writer = AppendOnly(rejects)
+    done: list[bytes] = []
     try:
         pending = _pending(read_records(handle, fmt), written_ids, rejected_lines, report, reject_writer, handle,
                            progress)
@@ -338,12 +339,19 @@ def run_batch(
             results = _run_local(pending, config, jobs)
         for record, (status, value) in results:
             if status == "ok":
-                writer.write_line(value)
+                # Whole records, CHUNK_SIZE to a write: one system call per record was a third
+                # of the parent's work. A kill loses at most the unwritten ones; --resume redoes them.
+                done.append(value)
                 report.written += 1
+                if len(done) >= CHUNK_SIZE:
+                    writer.write_line(b"".join(done))
+                    done.clear()
             else:
                 reject_writer.write(Reject(record.line, record.id, value).to_dict())
                 report.rejected += 1
     finally:
+        if done:  # complete records (an interrupted run keeps them)
+            writer.write_line(b"".join(done))
         writer.close()
         reject_writer.close()
         handle.close()
