@@ -59,11 +59,14 @@ def tree_rss_mb(pid: int) -> float:
     """Summed RSS of a process and its children (Linux /proc)."""
     total = 0
     pids = [pid]
-    try:
-        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
+    # Children from /proc (each thread lists the ones it forked), not by running pgrep: that
+    # scanned all of /proc in a new process 20 times a second, about 8% of this 2-core machine
+    # taken from the run being measured.
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            pids += [int(c) for c in children.read_text().split()]
+        except (OSError, ValueError):
+            continue
     for p in pids:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():

@@ -193,6 +193,34 @@ def _init_worker(config: Config) -> None:
     _WORKER["library"] = library_for(config)
 
 
+def _init_pool_worker(config: Config, parent: int) -> None:
+    """``_init_worker`` in a worker process that dies with the batch process."""
+    _die_with_parent(parent)
+    _init_worker(config)
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill this worker when the batch process dies (kill -9 included).
+
+    Otherwise an orphaned worker finishes its chunk for nobody, then prints multiprocessing's
+    BrokenPipeError traceback on the terminal.
+    """
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the batch process died before the line above
+        os._exit(1)
+
+
 def process_record(record: Record, config: Config, library: Any = None) -> dict[str, Any]:
     """The drafted reply for one record, as an output row (raises SupportkitError on bad input)."""
     from supportkit.pipeline import process_message
@@ -409,7 +437,7 @@ def _run_local(records: Iterator[Record], config: Config, jobs: int) -> Iterator
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(config,)) as pool:
+    with context.Pool(jobs, initializer=_init_pool_worker, initargs=(config, os.getpid())) as pool:
         # A bounded queue of chunks keeps memory flat and every worker busy (no barrier
         # between windows); results are taken in submission order, so output is input order.
         in_flight: deque[tuple[list[Record], Any]] = deque()

@@ -122,6 +122,29 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     assert report["written"] + report["rejected"] + report["skipped"] == report["read"] == 4001
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with the parent on Linux (prctl)")
+def test_kill_9_of_a_jobs_2_run_leaves_no_worker_and_prints_nothing(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", 6000)
+    out = tmp_path / "killed.jsonl"
+    command = [sys.executable, "-m", "supportkit", "batch", str(source), "--out", str(out), "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 20_000):
+        time.sleep(0.01)
+    workers = [int(pid) for children in Path(f"/proc/{process.pid}/task").glob("*/children")
+               for pid in children.read_text().split()]
+    assert workers, "no worker process was seen"
+    process.send_signal(signal.SIGKILL)
+    _, stderr = process.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.05)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[:1]]
+    assert not alive, "workers outlived the killed batch process"
+    assert b"Traceback" not in stderr and b"BrokenPipeError" not in stderr
+
+
 def test_secrets_never_reach_the_output(tmp_path: Path) -> None:
     from tests import secret_samples
 
