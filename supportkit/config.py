@@ -110,26 +110,21 @@ def find_config_file(start: Path | None = None) -> tuple[Path, dict[str, Any]] |
     for folder in (here, *here.parents):
         candidate = folder / "supportkit.toml"
         if candidate.is_file():
-            return candidate, _read_toml(candidate)
+            return candidate, _parse_toml(candidate, _read_bytes(candidate))
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and _mentions_supportkit(candidate):
-            table = _read_toml(candidate).get("tool", {}).get("supportkit")
-            if isinstance(table, dict):
-                return candidate, table
+        if candidate.is_file():
+            data = _read_bytes(candidate)
+            if _mentions_supportkit(data):
+                table = _parse_toml(candidate, data).get("tool", {}).get("supportkit")
+                if isinstance(table, dict):
+                    return candidate, table
     return None
 
 
-def _mentions_supportkit(path: Path) -> bool:
-    """Whether a pyproject.toml can hold our table; most do not, and tomllib is milliseconds to load.
-
-    Unreadable files answer True, so that ``_read_toml`` reports them.
-    """
+def _mentions_supportkit(data: bytes) -> bool:
+    """Whether a pyproject.toml can hold our table; most do not, and tomllib is milliseconds to load."""
     import re
 
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return True
     # [tool.supportkit], [tool."supportkit".x], tool.supportkit.x = ..., or supportkit = {...} under [tool].
     if re.search(rb"tool[\"']?\s*\.\s*[\"']?supportkit", data):
         return True
@@ -137,16 +132,22 @@ def _mentions_supportkit(path: Path) -> bool:
             and re.search(rb"(?m)^\s*[\"']?supportkit[\"']?\s*[.=]", data) is not None)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path.name}: {exc.strerror}", str(path)) from None
+
+
+def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
     import tomllib
 
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot parse {path.name}: not UTF-8 text", str(path), "Save it as UTF-8.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"cannot parse {path.name}: {exc}", str(path), "Fix the TOML syntax.") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path.name}: {exc.strerror}", str(path)) from None
 
 
 def _coerce(key: str, value: Any, where: str, base: Path) -> Any:

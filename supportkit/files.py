@@ -85,6 +85,35 @@ def prune_cache(kind: str, suffix: str, keep: int) -> None:
             os.unlink(path)
 
 
+def read_cache(path: Path) -> bytes | None:
+    """The bytes of a ``cache_file``, or None when it cannot be read; the file counts as used."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    mark_used(path)
+    return data
+
+
+def write_cache(path: Path, data: bytes, keep: int) -> None:
+    """Write a ``cache_file`` (private folder, one rename), then keep the ``keep`` most recently
+    used files of its kind. A cache that cannot be written only costs time: nothing is raised."""
+    kind = path.name.rsplit("-", 1)[0]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_bytes(path, data)
+    except OSError:
+        return
+    prune_cache(kind, path.suffix, keep)
+
+
+def worth_rewriting(before: int, now: int, new: int) -> bool:
+    """Whether a cache that held ``before`` entries, of which ``now`` are used and ``new`` were
+    missing, changed by more than 1%: rewriting a big cache costs more than redoing a few entries."""
+    dropped = before - (now - new)
+    return new + dropped > now // 100
+
+
 def installed_identity(package: str) -> str:
     """An identity of the installed ``package``: its ``__init__`` file's path, size and mtime.
 

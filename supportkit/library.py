@@ -16,7 +16,7 @@ from typing import Any
 
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.errors import Problem, TemplateError, ValidationError
-from supportkit.files import cache_file, mark_used, prune_cache, write_bytes
+from supportkit.files import cache_file, read_cache, worth_rewriting, write_cache
 from supportkit.locales import LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -243,12 +243,10 @@ class _ParseCache:
         self.entries: dict[str, tuple[int, int, Any]] = {}
         self.used: dict[str, tuple[int, int, Any]] = {}
         try:
-            with self.path.open("rb") as handle:
-                loaded = pickle.load(handle)
+            loaded = pickle.loads(read_cache(self.path) or b"")
             if isinstance(loaded, dict):
                 self.entries = loaded
-                mark_used(self.path)
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        except (EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
             self.entries = {}
         self.misses = 0
 
@@ -273,17 +271,10 @@ class _ParseCache:
         Rewriting 5,000 parsed templates costs tens of ms, parsing a changed file again a few:
         after one edit the file is parsed again next time until more changes pile up.
         """
-        dropped = len(self.entries) - (len(self.used) - self.misses)
-        if self.misses + dropped <= len(self.used) // 100:
-            return
-        import pickle
+        if worth_rewriting(len(self.entries), len(self.used), self.misses):
+            import pickle
 
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            write_bytes(self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            return  # a cache we cannot write only costs speed
-        prune_cache("templates", ".pickle", keep=8)  # one per library folder in use
+            write_cache(self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL), keep=8)  # per library
 
 
 def read_text_file(path: Path) -> str:

@@ -289,7 +289,7 @@ def test_cache_round_trip_and_stale_files_are_rejected(tmp_path: Path) -> None:
     stale = model._serialize({**data, "format": model.FORMAT - 1})
     assert model._deserialize(memoryview(stale)) is None
     path = tmp_path / "sub" / "model.bin"
-    model._write_atomic(path, b"payload")
+    model.write_cache(path, b"payload", keep=2)
     assert path.read_bytes() == b"payload"
     assert [p.name for p in path.parent.iterdir()] == ["model.bin"]
 

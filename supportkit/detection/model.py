@@ -20,7 +20,6 @@ file + rename) so concurrent first runs in several processes are safe.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import math
 import sys
@@ -30,6 +29,8 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from supportkit.files import cache_file, installed_identity, write_cache
 
 FORMAT = 4
 """Bump when the layout or the content of the compiled model changes."""
@@ -74,7 +75,6 @@ def freq_log(quantized: int) -> float:
 
 def _cache_path() -> Path:
     from supportkit import __version__
-    from supportkit.files import cache_file, installed_identity
 
     key = f"{FORMAT}-{__version__}-{installed_identity('langdetect')}-{installed_identity('wordfreq')}"
     return cache_file("detect", key, ".marshal")
@@ -254,13 +254,6 @@ def _deserialize(buffer: memoryview) -> Model | None:
     )
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
-    from supportkit.files import prune_cache, write_bytes
-
-    write_bytes(path, payload, make_parents=True)
-    prune_cache("detect", ".marshal", keep=2)  # 16 MB each: one per installed version
-
-
 def _map(path: Path) -> memoryview | None:
     """The cache file mapped read-only (shared between processes by the page cache)."""
     import mmap
@@ -296,8 +289,8 @@ def load() -> Model:
             if sys.stderr is not None and sys.stderr.isatty():
                 print("supportkit: building the language model cache (once, a few seconds)...", file=sys.stderr)
             payload = _serialize(build())
-            with contextlib.suppress(OSError):  # a read-only cache still detects; it rebuilds next time
-                _write_atomic(path, payload)
+            # 16 MB each, one per installed version; a read-only cache still detects (it rebuilds next time).
+            write_cache(path, payload, keep=2)
             mapped = _map(path)
             model = _deserialize(mapped) if mapped is not None else None
             if model is None:

@@ -30,6 +30,7 @@ from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
 from supportkit.errors import Problem, SupportkitError
 from supportkit.faq.markup import plain_summary, to_html
+from supportkit.files import cache_file, read_cache, worth_rewriting, write_cache
 from supportkit.library import Library, Template
 from supportkit.locales import parse_locale
 from supportkit.rendering import build_context, render_string
@@ -573,8 +574,6 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
 
 def _article_cache_path(out: Path) -> Path:
     """Rendered article text from the last build of ``out``, kept out of the published folder."""
-    from supportkit.files import cache_file
-
     return cache_file("faq", str(out), ".pickle")
 
 
@@ -607,38 +606,20 @@ class _TextCache:
         self.misses += 1
 
     def save(self) -> None:
-        dropped = len(self.entries) - (len(self.used) - self.misses)
-        if self.misses + dropped > len(self.used) // 100:
-            _write_article_cache(self.path, self.used)
+        if worth_rewriting(len(self.entries), len(self.used), self.misses):
+            import pickle
+
+            write_cache(self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL), keep=8)  # per --out
 
 
 def _read_article_cache(path: Path) -> dict[str, list[str]]:
     import pickle
 
-    from supportkit.files import mark_used
-
     try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        data = pickle.loads(read_cache(path) or b"")
+    except (EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
         return {}
-    if not isinstance(data, dict):
-        return {}
-    mark_used(path)
-    return data
-
-
-def _write_article_cache(path: Path, cache: dict[str, list[str]]) -> None:
-    import pickle
-
-    from supportkit.files import prune_cache, write_bytes
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_bytes(path, pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
-        return  # only speed is lost
-    prune_cache("faq", ".pickle", keep=8)  # one per output folder built lately
+    return data if isinstance(data, dict) else {}
 
 
 def _check_output_folder(out: Path) -> None:

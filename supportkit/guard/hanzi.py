@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from supportkit.files import cache_file, installed_identity, read_cache, write_cache
 from supportkit.guard.phrases import VALID_LENGTHS, PhraseHit, lexicon, valid_checksum
 
 FORMAT = 1
@@ -67,7 +68,6 @@ class HanModel:
 
 def _cache_path() -> Path:
     from supportkit import __version__
-    from supportkit.files import cache_file, installed_identity
 
     key = f"{FORMAT}-{__version__}-{installed_identity('wordfreq')}-{installed_identity('mnemonic')}"
     return cache_file("guard-han", key, ".marshal")
@@ -112,20 +112,13 @@ def load() -> HanModel:
             path = _cache_path()
             data: Any = None
             with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-                data = marshal.loads(path.read_bytes())
+                data = marshal.loads(read_cache(path) or b"")
             if not isinstance(data, dict) or set(data) != {"llr", "pairs", "to_simplified"}:
                 data = build()
-                with contextlib.suppress(OSError):  # a read-only cache still works; it rebuilds next time
-                    _write_atomic(path, marshal.dumps(data))
+                # A read-only cache still works; it rebuilds next time.
+                write_cache(path, marshal.dumps(data), keep=2)
             _model = HanModel(dict(data["llr"]), frozenset(data["pairs"]), dict(data["to_simplified"]))
     return _model
-
-
-def _write_atomic(path: Path, payload: bytes) -> None:
-    from supportkit.files import prune_cache, write_bytes
-
-    write_bytes(path, payload, make_parents=True)
-    prune_cache("guard-han", ".marshal", keep=2)
 
 
 def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] = ()

@@ -83,30 +83,23 @@ def _read_disk(path: Path, key: tuple[Any, ...]) -> MatchIndex | None:
     """The index stored for ``key`` (the file holds its key: two keys can share a file name)."""
     import marshal
 
+    from supportkit.files import read_cache
+
     try:
-        loaded = marshal.loads(path.read_bytes())
+        loaded = marshal.loads(read_cache(path) or b"")
         if not (isinstance(loaded, dict) and loaded.get("key") == repr(key)):
             return None
-        index = MatchIndex.from_data(loaded["index"])
-    except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
+        return MatchIndex.from_data(loaded["index"])
+    except (EOFError, ValueError, TypeError, KeyError, AttributeError):
         return None
-    from supportkit.files import mark_used
-
-    mark_used(path)
-    return index
 
 
 def _write_disk(path: Path, key: tuple[Any, ...], index: MatchIndex) -> None:
     import marshal
 
-    from supportkit.files import prune_cache, write_bytes
+    from supportkit.files import prune_cache, write_cache
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_bytes(path, marshal.dumps({"key": repr(key), "index": index.to_data()}))
-    except OSError:
-        return  # a cache that cannot be written only costs time
-    prune_cache("match", ".marshal", keep=8)  # one per library (and version of it) in use
+    write_cache(path, marshal.dumps({"key": repr(key), "index": index.to_data()}), keep=8)  # one per library in use
     prune_cache("match", ".pickle", keep=0)  # the format before this one
 
 
