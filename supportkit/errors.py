@@ -82,7 +82,18 @@ class ValidationError(SupportkitError):
 
 
 class TemplateError(SupportkitError):
-    """A template cannot be found, selected or rendered."""
+    """A template cannot be found, selected or rendered.
+
+    ``line`` is the line of the template text the error is on, when known; ``where`` then ends
+    with it ("replies/x.yaml: fr line 3").
+    """
+
+    def __init__(self, what: str, where: str | None = None, hint: str | None = None, *,
+                 line: int | None = None) -> None:
+        self.line = line
+        if line is not None:
+            where = f"{where or ''} line {line}".strip()
+        super().__init__(what, where, hint)
 
 
 class ModelError(SupportkitError):

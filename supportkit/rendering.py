@@ -356,31 +356,34 @@ def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTP
                                     "Shorten the template or the values passed to it.")
             pieces.append(piece)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", f"{where} line {exc.lineno}".strip()) from None
+        raise TemplateError(f"template syntax error: {exc.message}", where, line=exc.lineno) from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"template uses an undeclared name: {exc.message}", where or None,
                             "Declare it under variables: in the template file.") from None
     except SecurityError as exc:
-        raise TemplateError(f"template tried an unsafe operation: {exc}", _at(where, exc)) from None
+        raise TemplateError(f"template tried an unsafe operation: {exc}", where or None,
+                            line=_template_line(exc)) from None
     except jinja2.TemplateError as exc:  # e.g. a filter given arguments it does not take
-        raise TemplateError(f"template error: {exc.message or type(exc).__name__}", _at(where, exc)) from None
+        raise TemplateError(f"template error: {exc.message or type(exc).__name__}", where or None,
+                            line=_template_line(exc)) from None
     except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         # An expression that fails on its values ({{ 1/0 }}, "is odd" on text): the writer's
         # mistake, reported with its line like any other, never as a traceback.
-        raise TemplateError(f"template failed while rendering: {type(exc).__name__}: {exc}"[:300], _at(where, exc),
-                            "Keep expressions to the declared variables and the allowed filters.") from None
+        raise TemplateError(f"template failed while rendering: {type(exc).__name__}: {exc}"[:300], where or None,
+                            "Keep expressions to the declared variables and the allowed filters.",
+                            line=_template_line(exc)) from None
     return _tidy("".join(pieces))
 
 
-def _at(where: str, exc: BaseException) -> str | None:
-    """``where`` and the template line the traceback of ``exc`` reached (Jinja maps it to ``<template>``)."""
+def _template_line(exc: BaseException) -> int | None:
+    """The template line the traceback of ``exc`` reached (Jinja maps its frames to ``<template>``)."""
     line = None
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == "<template>":
             line = tb.tb_lineno
         tb = tb.tb_next
-    return (f"{where} line {line}".strip() if line is not None else where) or None
+    return line
 
 
 def tree_nodes(tree: jinja2.nodes.Node) -> list[jinja2.nodes.Node]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from supportkit import SUPPORTED_LANGUAGES
@@ -198,8 +197,6 @@ def _render_values(view: TemplateView, empty: bool) -> dict[str, str]:
 
 def render_piece(view: TemplateView, piece: Piece, values: dict[str, str]) -> str:
     """Render one piece in its locale (raises TemplateError as the runtime would)."""
-    import jinja2
-
     from supportkit.errors import TemplateError
     from supportkit.rendering import build_context, render_string
 
@@ -215,13 +212,9 @@ def render_piece(view: TemplateView, piece: Piece, values: dict[str, str]) -> st
                                                                         view.config.brand)
     try:
         text = render_string(piece.text, context, where=f"{view.path}: {piece.locale}")
-    except TemplateError as exc:
+    except TemplateError as exc:  # render_string turns every Jinja error into one
         view.rendered[key] = exc
         raise
-    except jinja2.TemplateError as exc:  # render_string lets runtime errors such as unknown filters through
-        error = TemplateError(f"{type(exc).__name__}: {exc.message}", f"{view.path}: {piece.locale}")
-        view.rendered[key] = error
-        raise error from None
     view.rendered[key] = text
     return text
 
@@ -238,7 +231,7 @@ def _renderable(view: TemplateView) -> bool:
 
 @rule("render", "error", "a text fails to render with example or empty values")
 def check_render(view: TemplateView) -> Iterator[Finding]:
-    from supportkit.errors import SupportkitError
+    from supportkit.errors import SupportkitError, TemplateError
 
     if not _renderable(view):
         return
@@ -251,9 +244,9 @@ def check_render(view: TemplateView) -> Iterator[Finding]:
             try:
                 render_piece(view, piece, _render_values(view, empty))
             except SupportkitError as exc:
-                # The line the template got to, when rendering knows it ("... line 3").
-                reached = re.search(r" line (\d+)$", exc.where or "")
-                line = piece.line + int(reached.group(1)) - 1 if reached else piece.line
+                # The line the template got to, when rendering knows it.
+                reached = exc.line if isinstance(exc, TemplateError) else None
+                line = piece.line + reached - 1 if reached else piece.line
                 yield view.finding("render", line, piece.locale, f"{piece.field}: fails with {label} values: {exc.what}")
                 break
 
