@@ -672,19 +672,16 @@ def _swap_in(tmp: Path, out: Path) -> None:
     The old site becomes the spare, for the next build to update in place of a copy.
     """
     os.chmod(tmp, 0o755)
+    old = None
     if out.exists():
-        spare = _spare_path(out)
         try:
-            os.rename(out, spare)  # fails if another build left a spare meanwhile
+            os.rename(out, _spare_path(out))  # fails if another build left a spare meanwhile
         except OSError:
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-            return
-        os.replace(tmp, out)
-    else:
-        os.replace(tmp, out)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _spread(per_locale: dict[str, list[_Article]], locales: tuple[str, ...]) -> dict[str, _Spread]:
