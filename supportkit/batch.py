@@ -18,7 +18,7 @@ import io
 import json
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -187,10 +187,12 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(config: Config) -> None:
+    from supportkit.matching import use_numpy
     from supportkit.pipeline import library_for
 
     _WORKER["config"] = config
     _WORKER["library"] = library_for(config)
+    use_numpy()  # many messages follow: worth NumPy's import time (same results)
 
 
 def _init_pool_worker(config: Config, parent: int) -> None:
@@ -225,7 +227,23 @@ def process_record(record: Record, config: Config, library: Any = None) -> dict[
     """The drafted reply for one record, as an output row (raises SupportkitError on bad input)."""
     from supportkit.pipeline import process_message
 
-    result = process_message(record.text, config, lang=record.lang, library=library).to_dict()
+    return _row(record, process_message(record.text, config, lang=record.lang, library=library))
+
+
+def process_records(records: Sequence[Record], config: Config, library: Any = None) -> list[dict[str, Any] | SupportkitError]:
+    """``process_record`` of each record, the error in its place for one that cannot be processed.
+
+    The same rows as one by one; the records are classified together (``process_messages``).
+    """
+    from supportkit.pipeline import process_messages
+
+    results = process_messages([(record.text, record.lang) for record in records], config, library=library)
+    return [result if isinstance(result, SupportkitError) else _row(record, result)
+            for record, result in zip(records, results, strict=True)]
+
+
+def _row(record: Record, reply: Any) -> dict[str, Any]:
+    result = reply.to_dict()
     row = {key: result[key] for key in OUTPUT_FIELDS if key in result}
     row["id"] = record.id
     row["line"] = record.line
@@ -249,8 +267,12 @@ def _work(record: Record) -> tuple[str, Any]:
 
 
 def _work_chunk(records: list[Record]) -> list[tuple[str, Any]]:
-    """``_work`` for each record of a chunk (one round trip to a worker process)."""
-    return [_work(record) for record in records]
+    """``_work`` for each record of a chunk (one round trip to a worker process), classified together."""
+    try:
+        return [("reject", result.format_message()) if isinstance(result, SupportkitError) else ("ok", encode_row(result))
+                for result in process_records(records, _WORKER["config"], _WORKER["library"])]
+    except Exception:  # noqa: BLE001 - then one by one: a record that breaks is rejected alone
+        return [_work(record) for record in records]
 
 
 # --- output ------------------------------------------------------------------------
@@ -431,8 +453,8 @@ def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
 def _run_local(records: Iterator[Record], config: Config, jobs: int) -> Iterator[tuple[Record, tuple[str, Any]]]:
     if jobs == 1:
         _init_worker(config)
-        for record in records:
-            yield record, _work(record)
+        for chunk in _chunks(records, CHUNK_SIZE):
+            yield from zip(chunk, _work_chunk(chunk), strict=True)
         return
     import multiprocessing
 

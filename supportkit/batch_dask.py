@@ -25,7 +25,8 @@ def process_partition(records: list[Any], config: Config) -> list[tuple[str, Any
 
     if batch._WORKER.get("config") != config:
         batch._init_worker(config)
-    return [batch._work(record) for record in records]
+    return [outcome for start in range(0, len(records), batch.CHUNK_SIZE)
+            for outcome in batch._work_chunk(records[start : start + batch.CHUNK_SIZE])]
 
 
 def run_dask(records: Iterator[Any], config: Config, scheduler: str | None) -> Iterator[tuple[Any, tuple[str, Any]]]:

@@ -7,18 +7,24 @@ cluster engine call it, so they all give the same answer for the same input.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
-from supportkit.errors import InputError
+from supportkit.errors import InputError, SupportkitError
 from supportkit.library import Library, Selection, load_library, select_template
 from supportkit.locales import parse_locale
 from supportkit.rendering import Rendered, render
 from supportkit.text import normalize
+
+if TYPE_CHECKING:
+    from supportkit.detection import Detection
+    from supportkit.guard import GuardResult
+    from supportkit.matching import Classification
+    from supportkit.text import Normalized
 
 
 @functools.lru_cache(maxsize=4)
@@ -112,9 +118,65 @@ def process_message(
     library: Library | None = None,
 ) -> ReplyResult:
     """Guard, detect, classify, select and render the reply to one customer message."""
-    from supportkit.detection import detect
-    from supportkit.guard import redaction_marker, safety_notice, scan
     from supportkit.matching import classify
+
+    reading = _read(message, lang, agent_lang, config)
+    library = library or library_for(config)
+    classification = classify(reading.safe_text, reading.matching_language, library)
+    return _answer(reading, classification, config, library, values, top, agent_lang)
+
+
+def process_messages(messages: Sequence[tuple[str, str | None]], config: Config, *,
+                     library: Library | None = None) -> list[ReplyResult | SupportkitError]:
+    """``process_message`` of each ``(message, lang)`` (default values, top 3, no agent language).
+
+    Each answer is the same as one by one; a message that cannot be processed gives its error
+    in its place and the others go on. Messages are classified together (``classify_many``),
+    which is what ``batch`` workers gain by it.
+    """
+    from supportkit.matching import classify_many
+
+    library = library or library_for(config)
+    readings: list[_Reading | SupportkitError] = []
+    for message, lang in messages:
+        try:
+            readings.append(_read(message, lang, None, config))
+        except SupportkitError as exc:
+            readings.append(exc)
+    started = [reading for reading in readings if isinstance(reading, _Reading)]
+    classified = iter(classify_many([(r.safe_text, r.matching_language) for r in started], library))
+    results: list[ReplyResult | SupportkitError] = []
+    for reading in readings:
+        if isinstance(reading, SupportkitError):
+            results.append(reading)
+            continue
+        try:
+            results.append(_answer(reading, next(classified), config, library, None, 3, None))
+        except SupportkitError as exc:
+            results.append(exc)
+    return results
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What ``process_message`` knows of a message before classifying it."""
+
+    normalized: Normalized
+    guarded: GuardResult
+    detection: Detection
+    lang: str | None
+    customer_locale: str
+    matching_language: str
+
+    @property
+    def safe_text(self) -> str:
+        return self.guarded.redacted
+
+
+def _read(message: str, lang: str | None, agent_lang: str | None, config: Config) -> _Reading:
+    """Normalize, guard and detect the language of one message (raises InputError)."""
+    from supportkit.detection import detect
+    from supportkit.guard import scan
 
     normalized = normalize(message)
     if not normalized.text.strip():
@@ -123,16 +185,23 @@ def process_message(
         parse_locale(lang, "--lang")
     if agent_lang is not None:
         parse_locale(agent_lang, "--agent-lang")
-    library = library or library_for(config)
-
     # The guard runs first: nothing after it ever sees a secret.
     guarded = scan(normalized.text)
-    safe_text = guarded.redacted
-    detection = detect(safe_text)
+    detection = detect(guarded.redacted)
     language = detection.language
     customer_locale = lang or (language if language != "und" else config.default_locale)
     matching_language = customer_locale.split("-")[0].split("_")[0].lower()
-    classification = classify(safe_text, matching_language, library)
+    return _Reading(normalized, guarded, detection, lang, customer_locale, matching_language)
+
+
+def _answer(reading: _Reading, classification: Classification, config: Config, library: Library,
+            values: Mapping[str, Any] | None, top: int, agent_lang: str | None) -> ReplyResult:
+    """Select and render the reply to a classified message."""
+    from supportkit.guard import redaction_marker, safety_notice
+
+    guarded, detection, normalized = reading.guarded, reading.detection, reading.normalized
+    language = detection.language
+    safe_text = guarded.redacted
     urgent = bool(classification.urgent or guarded.urgent)
     reasons = list(classification.urgency_reasons)
     if guarded.secret_found:
@@ -140,7 +209,7 @@ def process_message(
     if guarded.urgent:  # scam signals are listed for the agent either way (scam_signals)
         reasons.extend(f"scam:{signal}" for signal in guarded.scam_signals if f"scam:{signal}" not in reasons)
 
-    selection = _select_template(library, classification.top, customer_locale, config.default_locale,
+    selection = _select_template(library, classification.top, reading.customer_locale, config.default_locale,
                                  config.allow_drafts)
     rendered = render(selection, values or {}, config.brand)
     text = rendered.text
@@ -159,7 +228,7 @@ def process_message(
         notes.append("message was longer than the processing limit and was cut")
     if normalized.removed_invisible:
         notes.append(f"removed {normalized.removed_invisible} invisible or control character(s)")
-    if language not in SUPPORTED_LANGUAGES and lang is None:
+    if language not in SUPPORTED_LANGUAGES and reading.lang is None:
         notes.append(f"customer language {language!r} is not one of ours; replied in {rendered.locale}")
     # Re-render redaction markers in the customer's language for the echo of the message.
     shown = safe_text

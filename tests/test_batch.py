@@ -183,3 +183,52 @@ def test_dask_engine_matches_local(tmp_path: Path) -> None:
     assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "dask.jsonl").read_bytes()
     assert (tmp_path / "local.jsonl.rejects.jsonl").read_bytes() == (tmp_path / "dask.jsonl.rejects.jsonl").read_bytes()
     assert (local.read, local.written, local.rejected) == (remote.read, remote.written, remote.rejected)
+
+
+def _records(texts: list[tuple[str, str | None]]) -> list[object]:
+    from supportkit.batch import Record
+
+    return [Record(line, f"r{line}", text, lang) for line, (text, lang) in enumerate(texts, start=1)]
+
+
+RECORDS = [(text, lang) for lang, text in MESSAGES] + [
+    ("   ", None), ("my wallet shows 0 USDT", "es"), ("where is my withdrawal??", None), ("hola", "../etc"),
+    ("abandon " * 11 + "about", None), ("我的钱包被盗了，快帮帮我！！", None),
+]
+
+
+def test_records_processed_together_equal_one_by_one() -> None:
+    from supportkit.batch import process_record, process_records
+    from supportkit.errors import SupportkitError
+
+    config = Config()
+    records = _records(RECORDS)
+    together = process_records(records, config)
+    for record, found in zip(records, together, strict=True):
+        try:
+            expected: object = process_record(record, config)
+        except SupportkitError as exc:
+            assert isinstance(found, SupportkitError) and found.format_message() == exc.format_message()
+            continue
+        assert found == expected
+    assert sum(isinstance(f, SupportkitError) for f in together) == 2  # the empty text, the bad locale
+
+
+def test_a_record_that_breaks_its_chunk_is_rejected_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import supportkit.detection
+    from supportkit import batch
+
+    batch._init_worker(Config())
+    records = _records(RECORDS)
+    expected = [batch._work(record) for record in records]
+    real_detect = supportkit.detection.detect
+
+    def detect(text: str) -> object:
+        if "BOOM" in text:
+            raise RuntimeError("detector broke")
+        return real_detect(text)
+
+    monkeypatch.setattr(supportkit.detection, "detect", detect)
+    found = batch._work_chunk([*records[:3], batch.Record(99, "boom", "BOOM my transfer"), *records[3:]])
+    assert found[3] == ("reject", "internal error: RuntimeError: detector broke")
+    assert found[:3] + found[4:] == expected  # the others as if nothing happened

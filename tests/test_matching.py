@@ -396,3 +396,77 @@ def test_foreign_examples_never_weigh_more_than_own_language_ones() -> None:
 
     assert 0.0 < FOREIGN_WEIGHT <= 1.0
     assert _KNN_NEEDS * sum(KNN_DECAY) < SIMILARITY_FLOOR
+
+
+def _mixed_messages(library: Library) -> list[tuple[str, str]]:
+    """Messages made of the bundled examples: as they are, two intents' phrases run together, a
+    phrase with its words shuffled and cut, each in its own language, another one and an unknown one."""
+    import random
+
+    rng = random.Random(7)
+    phrases = [(lang, phrase) for template in library for lang, found in template.examples.items() for phrase in found]
+    assert phrases, "the bundled library has example phrases"
+    messages: list[tuple[str, str]] = []
+    for lang, phrase in rng.sample(phrases, min(len(phrases), 150)):
+        other_lang, other = rng.choice(phrases)
+        words = phrase.split()
+        rng.shuffle(words)
+        for text in (phrase, f"{phrase} {other}", " ".join(words[: max(1, len(words) // 2)]), phrase + " 0x12ab 50 USDT!!"):
+            messages.append((text, lang))
+            messages.append((text, other_lang))
+            messages.append((text, "xx"))
+    messages += [("", "en"), ("   ", "fr"), ("zzqx qqzv", "en"), ("[recovery phrase removed]", "en")]
+    return messages
+
+
+def test_numpy_scoring_gives_the_same_classifications_to_the_last_bit(library: Library) -> None:
+    from supportkit import matching
+    from supportkit.matching import classify_many, use_numpy
+
+    messages = _mixed_messages(library)
+    was_on = matching._vectorized is not None
+    try:
+        use_numpy(False)
+        expected = [classify(text, lang, library) for text, lang in messages]
+        assert use_numpy(True)
+        for size in (1, 7, 32, len(messages)):
+            found = [c for start in range(0, len(messages), size)
+                     for c in classify_many(messages[start : start + size], library)]
+            assert found == expected  # every score the same float, every evidence the same
+        assert [classify(text, lang, library) for text, lang in messages[:50]] == expected[:50]
+    finally:
+        use_numpy(was_on)
+    # The messages reach many intents with example evidence: the comparison is not idle.
+    assert len({c.top for c in expected}) >= 8
+    assert sum(any(e.startswith("≈") for s in c.intents for e in s.evidence) for c in expected) > len(expected) // 3
+
+
+def test_classify_many_one_by_one_in_pure_python(library: Library) -> None:
+    from supportkit import matching
+    from supportkit.matching import classify_many, use_numpy
+
+    messages = _mixed_messages(library)[:120]
+    was_on = matching._vectorized is not None
+    try:
+        use_numpy(False)
+        assert classify_many(messages, library) == [classify(text, lang, library) for text, lang in messages]
+        assert classify_many([], library) == []
+    finally:
+        use_numpy(was_on)
+
+
+def test_use_numpy_without_numpy_keeps_pure_python(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from supportkit import matching
+    from supportkit.matching import use_numpy
+
+    was_on = matching._vectorized is not None
+    monkeypatch.setitem(sys.modules, "supportkit.matching.vectorized", None)  # import fails
+    try:
+        assert use_numpy(True) is False
+        assert matching._vectorized is None
+        assert classify("my usdt transfer is stuck", "en", library).top != ""
+    finally:
+        monkeypatch.undo()
+        use_numpy(was_on)

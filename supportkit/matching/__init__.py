@@ -28,9 +28,11 @@ from supportkit.matching.fold import fold, is_han, tokens
 from supportkit.matching.index import ExampleColumns, MatchIndex, Probe, correct_typos, features_of, vectorize
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from supportkit.library import Library
 
-__all__ = ["Classification", "IntentScore", "classify", "OTHER_THRESHOLD"]
+__all__ = ["Classification", "IntentScore", "classify", "classify_many", "OTHER_THRESHOLD", "use_numpy"]
 
 OTHER_THRESHOLD = 0.6
 """Raw evidence below which the answer is ``other`` (calibrated with ``scripts/bench_match.py --cv``)."""
@@ -49,6 +51,9 @@ SIMILARITY_FLOOR = 0.1
 
 KNN_DECAY = (1.0, 0.5, 0.25)
 """The nearest examples of an intent count with these weights (best first)."""
+
+EVIDENCE_SIMILARITY = 0.25
+"""An intent's nearest example is shown as evidence from this similarity on."""
 
 _KNN_NEEDS = SIMILARITY_FLOOR / sum(KNN_DECAY) * (1 - 1e-9)
 """Below this similarity an intent's nearest examples cannot reach SIMILARITY_FLOOR (with a
@@ -115,7 +120,42 @@ def classify(text: str, lang: str, library: Library | None = None) -> Classifica
     lists every customer intent including ``other``, best first; ``other`` is first when
     nothing else reaches ``OTHER_THRESHOLD``.
     """
+    return classify_many([(text, lang)], library)[0]
+
+
+def classify_many(items: Sequence[tuple[str, str]], library: Library | None = None) -> list[Classification]:
+    """``classify`` of each ``(text, lang)``, with the same results.
+
+    After ``use_numpy()`` the messages are compared with the example phrases all at once,
+    which is where many messages save time (``batch`` gives a chunk of records).
+    """
     index = index_for(library)
+    readings = [_read(index, text, lang) for text, lang in items]
+    started = [reading for reading in readings if isinstance(reading, _Reading)]
+    if started and index.examples:
+        if _vectorized is not None:
+            queries = [vectorize(features_of(r.fixed, index.idf), index.idf, index.default_idf) for r in started]
+            _vectorized(index).score_many(queries, [r.lang for r in started], [r.raw for r in started],
+                                          [r.evidence for r in started])
+        else:
+            for r in started:
+                _score_examples(index, r.fixed, r.lang, r.raw, r.evidence)
+    return [_conclude(index, r) if isinstance(r, _Reading) else r for r in readings]
+
+
+class _Reading(NamedTuple):
+    """A message between its cues and its example phrases (``classify_many``)."""
+
+    lang: str
+    text: str
+    fixed: list[str]
+    probe: Probe
+    raw: dict[str, float]
+    evidence: dict[str, list[str]]
+
+
+def _read(index: MatchIndex, text: str, lang: str) -> _Reading | Classification:
+    """The message's words and cue scores (or its classification, when it has no words)."""
     lang = (lang or "").split("-")[0].split("_")[0].lower()
     text = _MARKER_RE.sub(" ", text[:_MAX_MESSAGE])
     words = tokens(fold(text))
@@ -131,7 +171,12 @@ def classify(text: str, lang: str, library: Library | None = None) -> Classifica
     raw: dict[str, float] = dict.fromkeys(index.intents, 0.0)
     evidence: dict[str, list[str]] = {i: [] for i in index.intents}
     _score_cues(index, probe, lang, raw, evidence)
-    _score_examples(index, fixed, lang, raw, evidence)
+    return _Reading(lang, text, fixed, probe, raw, evidence)
+
+
+def _conclude(index: MatchIndex, reading: _Reading) -> Classification:
+    """The ranking, once the example phrases have added their evidence to the reading."""
+    text, fixed, probe, raw, evidence = reading.text, reading.fixed, reading.probe, reading.raw, reading.evidence
     losses, pressing = _urgency_cues(index, probe)
     if pressing is None and _EMPHASIS_RE.search(text):
         pressing = "!!"
@@ -204,7 +249,7 @@ def _score_examples(index: MatchIndex, words: list[str], lang: str,
         scored.sort()
         top = sum([decay * -negated for decay, (negated, _) in zip(KNN_DECAY, scored, strict=False)])
         raw[intent] += SIMILARITY_WEIGHT * max(0.0, top - SIMILARITY_FLOOR)
-        if -scored[0][0] >= 0.25:
+        if -scored[0][0] >= EVIDENCE_SIMILARITY:
             evidence[intent].append(f"≈ {columns.phrases[scored[0][1]]}")
     intents, scale = index.profile_columns.intents, _language_scale(index.profile_columns, lang)
     profile_best: dict[str, float] = {}  # an intent no profile brings above 0 adds nothing
@@ -215,6 +260,26 @@ def _score_examples(index: MatchIndex, words: list[str], lang: str,
     for intent, similarity in profile_best.items():
         if intent in raw:
             raw[intent] += PROFILE_WEIGHT * max(0.0, similarity - SIMILARITY_FLOOR)
+
+
+_vectorized: Callable[[MatchIndex], Any] | None = None
+
+
+def use_numpy(enabled: bool = True) -> bool:
+    """Score example phrases with NumPy from now on in this process (``batch`` workers), or not.
+
+    Same scores to the last bit (``vectorized.py``); worth its import time (0.1 s) only when
+    many messages follow. Returns whether NumPy is used: False where it cannot be imported.
+    """
+    global _vectorized
+    _vectorized = None
+    if enabled:
+        try:
+            from supportkit.matching.vectorized import scorer_for
+        except ImportError:
+            return False
+        _vectorized = scorer_for
+    return _vectorized is not None
 
 
 _SCALES: dict[tuple[int, str], tuple[ExampleColumns, list[float]]] = {}
