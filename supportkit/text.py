@@ -132,10 +132,11 @@ def find_protected_spans(text: str, glossary: Iterable[str] = ()) -> list[Span]:
     return _drop_overlaps(spans)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=128)
 def _pattern_spans(text: str) -> tuple[Span, ...]:
-    """The spans ``_MASTER`` finds, remembered for the last few texts: the guard, detection and
-    matching each look for spans, often in the very same text, and the scan is the costly part."""
+    """The spans ``_MASTER`` finds, remembered for the last texts: the guard, detection and
+    matching each look for spans, often in the very same text, and the scan is the costly part.
+    Enough of them for ``batch``, which detects a chunk of 32 records before it classifies them."""
     spans: list[Span] = []
     for match in _MASTER.finditer(text):
         kind = _KINDS[int(match.lastgroup[1:])]  # type: ignore[index]
