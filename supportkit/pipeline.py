@@ -1,7 +1,8 @@
 """The agent's main job, top to bottom: message -> guard -> language -> intent -> reply.
 
-``process_message`` is the one per-message function: ``reply``, ``batch`` and any
-cluster engine call it, so they all give the same answer for the same input.
+``process_message`` is the one per-message function: ``reply`` calls it, and ``batch`` and the
+cluster engine call ``process_messages``, the same steps for a chunk of messages (read each,
+classify them together, answer each), so they all give the same answer for the same input.
 """
 
 from __future__ import annotations

@@ -470,3 +470,32 @@ def test_use_numpy_without_numpy_keeps_pure_python(library: Library, monkeypatch
     finally:
         monkeypatch.undo()
         use_numpy(was_on)
+
+
+def test_numpy_scoring_with_separate_term_tables(library: Library) -> None:
+    # An index whose profile postings number their terms apart (the builder shares one table
+    # when it can) scores the same: each table is looked up on its own.
+    import copy
+
+    from supportkit.matching import _score_examples
+    from supportkit.matching.fold import fold as fold_text
+    from supportkit.matching.index import correct_typos, features_of, vectorize
+    from supportkit.matching.vectorized import ExampleScorer
+
+    index = copy.copy(index_for(library))
+    index.profile_postings = copy.copy(index.profile_postings)
+    index.profile_postings.terms = dict(index.profile_postings.terms)
+    messages = [m for m in _mixed_messages(library) if tokens(fold_text(m[0]))][:60]
+    words = [correct_typos(tokens(fold_text(text)), index.vocabulary) for text, _ in messages]
+
+    def fresh() -> tuple[list[dict[str, float]], list[dict[str, list[str]]]]:
+        return [dict.fromkeys(index.intents, 0.0) for _ in messages], [{i: [] for i in index.intents} for _ in messages]
+
+    raws, evidences = fresh()
+    for fixed, (_, lang), raw, evidence in zip(words, messages, raws, evidences, strict=True):
+        _score_examples(index, fixed, lang, raw, evidence)
+    found_raws, found_evidences = fresh()
+    queries = [vectorize(features_of(fixed, index.idf), index.idf, index.default_idf) for fixed in words]
+    ExampleScorer(index).score_many(queries, [lang for _, lang in messages], found_raws, found_evidences)
+    assert (found_raws, found_evidences) == (raws, evidences)
+    assert any(value > 0.0 for raw in raws for value in raw.values())

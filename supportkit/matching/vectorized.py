@@ -8,7 +8,8 @@ which adds the products in exactly the order the Python loop does (query terms i
 then each term's postings in order), so every score is the same float, bit for bit.
 
 NumPy takes a tenth of a second to import: ``reply`` and the other one-message commands
-keep the pure-Python path, and ``batch`` workers switch this one on (``attach``).
+keep the pure-Python path, and ``batch`` workers switch this one on
+(``supportkit.matching.use_numpy``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class _Arrays:
                  order: Sequence[int]) -> None:
         position = np.empty(len(order), dtype=np.intp)
         position[np.array(order, dtype=np.intp)] = np.arange(len(order))
+        self.terms = postings.terms
         self.bounds = np.frombuffer(postings.bounds, dtype=np.uint32).astype(np.intp)
         self.numbers = position[np.frombuffer(postings.numbers, dtype=np.uint32).astype(np.intp)]
         self.weights = np.frombuffer(postings.weights, dtype=np.float32).astype(np.float64)
@@ -56,6 +58,18 @@ class _Arrays:
         rows = {lang: row for row, lang in enumerate(distinct)}
         return np.stack([self.scale(lang) for lang in distinct]), np.array([rows[lang] for lang in langs], dtype=np.intp)
 
+    def query(self, queries: Sequence[Mapping[str, float]]) -> tuple[Any, Any, Any] | None:
+        """The terms of ``queries`` held here: their numbers, their weights and how many each
+        query has, query after query, each in its own order (None when there are none)."""
+        get = self.terms.get
+        numbers = np.array([get(term, -1) for query in queries for term in query], dtype=np.intp)
+        held = numbers >= 0
+        if not held.any():
+            return None
+        weights = np.array([weight for query in queries for weight in query.values()])[held]
+        owner = np.repeat(np.arange(len(queries)), [len(query) for query in queries])[held]
+        return numbers[held], weights, np.bincount(owner, minlength=len(queries))
+
     def dots(self, found: Any, query_weights: Any, lengths: Any) -> Any:
         """Every query's dot product with every document: one row per query, flat (0.0 where no
         term is shared).
@@ -78,9 +92,6 @@ class ExampleScorer:
     """``_score_examples`` of one index, vectorized (see the module's docstring)."""
 
     def __init__(self, index: MatchIndex) -> None:
-        self.terms = index.postings.terms
-        if index.profile_postings.terms is not self.terms and index.profile_postings.terms != self.terms:
-            raise ValueError("example and profile postings do not share their terms")
         examples, profiles = index.example_columns, index.profile_columns
         self.intent_names = list(dict.fromkeys([*examples.intents, *profiles.intents]))
         codes = {name: code for code, name in enumerate(self.intent_names)}
@@ -101,17 +112,13 @@ class ExampleScorer:
                    raws: Sequence[dict[str, float]], evidences: Sequence[dict[str, list[str]]]) -> None:
         """``_score_examples`` of several messages: the evidence of ``queries[m]`` (in language
         ``langs[m]``) is added to ``raws[m]`` and ``evidences[m]``, to the same floats."""
-        get = self.terms.get
-        numbers = np.array([get(term, -1) for query in queries for term in query], dtype=np.intp)
-        held = numbers >= 0
-        if not held.any():
-            return
-        weights = np.array([weight for query in queries for weight in query.values()])[held]
-        owner = np.repeat(np.arange(len(queries)), [len(query) for query in queries])[held]
-        lengths = np.bincount(owner, minlength=len(queries))
-        numbers = numbers[held]
-        self._nearest_examples(numbers, weights, lengths, langs, raws, evidences)
-        self._best_profiles(numbers, weights, lengths, langs, raws)
+        query = self.examples.query(queries)
+        if query is not None:
+            self._nearest_examples(*query, langs, raws, evidences)
+        if self.profiles.terms is not self.examples.terms:  # the index shares one term table, as a rule
+            query = self.profiles.query(queries)
+        if query is not None:
+            self._best_profiles(*query, langs, raws)
 
     def _nearest_examples(self, numbers: Any, weights: Any, lengths: Any, langs: Sequence[str],
                           raws: Sequence[dict[str, float]], evidences: Sequence[dict[str, list[str]]]) -> None:
