@@ -23,6 +23,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,7 +88,7 @@ def main() -> int:
 
     secrets = sum(s["secret"] for s in per_lang.values())
     others = sum(s["other"] for s in per_lang.values())
-    report = {
+    report: dict[str, Any] = {
         "messages": len(rows),
         "secret_recall": round(sum(s["found"] for s in per_lang.values()) / max(1, secrets), 4),
         "false_alarm_rate": round(len(false_alarms) / max(1, others), 4),
@@ -135,9 +136,10 @@ def _leaks(text: str, result: object) -> bool:
     """Did a piece of a found secret survive? Runs of list words, Han characters or hex digits."""
     import re
 
-    from supportkit.guard.phrases import _PLAIN_TOKEN_RE, HAN, lexicon
+    from supportkit.guard.phrases import HAN, _token_re, lexicon
 
     _HAN_RE = re.compile(f"[{HAN}]+")
+    _PLAIN_TOKEN_RE = _token_re(True, False, named=False)  # words and Han runs
 
     redacted: str = result.redacted  # type: ignore[attr-defined]
     for finding in result.findings:  # type: ignore[attr-defined]
