@@ -131,7 +131,7 @@ def classify_many(items: Sequence[tuple[str, str]], library: Library | None = No
     """
     index = index_for(library)
     readings = [_read(index, text, lang) for text, lang in items]
-    started = [reading for reading in readings if isinstance(reading, _Reading)]
+    started = [reading for reading in readings if isinstance(reading, _Pending)]
     if started and index.examples:
         if _vectorized is not None:
             queries = [vectorize(features_of(r.fixed, index.idf), index.idf, index.default_idf) for r in started]
@@ -140,10 +140,10 @@ def classify_many(items: Sequence[tuple[str, str]], library: Library | None = No
         else:
             for r in started:
                 _score_examples(index, r.fixed, r.lang, r.raw, r.evidence)
-    return [_conclude(index, r) if isinstance(r, _Reading) else r for r in readings]
+    return [_conclude(index, r) if isinstance(r, _Pending) else r for r in readings]
 
 
-class _Reading(NamedTuple):
+class _Pending(NamedTuple):
     """A message between its cues and its example phrases (``classify_many``)."""
 
     lang: str
@@ -154,7 +154,7 @@ class _Reading(NamedTuple):
     evidence: dict[str, list[str]]
 
 
-def _read(index: MatchIndex, text: str, lang: str) -> _Reading | Classification:
+def _read(index: MatchIndex, text: str, lang: str) -> _Pending | Classification:
     """The message's words and cue scores (or its classification, when it has no words)."""
     lang = (lang or "").split("-")[0].split("_")[0].lower()
     text = _MARKER_RE.sub(" ", text[:_MAX_MESSAGE])
@@ -171,10 +171,10 @@ def _read(index: MatchIndex, text: str, lang: str) -> _Reading | Classification:
     raw: dict[str, float] = dict.fromkeys(index.intents, 0.0)
     evidence: dict[str, list[str]] = {i: [] for i in index.intents}
     _score_cues(index, probe, lang, raw, evidence)
-    return _Reading(lang, text, fixed, probe, raw, evidence)
+    return _Pending(lang, text, fixed, probe, raw, evidence)
 
 
-def _conclude(index: MatchIndex, reading: _Reading) -> Classification:
+def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
     """The ranking, once the example phrases have added their evidence to the reading."""
     text, fixed, probe, raw, evidence = reading.text, reading.fixed, reading.probe, reading.raw, reading.evidence
     losses, pressing = _urgency_cues(index, probe)
