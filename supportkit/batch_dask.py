@@ -25,8 +25,7 @@ def process_partition(records: list[Any], config: Config) -> list[tuple[str, Any
 
     if batch._WORKER.get("config") != config:
         batch._init_worker(config)
-    return [outcome for start in range(0, len(records), batch.CHUNK_SIZE)
-            for outcome in batch._work_chunk(records[start : start + batch.CHUNK_SIZE])]
+    return [outcome for chunk in batch._chunks(iter(records), batch.CHUNK_SIZE) for outcome in batch._work_chunk(chunk)]
 
 
 def run_dask(records: Iterator[Any], config: Config, scheduler: str | None) -> Iterator[tuple[Any, tuple[str, Any]]]:

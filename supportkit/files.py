@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import Any
 
 
 def write_bytes(path: Path, data: bytes, *, keep_mode: bool = False, make_parents: bool = False) -> None:
@@ -105,6 +106,38 @@ def write_cache(path: Path, data: bytes, keep: int) -> None:
     except OSError:
         return
     prune_cache(kind, path.suffix, keep)
+
+
+class UsedEntries:
+    """A cache file holding a pickled dict, of which each run keeps only the entries it used.
+
+    Subclasses look entries up in ``entries`` (the last run's) and record what this run used in
+    ``used``, counting in ``misses`` the ones made anew. ``save`` writes ``used`` when it changed
+    by more than 1% (``worth_rewriting``), so the cache never outgrows what is in use.
+    """
+
+    def __init__(self, path: Path, load: bool = True) -> None:
+        self.path = path
+        self.entries: dict[str, Any] = _pickled_dict(path) if load else {}
+        self.used: dict[str, Any] = {}
+        self.misses = 0
+
+    def save(self, keep: int) -> None:
+        """Write the cache if worth it, keeping the ``keep`` most recently used files of its kind."""
+        if worth_rewriting(len(self.entries), len(self.used), self.misses):
+            import pickle
+
+            write_cache(self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL), keep=keep)
+
+
+def _pickled_dict(path: Path) -> dict[str, Any]:
+    import pickle
+
+    try:
+        data = pickle.loads(read_cache(path) or b"")
+    except (EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def worth_rewriting(before: int, now: int, new: int) -> bool:

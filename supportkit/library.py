@@ -16,7 +16,7 @@ from typing import Any
 
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.errors import Problem, TemplateError, ValidationError
-from supportkit.files import cache_file, read_cache, worth_rewriting, write_cache
+from supportkit.files import UsedEntries, cache_file
 from supportkit.locales import LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -210,7 +210,7 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
             continue
         seen[template.ref] = path
         library.templates[template.ref] = template
-    cache.save()
+    cache.save(keep=8)  # one file per library in use
     if strict and library.errors:
         raise ValidationError(library.errors, f"{len(library.errors)} problem(s) in templates")
     return library
@@ -225,30 +225,21 @@ def _template_files(folder: Path) -> list[Path]:
     return [folder / name for name in names]
 
 
-class _ParseCache:
+class _ParseCache(UsedEntries):
     """Parsed templates kept between runs, per file, keyed by modification time and size.
 
     Parsing YAML dominates a cold start and large-library builds; a file that did not
     change is not parsed again. The cache is private (0700), rebuildable, and ignored
-    whenever it cannot be read.
+    whenever it cannot be read. Rewriting 5,000 parsed templates costs tens of ms, parsing
+    a changed file again a few: after one edit the file is parsed again next time until
+    more changes pile up (``UsedEntries.save``).
     """
 
     def __init__(self, root: Path, source_locale: str) -> None:
-        import pickle
-
         from supportkit import __version__
 
+        super().__init__(cache_file("templates", f"{root.resolve()}\0{source_locale}\0{__version__}", ".pickle"))
         self.source_locale = source_locale
-        self.path = cache_file("templates", f"{root.resolve()}\0{source_locale}\0{__version__}", ".pickle")
-        self.entries: dict[str, tuple[int, int, Any]] = {}
-        self.used: dict[str, tuple[int, int, Any]] = {}
-        try:
-            loaded = pickle.loads(read_cache(self.path) or b"")
-            if isinstance(loaded, dict):
-                self.entries = loaded
-        except (EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
-            self.entries = {}
-        self.misses = 0
 
     def load(self, path: Path) -> tuple[Template | None, list[Problem]]:
         try:
@@ -264,17 +255,6 @@ class _ParseCache:
         self.used[str(path)] = (*stamp, result)
         self.misses += 1
         return result
-
-    def save(self) -> None:
-        """Write the cache when more than 1% of it changed (any change in a small library).
-
-        Rewriting 5,000 parsed templates costs tens of ms, parsing a changed file again a few:
-        after one edit the file is parsed again next time until more changes pile up.
-        """
-        if worth_rewriting(len(self.entries), len(self.used), self.misses):
-            import pickle
-
-            write_cache(self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL), keep=8)  # per library
 
 
 def read_text_file(path: Path) -> str:

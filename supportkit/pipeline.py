@@ -18,6 +18,7 @@ from supportkit.config import Config
 from supportkit.errors import InputError, SupportkitError
 from supportkit.library import Library, Selection, load_library, select_template
 from supportkit.locales import parse_locale
+from supportkit.memo import remembered
 from supportkit.rendering import Rendered, render
 from supportkit.text import normalize
 
@@ -44,20 +45,15 @@ def library_for(config: Config) -> Library:
     return _cached_library(str(root), config.source_locale, stamp)
 
 
-_SELECTIONS: dict[tuple[Any, ...], tuple[Library, Selection]] = {}
+_SELECTIONS: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
 
 def _select_template(library: Library, intent: str, locale: str, default_locale: str,
                      allow_drafts: bool) -> Selection:
-    """``select_template``, remembered per library (held, so its id stays its own; a loaded
-    library never changes): a batch asks the same few questions over and over."""
-    key = (id(library), intent, locale, default_locale, allow_drafts)
-    hit = _SELECTIONS.get(key)
-    if hit is None or hit[0] is not library:
-        if len(_SELECTIONS) >= 1024:
-            _SELECTIONS.clear()
-        hit = _SELECTIONS[key] = (library, select_template(library, intent, locale, default_locale, allow_drafts))
-    return hit[1]
+    """``select_template``, remembered per library (a loaded library never changes): a batch asks
+    the same few questions over and over."""
+    return remembered(_SELECTIONS, library, (intent, locale, default_locale, allow_drafts),
+                      lambda: select_template(library, intent, locale, default_locale, allow_drafts), limit=1024)
 
 
 @dataclass(frozen=True)

@@ -262,12 +262,9 @@ def unbalanced_block(text: str) -> tuple[int, str] | None:
 
 def _walk(node: Any, kind: type | tuple[type, ...]) -> Iterator[Any]:
     """Nodes of ``kind`` under ``node``; the flat node list is built once per tree (rules walk it often)."""
-    flat = getattr(node, "_supportkit_flat", None)
-    if flat is None:
-        from supportkit.rendering import tree_nodes
+    from supportkit.rendering import tree_nodes
 
-        flat = tree_nodes(node)
-    return (n for n in flat if isinstance(n, kind))
+    return (n for n in tree_nodes(node) if isinstance(n, kind))
 
 
 def used_names(ast: Any) -> set[str]:

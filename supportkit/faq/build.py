@@ -23,14 +23,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
 from supportkit.errors import Problem, SupportkitError
 from supportkit.faq.markup import plain_summary, to_html
-from supportkit.files import cache_file, read_cache, worth_rewriting, write_cache
+from supportkit.files import UsedEntries, cache_file
 from supportkit.library import Library, Template
 from supportkit.locales import parse_locale
 from supportkit.rendering import build_context, render_string
@@ -564,7 +564,7 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
         finally:
             writer.close()
         _swap_in(tmp, out)
-        cache.save()
+        cache.save(keep=8)  # one file per --out in use
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -577,24 +577,18 @@ def _article_cache_path(out: Path) -> Path:
     return cache_file("faq", str(out), ".pickle")
 
 
-class _TextCache:
+class _TextCache(UsedEntries):
     """Rendered article title and text from the last build, by content digest.
 
     Rewriting the file costs a few µs per entry, rendering one article's text again
     about 0.5 ms: so it is rewritten only when more than 1% of its entries changed, and
-    until then the few changed articles are rendered again. It holds only what the last
-    written build used, so it never outgrows the site.
+    until then the few changed articles are rendered again (``UsedEntries.save``). It
+    holds only what the last written build used, so it never outgrows the site.
     """
-
-    def __init__(self, path: Path, load: bool) -> None:
-        self.path = path
-        self.entries = _read_article_cache(path) if load else {}
-        self.used: dict[str, list[str]] = {}
-        self.misses = 0
 
     def get(self, digest: str) -> list[str] | None:
         if digest in self.used:  # two articles with the same text
-            return self.used[digest]
+            return cast("list[str]", self.used[digest])
         entry = self.entries.get(digest)
         if not isinstance(entry, list) or len(entry) != 2:
             return None
@@ -604,22 +598,6 @@ class _TextCache:
     def put(self, digest: str, entry: list[str]) -> None:
         self.used[digest] = entry
         self.misses += 1
-
-    def save(self) -> None:
-        if worth_rewriting(len(self.entries), len(self.used), self.misses):
-            import pickle
-
-            write_cache(self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL), keep=8)  # per --out
-
-
-def _read_article_cache(path: Path) -> dict[str, list[str]]:
-    import pickle
-
-    try:
-        data = pickle.loads(read_cache(path) or b"")
-    except (EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _check_output_folder(out: Path) -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from supportkit.matching.cache import index_for
 from supportkit.matching.fold import fold, is_han, tokens
 from supportkit.matching.index import ExampleColumns, MatchIndex, Probe, correct_typos, features_of, vectorize
+from supportkit.memo import remembered
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -134,7 +135,7 @@ def classify_many(items: Sequence[tuple[str, str]], library: Library | None = No
     started = [reading for reading in readings if isinstance(reading, _Pending)]
     if started and index.examples:
         if _vectorized is not None:
-            queries = [vectorize(features_of(r.fixed, index.idf), index.idf, index.default_idf) for r in started]
+            queries = [_query(index, r.fixed) for r in started]
             _vectorized(index).score_many(queries, [r.lang for r in started], [r.raw for r in started],
                                           [r.evidence for r in started])
         else:
@@ -223,11 +224,14 @@ def _score_cues(index: MatchIndex, probe: Probe, lang: str,
         evidence[intent].extend(text for _, text in found)
 
 
+def _query(index: MatchIndex, words: list[str]) -> dict[str, float]:
+    """The message's unit TF-IDF vector, to compare with the examples'."""
+    return vectorize(features_of(words, index.idf), index.idf, index.default_idf)
+
+
 def _score_examples(index: MatchIndex, words: list[str], lang: str,
                     raw: dict[str, float], evidence: dict[str, list[str]]) -> None:
-    if not index.examples:
-        return
-    query = vectorize(features_of(words, index.idf), index.idf, index.default_idf)
+    query = _query(index, words)
     # Dot products with every example and profile sharing a term, through the inverted indexes.
     dots = index.postings.dot(query)
     profile_dots = index.profile_postings.dot(query)
@@ -282,21 +286,14 @@ def use_numpy(enabled: bool = True) -> bool:
     return _vectorized is not None
 
 
-_SCALES: dict[tuple[int, str], tuple[ExampleColumns, list[float]]] = {}
+_SCALES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
 
 def _language_scale(columns: ExampleColumns, lang: str) -> list[float]:
-    """Per example (or profile) number: 1.0 in the message's language ``lang``, else ``FOREIGN_WEIGHT``.
-
-    Remembered per columns and language (the columns are held, so their id stays theirs).
-    """
-    key = (id(columns), lang)
-    hit = _SCALES.get(key)
-    if hit is None or hit[0] is not columns:
-        if len(_SCALES) >= 64:
-            _SCALES.clear()
-        hit = _SCALES[key] = (columns, [1.0 if other == lang else FOREIGN_WEIGHT for other in columns.langs])
-    return hit[1]
+    """Per example (or profile) number: 1.0 in the message's language ``lang``, else ``FOREIGN_WEIGHT``
+    (remembered per columns and language)."""
+    return remembered(_SCALES, columns, (lang,),
+                      lambda: [1.0 if other == lang else FOREIGN_WEIGHT for other in columns.langs], limit=64)
 
 
 def _urgency_cues(index: MatchIndex, probe: Probe) -> tuple[list[str], str | None]:

@@ -13,7 +13,7 @@ import functools
 import re
 import unicodedata
 
-from supportkit.text import find_protected_spans, has_wide, strip_non_linguistic
+from supportkit.text import find_protected_spans, has_wide, replace_spans, strip_non_linguistic
 
 # Traditional -> Simplified for common characters (help-desk vocabulary first). Pairs are
 # "TS"; a character that is the same in both scripts needs no entry. Extend freely.
@@ -123,14 +123,8 @@ amount stands there does ("amount gone" is money gone)."""
 def fold(text: str) -> str:
     """Text as matching compares it: no protected spans or numbers, lower case, no accents, Simplified."""
     text = _ZERO_RE.sub(" zero ", text)
-    pieces: list[str] = []
-    last = 0
-    for span in find_protected_spans(text):
-        pieces.append(text[last:span.start])
-        pieces.append(f" {AMOUNT} " if span.kind == "amount" else " ")
-        last = span.end
-    pieces.append(text[last:])
-    text = strip_non_linguistic("".join(pieces))
+    spans = find_protected_spans(text)
+    text = strip_non_linguistic(replace_spans(text, spans, lambda _index, span: f" {AMOUNT} " if span.kind == "amount" else " "))
     text = text.casefold()
     if not text.isascii():  # only Han characters are mapped to Simplified, and accents dropped
         text = strip_accents(text.translate(T2S))

@@ -44,6 +44,7 @@ from supportkit.matching.fold import (
     stem,
     tokens,
 )
+from supportkit.memo import remembered
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 INDEX_VERSION = 8
@@ -399,18 +400,13 @@ def _token_terms(token: str, known: Mapping[str, float] | None) -> tuple[tuple[s
 
 
 _TERMS_LIMIT = 65536
-_TERMS: dict[int, tuple[Mapping[str, float] | None, dict[str, tuple[tuple[str, float], ...]]]] = {}
+_TERMS: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
 
 def _remembered_terms(known: Mapping[str, float] | None) -> dict[str, tuple[tuple[str, float], ...]]:
-    """Token -> terms for the index terms ``known`` (held, so its id stays its own): tokens
-    come back in message after message, Chinese runs included."""
-    hit = _TERMS.get(id(known))
-    if hit is None or hit[0] is not known:
-        if len(_TERMS) >= 8:
-            _TERMS.clear()
-        hit = _TERMS[id(known)] = (known, {})
-    return hit[1]
+    """Token -> terms for the index terms ``known``: tokens come back in message after message,
+    Chinese runs included."""
+    return remembered(_TERMS, known, (), dict, limit=8)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from supportkit.memo import remembered
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
@@ -26,30 +28,30 @@ if TYPE_CHECKING:
 
 class _Arrays:
     """One ``Postings`` as NumPy arrays, its documents renumbered in ``order``, with their intents
-    (as codes) and languages."""
+    (as codes)."""
 
     def __init__(self, postings: Postings, columns: ExampleColumns, codes: Mapping[str, int],
                  order: Sequence[int]) -> None:
+        self._columns, self._order = columns, np.array(order, dtype=np.intp)
         position = np.empty(len(order), dtype=np.intp)
-        position[np.array(order, dtype=np.intp)] = np.arange(len(order))
+        position[self._order] = np.arange(len(order))
         self.terms = postings.terms
         self.bounds = np.frombuffer(postings.bounds, dtype=np.uint32).astype(np.intp)
         self.numbers = position[np.frombuffer(postings.numbers, dtype=np.uint32).astype(np.intp)]
         self.weights = np.frombuffer(postings.weights, dtype=np.float32).astype(np.float64)
         self.size = len(order)
         self.intents = np.array([codes[columns.intents[n]] for n in order], dtype=np.intp)
-        self.langs = [columns.langs[n] for n in order]
         self._scales: dict[str, Any] = {}
 
     def scale(self, lang: str) -> Any:
-        """Per document: 1.0 in ``lang``, else ``FOREIGN_WEIGHT`` (as ``_language_scale``)."""
-        from supportkit.matching import FOREIGN_WEIGHT
+        """``_language_scale`` of these documents, in their numbering here."""
+        from supportkit.matching import _language_scale
 
         found = self._scales.get(lang)
         if found is None:
             if len(self._scales) >= 64:
                 self._scales.clear()
-            found = self._scales[lang] = np.array([1.0 if other == lang else FOREIGN_WEIGHT for other in self.langs])
+            found = self._scales[lang] = np.array(_language_scale(self._columns, lang))[self._order]
         return found
 
     def scales(self, langs: Sequence[str]) -> tuple[Any, Any]:
@@ -197,14 +199,9 @@ class ExampleScorer:
                 raws[m][intent] += value
 
 
-_SCORERS: dict[int, tuple[MatchIndex, ExampleScorer]] = {}
+_SCORERS: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
 
 def scorer_for(index: MatchIndex) -> ExampleScorer:
-    """The scorer of ``index`` (built once; the index is held, so its id stays its own)."""
-    hit = _SCORERS.get(id(index))
-    if hit is None or hit[0] is not index:
-        if len(_SCORERS) >= 8:
-            _SCORERS.clear()
-        hit = _SCORERS[id(index)] = (index, ExampleScorer(index))
-    return hit[1]
+    """The scorer of ``index`` (built once per index)."""
+    return remembered(_SCORERS, index, (), lambda: ExampleScorer(index), limit=8)
