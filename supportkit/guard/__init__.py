@@ -13,15 +13,25 @@ Markers written by an earlier scan are skipped, and detection and matching ignor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from supportkit.guard.notices import KINDS, all_markers, redaction_marker, safety_notice
 from supportkit.guard.scam import SIGNALS
 from supportkit.text import replace_spans
 
-__all__ = ["KINDS", "SIGNALS", "Finding", "GuardResult", "all_markers", "guard_text", "redaction_marker", "safety_notice",
-           "scan"]
+if TYPE_CHECKING:
+    from supportkit.guard.view import View
+    from supportkit.text import Normalized
+
+__all__ = ["KINDS", "SIGNALS", "STREAM_WINDOW", "Finding", "GuardResult", "GuardedMessage", "all_markers",
+           "guard_message", "guard_text",
+           "redaction_marker", "safety_notice", "scan", "scan_conversation", "scan_stream"]
+
+STREAM_WINDOW = 24
+"""Lines ``scan_stream`` looks ahead (and back): a 24-word phrase pasted one word per line."""
 
 # Keystore first: a keystore's 64-hex ciphertext is part of it, not a key of its own.
 _PRIORITY = {"keystore": 0, "recovery_phrase": 1, "wif": 2, "private_key": 3}
@@ -76,27 +86,112 @@ class GuardResult:
 
 
 def scan(text: str) -> GuardResult:
-    """Find and redact every secret in ``text`` (canonical English markers), and its scam signals."""
-    from supportkit.guard.keys import find_keys, find_keystores
-    from supportkit.guard.phrases import find_phrases
-    from supportkit.guard.scam import engaged, scam_signals
+    """Find and redact every secret in ``text`` (canonical English markers), and its scam signals.
+
+    The scanners read the text as a person would (``view``: markup, entities, labels, invisible
+    characters and look-alike letters undone); every finding is mapped back, so offsets are
+    into ``text`` exactly as given and the redaction takes the whole secret with what hid it.
+    """
+    from supportkit.guard.view import reader_views
 
     if not isinstance(text, str):
         raise TypeError("scan() takes str")
-    markers = [m.span() for m in _MARKER_RE.finditer(text)] if "[" in text else []
+    views = reader_views(text)
+    found: list[Finding] = []
+    for view in views:
+        found.extend(_scan_view(view))
+    findings = _merge(found)
+    signals, engaged = _scam(views[0].text)
+    return GuardResult(_redact(text, findings), findings, signals, engaged)
+
+
+def _scan_view(view: View) -> list[Finding]:
+    """The findings in one reading of the text, with offsets into the original."""
+    from supportkit.guard.keys import find_keys, find_keystores
+    from supportkit.guard.phrases import find_phrases
+    from supportkit.guard.view import word_view
+
+    text = view.text
     found: list[Finding] = []
     for hit in find_keystores(text):
         found.append(Finding("keystore", hit.start, hit.end, hit.confidence, format=hit.format))
     for hit in find_keys(text):
         found.append(Finding(hit.kind, hit.start, hit.end, hit.confidence, checksum=hit.checksum, format=hit.format))
-    secret_spans = markers + [(f.start, f.end) for f in found]
-    for phrase in find_phrases(text, secret_spans):
+    words = word_view(view)
+    markers = [m.span() for m in _MARKER_RE.finditer(words.text)] if "[" in words.text else []
+    phrase_findings = []
+    for phrase in find_phrases(words.text, markers):
         confidence = "high" if phrase.checksum or (not phrase.typos and phrase.words >= 12) else "medium"
-        found.append(Finding("recovery_phrase", phrase.start, phrase.end, confidence, words=phrase.words,
-                             wordlist=phrase.wordlist, checksum=phrase.checksum, typos=phrase.typos))
-    findings = _merge(found)
+        phrase_findings.append(Finding("recovery_phrase", phrase.start, phrase.end, confidence, words=phrase.words,
+                                       wordlist=phrase.wordlist, checksum=phrase.checksum, typos=phrase.typos))
+    mapped = [_mapped(f, view) for f in found] + [_mapped(f, words) for f in phrase_findings]
+    return mapped
+
+
+def _mapped(finding: Finding, view: View) -> Finding:
+    start, end = view.original(finding.start, finding.end)
+    if (start, end) == (finding.start, finding.end):
+        return finding
+    return replace(finding, start=start, end=end)
+
+
+def _scam(text: str) -> tuple[list[str], bool]:
+    from supportkit.guard.scam import engaged, scam_signals
+
     signals = scam_signals(text)
-    return GuardResult(_redact(text, findings), findings, signals, bool(signals) and engaged(text))
+    return signals, bool(signals) and engaged(text)
+
+
+def scan_conversation(messages: Sequence[str]) -> list[GuardResult]:
+    """``scan`` of each message of a conversation, read together with the others.
+
+    A phrase sent over several chat messages ("first six words" ... "the other six") is a
+    phrase of the conversation: every part of it is redacted in its own message. Each message
+    is also scanned alone, so nothing found alone is lost by reading them together.
+    """
+    if len(messages) <= 1:
+        return [scan(message) for message in messages]
+    alone = [scan(message) for message in messages]
+    joined = scan(CONVERSATION_SEPARATOR.join(messages))
+    if not joined.findings:
+        return alone
+    results: list[GuardResult] = []
+    offset = 0
+    for message, result in zip(messages, alone, strict=True):
+        end = offset + len(message)
+        parts = [replace(f, start=max(f.start, offset) - offset, end=min(f.end, end) - offset)
+                 for f in joined.findings if f.start < end and f.end > offset]
+        parts = [f for f in parts if f.end > f.start]
+        if parts:
+            findings = _merge([*result.findings, *parts])
+            result = replace(result, redacted=_redact(message, findings), findings=findings)
+        results.append(result)
+        offset = end + len(CONVERSATION_SEPARATOR)
+    return results
+
+
+CONVERSATION_SEPARATOR = "\n"
+
+
+def scan_stream(lines: Iterable[str], window: int = STREAM_WINDOW) -> Iterator[GuardResult]:
+    """``scan`` of each line of a stream, in order, each read with up to ``window`` lines around it.
+
+    A phrase pasted one word per line, where each line is its own message, is found: every
+    line is guarded together with the ``window`` lines before and after it. Still a stream:
+    memory is bounded, and a line's result comes out once ``window`` more lines have been read
+    (or the input ended).
+    """
+    history: deque[str] = deque(maxlen=window)
+    pending: list[str] = []
+    for line in lines:
+        pending.append(line)
+        if len(pending) >= 2 * window:
+            results = scan_conversation([*history, *pending])
+            yield from results[len(history):len(history) + window]
+            history.extend(pending[:window])
+            pending = pending[window:]
+    if pending:
+        yield from scan_conversation([*history, *pending])[len(history):]
 
 
 def _merge(found: list[Finding]) -> list[Finding]:
@@ -106,7 +201,7 @@ def _merge(found: list[Finding]) -> list[Finding]:
         if merged and finding.start < merged[-1].end:
             last = merged[-1]
             keep = last if _PRIORITY[last.kind] <= _PRIORITY[finding.kind] else finding
-            merged[-1] = Finding(**{**keep.__dict__, "start": last.start, "end": max(last.end, finding.end)})
+            merged[-1] = replace(keep, start=last.start, end=max(last.end, finding.end))
         else:
             merged.append(finding)
     return merged
@@ -118,6 +213,43 @@ def _redact(text: str, findings: list[Finding]) -> str:
 
 def guard_text(text: str) -> GuardResult:
     """``scan`` after the pipeline's normalization (NFC, invisible characters out), never cutting the text."""
-    from supportkit.text import normalize
+    return guard_message(text).guarded
 
-    return scan(normalize(text, limit=max(len(text), 1)).text)
+
+@dataclass(frozen=True)
+class GuardedMessage:
+    """A customer message as every later step may see it: normalized, guarded, then cut."""
+
+    normalized: Normalized
+    """The whole message, normalized (``truncated`` says whether ``text`` was cut)."""
+    guarded: GuardResult
+    """The guard's result on the whole message (with its conversation, when one was given)."""
+    text: str
+    """The redacted message, cut to ``MAX_MESSAGE_CHARS``: the only form later steps see."""
+
+
+def guard_message(text: str, previous: Sequence[str] = (), guarded: GuardResult | None = None) -> GuardedMessage:
+    """The pipeline's first step for customer text: refuse it over the hard limit, normalize it,
+    guard all of it (read with the ``previous`` messages of its conversation), and only then cut
+    it to the processing limit, so no part of a secret is ever cut off unguarded and echoed.
+
+    ``guarded``: a result already computed for this text with its neighbours (``scan_stream``).
+    Raises InputError over ``MAX_INPUT_CHARS``; the error never quotes the text.
+    """
+    from supportkit.errors import InputError
+    from supportkit.text import MAX_INPUT_CHARS, MAX_MESSAGE_CHARS, normalize
+
+    if len(text) > MAX_INPUT_CHARS:
+        raise InputError(f"the message is too long ({len(text):,} characters; the limit is {MAX_INPUT_CHARS:,})",
+                         None, "Send the part the customer needs answered.")
+    whole = normalize(text, limit=max(len(text), 1))
+    if guarded is None:
+        if previous:
+            context = [normalize(m, limit=max(len(m), 1)).text for m in previous[-STREAM_WINDOW:]]
+            guarded = scan_conversation([*context, whole.text])[-1]
+        else:
+            guarded = scan(whole.text)
+    safe = guarded.redacted
+    truncated = len(safe) > MAX_MESSAGE_CHARS
+    normalized = replace(whole, truncated=truncated)
+    return GuardedMessage(normalized, guarded, safe[:MAX_MESSAGE_CHARS] if truncated else safe)

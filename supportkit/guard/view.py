@@ -1,0 +1,209 @@
+"""What the scanners read: the text as a reader sees it, with a map back to the original.
+
+A pasted secret is rarely clean. Help-desk exports and e-mail bodies are HTML (``<br>``,
+``<li>``, ``&nbsp;``); customers label words (``word 1:``, ``слово 1:``, ``第1个:``, ``①``);
+PDFs copy with runs of spaces; chat apps turn line breaks into a literal ``\\n``; and an
+attacker of the guard (or an over-helpful keyboard) slips invisible characters into words,
+swaps Latin letters for Cyrillic look-alikes or runs words together in CamelCase.
+
+``reader_views(text)`` undoes all of that in one or two *views* of the text. Each view is a
+string plus two maps from each of its characters to the span of the original it came from,
+so a finding in the view is redacted in the original (tags, entities and invisible
+characters inside the secret go with it). Everything is done with regular expressions
+over the whole text and list slices: linear in its length.
+
+Invisible (default-ignorable) characters are ambiguous: inside a word they hide it
+(``aban\\u2062don``), between words they are the separator (``abandon\\u3164ability``).
+When a text holds any, a second view reads them as spaces; the guard scans both.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15.1): rendered
+# as nothing, so a reader never sees them; C0/C1 controls other than tab and line breaks too.
+_IGNORABLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+)
+_IGNORABLE_RE = re.compile(f"[{_IGNORABLE}]+")
+
+# Confusable letters (Unicode confusables.txt, the lower- and upper-case pairs that render
+# alike in common fonts), Cyrillic and Greek -> Latin; the reverse table for Latin -> Cyrillic.
+_TO_LATIN = str.maketrans(
+    "аеорсхуіјѕԁһӏԛԝАВЕКМНОРСТХУІЈЅԌԚԜαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcxyijsdhlqwABEKMHOPCTXYIJSGQWaBeikvopTuxABEZHIKMNOPTYX",
+)
+_TO_CYRILLIC = str.maketrans("aeopcxyAEOPCXKMHTB", "аеорсхуАЕОРСХКМНТВ")
+_LATIN = "A-Za-z\u00c0-\u024f"
+_CYRILLIC_GREEK = "\u0370-\u03ff\u0400-\u04ff"
+_MIXED_WORD_RE = re.compile(
+    rf"[{_LATIN}{_CYRILLIC_GREEK}]*(?:[{_LATIN}][{_CYRILLIC_GREEK}]|[{_CYRILLIC_GREEK}][{_LATIN}])"
+    rf"[{_LATIN}{_CYRILLIC_GREEK}]*"
+)
+
+# A word label before a phrase word, in the languages customers write (and the BIP39 ones):
+# "word 1:", "слово №1 -", "palabra 1:", "mot 1 :", "第1个：", "1st", "2º", "No.3", "(4)", "#5",
+# circled and parenthesized digits. Read as a separator.
+_LABEL_WORDS = (
+    r"words?|слово|palabras?|mots?|palavras?|parolas?|parole|wort|slovo|kelime|단어|単語|语|詞|词|"
+    r"seed|n[°ºo]\.?|num(?:ber|ero|éro|\.)?|№"
+)
+_LABEL_RE = re.compile(
+    rf"(?<!\w)(?P<word>{_LABEL_WORDS})\s*(?:#|№|n[°º]|no\.?)?\s*\d{{1,2}}(?!\w)\s*[:：.)\-=–—]?"
+    r"|第\s*\d{1,2}\s*[个個位]?\s*[:：]?"
+    r"|(?<!\w)\d{1,2}(?:st|nd|rd|th|er|re|ère|e|º|ª|°|-?й|-?е|-?я)(?!\w)"
+    r"|[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf\u3280-\u3289]",
+    re.IGNORECASE,
+)
+_ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});?")
+_TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]{0,400})?/?\s*>|<!--.{0,2000}?-->", re.DOTALL)
+_ESCAPE_RE = re.compile(r"\\[nrt]")
+_SPACE_RUN_RE = re.compile(r"\s{8,}")
+"""White space long enough to matter: the phrase finder allows gaps of up to 24 characters."""
+_CAMEL_RE = re.compile(r"(?<=[a-zß-öø-ÿа-яё])(?=[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё])")
+_STRUCTURE_RE = re.compile(rf"[<&\\{_IGNORABLE}]")
+_WORD_WORK_RE = re.compile(r"\s{8}|[a-zа-яё][A-ZА-ЯЁ]|\d|[\u2460-\u24ff\u2776-\u2793\u3251-\u32bf]")
+
+
+@dataclass(frozen=True)
+class View:
+    """A reading of ``parent`` (None: the original text) with some spans replaced.
+
+    ``edits`` lists each replacement as ``(start, end, source_start, source_end)``: ``text[start:end]``
+    was read from ``parent.text[source_start:source_end]``; elsewhere the two line up with a shift.
+    Only the edits are stored, so a view of a long text with few edits costs little, and only
+    the findings' offsets are ever mapped back.
+    """
+
+    text: str
+    parent: View | None = None
+    edits: tuple[tuple[int, int, int, int], ...] = ()
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that ``text[start:end]`` was read from."""
+        if end <= start:
+            point = self._map(start, False)
+            return point, point
+        return self._map(start, False), self._map(end - 1, True)
+
+    def _map(self, index: int, end: bool) -> int:
+        """The original offset where character ``index`` of this view starts (or with ``end``, ends)."""
+        view = self
+        while view.parent is not None:
+            k = bisect_right(view.edits, (index, _BIG)) - 1
+            if k >= 0:
+                start, stop, source_start, source_end = view.edits[k]
+                if index < stop:
+                    # Inside a replacement: it stands for the whole source span.
+                    if end:
+                        return view.parent._end_of(source_end)
+                    index = source_start
+                    view = view.parent
+                    continue
+                index = index - stop + source_end
+            view = view.parent
+        return index + 1 if end else index
+
+    def _end_of(self, position: int) -> int:
+        """The original offset of ``position`` taken as the (exclusive) end of a span of this view."""
+        return self._map(position - 1, True) if position > 0 else 0
+
+
+_BIG = 1 << 62
+
+
+def identity(text: str) -> View:
+    return View(text)
+
+
+def _rewrite(view: View, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> View:
+    """``view`` with every match of ``pattern`` replaced by ``replace(match)`` (a new view on top)."""
+    pieces: list[str] = []
+    edits: list[tuple[int, int, int, int]] = []
+    last = 0
+    position = 0
+    for match in pattern.finditer(view.text):
+        start, end = match.span()
+        new = replace(match)
+        if new == match.group():
+            continue
+        pieces.append(view.text[last:start])
+        position += start - last
+        if len(new) == end - start and end > start:
+            # Same length (a folded letter): character by character, so spans stay exact.
+            edits.extend((position + i, position + i + 1, start + i, start + i + 1) for i in range(len(new)))
+        else:
+            edits.append((position, position + len(new), start, end))
+        pieces.append(new)
+        position += len(new)
+        last = end
+    if not edits:
+        return view
+    pieces.append(view.text[last:])
+    return View("".join(pieces), view, tuple(edits))
+
+
+def _entity(match: re.Match[str]) -> str:
+    decoded = html.unescape(match.group())
+    if decoded == match.group():
+        return decoded
+    return " " if not decoded.strip() or not decoded.isprintable() else decoded
+
+
+def _fold_mixed(match: re.Match[str]) -> str:
+    """A word that mixes Latin with Cyrillic or Greek letters, in the script its letters allow.
+
+    Ordinary words never mix scripts; a mixed word is a look-alike substitution. It is
+    read as Latin when its foreign letters all have Latin twins, else as Cyrillic.
+    """
+    word = match.group()
+    latin = word.translate(_TO_LATIN)
+    if _MIXED_WORD_RE.fullmatch(latin) is None:
+        return latin
+    cyrillic = word.translate(_TO_CYRILLIC)
+    return cyrillic if _MIXED_WORD_RE.fullmatch(cyrillic) is None else word
+
+
+def reader_views(text: str) -> tuple[View, ...]:
+    """The views the key scanners read: markup, entities, escapes and invisible characters undone.
+
+    One view, or two when the text holds invisible characters (read as nothing, and as spaces).
+    """
+    if _STRUCTURE_RE.search(text) is None:
+        return (identity(text),)
+    view = identity(text)
+    view = _rewrite(view, _TAG_RE, lambda m: " ")
+    view = _rewrite(view, _ENTITY_RE, _entity)
+    view = _rewrite(view, _ESCAPE_RE, lambda m: " ")
+    has_ignorable = _IGNORABLE_RE.search(view.text) is not None
+    views = [_rewrite(view, _IGNORABLE_RE, lambda m: "")]
+    if has_ignorable:
+        views.append(_rewrite(view, _IGNORABLE_RE, lambda m: " "))
+    return tuple(views)
+
+
+def word_view(view: View) -> View:
+    """``view`` as the phrase finder reads it: look-alikes folded, labels and CamelCase split,
+    runs of white space one separator. (Keys are read without this: base58 is CamelCase.)"""
+    if _WORD_WORK_RE.search(view.text) is None and (view.text.isascii() or _MIXED_WORD_RE.search(view.text) is None):
+        return view
+    view = _rewrite(view, _MIXED_WORD_RE, _fold_mixed)
+    # A label word counts only when it labels a list (three times or more): "word", "number" and
+    # "numéro" are also phrase words, and "... 17. numéro 18. ..." is a numbered phrase.
+    labels = Counter((m.group("word") or "").lower() for m in _LABEL_RE.finditer(view.text))
+
+    def label(match: re.Match[str]) -> str:
+        word = (match.group("word") or "").lower()
+        return match.group() if word and labels[word] < 3 else " "
+
+    view = _rewrite(view, _LABEL_RE, label)
+    view = _rewrite(view, _CAMEL_RE, lambda m: " ")
+    return _rewrite(view, _SPACE_RUN_RE, lambda m: "\n" if "\n" in m.group() else " ")
