@@ -157,9 +157,21 @@ def test_phrase_words_glued_to_natural_words_are_redacted_with_them() -> None:
     assert not samples.leaked(result.redacted, words)
 
 
-def test_a_short_run_of_list_words_is_not_a_phrase() -> None:
-    words = samples.phrase("english", 12, 9)[:9]
-    assert not scan("the first nine words: " + " ".join(words)).secret_found
+@pytest.mark.parametrize("count", [8, 9, 11])
+def test_a_partial_phrase_of_eight_words_or_more_is_a_secret(count: int) -> None:
+    words = samples.phrase("english", 12, 9)[:count]
+    result = scan("ok so: " + " ".join(words) + " and I forgot the rest")
+    assert result.secret_found and result.findings[0].words >= count
+    assert not samples.leaked(result.redacted, words)
+
+
+def test_seven_list_words_are_a_secret_only_after_a_cue() -> None:
+    words = " ".join(samples.phrase("english", 12, 9)[:7])
+    assert not scan(f"ok so: {words}").secret_found
+    for cue in ("my seed starts with", "the phrase:", "助记词是", "сид-фраза:", "mi frase semilla:"):
+        result = scan(f"{cue} {words}")
+        assert result.secret_found, cue
+        assert not samples.leaked(result.redacted, words.split()), cue
 
 
 # --- ordinary text: no false alarms -----------------------------------------------------------
@@ -180,7 +192,6 @@ ENGLISH_FULL_OF_LIST_WORDS = [
     "can you check the address and the amount, I want to buy more energy and bandwidth to transfer USDT",
     "my phone fell in the water, now the screen is black, what can I do to recover access to my coins",
     "i sent twenty dollars to a friend and the fee was more than the amount, that seems wrong",
-    "abandon ability able about above absent absorb abstract absurd abuse",  # ten list words: too short
 ]
 
 
@@ -431,9 +442,7 @@ def test_typical_messages_are_fast() -> None:
 def test_huge_input_is_linear() -> None:
     words = samples.phrase("english", 12, 13)
     block = "my transfer is stuck, please check. " * 20_000 + " ".join(words) + " 你好" * 50_000
-    started = time.perf_counter()
-    result = scan(block)
-    assert time.perf_counter() - started < 10
+    result = scan(block)  # the time it takes is measured in scripts/bench_guard.py
     assert result.secret_found and not samples.leaked(result.redacted, words)
 
 

@@ -6,15 +6,21 @@ How a phrase is told from ordinary text:
    Han characters is a *block*, see ``hanzi``). Two tokens are *joined* when only
    separators lie between them: spaces, line breaks, punctuation, numbering
    (``1.``, ``2)``, ``#3``), i.e. no letters and no number of three digits or more.
-2. For each word list, joined tokens that are list words form segments. Segments
-   chain across one token that is not a list word: a typo (edit distance 1, or
-   the unique 4-letter prefix every BIP39 word has) or, once per chain, any word.
-3. A chain of 12 or more words, at least 10 of them exact, is a phrase. Ordinary
-   text never gets there: function words ("I", "the", "my", "de", "и", "的 一"
-   written with spaces) are not list words, and the longest run of list words in
-   a thousand sentences per language is 6 (scripts/tune_guard.py measures it).
-   Chinese written without spaces is the exception: every common character is a
-   list word, so blocks are judged statistically in ``hanzi``.
+2. For each word list, joined tokens form *runs*: list words, with typos (edit distance
+   1, or the unique 4-letter prefix every BIP39 word has) and garbled words among them.
+   A run ends at a break (a letter-free gap that is too long, a three-digit number, a
+   marker) or at three tokens in a row that are not list words.
+3. A run with at least ``MIN_EXACT`` (8) list words, of which at most a quarter of its
+   words are typos or garbled, is a phrase: the whole run, every word, is redacted (a
+   customer who forgot a word pastes 11, one who misread the paper pastes typos). A run
+   of ``MIN_CUED`` (4) or more words right after a word for the phrase (seed, 助记词, сид,
+   frase, phrase de récupération ...) is one too: "my seed starts with ...".
+   Ordinary text does not get there: function words ("I", "the", "my", "de", "и")
+   are not list words, and the longest run of list words in a thousand sentences per
+   language is 6 (``scripts/tune_guard.py``; ``scripts/bench_guard.py`` counts false
+   alarms on the public sentences and on messages about phrases that hold none).
+   Chinese written without spaces is the exception: every common character is a list
+   word, so blocks, and runs of single characters, are judged statistically in ``hanzi``.
 
 Word lists are compiled on first use (about 0.1 s) and kept for the process.
 """
@@ -28,13 +34,17 @@ from dataclasses import dataclass
 
 from supportkit.text import has_wide
 
-MIN_WORDS = 12
-MIN_EXACT = 10
+MIN_EXACT = 8
+"""List words that make a run a phrase on their own (a partial phrase included)."""
+MIN_CUED = 4
+"""Words of a run right after a cue word ("seed", "助记词" ...) that make it a phrase."""
+CUE_REACH = 40
+"""Characters between a cue word and the run it announces."""
+MAX_ODD_RUN = 2
+"""Tokens in a row that are not list words inside a run (two mistyped words side by side)."""
 VALID_LENGTHS = (12, 15, 18, 21, 24)
 MAX_GAP = 24
 """Longest separator (characters) between two words of one phrase."""
-MAX_CHAIN_SEGMENTS = 40
-"""Bounds the chaining work per start segment on huge input."""
 
 WORDLISTS = (
     "english", "chinese_simplified", "chinese_traditional", "spanish", "french", "italian",
@@ -65,11 +75,6 @@ def _token_re(han: bool, marks: bool, named: bool) -> re.Pattern[str]:
     if not han:
         return re.compile(word)
     return re.compile((rf"(?P<han>[{HAN}]+)|" if named else rf"[{HAN}]+|") + word)
-
-
-@functools.cache
-def _long_han_re() -> re.Pattern[str]:
-    return re.compile(rf"[{HAN}]{{12,}}")
 
 
 _BAD_GAP_RE = re.compile(r"\d{3}")
@@ -177,24 +182,39 @@ def _folded(key: str) -> str:
     return fold(key)
 
 
+_CUE_TERMS = (
+    r"seed|mnemonic|phrase|recovery|backup|words|"
+    r"助记词|助記詞|助记|助記|种子|種子|恢复短语|恢復短語|单词|單詞|"
+    r"frase|semilla|palabras|"
+    r"сид\w*|мнемони\w*|фраз\w*|слова|"
+    r"mots|phrase|graine|"
+    r"palavras|parole|slova|kelimeler|단어|単語"
+)
+
+
+@functools.cache
+def cue_re() -> re.Pattern[str]:
+    """Words customers put before the phrase they paste (Latin and Cyrillic as whole words)."""
+    return re.compile(rf"(?<![^\W\d_])(?:{_CUE_TERMS})(?![^\W\d_])|助记词|助記詞|种子|種子", re.IGNORECASE)
+
+
 def _could_hold_phrase(text: str) -> bool:
-    """A cheap upper bound: enough list words for a phrase, or a Han block long enough for one."""
+    """A cheap upper bound: enough list words for a phrase (fewer after a cue word), or a Han run."""
     wide = has_wide(text)
-    if wide and _long_han_re().search(text):
-        return True
     pattern = _token_re(wide, _HAS_MARKS_RE.search(text) is not None, named=False)
     words = pattern.findall(text.lower())
-    if len(words) < MIN_EXACT:
+    needed = MIN_CUED if cue_re().search(text) else MIN_EXACT
+    if len(words) < needed:
         return False
     masks = lexicon().masks
     listed = sum(map(masks.__contains__, words))
-    if listed >= MIN_EXACT:
+    if listed >= needed:
         return True
     # Words that only match after NFKC or without accents (NFD input, "abaco", full-width letters).
     for word in words:
         if not word.isascii() and word not in masks and _mask(_key(word), masks):
             listed += 1
-            if listed >= MIN_EXACT:
+            if listed >= needed:
                 return True
     return False
 
@@ -218,58 +238,82 @@ class _Tokens:
     keys: list[str]
     masks: list[int]
     joined: list[bool]
-    blocks: list[tuple[int, int]]
 
 
 def _tokenize(text: str, exclude: list[tuple[int, int]]) -> _Tokens:
+    """The letter runs of ``text`` with their lists and whether each is joined to the one before.
+
+    One ``re.split`` and a few list passes, no Python work per character: this runs on
+    every message, up to the hard size limit. A run of two or more Han characters (judged
+    in ``hanzi``) and a redaction marker break the runs around them and are not tokens.
+    """
+    from itertools import accumulate
+
     masks_of = lexicon().masks
-    tokens = _Tokens([], [], [], [], [], [])
-    broken = True
-    previous_end = 0
-    excluded = iter(sorted(exclude))
-    next_excluded = next(excluded, None)
-    pattern = _token_re(has_wide(text), _HAS_MARKS_RE.search(text) is not None, named=True)
-    for match in pattern.finditer(text):
-        start, end = match.span()
-        while next_excluded is not None and next_excluded[1] <= start:
-            if next_excluded[0] >= previous_end:
-                broken = True  # a marker between two tokens breaks a run
-            next_excluded = next(excluded, None)
-        if next_excluded is not None and next_excluded[0] < end:
-            broken = True
-            previous_end = end
-            continue
-        if match.lastgroup == "han" and end - start > 1:
-            tokens.blocks.append((start, end))
-            broken = True
-            previous_end = end
-            continue
-        key = _key(match.group())
-        mask = _mask(key, masks_of)
-        gap_ok = not broken and _gap_ok(text, previous_end, start)
-        tokens.starts.append(start)
-        tokens.ends.append(end)
-        tokens.keys.append(key)
-        tokens.masks.append(mask)
-        tokens.joined.append(gap_ok)
-        broken = False
-        previous_end = end
-    return tokens
+    pattern = _split_re(has_wide(text), _HAS_MARKS_RE.search(text) is not None)
+    pieces = pattern.split(text)
+    offsets = list(accumulate(map(len, pieces), initial=0))
+    words = pieces[1::2]
+    gaps = pieces[0::2]
+    keys = "\x00".join(words).lower().split("\x00") if words else []
+    keys = [k if k.isascii() else unicodedata.normalize("NFKC", k) for k in keys]
+    masks = [m if m is not None else (0 if k.isascii() else _mask(k, masks_of)) for m, k in
+             zip(map(masks_of.get, keys), keys, strict=True)]
+    joined = [len(g) <= MAX_GAP and (len(g) < 3 or _BAD_GAP_RE.search(g) is None) for g in gaps[:-1]]
+    if joined:
+        joined[0] = False
+    starts = offsets[1:-1:2]
+    ends = offsets[2::2]
+    breakers = {i for i, w in enumerate(words) if len(w) > 1 and _is_han(w[0])}
+    if exclude:
+        spans = sorted(exclude)
+        k = 0
+        for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            while k < len(spans) and spans[k][1] <= start:
+                if i and spans[k][0] >= ends[i - 1]:
+                    joined[i] = False  # a marker between two tokens breaks a run
+                k += 1
+            if k < len(spans) and spans[k][0] < end:
+                breakers.add(i)
+    if breakers:
+        for i in breakers:
+            if i + 1 < len(joined):
+                joined[i + 1] = False
+        kept = [i for i in range(len(words)) if i not in breakers]
+        return _Tokens([starts[i] for i in kept], [ends[i] for i in kept], [keys[i] for i in kept],
+                       [masks[i] for i in kept], [joined[i] for i in kept])
+    return _Tokens(starts, ends, keys, masks, joined)
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003134f"
+
+
+@functools.cache
+def _split_re(han: bool, marks: bool) -> re.Pattern[str]:
+    return re.compile(f"({_token_re(han, marks, named=False).pattern})")
 
 
 def _gap_ok(text: str, start: int, end: int) -> bool:
     if end - start > MAX_GAP:
         return False
-    return _BAD_GAP_RE.search(text, start, end) is None
+    return end - start < 3 or _BAD_GAP_RE.search(text, start, end) is None
 
 
 def find_phrases(text: str, exclude: list[tuple[int, int]] | None = None) -> list[PhraseHit]:
     """Every recovery phrase in ``text`` (spans in ``exclude``, e.g. redaction markers, are skipped)."""
     from supportkit.guard import hanzi
 
-    if not _could_hold_phrase(text):
-        return []
-    tokens = _tokenize(text, exclude or [])
+    hits = hanzi.find_in_text(text, exclude or [])
+    if _could_hold_phrase(text):
+        hits.extend(_alphabetic(text, exclude or []))
+    return [_with_numbering(text, hit) for hit in _best_non_overlapping(hits)]
+
+
+def _alphabetic(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
+    """The phrases of the word lists written with spaces (all but Chinese)."""
+    tokens = _tokenize(text, exclude)
+    cues = [m.end() for m in cue_re().finditer(text)]
     hits: list[PhraseHit] = []
     counts = [0] * len(WORDLISTS)
     for mask in tokens.masks:
@@ -277,13 +321,11 @@ def find_phrases(text: str, exclude: list[tuple[int, int]] | None = None) -> lis
             low = mask & -mask
             counts[low.bit_length() - 1] += 1
             mask ^= low
+    codes = "".join(map(chr, [_CODE_BASE + (m << 1 | j) for m, j in zip(tokens.masks, tokens.joined, strict=True)]))
     for bit, count in enumerate(counts):
-        if count >= MIN_EXACT:
-            hits.extend(_chains(tokens, bit))
-    for start, end in tokens.blocks:
-        if end - start >= MIN_WORDS:
-            hits.extend(hanzi.find_in_block(text, start, end))
-    return [_with_numbering(text, hit) for hit in _best_non_overlapping(hits)]
+        if count >= (MIN_CUED if cues else MIN_EXACT):
+            hits.extend(_runs(tokens, bit, cues, codes))
+    return hits
 
 
 _NUMBERING_RE = re.compile(r"(?:[#№(]\s*)?\d{1,2}\s*[.):\]\-、．]?\s*$")
@@ -297,85 +339,118 @@ def _with_numbering(text: str, hit: PhraseHit) -> PhraseHit:
     return PhraseHit(match.start(), hit.end, hit.words, hit.wordlist, hit.checksum, hit.typos)
 
 
-def _segments(tokens: _Tokens, bit: int) -> list[tuple[int, int]]:
-    """Runs ``[first, last]`` of joined tokens that are words of list ``bit``."""
-    flag = 1 << bit
-    segments: list[tuple[int, int]] = []
-    first = -1
-    for i, mask in enumerate(tokens.masks):
-        if mask & flag:
-            if first >= 0 and tokens.joined[i]:
-                continue
-            if first >= 0:
-                segments.append((first, i - 1))
-            first = i
-        elif first >= 0:
-            segments.append((first, i - 1))
-            first = -1
-    if first >= 0:
-        segments.append((first, len(tokens.masks) - 1))
-    return segments
+def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: str) -> list[PhraseHit]:
+    """The phrases of list ``bit``: runs of joined tokens judged as the module docstring says.
 
-
-def _chains(tokens: _Tokens, bit: int) -> list[PhraseHit]:
+    ``codes`` has one character per token (its lists and whether it is joined); translated to
+    ``E``/``o`` (list word or not, joined) and ``B``/``b`` (the same, not joined), a regular
+    expression finds the candidate runs: four list words or more, at most ``MAX_ODD_RUN``
+    other tokens between two of them. Only those are looked at in Python.
+    """
     name = WORDLISTS[bit]
-    segments = _segments(tokens, bit)
+    if name in _HAN_LISTS:
+        return []  # single Han characters are judged with the blocks, in ``hanzi``
+    flag = 1 << bit
     hits: list[PhraseHit] = []
-    covered_until = -1
-    for k, (first, last) in enumerate(segments):
-        if last <= covered_until:
-            continue
-        exact = last - first + 1
-        typos = others = 0
-        chain = [(first, last)]
-        typo_bridges: list[bool] = []
-        for follower in segments[k + 1: k + 1 + MAX_CHAIN_SEGMENTS]:
-            bridge = chain[-1][1] + 1
-            if follower[0] != bridge + 1 or not (tokens.joined[bridge] and tokens.joined[follower[0]]):
-                break
-            is_typo = near_word(tokens.keys[bridge], name)
-            if not is_typo and others >= 1:
-                break
-            words = exact + typos + others + 1 + (follower[1] - follower[0] + 1)
-            if typos + others + 1 > max(1, words // 6):
-                break
-            if is_typo:
-                typos += 1
-            else:
-                others += 1
-            typo_bridges.append(is_typo)
-            exact += follower[1] - follower[0] + 1
-            chain.append(follower)
-        words = exact + typos + others
-        if words >= MIN_WORDS and exact >= MIN_EXACT:
-            hits.append(_hit(tokens, name, chain, typo_bridges, words, typos + others))
-            covered_until = chain[-1][1]
+    keys, joined = tokens.keys, tokens.joined
+    for match in _run_re().finditer(codes.translate(_code_table(bit))):
+        first, last = match.start(), match.end()
+        # A mistyped first or last word is part of the phrase.
+        if first > 0 and joined[first] and near_word(keys[first - 1], name):
+            first -= 1
+        if last < len(keys) and joined[last] and near_word(keys[last], name):
+            last += 1
+        hits.extend(_judge(tokens, list(range(first, last)), flag, name, cues))
     return hits
 
 
-def _hit(tokens: _Tokens, name: str, chain: list[tuple[int, int]], typo_bridges: list[bool], words: int,
-         typos: int) -> PhraseHit:
-    """The hit for a chain of segments: all of it is redacted.
+_CODE_BASE = 0x10000
+
+
+@functools.cache
+def _code_table(bit: int) -> dict[int, str]:
+    flag = 1 << bit
+    return {_CODE_BASE + (mask << 1 | joined): ("E" if mask & flag else "o") if joined else ("B" if mask & flag else "b")
+            for mask in range(1 << len(WORDLISTS)) for joined in (0, 1)}
+
+
+@functools.cache
+def _run_re() -> re.Pattern[str]:
+    return re.compile(rf"[EB](?:o{{0,{MAX_ODD_RUN}}}E){{{MIN_CUED - 1},}}")
+
+
+def _judge(tokens: _Tokens, run: list[int], flag: int, name: str, cues: list[int]) -> list[PhraseHit]:
+    """The phrase in one run, if it is one; a run with too many odd words is judged in parts."""
+    masks = tokens.masks
+    exact = [bool(masks[i] & flag) for i in run]
+    # Odd tokens at the edges belong to the phrase only when they are typos of list words.
+    first, last = 0, len(run) - 1
+    while first <= last and not exact[first] and not near_word(tokens.keys[run[first]], name):
+        first += 1
+    while last >= first and not exact[last] and not near_word(tokens.keys[run[last]], name):
+        last -= 1
+    if last - first + 1 < MIN_CUED:
+        return []
+    run, exact = run[first:last + 1], exact[first:last + 1]
+    exact_count = sum(exact)
+    odd = [i for i, e in zip(run, exact, strict=True) if not e]
+    typos = sum(near_word(tokens.keys[i], name) for i in odd)
+    garbled = len(odd) - typos
+    words = len(run)
+    cued = _cued(tokens.starts[run[0]], cues)
+    # Typos are tolerated in proportion (a quarter of the words); a garbled word, not even a
+    # typo of a list word, only in a long run: ordinary text is list words between others.
+    if (exact_count >= MIN_EXACT + bool(odd) and len(odd) <= max(1, words // 4)
+            and garbled <= (1 if exact_count >= MIN_EXACT + 2 else 0) + max(0, words - 12) // 8):
+        return [_hit(tokens, name, run, exact, len(odd))]
+    if cued and exact_count >= MIN_CUED and not odd:
+        return [_hit(tokens, name, run, exact, 0)]
+    if exact_count < MIN_CUED or not odd:
+        return []
+    # Not a phrase as a whole: ordinary words around one ("my seed starts with ..."). Judge the
+    # stretches of list words between the odd words (each is shorter, so this ends).
+    parts: list[PhraseHit] = []
+    piece: list[int] = []
+    for i, is_exact in zip([*run, -1], [*exact, False], strict=True):
+        if is_exact:
+            piece.append(i)
+            continue
+        if len(piece) >= MIN_CUED:
+            parts.extend(_judge(tokens, piece, flag, name, cues))
+        piece = []
+    return parts
+
+
+def _cued(start: int, cues: list[int]) -> bool:
+    """Whether a cue word ends within ``CUE_REACH`` characters before ``start``."""
+    from bisect import bisect_right
+
+    k = bisect_right(cues, start)
+    return k > 0 and start - cues[k - 1] <= CUE_REACH
+
+
+def _hit(tokens: _Tokens, name: str, run: list[int], exact: list[bool], odd: int) -> PhraseHit:
+    """The hit for a run: all of it is redacted.
 
     "my seed is abandon ... about": "seed" is a list word joined to the phrase by "is", and
     "hello please help ... thank you" are list words too. Cutting them off would need
     certainty that they are not words of the phrase, which nothing gives (a phrase with a
-    garbled word looks the same), so they are redacted with it. The *description* uses the
-    checksummed core when one whole segment has a valid length and checksum and at most
-    two other words lie outside it.
+    garbled word looks the same), so they are redacted with it. The *description* uses a
+    checksummed stretch of exact words when one of a valid length has a valid checksum.
     """
-    first, last = chain[0][0], chain[-1][1]
-    for core_first, core_last in chain:
-        length = core_last - core_first + 1
-        outside_words = words - len(typo_bridges) - length
-        if length not in VALID_LENGTHS or outside_words > 2 or any(typo_bridges):
+    start, end = tokens.starts[run[0]], tokens.ends[run[-1]]
+    stretch: list[str] = []
+    for i, is_exact in zip([*run, -1], [*exact, False], strict=True):
+        if is_exact:
+            stretch.append(tokens.keys[i])
             continue
-        if valid_checksum([tokens.keys[i] for i in range(core_first, core_last + 1)], name):
-            return PhraseHit(tokens.starts[first], tokens.ends[last], length, name, True, 0)
-    checksum = None
-    if len(chain) == 1 and words in VALID_LENGTHS:
-        checksum = valid_checksum([tokens.keys[i] for i in range(first, last + 1)], name)
-    return PhraseHit(tokens.starts[first], tokens.ends[last], words, name, checksum, typos)
+        for length in sorted((n for n in VALID_LENGTHS if n <= len(stretch)), reverse=True):
+            for offset in range(len(stretch) - length + 1):
+                if valid_checksum(stretch[offset:offset + length], name):
+                    return PhraseHit(start, end, length, name, True, 0)
+        stretch = []
+    checksum = False if len(run) in VALID_LENGTHS and not odd else None
+    return PhraseHit(start, end, len(run), name, checksum, odd)
 
 
 def valid_checksum(words: list[str], name: str) -> bool:
