@@ -28,16 +28,21 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import marshal
 import math
 import re
 import threading
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from itertools import accumulate, chain, repeat
+from operator import add, itemgetter, sub
 from pathlib import Path
 from typing import Any
 
 from supportkit.files import cache_file, installed_identity, read_cache, write_cache
-from supportkit.guard.phrases import VALID_LENGTHS, PhraseHit, lexicon, valid_checksum
+from supportkit.guard.phrases import HAN, MAX_GAP, VALID_LENGTHS, PhraseHit, lexicon, valid_checksum
+from supportkit.text import has_wide
 
 FORMAT = 1
 PAIR_WEIGHT = 4.0
@@ -47,12 +52,24 @@ NON_LIST_PENALTY = -2.0
 CUE_BONUS = 2.0
 CUE_REACH = 12
 """Characters between the end of a cue word and the window for the cue to count."""
+SPACED_BONUS = 4.0
+"""Characters set apart one by one ("的 一 是 在"): how phrases are pasted, rare in sentences."""
+SPACED_SHARE = 0.8
+"""Share of a window's character boundaries that must be separators for it to count as spaced."""
+SPACED_MIN = 8
+"""Shortest spaced-out window scored (a partial phrase)."""
+CUED_MIN = 4
+"""Shortest window scored right after a cue word."""
 THRESHOLD = 4.0
 EXTEND_MARGIN = 4.0
 """Windows overlapping a phrase that score within this of THRESHOLD are redacted with it (its edges)."""
 PREFILTER_MARGIN = 12.0
 """Longer windows are only scored where the 12-character window already comes this close to THRESHOLD."""
 MIN_PAIR_FREQUENCY = 1e-6
+DESCRIBE_TRIES = 8
+"""Windows of a phrase whose checksum is tried for its description."""
+MAX_JOINED_PIECE = 4
+"""Longest run of Han characters joined to its neighbours across a separator."""
 _CUE_RE = re.compile(r"助记词|助記詞|助记|助記|种子|種子|恢复短语|恢復短語|私钥|私鑰|密钥|单词|單詞|词语|seed|phrase|mnemonic",
                      re.IGNORECASE)
 
@@ -64,6 +81,11 @@ class HanModel:
     char_llr: dict[str, float]
     pairs: frozenset[str]
     to_simplified: dict[str, str]
+    simplify_table: dict[int, int] = field(default_factory=dict)
+    """``to_simplified`` for ``str.translate``."""
+
+    def __post_init__(self) -> None:
+        self.simplify_table.update({ord(t): ord(s) for t, s in self.to_simplified.items()})
 
 
 def _cache_path() -> Path:
@@ -121,59 +143,107 @@ def load() -> HanModel:
     return _model
 
 
-def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] = ()
-                  ) -> list[tuple[float, int, int, bool | None]]:
-    """``(score, start, length, checksum)`` of every window of ``block`` scoring at least ``floor``.
+def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] = (),
+                  separated: list[bool] | None = None) -> list[tuple[float, int, int, bool | None]]:
+    """``(score, start, length, checksum)`` of the windows of ``block`` scoring at least ``floor``.
 
     ``cues``: offsets (relative to the block, may be negative) where a cue word ends.
+    ``separated[i]``: a separator (space, comma, line break) stands before ``block[i]``: Chinese
+    with spaces, joined here into one string. Windows of 12 characters are scored everywhere;
+    longer ones where a 12-window comes near (``PREFILTER_MARGIN``) but does not pass on its
+    own (where it passes, a longer one adds nothing to the redaction); shorter ones (a partial
+    phrase) only where the characters are spaced out (``SPACED_MIN``) or right after a cue
+    (``CUED_MIN``). The sums are built with ``map``/``accumulate`` and compared in list
+    comprehensions: linear, and no Python work per character on ordinary text.
+    ``checksum`` is only computed where it decides (None elsewhere).
     """
     floor = THRESHOLD if floor is None else floor
     model = load()
     n = len(block)
+    if n < CUED_MIN:
+        return []
     llr = model.char_llr
-    simple = model.to_simplified
-    sums = [0.0] * (n + 1)
-    outside = [0] * (n + 1)
-    pair_starts = [0] * (n + 1)
-    for i, ch in enumerate(block):
-        value = llr.get(ch)
-        sums[i + 1] = sums[i] + (NON_LIST_PENALTY if value is None else value)
-        outside[i + 1] = outside[i] + (value is None)
-        is_pair = i + 1 < n and (simple.get(ch, ch) + simple.get(block[i + 1], block[i + 1])) in model.pairs
-        pair_starts[i + 1] = pair_starts[i] + is_pair
-    shortest = VALID_LENGTHS[0]
-    # hopeful[i]: windows of 12 starting before i that come near the threshold (a prefix count).
-    hopeful = [0] * (n + 2)
-    for start in range(n + 1):
-        end = start + shortest
-        near = False
-        if end <= n:
-            base = sums[end] - sums[start] - PAIR_WEIGHT * (pair_starts[end - 1] - pair_starts[start])
-            near = base + 2 * EDGE_BONUS + CUE_BONUS + math.log(2) * 8 >= floor - PREFILTER_MARGIN
-        hopeful[start + 1] = hopeful[start] + near
+    sums = list(accumulate(map(llr.get, block, repeat(NON_LIST_PENALTY)), initial=0.0))
+    inside = list(accumulate(map(llr.__contains__, block), initial=0))
+    simple = block.translate(model.simplify_table)
+    # Words are words across a space too: "钱 包" is written Chinese, spaced for emphasis.
+    pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
+                                  initial=0))
+    spaces = list(accumulate(chain(separated[1:], (False,)), initial=0)) if separated else None
+    top_bonus = 2 * EDGE_BONUS + CUE_BONUS + SPACED_BONUS
+
+    def score_of(start: int, length: int) -> tuple[float, int, int, bool | None] | None:
+        end = start + length
+        if length - (inside[end] - inside[start]) > max(1, length // 6):
+            return None
+        score = sums[end] - sums[start] - PAIR_WEIGHT * (pair_starts[end - 1] - pair_starts[start])
+        score += EDGE_BONUS * ((start == 0 or bool(separated and separated[start]))
+                               + (end == n or bool(separated and separated[end])))
+        if spaces is not None and length > 1 and spaces[end - 1] - spaces[start] >= SPACED_SHARE * (length - 1):
+            score += SPACED_BONUS
+        if cues and any(start - CUE_REACH <= cue <= start for cue in cues):
+            score += CUE_BONUS
+        checksum: bool | None = None
+        if length in VALID_LENGTHS and score < floor <= score + math.log(2) * (length // 3) and (
+                inside[end] - inside[start] == length):
+            checksum = _checksum(block[start:end])
+            if checksum:
+                score += math.log(2) * (length // 3)
+        return (score, start, length, checksum) if score >= floor else None
+
     results: list[tuple[float, int, int, bool | None]] = []
-    for length in VALID_LENGTHS:
-        if length > n:
-            break
-        for start in range(n - length + 1):
-            if hopeful[start + length - shortest + 1] == hopeful[start]:
+    shortest = VALID_LENGTHS[0]
+    if n >= shortest:
+        base = list(map(sub, sums[shortest:], sums[:n - shortest + 1]))
+        pairs = list(map(sub, pair_starts[shortest - 1:n], pair_starts[:n - shortest + 1]))
+        base = [b - PAIR_WEIGHT * p for b, p in zip(base, pairs, strict=True)]
+        sure = THRESHOLD + EXTEND_MARGIN  # passes whatever the bonuses and the odd-character rule
+        hopeful_cut = floor - PREFILTER_MARGIN - top_bonus
+        for start in [i for i, v in enumerate(base) if v >= hopeful_cut]:
+            value = base[start]
+            if value >= sure and inside[start + shortest] - inside[start] >= shortest - 1:
+                results.append((value, start, shortest, None))
                 continue
-            end = start + length
-            if outside[end] - outside[start] > 1:
-                continue
-            score = sums[end] - sums[start] - PAIR_WEIGHT * (pair_starts[end - 1] - pair_starts[start])
-            score += EDGE_BONUS * ((start == 0) + (end == n))
-            if cues and any(start - CUE_REACH <= cue <= start for cue in cues):
-                score += CUE_BONUS
-            bonus = math.log(2) * (length // 3)
-            checksum: bool | None = None
-            if score + bonus >= floor and outside[end] == outside[start]:
-                checksum = _checksum(block[start:end])
-                if checksum:
-                    score += bonus
-            if score >= floor:
-                results.append((score, start, length, checksum))
+            found = score_of(start, shortest)
+            if found:
+                results.append(found)
+            if found is None or found[0] < THRESHOLD:
+                for length in VALID_LENGTHS[1:]:
+                    if start + length > n:
+                        break
+                    longer = score_of(start, length)
+                    if longer:
+                        results.append(longer)
+    # Partial phrases: shorter windows where the characters are spaced out, or after a cue.
+    short_starts: set[int] = set()
+    if separated:
+        short_starts.update(_spaced_starts(separated, n))
+    for cue in cues:
+        short_starts.update(range(max(0, cue), min(n, cue + CUE_REACH + 1)))
+    for start in sorted(short_starts):
+        cued = any(start - CUE_REACH <= cue <= start for cue in cues)
+        for length in range(CUED_MIN if cued else SPACED_MIN, shortest):
+            if start + length > n:
+                break
+            found = score_of(start, length)
+            if found and (cued or (spaces is not None
+                                   and spaces[start + length - 1] - spaces[start] >= SPACED_SHARE * (length - 1))):
+                results.append(found)
     return results
+
+
+def _spaced_starts(separated: list[bool], n: int) -> list[int]:
+    """Starts of windows of ``SPACED_MIN`` characters or more that are mostly spaced out."""
+    starts: list[int] = []
+    i = 0
+    while i < n:
+        j = i
+        while j + 1 < n and separated[j + 1]:
+            j += 1
+        if j - i + 1 >= SPACED_MIN:
+            starts.extend(range(i, j - SPACED_MIN + 2))
+        i = j + 1
+    return starts
 
 
 def _checksum(window: str) -> bool:
@@ -202,28 +272,107 @@ def _wordlist(window: str) -> str:
     return "chinese_traditional" if traditional > simplified else "chinese_simplified"
 
 
-def find_in_block(text: str, start: int, end: int) -> list[PhraseHit]:
-    """Phrases in the Han block ``text[start:end]``, best-scoring windows first, never overlapping."""
-    block = text[start:end]
-    cues = tuple(m.end() - start for m in _CUE_RE.finditer(text, max(0, start - 2 * CUE_REACH), end))
-    windows = sorted(window_scores(block, THRESHOLD - EXTEND_MARGIN, cues), key=lambda r: (-r[0], r[1]))
-    chosen: list[tuple[int, int, int, bool | None, str]] = []
-    for score, offset, length, checksum in windows:
-        if score < THRESHOLD:
-            break
-        if any(offset < last and offset + length > first for first, last, _, _, _ in chosen):
+@functools.cache
+def _group_re() -> re.Pattern[str]:
+    """A long run of Han characters, or short runs joined by separators (no letters, no long gap).
+
+    Pieces join across a separator only when they are short: a phrase set apart word by word
+    ("的 一 是", "的，一，是", "的一是在、不了有和"), not punctuated sentences.
+    """
+    piece = rf"[{HAN}]{{1,{MAX_JOINED_PIECE}}}(?![{HAN}])"
+    gap = rf"(?:[^\w\d]|\d(?!\d\d)){{1,{MAX_GAP}}}?"
+    return re.compile(rf"[{HAN}]{{{MAX_JOINED_PIECE + 1},}}|{piece}(?:{gap}{piece})*")
+
+
+def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
+    """Chinese phrases in ``text``: runs of Han characters joined by separators only, scored as one.
+
+    "的一是在不了有和人这中大", "的 一 是 在 ...", "的一是在，不了有和，..." and a phrase after
+    "助记词：" are all one run of characters here; ``separated`` remembers where the gaps were.
+    Redaction markers (``exclude``) are never part of a run.
+    """
+    if not has_wide(text):
+        return []
+    cue_ends: list[int] | None = None
+    hits: list[PhraseHit] = []
+    excluded = sorted(exclude)
+    k = 0
+    for match in _group_re().finditer(text):
+        start, end = match.span()
+        while k < len(excluded) and excluded[k][1] <= start:
+            k += 1
+        if end - start < CUED_MIN or (k < len(excluded) and excluded[k][0] < end):
             continue
-        # The phrase's edges: every nearly-as-likely window overlapping the best one.
-        first, last = offset, offset + length
-        for _other_score, other, other_length, _ in windows:
-            if other < offset + length and other + other_length > offset:
-                first, last = min(first, other), max(last, other + other_length)
-        chosen.append((first, last, length, checksum, _wordlist(block[offset:offset + length])))
-    hits = []
-    for first, last, words, checksum, wordlist in chosen:
-        # Snap to the block's edge when only a character or two would be left: better one
-        # ordinary character too many than one word of the phrase left behind.
-        first = 0 if first <= 2 else first
-        last = len(block) if len(block) - last <= 2 else last
-        hits.append(PhraseHit(start + first, start + last, words, wordlist, checksum, 0))
+        group = match.group()
+        if cue_ends is None:
+            cue_ends = [m.end() for m in _CUE_RE.finditer(text)]
+        if group.isalpha():  # one run of characters, no separators
+            if end - start >= SPACED_MIN or _cue_near(cue_ends, start, end):
+                hits.extend(_group_hits(group, list(range(start, end)), None, cue_ends))
+            continue
+        # Han characters and separators (never letters): the letters are the Han.
+        positions = [start + i for i, ch in enumerate(group) if ch.isalpha()]
+        if len(positions) < CUED_MIN:
+            continue
+        separated = [False] + [b != a + 1 for a, b in itertools.pairwise(positions)]
+        hits.extend(_group_hits("".join(text[p] for p in positions), positions, separated, cue_ends))
+    return hits
+
+
+def _describe(block: str, cluster: list[tuple[float, int, int, bool | None]], first: int, last: int
+              ) -> tuple[int, str, bool | None]:
+    """Length, list and checksum of the phrase in ``block[first:last]``: a stretch of a valid length
+    with a valid checksum (the whole span, the stretches at its edges, its best windows), else
+    its best window."""
+    ranked = sorted(cluster, key=lambda w: -w[0])
+    tries = [(first, length) for length in VALID_LENGTHS if first + length <= last]
+    tries += [(last - length, length) for length in VALID_LENGTHS if last - length > first]
+    tries += [(w[1], w[2]) for w in ranked if w[2] in VALID_LENGTHS][:DESCRIBE_TRIES]
+    for offset, length in sorted(tries, key=lambda t: -t[1]):  # a 24-word phrase holds valid 12s
+        phrase = block[offset:offset + length]
+        if _checksum(phrase):
+            return length, _wordlist(phrase), True
+    _score, offset, length, checksum = ranked[0]
+    return length, _wordlist(block[offset:offset + length]), checksum
+
+
+def _cue_near(cue_ends: list[int], start: int, end: int) -> bool:
+    """Whether a cue word ends between ``2 * CUE_REACH`` before ``start`` and ``end``."""
+    k = bisect_left(cue_ends, start - 2 * CUE_REACH)
+    return k < len(cue_ends) and cue_ends[k] <= end
+
+
+def _group_hits(block: str, positions: list[int], separated: list[bool] | None,
+                cue_ends: list[int]) -> list[PhraseHit]:
+    """The phrases in one run of characters (``block``; ``positions``: where each stands in the text)."""
+    n = len(block)
+    low, high = positions[0] - 2 * CUE_REACH, positions[-1] + 1
+    near = cue_ends[bisect_left(cue_ends, low):bisect_right(cue_ends, high)]
+    if n < VALID_LENGTHS[0] and not near and not (separated and sum(separated) >= SPACED_MIN - 1):
+        return []
+    cues = tuple(sorted({bisect_left(positions, end) for end in near}))
+    windows = window_scores(block, THRESHOLD - EXTEND_MARGIN, cues, separated)
+    if not windows or max(w[0] for w in windows) < THRESHOLD:
+        return []
+    # Overlapping windows form clusters (one sweep): a cluster holding a window that passes is a
+    # phrase, and the nearly-as-likely windows around it (those it overlaps) mark its edges.
+    windows.sort(key=itemgetter(1))
+    hits: list[PhraseHit] = []
+    cluster = [windows[0]]
+    last = windows[0][1] + windows[0][2]
+    for window in [*windows[1:], None]:
+        if window is not None and window[1] < last:
+            last = max(last, window[1] + window[2])
+            cluster.append(window)
+            continue
+        if max(w[0] for w in cluster) >= THRESHOLD:
+            first = cluster[0][1]
+            length, wordlist, checksum = _describe(block, cluster, first, last)
+            # Better one ordinary character too many than one word of the phrase left behind.
+            first = 0 if first <= 2 else first
+            last = n if n - last <= 2 else last
+            hits.append(PhraseHit(positions[first], positions[last - 1] + 1, length, wordlist, checksum, 0))
+        if window is not None:
+            cluster = [window]
+            last = window[1] + window[2]
     return hits
