@@ -20,7 +20,6 @@ from supportkit.library import Library, Selection, load_library, select_template
 from supportkit.locales import parse_locale
 from supportkit.memo import remembered
 from supportkit.rendering import Rendered, render
-from supportkit.text import normalize
 
 if TYPE_CHECKING:
     from supportkit.detection import Detection
@@ -113,14 +112,31 @@ def process_message(
     top: int = 3,
     agent_lang: str | None = None,
     library: Library | None = None,
+    previous: Sequence[str] = (),
+    guarded: GuardResult | None = None,
 ) -> ReplyResult:
-    """Guard, detect, classify, select and render the reply to one customer message."""
+    """Guard, detect, classify, select and render the reply to one customer message.
+
+    ``previous``: the conversation's earlier messages (newest last), read with this one by the
+    guard: a phrase split over several messages is found. ``guarded``: the guard's result for
+    this message already computed with its neighbours (``guard.scan_stream`` for ``--lines``).
+    ``values`` are guarded too: a secret pasted into a ``--var`` never reaches the reply.
+    """
     from supportkit.matching import classify
 
-    reading = _read(message, lang, agent_lang, config)
+    reading = _read(message, lang, agent_lang, config, previous, guarded)
     library = library or library_for(config)
     classification = classify(reading.safe_text, reading.matching_language, library)
-    return _answer(reading, classification, config, library, values, top, agent_lang)
+    return _answer(reading, classification, config, library, _guarded_values(values), top, agent_lang)
+
+
+def _guarded_values(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Template values with any secret in a text value redacted (an agent's paste is guarded too)."""
+    if not values:
+        return None if values is None else dict(values)
+    from supportkit.guard import guard_text
+
+    return {key: guard_text(value).redacted if isinstance(value, str) else value for key, value in values.items()}
 
 
 def process_messages(messages: Sequence[tuple[str, str | None]], config: Config, *,
@@ -164,31 +180,31 @@ class _Reading:
     lang: str | None
     customer_locale: str
     matching_language: str
-
-    @property
-    def safe_text(self) -> str:
-        return self.guarded.redacted
+    safe_text: str
+    """The redacted message, cut to the processing limit: all that later steps see."""
 
 
-def _read(message: str, lang: str | None, agent_lang: str | None, config: Config) -> _Reading:
-    """Normalize, guard and detect the language of one message (raises InputError)."""
+def _read(message: str, lang: str | None, agent_lang: str | None, config: Config, previous: Sequence[str] = (),
+          guarded: GuardResult | None = None) -> _Reading:
+    """Guard (the whole message, with its conversation), then detect the language (raises InputError)."""
     from supportkit.detection import detect
-    from supportkit.guard import scan
+    from supportkit.guard import guard_message
 
-    normalized = normalize(message)
-    if not normalized.text.strip():
+    if not message.strip():
         raise InputError("the message is empty", None, "Paste the customer's message as an argument or on stdin.")
     if lang is not None:
         parse_locale(lang, "--lang")
     if agent_lang is not None:
         parse_locale(agent_lang, "--agent-lang")
-    # The guard runs first: nothing after it ever sees a secret.
-    guarded = scan(normalized.text)
-    detection = detect(guarded.redacted)
+    # The guard runs first, on all of the text: nothing after it ever sees a secret.
+    read = guard_message(message, previous, guarded)
+    if not read.normalized.text.strip():
+        raise InputError("the message is empty", None, "Paste the customer's message as an argument or on stdin.")
+    detection = detect(read.text)
     language = detection.language
     customer_locale = lang or (language if language != "und" else config.default_locale)
     matching_language = customer_locale.split("-")[0].split("_")[0].lower()
-    return _Reading(normalized, guarded, detection, lang, customer_locale, matching_language)
+    return _Reading(read.normalized, read.guarded, detection, lang, customer_locale, matching_language, read.text)
 
 
 def _answer(reading: _Reading, classification: Classification, config: Config, library: Library,
@@ -198,7 +214,7 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
 
     guarded, detection, normalized = reading.guarded, reading.detection, reading.normalized
     language = detection.language
-    safe_text = guarded.redacted
+    safe_text = reading.safe_text
     urgent = bool(classification.urgent or guarded.urgent)
     reasons = list(classification.urgency_reasons)
     if guarded.secret_found:

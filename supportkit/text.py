@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 MAX_MESSAGE_CHARS = 100_000
-"""Cap on one message after normalization; longer input is cut (and said so by callers)."""
+"""Cap on one message after normalization and the guard; longer input is cut (and said so by callers)."""
+MAX_INPUT_CHARS = 1_000_000
+"""Hard limit on one message: longer input is refused whole, never processed or echoed."""
 
 # Zero-width and bidi controls: invisible, used to hide or reorder text (Trojan Source).
 _INVISIBLE = dict.fromkeys(

@@ -2,8 +2,8 @@
 
 ``translate(text, target=..., source=...)`` runs, top to bottom:
 
-1. ``text.normalize`` and the guard (``guard.scan``): only the redacted text is ever
-   translated, and the guard's bracketed markers are protected spans (``redaction``) like
+1. ``guard.guard_message``: normalized, the whole text guarded, then cut; only the redacted
+   text is ever translated, and the guard's bracketed markers are protected spans (``redaction``) like
    any other.
 2. The source language: given, or detected (``detection.detect``).
 3. The route: the direct package, else both hops through English (``Engine.route``);
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from supportkit.errors import InputError, UnknownLocaleError
 from supportkit.locales import parse_locale
-from supportkit.text import find_protected_spans, normalize, split_sentences
+from supportkit.text import find_protected_spans, split_sentences
 
 if TYPE_CHECKING:
     from supportkit.translation.engine import Engine
@@ -120,14 +120,16 @@ def translate(text: str, target: str, source: str | None = None, *, glossary: It
 
     ``glossary`` is the do-not-translate list (default: the configured one).
     """
-    from supportkit.guard import scan
+    from supportkit.guard import guard_message
 
     target = language_code(target, "--to")
-    normalized = normalize(text)
+    if not text.strip():
+        raise InputError("the text to translate is empty", None, "Give it as an argument or on stdin.")
+    # The whole text is guarded before it is cut: no part of a secret is translated or echoed.
+    read = guard_message(text)
+    normalized, guarded, safe = read.normalized, read.guarded, read.text
     if not normalized.text.strip():
         raise InputError("the text to translate is empty", None, "Give it as an argument or on stdin.")
-    guarded = scan(normalized.text)
-    safe = guarded.redacted
     notes = []
     if normalized.truncated:
         notes.append("message was longer than the processing limit and was cut")
