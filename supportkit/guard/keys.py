@@ -79,15 +79,18 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 _HEX_RE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{64}(?![0-9A-Za-z])")
-# Hex groups joined by one kind of separator; the groups are checked in Python.
+# Hex groups joined by separators; the groups are checked in Python. Groups are bounded so a
+# long unbroken run fails after 64 characters instead of backtracking through all of it.
 _HEX_RUN_RE = re.compile(
-    r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]+(?:(?:[ \t]*\r?\n[ \t]*|[ \t]+|[:\-])[0-9a-fA-F]+)+(?![0-9A-Za-z])")
-_HEX_GROUP_RE = re.compile(r"[0-9a-fA-F]+")
+    r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{1,64}(?:(?:[ \t]*\r?\n[ \t]*|[ \t]+|[:\-])[0-9a-fA-F]{1,64})+"
+    r"(?![0-9A-Za-z])")
+_HEX_SEPARATOR_RE = re.compile(r"([^0-9a-fA-F]+)")
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {ch: i for i, ch in enumerate(_B58_ALPHABET)}
 # Letters and digits, not only base58: a typo can bring in one of 0 O I l.
@@ -388,16 +391,17 @@ def _grouped_hex_keys(reading: _Reading) -> Iterator[KeyHit]:
         if run.end() - run.start() < 64:
             continue
         offset = 2 if run.group()[:2] in ("0x", "0X") else 0
-        groups = [(m.start() + run.start(), m.end() + run.start())
-                  for m in _HEX_GROUP_RE.finditer(run.group(), offset)]
-        seps = [text[a[1]:b[0]] for a, b in zip(groups, groups[1:], strict=False)]
-        for first, last in _windows_of_64(groups, seps):
-            start = groups[first][0] - (offset if first == 0 else 0)
-            end = groups[last][1]
+        parts = _HEX_SEPARATOR_RE.split(run.group()[offset:])  # group, separator, group, ...
+        sizes = [len(group) for group in parts[0::2]]
+        seps = parts[1::2]
+        kinds = [":" if ":" in sep else "-" if "-" in sep else "\n" if "\n" in sep else " " for sep in seps]
+        starts = list(itertools.accumulate(map(len, parts), initial=run.start() + offset))[0::2]
+        for first, last in _windows_of_64(sizes, kinds):
+            start = starts[first] - (offset if first == 0 else 0)
+            end = starts[last] + sizes[last]
             if _link_role(text, start) is not None:
                 continue
-            on_lines_only = all("\n" in sep for sep in seps[first:last])
-            if on_lines_only:
+            if all(kind == "\n" for kind in kinds[first:last]):
                 confidence = reading.key_or_hash(start, end)
             else:
                 nearer = reading.key_nearer(start, end)
@@ -406,28 +410,22 @@ def _grouped_hex_keys(reading: _Reading) -> Iterator[KeyHit]:
                 yield KeyHit(start, end, "private_key", "hex_grouped", confidence)
 
 
-def _separator_kind(sep: str) -> str:
-    return ":" if ":" in sep else "-" if "-" in sep else "space"
-
-
-def _windows_of_64(groups: list[tuple[int, int]], seps: list[str]) -> Iterator[tuple[int, int]]:
-    """(first, last) group indexes of each run of equal groups holding 64 digits in all.
+def _windows_of_64(sizes: list[int], kinds: list[str]) -> Iterator[tuple[int, int]]:
+    """(first, last) indexes of each run of equal groups holding 64 digits in all.
 
     One kind of separator per run (spaces and line breaks are one kind: four lines of four
     groups); after a line break the last group may be shorter (a wrapped line). One pass.
     """
-    count = len(groups)
+    count = len(sizes)
     first = 0
     while first < count:
-        size = groups[first][1] - groups[first][0]
-        kind = _separator_kind(seps[first]) if first < count - 1 else ""
+        size = sizes[first]
+        kind = kinds[first].replace("\n", " ") if first < count - 1 else ""
         last = first
-        while (last + 1 < count and _separator_kind(seps[last]) == kind
-               and groups[last + 1][1] - groups[last + 1][0] == size):
+        while last + 1 < count and sizes[last + 1] == size and kinds[last].replace("\n", " ") == kind:
             last += 1
         total = size * (last - first + 1)
-        if (total < 64 and last + 1 < count and "\n" in seps[last]
-                and groups[last + 1][1] - groups[last + 1][0] == 64 - total):
+        if total < 64 and last + 1 < count and kinds[last] == "\n" and sizes[last + 1] == 64 - total:
             last += 1
             total = 64
         if total == 64 and last > first and size >= 2:
