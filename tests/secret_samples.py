@@ -123,6 +123,12 @@ def bad_checksum(value: str) -> str:
     return value[:-1] + ("2" if value[-1] != "2" else "3")
 
 
+def two_typos(value: str) -> str:
+    """``value`` with two characters changed: no longer one substitution away from a valid checksum."""
+    middle = len(value) // 2
+    return bad_checksum(value[:middle] + ("2" if value[middle] != "2" else "3") + value[middle + 1:])
+
+
 def xprv(seed: int = 0) -> str:
     rng = random.Random(f"xprv-{seed}")
     payload = bytes.fromhex("0488ade4") + b"\x00" * 9 + rng.randbytes(32) + b"\x00" + rng.randbytes(32)
