@@ -316,9 +316,9 @@ def test_tree_nodes_lists_what_find_all_finds() -> None:
 
 
 def test_secret_scan_look_ahead_changes_no_match() -> None:
-    from supportkit.checks.prose import _SECRET_TERMS, _secret_re
+    from supportkit.safety import SECRET_TERMS, secret_term_re
 
-    plain = re.compile(_SECRET_TERMS, re.IGNORECASE)
+    plain = re.compile(SECRET_TERMS, re.IGNORECASE)
     words = ["recovery", "Seed", "SECRET", "mnemonic", "backup", "phrase", "words", "private", "keys", "助记词",
              "私钥", "恢复短语", "frases", "de", "recuperación", "semilla", "claves", "privadas", "сид-фраза",
              "Сид", "фразу", "восстановления", "секретную", "мнемонику", "приватный", "ключ", "Закрытый",
@@ -326,7 +326,7 @@ def test_secret_scan_look_ahead_changes_no_match() -> None:
     rng = random.Random(5)
     for _ in range(3000):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
-        fast, slow = _secret_re().search(text), plain.search(text)
+        fast, slow = secret_term_re().search(text), plain.search(text)
         assert (fast and fast.span()) == (slow and slow.span()), text
 
 
