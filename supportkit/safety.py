@@ -187,3 +187,16 @@ def secret_requests(text: str, locale: str) -> Iterator[tuple[int, str]]:
         words = sentence.group()
         if secret.search(words) and verbs.search(words) and not negation.search(words):
             yield sentence.start(), words.strip()
+
+
+@functools.lru_cache(maxsize=256)
+def first_problem(text: str, locale: str, policy: LinkPolicy) -> tuple[str, str] | None:
+    """The first thing a reply must not say: ``("link", address)`` or ``("secret", sentence)``; None when safe.
+
+    Remembered: a batch renders the same few replies again and again.
+    """
+    for _offset, link in outside_links(text, policy):
+        return "link", link
+    for _offset, sentence in secret_requests(text, locale):
+        return "secret", sentence
+    return None
