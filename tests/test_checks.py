@@ -43,6 +43,8 @@ EXPECTED: dict[str, list[str]] = {
     "stale": ["55: fr: stale: source changed since 5648d4030f52 (now bbd3917c0ecb); update the translation, "
               "then `supportkit stamp`"],
     "render": ["41: es: render: body: fails with example values: not a number: 'Ana'"],
+    "rendered_reply": ["63: fr: rendered_reply: body: links to t.me/tp_assistance_fr, which is not an allowed domain "
+                       "(the brand's, a block explorer, or allowed_domains in [brand])"],
     "draft": ["46: ru: draft: warning: machine draft needs review (set status: approved once checked)"],
     "blank": ["37: es: blank: warning: subject is empty while the source has one"],
     "length": ["50: ru: length: warning: body is 1416 characters, over the chat limit of 1200"],
