@@ -253,7 +253,7 @@ def refuse_unsafe(rendered: Rendered, selection: Selection, config: Config) -> R
     the same rules as the ``rendered_reply`` check, applied to the text about to be sent.
     """
     from supportkit.errors import ConfigError, TemplateError
-    from supportkit.safety import first_problem, host_of
+    from supportkit.safety import PLATFORM_HOSTS, first_problem, host_of
 
     policy = remembered(_POLICIES, config, (), config.link_policy, limit=8)
     where = f"{selection.template.path}: {rendered.locale}"
@@ -264,10 +264,12 @@ def refuse_unsafe(rendered: Rendered, selection: Selection, config: Config) -> R
         kind, detail = problem
         if kind == "link":
             host = host_of(detail) if "@" not in detail or "/" in detail else detail.rpartition("@")[2].lower()
-            raise ConfigError(
-                f"the reply {rendered.template} links to {detail}, which is not an allowed domain", where,
-                f"Nothing was printed. If {host} is yours, add it to [brand] in your supportkit.toml: "
-                f"allowed_domains = [\"{host}\"].")
+            setting = next((key for key, hosts in PLATFORM_HOSTS.items() if host in hosts), None)
+            hint = (f"On {host} only the brand's own link is allowed: if it is yours, make it {setting} in [brand]."
+                    if setting else f"If {host} is yours, add it to [brand] in your supportkit.toml: "
+                                    f"allowed_domains = [\"{host}\"].")
+            raise ConfigError(f"the reply {rendered.template} links to {detail}, which is not an allowed domain",
+                              where, f"Nothing was printed. {hint}")
         raise TemplateError(
             f"the reply {rendered.template} asks the customer for a recovery phrase or private key: {detail[:80]!r}",
             where, "Nothing was printed. Support never asks for one: fix the template (supportkit check).")
