@@ -557,11 +557,12 @@ def config_command(ctx: Context, as_json: bool) -> None:
     if as_json:
         emit_json(report.to_dict())
     else:
-        click.echo(_("Files:") if report.files else _("Files: none found (defaults in force)"))
+        # Headings stay English until the lead adds them to the catalogs (then: _()).
+        click.echo("Files:" if report.files else "Files: none found (defaults in force)")
         for found in report.files:
             line = f"  {found.to_dict()['status']:<8} {found.scope:<8} {found.path}"
             click.echo(line + (f"\n           {found.refused.message}" if found.refused else ""))
-        click.echo(_("Settings:"))
+        click.echo("Settings:")
         for name, setting in report.settings().items():
             value = json.dumps(setting["value"], ensure_ascii=False)
             click.echo(f"  {name} = {value}  ({setting['origin']})")
