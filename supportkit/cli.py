@@ -23,10 +23,21 @@ MAX_INPUT_BYTES = 10 * 1024 * 1024
 
 
 class Context:
-    """What every command gets: the loaded configuration."""
+    """What every command gets: the configuration, loaded when a command first needs it.
 
-    def __init__(self, config: Config) -> None:
-        self.config = config
+    Loading late lets ``supportkit config`` show a refused file instead of failing on it,
+    and keeps commands that need no configuration (``detect``, ``guard``) out of its errors.
+    """
+
+    def __init__(self, flags: dict[str, tuple[str, Any]]) -> None:
+        self.flags = flags
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(flags=self.flags)
+        return self._config
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -95,11 +106,8 @@ def cli(ctx: click.Context, replies_dir: str | None, locales_dir: str | None) ->
     """supportkit: multilingual help-desk toolkit (zh en es ru fr)."""
     from pathlib import Path
 
-    config = load_config().replace(
-        replies_dir=Path(replies_dir) if replies_dir else None,
-        locales_dir=Path(locales_dir) if locales_dir else None,
-    )
-    ctx.obj = Context(config)
+    ctx.obj = Context({"replies_dir": ("--replies", Path(replies_dir) if replies_dir else None),
+                       "locales_dir": ("--locales", Path(locales_dir) if locales_dir else None)})
 
 
 # --- detection ----------------------------------------------------------------
@@ -527,6 +535,38 @@ def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...],
             click.echo(f"{ref}: {' '.join(stamped)}")
     if snapshot_only:
         click.echo(_("recorded the source text of {count} template(s)").format(count=len(done)), err=True)
+
+
+# --- configuration ----------------------------------------------------------------
+
+
+@cli.command("config")
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def config_command(ctx: Context, as_json: bool) -> None:
+    """Show the configuration files found (read or refused, and why) and every setting with where it came from.
+
+    Origins: default, a file's path, env SUPPORTKIT_NAME, or flag --name. --json prints
+    {"files": [{"path", "scope": "user"|"project", "status": "read"|"refused", "reason"}],
+    "settings": {NAME: {"value", "origin"}}, "safe_directories": [...]}, brand settings named
+    brand.NAME. Exits 1 after the report when a file was refused.
+    """
+    from supportkit.config import read_config
+
+    report = read_config(flags=ctx.flags)
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        # Headings stay English until the lead adds them to the catalogs (then: _()).
+        click.echo("Files:" if report.files else "Files: none found (defaults in force)")
+        for found in report.files:
+            line = f"  {found.to_dict()['status']:<8} {found.scope:<8} {found.path}"
+            click.echo(line + (f"\n           {found.refused.message}" if found.refused else ""))
+        click.echo("Settings:")
+        for name, setting in report.settings().items():
+            value = json.dumps(setting["value"], ensure_ascii=False)
+            click.echo(f"  {name} = {value}  ({setting['origin']})")
+    report.raise_refused()
 
 
 # --- translation ----------------------------------------------------------------

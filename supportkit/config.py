@@ -1,15 +1,25 @@
 """Configuration: a typed schema read from files, then the environment, then flags.
 
-Order (later wins): ``[tool.supportkit]`` in ``pyproject.toml`` or a
-``supportkit.toml`` (searched from the working directory upward), then
-``SUPPORTKIT_*`` environment variables, then command-line flags. A flag that
-was not given never overrides the file.
+Order (later wins): the user's own file (``$XDG_CONFIG_HOME/supportkit/config.toml``,
+default ``~/.config/supportkit/config.toml``), then the project's: ``[tool.supportkit]`` in
+``pyproject.toml`` or a ``supportkit.toml``, the nearest one from the working directory up
+to the folder holding ``.git`` (without one, the working directory alone; never above, where
+anyone with a folder on the way could plant one), then ``SUPPORTKIT_*`` environment
+variables, then command-line flags. A flag that was not given never overrides the file.
+
+A file is read only when it is trusted (``_trust``): not writable by group or others (nor
+its folder), and owned by the user running supportkit unless its folder is listed in
+``safe_directories`` (the user's own file, or ``SUPPORTKIT_SAFE_DIRECTORIES``), like git's
+``safe.directory``. ``read_config`` reports every file found, read or refused, and where
+every value in force came from (``supportkit config``); ``load_config`` refuses with the
+first untrusted file's error.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +28,16 @@ from typing import Any
 
 from supportkit.errors import ConfigError, UnknownLocaleError
 from supportkit.locales import parse_locale
+from supportkit.safety import (
+    BRAND_CONTACTS,
+    BRAND_LINKS,
+    PLATFORM_HOSTS,
+    LinkPolicy,
+    brand_domain,
+    host_of,
+    link_policy,
+    on_domain,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -53,6 +73,9 @@ class Brand:
     ``in_app_support`` and ``support_hours`` may be tables of strings per locale
     (menus the app shows in the reader's language); :meth:`localized` picks the
     locale's string, else its language's, else ``en``.
+
+    The contacts (``BRAND_CONTACTS``) are set together or not at all; the links are https,
+    and what a reply may link to follows from them (:meth:`link_policy`, ``supportkit.safety``).
     """
 
     product: str = "TokenPocket"
@@ -63,13 +86,20 @@ class Brand:
     twitter: str = "https://x.com/TokenPocket_TP"
     telegram: str = "https://t.me/TokenPocket_en"
     support_hours: str | Mapping[str, str] = "09:00-21:00 (UTC+8)"
+    allowed_domains: tuple[str, ...] = ()
+    """Domains (with their subdomains) replies may link to besides the brand's and the block explorers."""
+
+    def link_policy(self, extra_domains: tuple[str, ...] = ()) -> LinkPolicy:
+        """What a reply of this brand may link to (``extra_domains``: the top-level ``allowed_domains``)."""
+        return link_policy(self.website, [getattr(self, key) for key in BRAND_LINKS], [self.support_email],
+                           (*self.allowed_domains, *extra_domains))
 
     def localized(self, locale: str) -> Brand:
         """This brand with every per-locale table resolved to ``locale``'s string."""
-        changes: dict[str, str] = {}
+        changes: dict[str, Any] = {}
         for item in dataclasses.fields(self):
             value = getattr(self, item.name)
-            if not isinstance(value, str):
+            if isinstance(value, Mapping):
                 language = locale.replace("_", "-").split("-")[0]
                 changes[item.name] = next((value[k] for k in (locale, language, "en") if k in value),
                                           next(iter(value.values()), ""))
@@ -97,28 +127,149 @@ class Config:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+
+    def link_policy(self) -> LinkPolicy:
+        """What a rendered reply may link to: the brand's policy plus the top-level ``allowed_domains``."""
+        return self.brand.link_policy(self.allowed_domains)
+
+
 _ENV_PREFIX = "SUPPORTKIT_"
 _PATH_KEYS = {"replies_dir", "locales_dir"}
 _BOOL_KEYS = {"allow_drafts"}
 _TUPLE_KEYS = {"glossary", "allowed_domains", "disabled_checks"}
 _STR_KEYS = {"source_locale", "default_locale"}
 
+SAFE_DIRECTORIES_ENV = "SUPPORTKIT_SAFE_DIRECTORIES"
+"""Folders whose config files other users may own (``os.pathsep``-separated; ``*``: any)."""
 
-def find_config_file(start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
-    """The nearest ``supportkit.toml`` or ``pyproject.toml`` with a ``[tool.supportkit]`` table."""
+
+def user_config_path() -> Path:
+    """The user's own file: ``$XDG_CONFIG_HOME/supportkit/config.toml``, default ``~/.config/supportkit/config.toml``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "supportkit" / "config.toml"
+
+
+def search_folders(start: Path | None = None) -> list[Path]:
+    """Where the project's file is looked for: ``start`` up to the nearest folder holding ``.git``, else ``start`` alone."""
     here = (start or Path.cwd()).resolve()
+    folders: list[Path] = []
     for folder in (here, *here.parents):
+        folders.append(folder)
+        if (folder / ".git").exists():
+            return folders
+    return [here]
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A configuration file that was found: read, or refused with the error that says why."""
+
+    path: Path
+    scope: str
+    """``user`` (the user's own file) or ``project``."""
+    refused: ConfigError | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "scope": self.scope, "status": "refused" if self.refused else "read",
+                "reason": self.refused.message if self.refused else None}
+
+
+@dataclass(frozen=True)
+class ConfigReport:
+    """The configuration in force, the files found, and where every value came from."""
+
+    config: Config
+    files: tuple[ConfigFile, ...]
+    origins: Mapping[str, str]
+    """Setting (``brand.x`` for brand settings) -> a file path, ``env NAME`` or ``flag --x``; absent: default."""
+    safe_directories: tuple[str, ...] = ()
+
+    def settings(self) -> dict[str, dict[str, Any]]:
+        """Every setting with its value (as JSON) and origin (``default`` when nothing set it)."""
+        values: dict[str, Any] = {}
+        for item in dataclasses.fields(Config):
+            if item.name == "brand":
+                for brand_item in dataclasses.fields(Brand):
+                    values[f"brand.{brand_item.name}"] = getattr(self.config.brand, brand_item.name)
+            elif item.name != "source":
+                values[item.name] = getattr(self.config, item.name)
+        return {key: {"value": _jsonable(value), "origin": self.origins.get(key, "default")}
+                for key, value in values.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"files": [f.to_dict() for f in self.files], "settings": self.settings(),
+                "safe_directories": list(self.safe_directories)}
+
+    def raise_refused(self) -> None:
+        """Raise the error of the first refused file, if any."""
+        for found in self.files:
+            if found.refused is not None:
+                raise found.refused
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+def _is_safe(folder: Path, safe_directories: tuple[str, ...]) -> bool:
+    if "*" in safe_directories:
+        return True
+    return any(folder == Path(entry).expanduser().resolve() for entry in safe_directories if entry)
+
+
+def _trust(path: Path, safe_directories: tuple[str, ...]) -> ConfigError | None:
+    """Why ``path`` must not be read (another user could have written it), or None."""
+    if not hasattr(os, "geteuid"):  # Windows: no POSIX owners or modes to judge
+        return None
+    try:
+        info, folder_info = path.stat(), path.parent.stat()
+    except OSError as exc:
+        return ConfigError(f"cannot read {path.name}: {exc.strerror}", str(path))
+    folder = path.parent
+    if info.st_uid != os.geteuid() and not _is_safe(folder, safe_directories):
+        import json
+
+        return ConfigError(
+            f"{path.name} is owned by another user (uid {info.st_uid}), so it is not read", str(path),
+            f"If you trust it, add its folder to {user_config_path()}: safe_directories = {json.dumps([str(folder)])} "
+            f"(or set {SAFE_DIRECTORIES_ENV}={folder}).")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return ConfigError(f"{path.name} is writable by group or others, so it is not read", str(path),
+                           f"Make it writable by you alone: chmod go-w {path}")
+    # A sticky folder (/tmp) lets others add files but not replace yours; one you do not own is refused above.
+    if folder_info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not folder_info.st_mode & stat.S_ISVTX:
+        return ConfigError(f"the folder of {path.name} is writable by group or others, so it is not read", str(path),
+                           f"Make it writable by you alone: chmod go-w {folder}")
+    return None
+
+
+def _project_candidates(start: Path | None) -> list[tuple[Path, bytes | None]]:
+    """The project's possible files, nearest first: every ``supportkit.toml``, and every ``pyproject.toml`` that
+    mentions our table (its bytes, read once; most do not, and are never parsed)."""
+    found: list[tuple[Path, bytes | None]] = []
+    for folder in search_folders(start):
         candidate = folder / "supportkit.toml"
         if candidate.is_file():
-            return candidate, _parse_toml(candidate, _read_bytes(candidate))
+            found.append((candidate, None))
+            continue
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             data = _read_bytes(candidate)
             if _mentions_supportkit(data):
-                table = _parse_toml(candidate, data).get("tool", {}).get("supportkit")
-                if isinstance(table, dict):
-                    return candidate, table
-    return None
+                found.append((candidate, data))
+    return found
+
+
+def _string_list(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key} must be a list of strings", where)
+    return tuple(value)
 
 
 def _mentions_supportkit(data: bytes) -> bool:
@@ -175,8 +326,15 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
     return value
 
 
-def _brand_value(key: str, value: Any, where: str) -> str | Mapping[str, str]:
+def _brand_value(key: str, value: Any, where: str) -> str | Mapping[str, str] | tuple[str, ...]:
     """A brand setting: a string, or (for the words the app shows) a table of strings per locale."""
+    if key == "allowed_domains":
+        domains = tuple(d.strip().lower().lstrip(".") for d in _string_list(value, "brand.allowed_domains", where))
+        for domain in domains:
+            if not domain or host_of(domain) != domain or "/" in domain or "@" in domain:
+                raise ConfigError(f"brand.allowed_domains: {domain!r} is not a domain", where,
+                                  'List bare domains, e.g. allowed_domains = ["status.example.com"].')
+        return domains
     if isinstance(value, dict):
         if key not in LOCALIZED_BRAND_SETTINGS:
             raise ConfigError(f"brand.{key} must be a string (tables per locale: "
@@ -190,6 +348,39 @@ def _brand_value(key: str, value: Any, where: str) -> str | Mapping[str, str]:
                 raise ConfigError(f"brand.{key}: {exc.message}", where) from None
         return dict(value)
     return str(value)
+
+
+
+
+def _check_brand(brand: Brand, keys: set[str], where: str) -> None:
+    """A ``[brand]`` table's contacts all set or none (``BRAND_CONTACTS``); links https, on hosts the brand vouches for."""
+    contacts = keys & set(BRAND_CONTACTS)
+    if contacts and contacts != set(BRAND_CONTACTS):
+        missing = [k for k in BRAND_CONTACTS if k not in contacts]
+        raise ConfigError(
+            f"[brand] sets {', '.join(k for k in BRAND_CONTACTS if k in contacts)} but not {', '.join(missing)}", where,
+            f"Set all of {', '.join(BRAND_CONTACTS)}, or none: replies must not mix your contacts "
+            "with the default company's.")
+    policy = brand.link_policy()
+    domain = brand_domain(brand.website)
+    for key in BRAND_LINKS:
+        value = getattr(brand, key)
+        host = host_of(value)
+        if not value.lower().startswith("https://") or not host:
+            raise ConfigError(f"brand.{key} must be an https:// link, not {value!r}", where,
+                              "Customers are sent there: give the https address.")
+        homes = (*policy.domains, *PLATFORM_HOSTS.get(key, ()))
+        if not on_domain(host, homes):
+            raise ConfigError(
+                f"brand.{key} links to {host}, which is not the brand's domain ({domain}) or an allowed one", where,
+                f"Allowed: {', '.join(homes)}. If {host} is yours, add it to [brand]: allowed_domains = [\"{host}\"].")
+    email_domain = brand.support_email.rpartition("@")[2].lower()
+    if "@" not in brand.support_email or not email_domain:
+        raise ConfigError(f"brand.support_email must be an e-mail address, not {brand.support_email!r}", where)
+    if not on_domain(email_domain, policy.domains):
+        raise ConfigError(
+            f"brand.support_email is at {email_domain}, which is not the brand's domain ({domain}) or an allowed one",
+            where, f"If {email_domain} is yours, add it to [brand]: allowed_domains = [\"{email_domain}\"].")
 
 
 def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> Config:
@@ -206,10 +397,14 @@ def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> 
                                   f"Known: {', '.join(sorted(brand_fields))}.")
             brand_changes: dict[str, Any] = {k: _brand_value(k, v, where) for k, v in value.items()}
             changes["brand"] = dataclasses.replace(config.brand, **brand_changes)
+            _check_brand(changes["brand"], set(value), where)
         elif key == "channel_limits":
             if not isinstance(value, dict) or not all(isinstance(v, int) for v in value.values()):
                 raise ConfigError("channel_limits must map channel names to integers", where)
             changes[key] = dict(value)
+        elif key == "safe_directories":
+            raise ConfigError("safe_directories is read only from your own config file", where,
+                              f"Move it to {user_config_path()} (a project must not vouch for itself).")
         elif key in known:
             changes[key] = _coerce(key, value, where, base)
         else:
@@ -217,20 +412,64 @@ def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> 
     return dataclasses.replace(config, **changes)
 
 
-def load_config(start: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """Defaults, then the nearest config file, then ``SUPPORTKIT_*`` variables."""
+def _record(origins: dict[str, str], table: Mapping[str, Any], origin: str) -> None:
+    for key, value in table.items():
+        if key == "brand":
+            origins.update((f"brand.{k}", origin) for k in value)
+        else:
+            origins[key] = origin
+
+
+def read_config(start: Path | None = None, env: Mapping[str, str] | None = None,
+                flags: Mapping[str, tuple[str, Any]] | None = None) -> ConfigReport:
+    """Defaults, the user's file, the project's file, ``SUPPORTKIT_*`` variables, then ``flags``
+    (setting -> (flag name, value or None when not given)); untrusted files are reported, not read."""
+    env = os.environ if env is None else env
     config = Config()
-    found = find_config_file(start)
-    if found:
-        path, table = found
+    origins: dict[str, str] = {}
+    files: list[ConfigFile] = []
+    safe = tuple(part for part in env.get(SAFE_DIRECTORIES_ENV, "").split(os.pathsep) if part)
+    user_path = user_config_path()
+    if user_path.is_file():
+        refusal = _trust(user_path, safe)
+        files.append(ConfigFile(user_path, "user", refusal))
+        if refusal is None:
+            table = _parse_toml(user_path, _read_bytes(user_path))
+            safe += _string_list(table.pop("safe_directories", []), "safe_directories", str(user_path))
+            config = _apply(config, table, str(user_path), user_path.parent)
+            config = dataclasses.replace(config, source=str(user_path))
+            _record(origins, table, str(user_path))
+    for path, data in _project_candidates(start):
+        refusal = _trust(path, safe)
+        if refusal is not None:  # the nearest file is the project's: refused, it is not skipped for one further up
+            files.append(ConfigFile(path, "project", refusal))
+            break
+        table = _parse_toml(path, _read_bytes(path) if data is None else data)
+        if data is not None:
+            table = table.get("tool", {}).get("supportkit")
+            if not isinstance(table, dict):
+                continue
+        files.append(ConfigFile(path, "project"))
         config = _apply(config, table, str(path), path.parent)
         config = dataclasses.replace(config, source=str(path))
-    env = os.environ if env is None else env
-    env_table = {
-        key[len(_ENV_PREFIX):].lower(): value
-        for key, value in env.items()
-        if key.startswith(_ENV_PREFIX) and key[len(_ENV_PREFIX):].lower() in _PATH_KEYS | _BOOL_KEYS | _TUPLE_KEYS | _STR_KEYS
-    }
+        _record(origins, table, str(path))
+        break
+    names = {key[len(_ENV_PREFIX):].lower(): key for key in env if key.startswith(_ENV_PREFIX)}
+    env_table = {setting: env[name] for setting, name in names.items()
+                 if setting in _PATH_KEYS | _BOOL_KEYS | _TUPLE_KEYS | _STR_KEYS}
     if env_table:
         config = _apply(config, env_table, "environment", Path.cwd())
-    return config
+        origins.update((setting, f"env {names[setting]}") for setting in env_table)
+    given = {setting: (flag, value) for setting, (flag, value) in (flags or {}).items() if value is not None}
+    if given:
+        config = config.replace(**{setting: value for setting, (_, value) in given.items()})
+        origins.update((setting, f"flag {flag}") for setting, (flag, _) in given.items())
+    return ConfigReport(config, tuple(files), origins, safe)
+
+
+def load_config(start: Path | None = None, env: Mapping[str, str] | None = None,
+                flags: Mapping[str, tuple[str, Any]] | None = None) -> Config:
+    """The configuration in force (see :func:`read_config`); an untrusted file is a ConfigError."""
+    report = read_config(start, env, flags)
+    report.raise_refused()
+    return report.config

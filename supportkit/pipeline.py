@@ -224,7 +224,7 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
 
     selection = _select_template(library, classification.top, reading.customer_locale, config.default_locale,
                                  config.allow_drafts)
-    rendered = render(selection, values or {}, config.brand)
+    rendered = refuse_unsafe(render(selection, values or {}, config.brand), selection, config)
     text = rendered.text
     if guarded.secret_found:
         text = safety_notice(rendered.locale) + "\n\n" + text
@@ -232,7 +232,7 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
     if agent_lang:
         agent_selection = select_template(library, selection.template.ref, agent_lang, config.default_locale,
                                           config.allow_drafts)
-        agent = render(agent_selection, values or {}, config.brand)
+        agent = refuse_unsafe(render(agent_selection, values or {}, config.brand), agent_selection, config)
         if guarded.secret_found:
             agent = Rendered(**{**agent.__dict__, "text": safety_notice(agent.locale) + "\n\n" + agent.text})
 
@@ -259,12 +259,45 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
     )
 
 
+_POLICIES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+
+
+def refuse_unsafe(rendered: Rendered, selection: Selection, config: Config) -> Rendered:
+    """``rendered``, unless it links outside what the brand allows or asks for a secret (then an error).
+
+    A planted template, brand setting or ``--var`` value must not reach a customer:
+    the same rules as the ``rendered_reply`` check, applied to the text about to be sent.
+    """
+    from supportkit.errors import ConfigError, TemplateError
+    from supportkit.safety import PLATFORM_HOSTS, first_problem, host_of
+
+    policy = remembered(_POLICIES, config, (), config.link_policy, limit=8)
+    where = f"{selection.template.path}: {rendered.locale}"
+    for text in (rendered.subject, rendered.text):
+        problem = first_problem(text, rendered.locale, policy) if text else None
+        if problem is None:
+            continue
+        kind, detail = problem
+        if kind == "link":
+            host = host_of(detail) if "@" not in detail or "/" in detail else detail.rpartition("@")[2].lower()
+            setting = next((key for key, hosts in PLATFORM_HOSTS.items() if host in hosts), None)
+            hint = (f"On {host} only the brand's own link is allowed: if it is yours, make it {setting} in [brand]."
+                    if setting else f"If {host} is yours, add it to [brand] in your supportkit.toml: "
+                                    f"allowed_domains = [\"{host}\"].")
+            raise ConfigError(f"the reply {rendered.template} links to {detail}, which is not an allowed domain",
+                              where, f"Nothing was printed. {hint}")
+        raise TemplateError(
+            f"the reply {rendered.template} asks the customer for a recovery phrase or private key: {detail[:80]!r}",
+            where, "Nothing was printed. Support never asks for one: fix the template (supportkit check).")
+    return rendered
+
+
 def render_tutorial(template_id: str, lang: str, config: Config, values: Mapping[str, Any] | None = None) -> Rendered:
     """A tutorial in ``lang`` (with fallback) for ``supportkit tutorial``."""
     library = library_for(config)
     template = library.get(template_id, kind="tutorial")
     selection = select_template(library, template.ref, lang, config.default_locale, config.allow_drafts)
-    return render(selection, values or {}, config.brand)
+    return refuse_unsafe(render(selection, values or {}, config.brand), selection, config)
 
 
 def parse_vars(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:

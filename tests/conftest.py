@@ -51,6 +51,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(home / "argos-packages"))
     monkeypatch.setenv("SUPPORTKIT_LANG", "en")
     monkeypatch.chdir(home)

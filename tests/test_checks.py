@@ -43,6 +43,8 @@ EXPECTED: dict[str, list[str]] = {
     "stale": ["55: fr: stale: source changed since 5648d4030f52 (now bbd3917c0ecb); update the translation, "
               "then `supportkit stamp`"],
     "render": ["41: es: render: body: fails with example values: not a number: 'Ana'"],
+    "rendered_reply": ["63: fr: rendered_reply: body: links to t.me/tp_assistance_fr, which is not an allowed domain "
+                       "(the brand's, a block explorer, or allowed_domains in [brand])"],
     "draft": ["46: ru: draft: warning: machine draft needs review (set status: approved once checked)"],
     "blank": ["37: es: blank: warning: subject is empty while the source has one"],
     "length": ["50: ru: length: warning: body is 1416 characters, over the chat limit of 1200"],
@@ -316,9 +318,9 @@ def test_tree_nodes_lists_what_find_all_finds() -> None:
 
 
 def test_secret_scan_look_ahead_changes_no_match() -> None:
-    from supportkit.checks.prose import _SECRET_TERMS, _secret_re
+    from supportkit.safety import SECRET_TERMS, secret_term_re
 
-    plain = re.compile(_SECRET_TERMS, re.IGNORECASE)
+    plain = re.compile(SECRET_TERMS, re.IGNORECASE)
     words = ["recovery", "Seed", "SECRET", "mnemonic", "backup", "phrase", "words", "private", "keys", "助记词",
              "私钥", "恢复短语", "frases", "de", "recuperación", "semilla", "claves", "privadas", "сид-фраза",
              "Сид", "фразу", "восстановления", "секретную", "мнемонику", "приватный", "ключ", "Закрытый",
@@ -326,7 +328,7 @@ def test_secret_scan_look_ahead_changes_no_match() -> None:
     rng = random.Random(5)
     for _ in range(3000):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
-        fast, slow = _secret_re().search(text), plain.search(text)
+        fast, slow = secret_term_re().search(text), plain.search(text)
         assert (fast and fast.span()) == (slow and slow.span()), text
 
 

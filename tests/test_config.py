@@ -21,6 +21,7 @@ def test_pyproject_table_then_env_then_replace(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.supportkit]\nreplies_dir = "team/replies"\ndefault_locale = "es"\n'
         '[tool.supportkit.brand]\nproduct = "AcmeWallet"\n', encoding="utf-8")
+    (tmp_path / ".git").mkdir()  # the search goes up to the project's root, never above
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)
     config = load_config(nested, env={})

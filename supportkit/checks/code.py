@@ -251,6 +251,42 @@ def check_render(view: TemplateView) -> Iterator[Finding]:
                 break
 
 
+@rule("rendered_reply", "error",
+      "rendered with the configured brand, a text links outside the allowed domains or asks for a recovery phrase")
+def check_rendered_reply(view: TemplateView) -> Iterator[Finding]:
+    """What ``supportkit reply`` would refuse to print (``supportkit.safety``), found before a customer asks.
+
+    Rendered as the reply path renders it (variables at their defaults) with the brand of the
+    configuration, so a planted brand link or a bare ``t.me/...`` in the text shows up; a URL the
+    ``url`` rule sees in the text, or a request ``secret_request`` finds, is left to those rules.
+    """
+    from supportkit.checks import _URL_RE
+    from supportkit.errors import SupportkitError
+    from supportkit.safety import outside_links, secret_requests
+
+    if not _renderable(view):
+        return
+    policy = view.config.link_policy()
+    values = _render_values(view, True)
+    for piece in view.all_pieces():
+        try:
+            text = render_piece(view, piece, values)
+        except SupportkitError:
+            continue  # the render rule says it
+        written = set(_URL_RE.findall(piece.text))
+        for _offset, link in outside_links(text, policy):
+            if link not in written:
+                at = piece.text.find(link)  # a link typed in the text: its line; one from a value: the field's
+                yield view.finding("rendered_reply", piece.line_at(at) if at >= 0 else piece.line, piece.locale,
+                                   f"{piece.field}: links to {link}, which is not an allowed domain "
+                                   "(the brand's, a block explorer, or allowed_domains in [brand])")
+        if any(secret_requests(piece.masked, piece.locale)):
+            continue
+        for _offset, sentence in secret_requests(text, piece.locale):
+            yield view.finding("rendered_reply", piece.line, piece.locale,
+                               f"{piece.field}: asks for a recovery phrase or private key: {sentence[:80]!r}")
+
+
 @rule("draft", "warning", "a machine draft that nobody has reviewed yet")
 def check_draft(view: TemplateView) -> Iterator[Finding]:
     for translation in view.translations():

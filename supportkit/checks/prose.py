@@ -153,52 +153,14 @@ def check_protected(view: TemplateView) -> Iterator[Finding]:
                                    f"{name}: {found[key][1]!r} is not in the source")
 
 
-# A request verb, then within a few words a secret; negations in the same sentence
-# ("we will never ask for your recovery phrase") make it a warning to customers instead.
-_SECRET_TERMS = r"(?:recovery|seed|secret|mnemonic|backup)\s+(?:phrase|words)|private\s+keys?|助记词|私钥|恢复短语|" \
-                r"frases?\s+(?:de\s+recuperación|semilla|secreta)|claves?\s+privadas?|" \
-                r"сид-?\s?фраз\w*|фраз\w*\s+восстановления|секретн\w*\s+фраз\w*|мнемони\w*|приватн\w*\s+ключ\w*|" \
-                r"закрыт\w*\s+ключ\w*|phrases?\s+(?:de\s+récupération|secrète|mnémonique)|clés?\s+privées?"
-_REQUEST_VERBS = {
-    "en": r"\b(?:send|share|give|tell|provide|forward|dm|email|reply\s+with|paste\s+(?:it\s+)?here|let\s+us\s+have)\b",
-    "zh": r"发送|发给|发我|提供|告诉|告知|分享|私信|回复|截图",
-    "es": r"\b(?:env[ií]a\w*|comp[aá]rt\w*|proporcion\w*|facilit\w*|d[ií]nos|d[ií]ganos|indíc\w*|mánd\w*|pás\w*)\b",
-    "ru": r"\b(?:отправ\w*|пришл\w*|присыла\w*|сообщ\w*|назов\w*|подел\w*|предостав\w*|скин\w*|вышл\w*|напиш\w*|продиктуй\w*)\b",
-    "fr": r"\b(?:envoy\w*|envoi\w*|communiqu\w*|partag\w*|donn\w*|indiqu\w*|transmet\w*|fourni\w*|écrive\w*)\b",
-}
-_NEGATIONS = {
-    "en": r"\b(?:never|not|don't|do not|no one|nobody|won't|will not|cannot|can't|anyone)\b",
-    "zh": r"不要|切勿|请勿|绝不|不会|永远不|别|勿|任何人|不能",
-    "es": r"\b(?:nunca|jam[aá]s|no|nadie|ning[uú]n\w*)\b",
-    "ru": r"\b(?:никогда|не|ни|нельзя|никому|никто)\b",
-    "fr": r"\b(?:jamais|ne|n'|pas|personne|aucun\w*)\b|\bn[’']",
-}
-_SECRET_FIRST = "rsmbp助私恢fcсфмпз"
-"""Every alternative of ``_SECRET_TERMS`` starts with one of these (case-insensitively): a look-ahead
-on them lets the scan skip most positions without trying each alternative (3x faster, same matches)."""
-_SENTENCE_RE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
-
-
-@functools.lru_cache(maxsize=1)
-def _secret_re() -> re.Pattern[str]:
-    return re.compile(f"(?=[{_SECRET_FIRST}])(?:{_SECRET_TERMS})", re.IGNORECASE)
-
-
 @rule("secret_request", "error", "the text asks the customer for their recovery phrase or private key")
 def check_secret_request(view: TemplateView) -> Iterator[Finding]:
-    secret = _secret_re()
+    from supportkit.safety import secret_requests
+
     for piece in view.all_pieces():
-        # A secret term in a sentence is one in the whole text: most texts need no sentence walk.
-        if not secret.search(piece.masked):
-            continue
-        language = piece.locale.split("-")[0]
-        verbs = re.compile(_REQUEST_VERBS.get(language, _REQUEST_VERBS["en"]), re.IGNORECASE)
-        negation = re.compile(_NEGATIONS.get(language, _NEGATIONS["en"]), re.IGNORECASE)
-        for sentence in _SENTENCE_RE.finditer(piece.masked):
-            text = sentence.group()
-            if secret.search(text) and verbs.search(text) and not negation.search(text):
-                yield view.finding("secret_request", piece.line_at(sentence.start()), piece.locale,
-                                   f"{piece.field}: asks for a recovery phrase or private key: {text.strip()[:80]!r}")
+        for offset, sentence in secret_requests(piece.masked, piece.locale):
+            yield view.finding("secret_request", piece.line_at(offset), piece.locale,
+                               f"{piece.field}: asks for a recovery phrase or private key: {sentence[:80]!r}")
 
 
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
