@@ -88,7 +88,8 @@ _HEX_RE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{64}(?![0-9A-Za-z])"
 # Hex groups joined by separators; the groups are checked in Python. Groups are bounded so a
 # long unbroken run fails after 64 characters instead of backtracking through all of it.
 _HEX_RUN_RE = re.compile(
-    r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{1,64}(?:(?:[ \t]*\r?\n[ \t]*|[ \t]+|[:\-])[0-9a-fA-F]{1,64})+"
+    r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{1,64}"
+    r"(?:(?:(?:[ \t\r]*\n){1,3}[ \t]*|[ \t]*[:\-][ \t]*|[ \t]+)[0-9a-fA-F]{1,64})+"
     r"(?![0-9A-Za-z])")
 _HEX_SEPARATOR_RE = re.compile(r"([^0-9a-fA-F]+)")
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -97,6 +98,11 @@ _B58_INDEX = {ch: i for i, ch in enumerate(_B58_ALPHABET)}
 _ALNUM_RUN_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{50,112}(?![0-9A-Za-z])")
 _NOT_B58_RE = re.compile(r"[0OIl]")
 _ONLY_HEX_RE = re.compile(r"[0-9a-fA-F]+")
+# A key copied in part ("only part of my private key: 89c8...3b"): most of 64 digits, next to key words.
+_PARTIAL_HEX_RE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{48,63}(?![0-9A-Za-z])")
+# Two lines of base58 that make one key (a WIF or an extended key wrapped or pasted in halves).
+_B58_PART = "[1-9A-HJ-NP-Za-km-z]{10,100}"
+_SPLIT_B58_RE = re.compile(rf"(?<![0-9A-Za-z])(?=({_B58_PART})((?:[ \t\r]*\n){{1,3}}[ \t]*)({_B58_PART})(?![0-9A-Za-z]))")
 _LONG_RUN_RE = re.compile(r"[0-9A-Za-z]{50}")
 _BYTE_ARRAY_RE = re.compile(r"\[[\d\s,]{63,1300}\]")
 _B64_KEY_RE = re.compile(r"(?<![A-Za-z0-9+/=])(?:[A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])")
@@ -166,7 +172,7 @@ _TX_EVENT = (
     r"refund\w*|bought|swap\w*|"
     r"transferencia\w*|transfer[íi]\w*|envi[éó]|enviad[oa]s?|pag[óo]|pagu[ée]|pago|dep[óo]sito\w*|retir[oóée]\w*|"
     r"recib[íi]\w*|pendiente\w*|lleg[óo]|llegaron|"
-    r"перев[её]д\w*|перев[её]л\w*|отправил\w*|оплат\w*|плат[её]ж\w*|депозит\w*|вывод\w*|вывел\w*|"
+    r"перевод\w*|перев[её]д\w*|перев[её]л\w*|отправил\w*|оплат\w*|плат[её]ж\w*|депозит\w*|вывод\w*|вывел\w*|"
     r"пополнени\w*|получил\w*|завис\w*|пришл\w*|пришёл|"
     r"virement\w*|transfert\w*|envoy[ée]\w*|paiement\w*|pay[ée]\w*|d[ée]p[ôo]t\w*|retrait\w*|attente|arriv[ée]\w*)"
     r"(?!\w)|转账|轉賬|转帐|转出|转入|提币|提幣|充值|充币|提现|付款|支付|到账|到賬|收款|兑换"
@@ -410,6 +416,30 @@ def _grouped_hex_keys(reading: _Reading) -> Iterator[KeyHit]:
                 yield KeyHit(start, end, "private_key", "hex_grouped", confidence)
 
 
+def _partial_hex_keys(reading: _Reading) -> Iterator[KeyHit]:
+    """Most of a hex key (48-63 digits) where a key word is nearer than any hash word."""
+    for match in _PARTIAL_HEX_RE.finditer(reading.text):
+        start, end = match.span()
+        if _link_role(reading.text, start) is None and reading.key_nearer(start, end):
+            yield KeyHit(start, end, "private_key", "hex_partial", "medium")
+
+
+def _split_base58_keys(reading: _Reading) -> Iterator[KeyHit]:
+    """A WIF or extended private key pasted over two lines (or two chat messages read together):
+    the halves joined must carry the key's checksum, so nothing else is taken for one."""
+    for match in _SPLIT_B58_RE.finditer(reading.text):
+        first, gap, second = match.groups()
+        value = first + second
+        start = match.start()
+        end = start + len(first) + len(gap) + len(second)
+        if len(value) in (51, 52) and is_wif(value):
+            yield KeyHit(start, end, "wif", "wif_split", "high", True)
+        elif len(value) in (111, 112) and value[:4] in EXTENDED_PRIVATE_VERSIONS:
+            raw = b58decode(value)
+            if len(raw) == 82 and _checksum_ok(raw):
+                yield KeyHit(start, end, "private_key", "extended_split", "high", True)
+
+
 def _windows_of_64(sizes: list[int], kinds: list[str]) -> Iterator[tuple[int, int]]:
     """(first, last) indexes of each run of equal groups holding 64 digits in all.
 
@@ -579,6 +609,8 @@ _FINDERS: tuple[tuple[Callable[[_Reading], Iterator[KeyHit]], Callable[[str], bo
     (_hex_keys, lambda text: _LONG_RUN_RE.search(text) is not None),
     (_base58_keys, lambda text: _LONG_RUN_RE.search(text) is not None),
     (_grouped_hex_keys, lambda text: len(text) >= 64),
+    (_partial_hex_keys, lambda text: len(text) >= 48),
+    (_split_base58_keys, lambda text: "\n" in text and len(text) >= 51),
     (_byte_arrays, lambda text: "[" in text),
     (_base64_keys, lambda text: "=" in text),
     (_armored_keys, lambda text: "PRIVATE KEY" in text),

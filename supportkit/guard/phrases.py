@@ -53,6 +53,9 @@ WORDLISTS = (
 _FOLDED = frozenset({"spanish", "french", "italian", "portuguese", "czech", "turkish", "english"})
 """Latin-script lists also matched without accents ("abaco" for "ábaco")."""
 _HAN_LISTS = frozenset({"chinese_simplified", "chinese_traditional"})
+_REPAIRS = {"сно\ufffd\ufffdа": "снова"}
+"""Words the ``mnemonic`` package ships broken (its russian.txt has "снова" with two bytes
+lost to U+FFFD): read as the word customers write, or that word of a phrase is never matched."""
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a"
@@ -112,7 +115,8 @@ def lexicon() -> Lexicon:
     index: dict[str, dict[str, int]] = {}
     for bit, name in enumerate(WORDLISTS):
         raw = root.joinpath(f"{name}.txt").read_text(encoding="utf-8").split("\n")
-        listed = tuple(unicodedata.normalize("NFC", w.strip()).lower() for w in raw if w.strip())
+        listed = tuple(_REPAIRS.get(w, w) for w in (unicodedata.normalize("NFC", w.strip()).lower()
+                                                     for w in raw if w.strip()))
         words[name] = listed
         positions: dict[str, int] = {}
         for position, word in enumerate(listed):
@@ -389,6 +393,18 @@ def _judge(tokens: _Tokens, run: list[int], flag: int, name: str, cues: list[int
         first += 1
     while last >= first and not exact[last] and not near_word(tokens.keys[run[last]], name):
         last -= 1
+    # A lone list word after two ordinary words ("... phrase ///pw please help") is not the
+    # phrase's: ordinary text is full of list words. Two typos of list words are kept.
+    while last - first >= 3 and exact[last] and not exact[last - 1] and not exact[last - 2] and not (
+            near_word(tokens.keys[run[last - 1]], name) or near_word(tokens.keys[run[last - 2]], name)):
+        last -= 3
+        while last >= first and not exact[last] and not near_word(tokens.keys[run[last]], name):
+            last -= 1
+    while last - first >= 3 and exact[first] and not exact[first + 1] and not exact[first + 2] and not (
+            near_word(tokens.keys[run[first + 1]], name) or near_word(tokens.keys[run[first + 2]], name)):
+        first += 3
+        while first <= last and not exact[first] and not near_word(tokens.keys[run[first]], name):
+            first += 1
     if last - first + 1 < MIN_CUED:
         return []
     run, exact = run[first:last + 1], exact[first:last + 1]

@@ -41,13 +41,19 @@ _TO_LATIN = str.maketrans(
     "аеорсхуіјѕԁһӏԛԝАВЕКМНОРСТХУІЈЅԌԚԜαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
     "aeopcxyijsdhlqwABEKMHOPCTXYIJSGQWaBeikvopTuxABEZHIKMNOPTYX",
 )
-_TO_CYRILLIC = str.maketrans("aeopcxyAEOPCXKMHTB", "аеорсхуАЕОРСХКМНТВ")
+_TO_CYRILLIC = str.maketrans("aeopcxykAEOPCXKMHTB", "аеорсхукАЕОРСХКМНТВ")
 _LATIN = "A-Za-z\u00c0-\u024f"
 _CYRILLIC_GREEK = "\u0370-\u03ff\u0400-\u04ff"
+# A word (letters and digits: a hex key is one) holding letters of both scripts.
+_WORD_CHARS = rf"[0-9{_LATIN}{_CYRILLIC_GREEK}]"
 _MIXED_WORD_RE = re.compile(
-    rf"[{_LATIN}{_CYRILLIC_GREEK}]*(?:[{_LATIN}][{_CYRILLIC_GREEK}]|[{_CYRILLIC_GREEK}][{_LATIN}])"
-    rf"[{_LATIN}{_CYRILLIC_GREEK}]*"
+    rf"(?<!{_WORD_CHARS})(?=[0-9{_LATIN}]*[{_CYRILLIC_GREEK}])(?=[0-9{_CYRILLIC_GREEK}]*[{_LATIN}]){_WORD_CHARS}+"
 )
+_HAS_CYRILLIC_GREEK_RE = re.compile(f"[{_CYRILLIC_GREEK}]")
+_LATIN_RE = re.compile(f"[{_LATIN}]")
+_INLINE_TAGS = frozenset({"b", "i", "u", "s", "em", "strong", "span", "font", "a", "small", "big", "mark", "sub",
+                          "sup", "code", "tt", "del", "ins", "abbr", "q", "cite", "kbd", "var", "wbr"})
+"""Tags that do not break a word: ``<b>aban</b>don`` is one word to a reader."""
 
 # A word label before a phrase word, in the languages customers write (and the BIP39 ones):
 # "word 1:", "слово №1 -", "palabra 1:", "mot 1 :", "第1个：", "1st", "2º", "No.3", "(4)", "#5",
@@ -64,11 +70,12 @@ _LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});?")
-_TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]{0,400})?/?\s*>|<!--.{0,2000}?-->", re.DOTALL)
+_TAG_RE = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]{0,400})?/?\s*>|<!--.{0,2000}?-->", re.DOTALL)
 _ESCAPE_RE = re.compile(r"\\[nrt]")
 _SPACE_RUN_RE = re.compile(r"\s{8,}")
 """White space long enough to matter: the phrase finder allows gaps of up to 24 characters."""
-_CAMEL_RE = re.compile(r"(?<=[a-zß-öø-ÿа-яё])(?=[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё])")
+_CAMEL_RE = re.compile(r"(?<=[a-zß-öø-ÿа-яё])(?=[A-ZÀ-ÖØ-ÞА-ЯЁ])|(?<=[A-ZÀ-ÖØ-ÞА-ЯЁ]{2})(?=[a-zß-öø-ÿа-яё])")
+"""Word starts inside a run: "abandonAbility", "abandonABILITY", "ABANDONability"."""
 _STRUCTURE_RE = re.compile(rf"[<&\\{_IGNORABLE}]")
 _WORD_WORK_RE = re.compile(r"\s{8}|[a-zа-яё][A-ZА-ЯЁ]|\d|[\u2460-\u24ff\u2776-\u2793\u3251-\u32bf]")
 
@@ -158,44 +165,57 @@ def _entity(match: re.Match[str]) -> str:
     return " " if not decoded.strip() or not decoded.isprintable() else decoded
 
 
+def _tag(match: re.Match[str]) -> str:
+    """A tag is a separator, but an inline one between two letters is nothing (``<b>aban</b>don``)."""
+    name = (match.group(1) or "").lower()
+    text, start, end = match.string, match.start(), match.end()
+    if name in _INLINE_TAGS and start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum():
+        return ""
+    return " "
+
+
 def _fold_mixed(match: re.Match[str]) -> str:
-    """A word that mixes Latin with Cyrillic or Greek letters, in the script its letters allow.
+    """A word that mixes Latin with Cyrillic or Greek letters, in the script most of its letters are.
 
     Ordinary words never mix scripts; a mixed word is a look-alike substitution. It is
-    read as Latin when its foreign letters all have Latin twins, else as Cyrillic.
+    read in its majority script when its other letters all have twins there, else in the other.
     """
     word = match.group()
-    latin = word.translate(_TO_LATIN)
-    if _MIXED_WORD_RE.fullmatch(latin) is None:
-        return latin
-    cyrillic = word.translate(_TO_CYRILLIC)
-    return cyrillic if _MIXED_WORD_RE.fullmatch(cyrillic) is None else word
+    latin_first = len(_LATIN_RE.findall(word)) >= len(_HAS_CYRILLIC_GREEK_RE.findall(word))
+    for table in ((_TO_LATIN, _TO_CYRILLIC) if latin_first else (_TO_CYRILLIC, _TO_LATIN)):
+        folded = word.translate(table)
+        if _MIXED_WORD_RE.fullmatch(folded) is None:
+            return folded
+    return word
 
 
 def reader_views(text: str) -> tuple[View, ...]:
-    """The views the key scanners read: markup, entities, escapes and invisible characters undone.
+    """The views the scanners read: markup, entities, escapes, invisible characters and look-alike
+    letters undone.
 
     One view, or two when the text holds invisible characters (read as nothing, and as spaces).
     """
-    if _STRUCTURE_RE.search(text) is None:
+    mixed = not text.isascii() and _HAS_CYRILLIC_GREEK_RE.search(text) is not None and _LATIN_RE.search(text)
+    if _STRUCTURE_RE.search(text) is None and not mixed:
         return (identity(text),)
     view = identity(text)
-    view = _rewrite(view, _TAG_RE, lambda m: " ")
+    view = _rewrite(view, _TAG_RE, _tag)
     view = _rewrite(view, _ENTITY_RE, _entity)
     view = _rewrite(view, _ESCAPE_RE, lambda m: " ")
     has_ignorable = _IGNORABLE_RE.search(view.text) is not None
     views = [_rewrite(view, _IGNORABLE_RE, lambda m: "")]
     if has_ignorable:
         views.append(_rewrite(view, _IGNORABLE_RE, lambda m: " "))
+    if mixed:  # look-alike letters, in words and in keys
+        views = [_rewrite(v, _MIXED_WORD_RE, _fold_mixed) for v in views]
     return tuple(views)
 
 
 def word_view(view: View) -> View:
-    """``view`` as the phrase finder reads it: look-alikes folded, labels and CamelCase split,
+    """``view`` as the phrase finder reads it: labels and CamelCase split,
     runs of white space one separator. (Keys are read without this: base58 is CamelCase.)"""
-    if _WORD_WORK_RE.search(view.text) is None and (view.text.isascii() or _MIXED_WORD_RE.search(view.text) is None):
+    if _WORD_WORK_RE.search(view.text) is None:
         return view
-    view = _rewrite(view, _MIXED_WORD_RE, _fold_mixed)
     # A label word counts only when it labels a list (three times or more): "word", "number" and
     # "numéro" are also phrase words, and "... 17. numéro 18. ..." is a numbered phrase.
     labels = Counter((m.group("word") or "").lower() for m in _LABEL_RE.finditer(view.text))
