@@ -195,7 +195,7 @@ _MISSING_LIMIT = 65536
 class Postings:
     """An inverted index, term -> (document number, weight), held in flat arrays.
 
-    Flat arrays unpickle in a fraction of the time lists of tuples take (a cold
+    Flat arrays are read back in a fraction of the time lists of tuples take (a cold
     ``supportkit reply`` reads the index from disk), and a term's postings are one slice.
     """
 
