@@ -186,7 +186,13 @@ def test_loads_accepts_plain_data_only() -> None:
     deep: Any = []
     for _ in range(1500):
         deep = [deep]
-    assert _cache.loads(marshal.dumps(deep))  # no RecursionError from the check
+    with pytest.raises(ValueError):  # refused without a RecursionError
+        _cache.loads(marshal.dumps(deep))
+    # A list holding itself, as a hand-made marshal stream can build: refused, not walked forever.
+    looped: list[Any] = []
+    looped.extend([looped, looped])
+    with pytest.raises(ValueError):
+        _cache.check_plain(looped, budget=10_000)
 
 
 def _planted_library_entry(parse: _ParseCache) -> bytes:
