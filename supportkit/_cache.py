@@ -240,8 +240,7 @@ def loads(data: bytes | memoryview) -> Any:
 
 _MAX_DEPTH = 100
 """Deeper than any cache's data; a marshal stream can build a list that holds itself."""
-_is_dict = {dict}.__contains__
-_is_sequence = {list, tuple}.__contains__
+_CONTAINERS = frozenset({dict, list, tuple})
 
 
 def check_plain(value: Any, budget: int | None = None) -> None:
@@ -255,19 +254,22 @@ def check_plain(value: Any, budget: int | None = None) -> None:
     level: list[Any] = [value]
     visited = 0
     for _ in range(_MAX_DEPTH):
-        kinds = list(map(type, level))
-        unexpected = set(kinds) - _PLAIN
-        if unexpected:
-            raise ValueError(f"cache entry holds a {next(iter(unexpected)).__name__}")
+        kinds = set(map(type, level))
+        if not kinds <= _PLAIN:
+            raise ValueError(f"cache entry holds a {next(iter(kinds - _PLAIN)).__name__}")
         visited += len(level)
         if budget is not None and visited > budget:
             raise ValueError("cache entry refers to its parts too often")
-        dicts = list(compress(level, map(_is_dict, kinds)))
-        sequences = compress(level, map(_is_sequence, kinds))
+        if kinds.isdisjoint(_CONTAINERS):
+            return  # the usual end: a level of strings and numbers
+        if kinds <= _CONTAINERS:
+            containers = level
+        else:
+            containers = list(compress(level, map(_CONTAINERS.__contains__, map(type, level))))
+        dicts = [c for c in containers if type(c) is dict] if dict in kinds else []
+        sequences = containers if dict not in kinds else [c for c in containers if type(c) is not dict]
         level = [*chain.from_iterable(sequences), *chain.from_iterable(dicts),
                  *chain.from_iterable(map(dict.values, dicts))]
-        if not level:
-            return
     raise ValueError("cache entry is nested too deeply")
 
 
