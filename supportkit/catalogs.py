@@ -14,7 +14,6 @@ re-extracts ``messages.pot`` and merges it into every ``.po``.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -111,43 +110,70 @@ def _translated(message: Any) -> bool:
     return all(strings)
 
 
-def compile_catalog(po_path: Path, mo_path: Path) -> None:
-    """``.po`` -> ``.mo`` (fuzzy entries left out, as gettext does)."""
+def _mo_bytes(po_path: Path) -> bytes:
+    """The ``.mo`` compiled from ``po_path`` (fuzzy entries left out, as gettext does)."""
+    import io
+
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    from supportkit.authoring import write_atomically_bytes
-
     with po_path.open("rb") as handle:
         catalog = read_po(handle)
-    import io
-
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def compile_catalog(po_path: Path, mo_path: Path) -> None:
+    """``.po`` -> ``.mo`` file (fuzzy entries left out, as gettext does)."""
+    from supportkit.authoring import write_atomically_bytes
+
+    data = _mo_bytes(po_path)
     mo_path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically_bytes(mo_path, buffer.getvalue())
+    write_atomically_bytes(mo_path, data)
 
 
-def compiled_catalog(locales_dir: Path, locale: str) -> Path | None:
-    """A current ``.mo`` for ``locale``: built beside the ``.po`` (wheel) or compiled into the cache."""
+def compiled_catalog(locales_dir: Path, locale: str) -> bytes | None:
+    """The current ``.mo`` data for ``locale``: built beside the ``.po`` (wheel) or compiled into the cache.
+
+    The cache entry is keyed by the ``.po`` file, this module and Babel, and read only from a
+    trusted cache folder (``supportkit._cache``): UI text is shown to agents as the tool's own.
+    """
     po_path = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     beside = po_path.with_suffix(".mo")
     try:
         po_stat = po_path.stat()
     except OSError:
-        return beside if beside.is_file() else None
-    if beside.is_file() and beside.stat().st_mtime_ns >= po_stat.st_mtime_ns:
-        return beside
-    from supportkit.files import cache_dir
+        po_stat = None  # a wheel ships the .mo only
+    try:
+        if po_stat is None or beside.stat().st_mtime_ns >= po_stat.st_mtime_ns:
+            return beside.read_bytes()
+    except OSError:  # no .mo beside the .po: compile it
+        if po_stat is None:
+            return None
+    from supportkit._cache import read_data, write_data
 
-    key = hashlib.sha1(f"{po_path.resolve()}\0{po_stat.st_mtime_ns}\0{po_stat.st_size}".encode()).hexdigest()[:16]
-    cached = cache_dir() / "locale" / f"{locale}-{key}.mo"
-    if not cached.is_file():
-        try:
-            compile_catalog(po_path, cached)
-        except (OSError, ValueError) as exc:
-            raise CatalogError(f"cannot compile the {locale} catalog: {exc}", str(po_path)) from None
-    return cached
+    path, key = _cache_entry(po_path, locale)
+    data = read_data(path, key)
+    if type(data) is bytes:
+        return data
+    try:
+        data = _mo_bytes(po_path)
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"cannot compile the {locale} catalog: {exc}", str(po_path)) from None
+    write_data(path, key, data, keep=2)
+    return data
+
+
+def _cache_entry(po_path: Path, locale: str) -> tuple[Path, str]:
+    """Cache file and key of the ``.mo`` compiled from ``po_path``: the file, this module, Babel."""
+    from supportkit._cache import cache_file, cache_key
+    from supportkit.files import installed_identity
+
+    info = po_path.stat()
+    key = cache_key(str(po_path.resolve()), info.st_mtime_ns, info.st_size, installed_identity("babel"),
+                    code=(__file__,))
+    return cache_file(f"catalog-{locale}", key), key
 
 
 def compile_all(locales_dir: Path, out_dir: Path | None = None) -> list[Path]:

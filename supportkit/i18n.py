@@ -56,14 +56,15 @@ def _translations(language: str, locales_dir: str) -> Any:
     from supportkit.errors import SupportkitError
 
     try:
-        mo_path = compiled_catalog(Path(locales_dir), language)
+        mo = compiled_catalog(Path(locales_dir), language)
     except SupportkitError:
-        mo_path = None  # a broken catalog must not take the CLI down; `check` reports it
-    if mo_path is None:
+        mo = None  # a broken catalog must not take the CLI down; `check` reports it
+    if mo is None:
         return gettext.NullTranslations()
+    import io
+
     try:
-        with open(mo_path, "rb") as handle:
-            return gettext.GNUTranslations(handle)
+        return gettext.GNUTranslations(io.BytesIO(mo))
     except (OSError, ValueError):
         return gettext.NullTranslations()
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from supportkit import SUPPORTED_LANGUAGES
+from supportkit._cache import UsedEntries, cache_file, cache_key, check_plain
 from supportkit.errors import Problem, TemplateError, ValidationError
-from supportkit.files import UsedEntries, cache_file
+from supportkit.files import installed_identity
 from supportkit.locales import LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -229,16 +230,20 @@ class _ParseCache(UsedEntries):
     """Parsed templates kept between runs, per file, keyed by modification time and size.
 
     Parsing YAML dominates a cold start and large-library builds; a file that did not
-    change is not parsed again. The cache is private (0700), rebuildable, and ignored
-    whenever it cannot be read. Rewriting 5,000 parsed templates costs tens of ms, parsing
-    a changed file again a few: after one edit the file is parsed again next time until
-    more changes pile up (``UsedEntries.save``).
+    change is not parsed again. Entries are plain data (``template_to_data``), keyed by the
+    code that parses (this module, ``yamlsource``, ``errors``, PyYAML): a changed loader
+    never reads what an older one stored. Rewriting 5,000 parsed templates costs tens of ms,
+    parsing a changed file again a few: after one edit the file is parsed again next time
+    until more changes pile up (``UsedEntries.save``).
     """
 
     def __init__(self, root: Path, source_locale: str) -> None:
-        from supportkit import __version__
+        import supportkit.errors
+        import supportkit.yamlsource
 
-        super().__init__(cache_file("templates", f"{root.resolve()}\0{source_locale}\0{__version__}", ".pickle"))
+        code = (__file__, supportkit.yamlsource.__file__, supportkit.errors.__file__)
+        key = cache_key(str(root.resolve()), source_locale, installed_identity("yaml"), code=code)
+        super().__init__(cache_file("templates", key), key)
         self.source_locale = source_locale
 
     def load(self, path: Path) -> tuple[Template | None, list[Problem]]:
@@ -248,13 +253,79 @@ class _ParseCache(UsedEntries):
             return load_template(path, self.source_locale)
         stamp = (info.st_mtime_ns, info.st_size)
         entry = self.entries.get(str(path))
-        if entry is not None and (entry[0], entry[1]) == stamp:
-            self.used[str(path)] = entry
-            return entry[2]
+        if type(entry) is tuple and len(entry) == 3 and (entry[0], entry[1]) == stamp:
+            try:
+                result = _result_from_data(entry[2])
+            except (TypeError, ValueError, KeyError, IndexError):
+                pass  # damaged: parsed again below
+            else:
+                self.used[str(path)] = entry
+                return result
         result = load_template(path, self.source_locale)
-        self.used[str(path)] = (*stamp, result)
+        data = _result_to_data(result)
+        try:
+            check_plain(data)  # a YAML key that is a date, say: that file is parsed every time
+        except ValueError:
+            return result
+        self.used[str(path)] = (*stamp, data)
         self.misses += 1
         return result
+
+
+# Plain data for the parse cache: tuples in field order, read back field by field (a cache
+# file is data anyone able to write the folder could have planted, never objects). A test
+# proves the round trip over the bundled library and every bad fixture; a new field must be
+# added on both sides.
+
+
+def template_to_data(template: Template) -> tuple[Any, ...]:
+    """``template`` as plain data (``template_from_data`` reads it back)."""
+    updated = template.updated
+    return (
+        template.id, template.kind, str(template.path), template.intents, template.channel, template.category,
+        None if updated is None else (type(updated) is _dt.datetime, updated.isoformat()),
+        {name: (v.name, v.default, v.description, v.example, v.type) for name, v in template.variables.items()},
+        template.examples, template.faq, template.disabled_checks,
+        {code: (t.locale, t.subject, t.body, t.source, t.status, t.note, t.line, t.subject_line, t.body_line)
+         for code, t in template.locales.items()},
+        template.source_locale, template.lines,
+    )
+
+
+def template_from_data(data: tuple[Any, ...]) -> Template:
+    """The template ``template_to_data`` gave; malformed data raises TypeError or ValueError."""
+    (template_id, kind, path, intents, channel, category, updated, variables, examples, faq, disabled,
+     locales, source_locale, lines) = data
+    if updated is not None:
+        is_datetime, text = updated
+        updated = (_dt.datetime if is_datetime else _dt.date).fromisoformat(text)
+    return Template(
+        id=template_id, kind=kind, path=Path(path), intents=intents, channel=channel, category=category,
+        updated=updated, variables={name: Variable(*v) for name, v in variables.items()}, examples=examples,
+        faq=faq, disabled_checks=disabled, locales={code: Translation(*t) for code, t in locales.items()},
+        source_locale=source_locale, lines=lines,
+    )
+
+
+def problem_to_data(problem: Problem) -> tuple[Any, ...]:
+    """``problem`` as plain data (``problem_from_data`` reads it back)."""
+    return (problem.path, problem.line, problem.locale, problem.message, problem.severity, problem.check,
+            problem.template)
+
+
+def problem_from_data(data: tuple[Any, ...]) -> Problem:
+    """The problem ``problem_to_data`` gave; malformed data raises TypeError."""
+    return Problem(*data)
+
+
+def _result_to_data(result: tuple[Template | None, list[Problem]]) -> tuple[Any, ...]:
+    template, problems = result
+    return (None if template is None else template_to_data(template), [problem_to_data(p) for p in problems])
+
+
+def _result_from_data(data: tuple[Any, ...]) -> tuple[Template | None, list[Problem]]:
+    template, problems = data
+    return (None if template is None else template_from_data(template), [problem_from_data(p) for p in problems])
 
 
 def read_text_file(path: Path) -> str:

@@ -280,14 +280,15 @@ def test_cache_round_trip_and_stale_files_are_rejected(tmp_path: Path) -> None:
         "chars": {"en": {"a": -1.0}}, "char_floor": -9.0,
         "traditional": "錢", "simplified": "钱", "kanji_only": "駅",
     }
-    loaded = model._deserialize(memoryview(model._serialize(data)))
+    loaded = model._deserialize(memoryview(model._serialize(data, "key")), "key")
     assert loaded is not None
     assert list(loaded.lexicon["en"][0]) == [3, 7, 9]
     assert list(loaded.lexicon["en"][1]) == [1, 2, 3]
     assert loaded.traditional == frozenset("錢")
-    assert model._deserialize(memoryview(b"not a model at all")) is None
-    stale = model._serialize({**data, "format": model.FORMAT - 1})
-    assert model._deserialize(memoryview(stale)) is None
+    assert model._deserialize(memoryview(b"not a model at all"), "key") is None
+    stale = model._serialize({**data, "format": model.FORMAT - 1}, "key")
+    assert model._deserialize(memoryview(stale), "key") is None
+    assert model._deserialize(memoryview(model._serialize(data, "key")), "another key") is None
     path = tmp_path / "sub" / "model.bin"
     model.write_cache(path, b"payload", keep=2)
     assert path.read_bytes() == b"payload"

@@ -139,14 +139,14 @@ def test_select_template_falls_back_explicitly() -> None:
 
 
 def test_parse_cache_is_reused_and_rewritten_only_when_enough_changed(tmp_path: Path) -> None:
-    from supportkit.files import cache_dir
+    from supportkit._cache import cache_dir
 
     source = (MIN / "tx_pending.yaml").read_text(encoding="utf-8")
     for number in range(250):
         (tmp_path / f"t{number:03}.yaml").write_text(source.replace("id: tx_pending", f"id: t{number:03}"),
                                                      encoding="utf-8")
     first = load_library(tmp_path)
-    (cache,) = cache_dir().glob("templates-*.pickle")
+    (cache,) = cache_dir().glob("templates-*.marshal")
     written = cache.stat().st_mtime_ns
     # One edit in 250 files: the edited file is parsed again, the cache is not rewritten.
     edited = source.replace("id: tx_pending", "id: t007").replace("transfer is pending", "transfer is still pending")
@@ -161,3 +161,41 @@ def test_parse_cache_is_reused_and_rewritten_only_when_enough_changed(tmp_path: 
     third = load_library(tmp_path)
     assert cache.stat().st_mtime_ns != written
     assert load_library(tmp_path).get("t003") == third.get("t003") != first.get("t003")
+
+
+# --- the parse cache holds plain data --------------------------------------------------------
+
+def _every_template_file() -> list[Path]:
+    from supportkit.config import BUNDLED_REPLIES
+
+    bad = Path(__file__).parent / "data" / "bad"
+    return sorted([*BUNDLED_REPLIES.glob("*.yaml"), *BUNDLED_REPLIES.glob("tutorials/*.yaml"), *bad.glob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", _every_template_file(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_templates_and_problems_survive_the_plain_data_round_trip(path: Path) -> None:
+    from supportkit._cache import dumps, loads
+    from supportkit.library import problem_from_data, problem_to_data, template_from_data, template_to_data
+
+    template, problems = load_template(path)
+    assert template is not None or problems
+    if template is not None:
+        again = template_from_data(loads(dumps(template_to_data(template))))
+        assert again == template and type(again.path) is type(template.path)
+        assert {name: type(v.default) for name, v in again.variables.items()} == \
+            {name: type(v.default) for name, v in template.variables.items()}
+    assert [problem_from_data(loads(dumps(problem_to_data(p)))) for p in problems] == problems
+
+
+def test_every_field_kind_survives_the_plain_data_round_trip(tmp_path: Path) -> None:
+    """What the bundled files may not use: a timestamp, a per-locale default, a bad key."""
+    from supportkit._cache import dumps, loads
+    from supportkit.library import template_from_data, template_to_data
+
+    text = (MIN / "tx_pending.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: tx_pending", "id: tx_pending\nupdated: 2024-05-01 10:30:00+02:00", 1)
+    text = text.replace("variables:\n", "variables:\n  network: {default: {en: TRON, fr: TRON}}\n", 1)
+    template, _ = load_template(write(tmp_path, "tx_pending.yaml", text))
+    assert template is not None and type(template.updated).__name__ == "datetime"
+    assert isinstance(template.variables["network"].default, dict)
+    assert template_from_data(loads(dumps(template_to_data(template)))) == template

@@ -13,14 +13,14 @@ Sources (both are runtime dependencies, read only when the cache is built):
   the characters that only Traditional (or only Simplified) Chinese writes, and
   kanji that Chinese does not use.
 
-The cache is one ``marshal`` file under ``$XDG_CACHE_HOME/supportkit/``, named after
-the versions of supportkit, langdetect and wordfreq, written atomically (temporary
-file + rename) so concurrent first runs in several processes are safe.
+The cache is one file in the cache folder (``supportkit._cache``: plain data only, checked
+on loading), keyed by this module's source, the versions of supportkit, langdetect and
+wordfreq and ``FORMAT``, written atomically (temporary file + rename) so concurrent first
+runs in several processes are safe.
 """
 
 from __future__ import annotations
 
-import marshal
 import math
 import sys
 import threading
@@ -28,9 +28,9 @@ import zlib
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from supportkit.files import cache_file, installed_identity, write_cache
+from supportkit._cache import cache_file, cache_key, dumps, loads, map_cache, write_cache
+from supportkit.files import installed_identity
 
 FORMAT = 4
 """Bump when the layout or the content of the compiled model changes."""
@@ -73,11 +73,8 @@ def freq_log(quantized: int) -> float:
     return -quantized * FREQ_STEP / 100 * _LN10
 
 
-def _cache_path() -> Path:
-    from supportkit import __version__
-
-    key = f"{FORMAT}-{__version__}-{installed_identity('langdetect')}-{installed_identity('wordfreq')}"
-    return cache_file("detect", key, ".marshal")
+def _cache_key() -> str:
+    return cache_key(FORMAT, installed_identity("langdetect"), installed_identity("wordfreq"), code=(__file__,))
 
 
 # --- building -----------------------------------------------------------------------
@@ -194,8 +191,8 @@ def build() -> dict[str, object]:
 _MAGIC = b"SKDETECT"
 
 
-def _serialize(data: dict) -> bytes:
-    """One file: magic, header length, marshal header, then the raw lexicon arrays (4-byte aligned)."""
+def _serialize(data: dict, key: str) -> bytes:
+    """One file: magic, header length, marshal header (with ``key``), then the raw lexicon arrays (4-byte aligned)."""
     blob = bytearray()
     offsets: dict[str, tuple[int, int, int]] = {}
     for lang, (hash_bytes, freq_bytes) in data["lexicon"].items():
@@ -206,35 +203,46 @@ def _serialize(data: dict) -> bytes:
         offsets[lang] = (start, len(hash_bytes), len(freq_bytes))
     # Character tables stay marshalled per language: a process loads only those its text needs
     # (a Chinese message none, a Latin one the Latin languages'), not 17 tables on every start.
-    chars = {lang: marshal.dumps(table) for lang, table in data["chars"].items()}
-    header = marshal.dumps({**data, "lexicon": offsets, "chars": chars})
+    chars = {lang: dumps(table) for lang, table in data["chars"].items()}
+    header = dumps({**data, "key": key, "lexicon": offsets, "chars": chars})
     header += b"\0" * (-(len(_MAGIC) + 4 + len(header)) % 4)
     return _MAGIC + len(header).to_bytes(4, "little") + header + bytes(blob)
 
 
 class _CharTables(dict[str, dict[str, float]]):
-    """lang -> character table, each unmarshalled the first time it is asked for."""
+    """lang -> character table, each unmarshalled the first time it is asked for.
+
+    A table that is damaged or not plain data is built again from langdetect's profile
+    (tens of ms): detection goes on.
+    """
 
     def __init__(self, packed: dict[str, bytes]) -> None:
         super().__init__()
         self._packed = packed
 
     def __missing__(self, lang: str) -> dict[str, float]:
-        table = marshal.loads(self._packed[lang])  # KeyError for a language the model lacks
-        if not isinstance(table, dict):
-            raise ValueError(f"character table of {lang!r} is damaged")
+        packed = self._packed[lang]  # KeyError for a language the model lacks
+        try:
+            table = loads(packed) if type(packed) is bytes else None
+        except ValueError:
+            table = None
+        if type(table) is not dict:
+            table = _build_chars(lang)
         self[lang] = table
         return table
 
 
-def _deserialize(buffer: memoryview) -> Model | None:
-    """The model over a mapped cache file, without copying the lexicon (None when stale)."""
+def _deserialize(buffer: memoryview, key: str) -> Model | None:
+    """The model over a mapped cache file, without copying the lexicon (None when stale or another key's).
+
+    Damaged data raises ValueError, TypeError or KeyError; so does data that is not plain (``loads``).
+    """
     if bytes(buffer[: len(_MAGIC)]) != _MAGIC:
         return None
     size = int.from_bytes(buffer[len(_MAGIC) : len(_MAGIC) + 4], "little")
     base = len(_MAGIC) + 4
-    data = marshal.loads(buffer[base : base + size])
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    data = loads(buffer[base : base + size])
+    if type(data) is not dict or data.get("format") != FORMAT or data.get("key") != key:
         return None
     blob = buffer[base + size :]
     lexicon: dict[str, tuple[Sequence[int], Sequence[int]]] = {}
@@ -254,17 +262,6 @@ def _deserialize(buffer: memoryview) -> Model | None:
     )
 
 
-def _map(path: Path) -> memoryview | None:
-    """The cache file mapped read-only (shared between processes by the page cache)."""
-    import mmap
-
-    try:
-        with open(path, "rb") as fh:
-            return memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
-    except (OSError, ValueError):
-        return None
-
-
 _lock = threading.Lock()
 _model: Model | None = None
 
@@ -277,24 +274,25 @@ def load() -> Model:
     with _lock:
         if _model is not None:
             return _model
-        path = _cache_path()
+        key = _cache_key()
+        path = cache_file("detect", key)
         model = None
-        mapped = _map(path)
+        mapped = map_cache(path)
         if mapped is not None:
             try:
-                model = _deserialize(mapped)
-            except (EOFError, ValueError, TypeError, KeyError):
+                model = _deserialize(mapped, key)
+            except (ValueError, TypeError, KeyError):
                 model = None
         if model is None:
             if sys.stderr is not None and sys.stderr.isatty():
                 print("supportkit: building the language model cache (once, a few seconds)...", file=sys.stderr)
-            payload = _serialize(build())
+            payload = _serialize(build(), key)
             # 16 MB each, one per installed version; a read-only cache still detects (it rebuilds next time).
             write_cache(path, payload, keep=2)
-            mapped = _map(path)
-            model = _deserialize(mapped) if mapped is not None else None
+            mapped = map_cache(path)
+            model = _deserialize(mapped, key) if mapped is not None else None
             if model is None:
-                model = _deserialize(memoryview(payload))
+                model = _deserialize(memoryview(payload), key)
         assert model is not None
         _model = model
         return model

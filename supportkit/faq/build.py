@@ -27,10 +27,11 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from supportkit import SUPPORTED_LANGUAGES
+from supportkit._cache import UsedEntries, cache_file, cache_key
 from supportkit.config import Config
 from supportkit.errors import Problem, SupportkitError
 from supportkit.faq.markup import plain_summary, to_html
-from supportkit.files import UsedEntries, cache_file
+from supportkit.files import installed_identity
 from supportkit.library import Library, Template
 from supportkit.locales import parse_locale
 from supportkit.rendering import build_context, render_string
@@ -539,7 +540,7 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
     _check_output_folder(out)
     previous = out if (out / MANIFEST).is_file() else None
     old_hashes = _read_manifest(out) if previous is not None else {}
-    cache = _TextCache(_article_cache_path(out), load=bool(old_hashes))
+    cache = _TextCache(out, load=bool(old_hashes))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
@@ -572,13 +573,22 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
     return report
 
 
+def _article_cache_key(out: Path) -> str:
+    """The text cache's key: the site folder, and the code that renders the text (this module,
+    ``rendering``, Jinja2, Babel); the entries' digests name the content only."""
+    import supportkit.rendering
+
+    return cache_key(str(out), installed_identity("jinja2"), installed_identity("babel"),
+                     code=(__file__, supportkit.rendering.__file__))
+
+
 def _article_cache_path(out: Path) -> Path:
     """Rendered article text from the last build of ``out``, kept out of the published folder."""
-    return cache_file("faq", str(out), ".pickle")
+    return cache_file("faq", _article_cache_key(out))
 
 
 class _TextCache(UsedEntries):
-    """Rendered article title and text from the last build, by content digest.
+    """Rendered article title and text from the last build of ``out``, by content digest.
 
     Rewriting the file costs a few µs per entry, rendering one article's text again
     about 0.5 ms: so it is rewritten only when more than 1% of its entries changed, and
@@ -586,11 +596,14 @@ class _TextCache(UsedEntries):
     holds only what the last written build used, so it never outgrows the site.
     """
 
+    def __init__(self, out: Path, load: bool = True) -> None:
+        super().__init__(_article_cache_path(out), _article_cache_key(out), load=load)
+
     def get(self, digest: str) -> list[str] | None:
         if digest in self.used:  # two articles with the same text
             return cast("list[str]", self.used[digest])
         entry = self.entries.get(digest)
-        if not isinstance(entry, list) or len(entry) != 2:
+        if type(entry) is not list or len(entry) != 2 or not all(type(part) is str for part in entry):
             return None
         self.used[digest] = entry
         return entry

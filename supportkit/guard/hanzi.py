@@ -21,15 +21,13 @@ A window scoring at least ``THRESHOLD`` is a phrase. The constants come from
 Chinese and Japanese sentences and our own help-desk sentences, never the dev messages.
 
 The character table is built once from wordfreq (about a second) and cached in
-``$XDG_CACHE_HOME/supportkit/`` as a marshal file, like the detection model.
+the cache folder as plain data (``supportkit._cache``), like the detection model.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
-import marshal
 import math
 import re
 import threading
@@ -37,10 +35,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, repeat
 from operator import add, itemgetter, sub
-from pathlib import Path
 from typing import Any
 
-from supportkit.files import cache_file, installed_identity, read_cache, write_cache
+from supportkit._cache import cache_file, cache_key, read_data, write_data
+from supportkit.files import installed_identity
 from supportkit.guard.phrases import HAN, MAX_GAP, VALID_LENGTHS, PhraseHit, lexicon, valid_checksum
 from supportkit.text import has_wide
 
@@ -88,11 +86,11 @@ class HanModel:
         self.simplify_table.update({ord(t): ord(s) for t, s in self.to_simplified.items()})
 
 
-def _cache_path() -> Path:
-    from supportkit import __version__
+def _cache_key() -> str:
+    from supportkit.guard import phrases
 
-    key = f"{FORMAT}-{__version__}-{installed_identity('wordfreq')}-{installed_identity('mnemonic')}"
-    return cache_file("guard-han", key, ".marshal")
+    return cache_key(FORMAT, installed_identity("wordfreq"), installed_identity("mnemonic"),
+                     code=(__file__, phrases.__file__))
 
 
 def build() -> dict[str, Any]:
@@ -131,14 +129,13 @@ def load() -> HanModel:
         return _model
     with _lock:
         if _model is None:
-            path = _cache_path()
-            data: Any = None
-            with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-                data = marshal.loads(read_cache(path) or b"")
+            key = _cache_key()
+            path = cache_file("guard-han", key)
+            data: Any = read_data(path, key)
             if not isinstance(data, dict) or set(data) != {"llr", "pairs", "to_simplified"}:
                 data = build()
                 # A read-only cache still works; it rebuilds next time.
-                write_cache(path, marshal.dumps(data), keep=2)
+                write_data(path, key, data, keep=2)
             _model = HanModel(dict(data["llr"]), frozenset(data["pairs"]), dict(data["to_simplified"]))
     return _model
 

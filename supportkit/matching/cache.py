@@ -1,15 +1,14 @@
 """Build the matching index once per library and keep it: in the process and on disk.
 
 The index depends on the lexicon, on the ``examples:`` of the library's templates and on
-the code that builds it (``index.py``, ``fold.py``), so it is keyed by those files' paths,
-modification times and sizes. A warm process reuses it for
-every message; a cold process reads it back from ``$XDG_CACHE_HOME/supportkit`` (marshal of
-plain data, private, rebuilt whenever it cannot be used).
+the code that builds it (``_CODE``), so it is keyed by those files' paths, modification
+times and sizes (``_cache.cache_key``). A warm process reuses it for every message; a cold
+process reads it back from the cache folder (``_cache.read_data``: plain data only, private,
+rebuilt whenever it cannot be used).
 """
 
 from __future__ import annotations
 
-import sys
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,14 +30,17 @@ def _stamp(path: Path) -> tuple[str, int, int]:
         return (str(path), 0, 0)
 
 
-_CODE = tuple(Path(__file__).with_name(name) for name in ("index.py", "fold.py"))
+_CODE = (*(Path(__file__).with_name(name) for name in ("index.py", "fold.py", "cache.py")),
+         Path(__file__).parent.parent / "text.py")
+"""The code that builds the index: folding uses ``text``, ``_examples`` lives here."""
 
 
 def library_key(library: Library | None) -> tuple[Any, ...]:
     """What the index of ``library`` depends on: lexicon, template files and the code that builds it."""
+    from supportkit._cache import cache_key
+
     files = sorted({t.path for t in library}) if library is not None else []
-    return (INDEX_VERSION, sys.version_info[:2], _stamp(LEXICON_PATH), tuple(_stamp(p) for p in _CODE),
-            tuple(_stamp(Path(p)) for p in files))
+    return (cache_key(INDEX_VERSION, _stamp(LEXICON_PATH), code=_CODE), tuple(_stamp(Path(p)) for p in files))
 
 
 def _customer_intents() -> tuple[str, ...]:
@@ -74,33 +76,28 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, Any]:
 
 
 def _disk_path(key: tuple[Any, ...]) -> Path:
-    from supportkit.files import cache_file
+    from supportkit._cache import cache_file
 
-    return cache_file("match", repr(key), ".marshal")
+    return cache_file("match", repr(key))
 
 
 def _read_disk(path: Path, key: tuple[Any, ...]) -> MatchIndex | None:
-    """The index stored for ``key`` (the file holds its key: two keys can share a file name)."""
-    import marshal
+    """The index stored for ``key``, or None (missing, damaged, not plain data, another key's)."""
+    from supportkit._cache import read_data
 
-    from supportkit.files import read_cache
-
+    data = read_data(path, repr(key))
+    if data is None:
+        return None
     try:
-        loaded = marshal.loads(read_cache(path) or b"")
-        if not (isinstance(loaded, dict) and loaded.get("key") == repr(key)):
-            return None
-        return MatchIndex.from_data(loaded["index"])
-    except (EOFError, ValueError, TypeError, KeyError, AttributeError):
+        return MatchIndex.from_data(data)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         return None
 
 
 def _write_disk(path: Path, key: tuple[Any, ...], index: MatchIndex) -> None:
-    import marshal
+    from supportkit._cache import write_data
 
-    from supportkit.files import prune_cache, write_cache
-
-    write_cache(path, marshal.dumps({"key": repr(key), "index": index.to_data()}), keep=8)  # one per library in use
-    prune_cache("match", ".pickle", keep=0)  # the format before this one
+    write_data(path, repr(key), index.to_data(), keep=8)  # one per library in use
 
 
 def build_for(library: Library | None) -> MatchIndex:

@@ -195,7 +195,7 @@ _MISSING_LIMIT = 65536
 class Postings:
     """An inverted index, term -> (document number, weight), held in flat arrays.
 
-    Flat arrays unpickle in a fraction of the time lists of tuples take (a cold
+    Flat arrays are read back in a fraction of the time lists of tuples take (a cold
     ``supportkit reply`` reads the index from disk), and a term's postings are one slice.
     """
 
@@ -297,7 +297,7 @@ class MatchIndex:
     profile_columns: ExampleColumns = field(default_factory=ExampleColumns)
 
     def to_data(self) -> dict[str, Any]:
-        """The index as plain data (``marshal`` writes and reads it several times faster than pickle)."""
+        """The index as plain data, no sets (``supportkit._cache`` stores nothing else; marshal reads it fast)."""
 
         def postings(p: Postings) -> tuple[Any, ...]:
             return (p.terms, p.bounds.tobytes(), p.numbers.tobytes(), p.weights.tobytes())
@@ -307,11 +307,11 @@ class MatchIndex:
 
         return {
             "intents": self.intents,
-            "cues": {k: [(c.intent, c.lang, c.text, c.weight, c.folded, c.pattern, c.reliability, c.needs)
+            "cues": {k: [(c.intent, c.lang, c.text, c.weight, c.folded, c.pattern, c.reliability, tuple(c.needs))
                          for c in cues] for k, cues in self.cues_by_key.items()},
-            "urgency": {k: [(c.kind, c.lang, c.text, c.folded, c.pattern, c.needs) for c in cues]
+            "urgency": {k: [(c.kind, c.lang, c.text, c.folded, c.pattern, tuple(c.needs)) for c in cues]
                         for k, cues in self.urgency_by_key.items()},
-            "funds_intents": self.funds_intents,
+            "funds_intents": tuple(self.funds_intents),
             "examples": [(e.intent, e.lang, e.text) for e in self.examples],
             "profiles": [(p.intent, p.lang, p.size) for p in self.profiles],
             "postings": postings(self.postings),
@@ -341,8 +341,10 @@ class MatchIndex:
 
         return cls(
             intents=tuple(data["intents"]),
-            cues_by_key={k: [Cue(*fields) for fields in cues] for k, cues in data["cues"].items()},
-            urgency_by_key={k: [UrgencyCue(*fields) for fields in cues] for k, cues in data["urgency"].items()},
+            cues_by_key={k: [Cue(*(*fields[:7], frozenset(fields[7]))) for fields in cues]
+                         for k, cues in data["cues"].items()},
+            urgency_by_key={k: [UrgencyCue(*(*fields[:5], frozenset(fields[5]))) for fields in cues]
+                            for k, cues in data["urgency"].items()},
             funds_intents=frozenset(data["funds_intents"]),
             examples=[Example(*fields) for fields in data["examples"]],
             profiles=[Profile(*fields) for fields in data["profiles"]],
