@@ -49,8 +49,10 @@ def longest_runs(corpora: dict[str, list[str]]) -> None:
         for line in lines:
             tokens = phrases._tokenize(line, [])
             for bit, wordlist in enumerate(phrases.WORDLISTS):
-                for first, last in phrases._segments(tokens, bit):
-                    best[wordlist] = max(best.get(wordlist, 0), last - first + 1)
+                run = 0
+                for mask, joined in zip(tokens.masks, tokens.joined, strict=True):
+                    run = run + 1 if mask >> bit & 1 and joined and run else (1 if mask >> bit & 1 else 0)
+                    best[wordlist] = max(best.get(wordlist, 0), run)
         alarms = sum(scan(line).secret_found for line in lines)
         top = sorted(best.items(), key=lambda kv: -kv[1])[:3]
         print(f"  {name:<12} {len(lines):>5} lines  longest: {', '.join(f'{k} {v}' for k, v in top) or '-':<48}"

@@ -146,28 +146,91 @@ def scan_conversation(messages: Sequence[str]) -> list[GuardResult]:
     """``scan`` of each message of a conversation, read together with the others.
 
     A phrase sent over several chat messages ("first six words" ... "the other six") is a
-    phrase of the conversation: every part of it is redacted in its own message. Each message
-    is also scanned alone, so nothing found alone is lost by reading them together.
+    phrase of the conversation: every part of it is redacted in its own message. Two readings
+    find it: all messages joined by line breaks, and the *phrase-like* parts of consecutive
+    messages (mostly list words, or only Han characters) joined without what is around them
+    ("the last ones: ...", "continued ..."). Each message is also scanned alone, so nothing
+    found alone is lost by reading them together.
     """
     if len(messages) <= 1:
         return [scan(message) for message in messages]
     alone = [scan(message) for message in messages]
+    extra: list[list[Finding]] = [[] for _ in messages]
     joined = scan(CONVERSATION_SEPARATOR.join(messages))
-    if not joined.findings:
-        return alone
-    results: list[GuardResult] = []
     offset = 0
-    for message, result in zip(messages, alone, strict=True):
+    for index, message in enumerate(messages):
         end = offset + len(message)
-        parts = [replace(f, start=max(f.start, offset) - offset, end=min(f.end, end) - offset)
-                 for f in joined.findings if f.start < end and f.end > offset]
+        extra[index].extend(replace(f, start=max(f.start, offset) - offset, end=min(f.end, end) - offset)
+                            for f in joined.findings if f.start < end and f.end > offset)
+        offset = end + len(CONVERSATION_SEPARATOR)
+    for index, finding in _split_phrases(messages):
+        extra[index].append(finding)
+    results: list[GuardResult] = []
+    for message, result, parts in zip(messages, alone, extra, strict=True):
         parts = [f for f in parts if f.end > f.start]
         if parts:
             findings = _merge([*result.findings, *parts])
             result = replace(result, redacted=_redact(message, findings), findings=findings)
         results.append(result)
-        offset = end + len(CONVERSATION_SEPARATOR)
     return results
+
+
+def _split_phrases(messages: Sequence[str]) -> list[tuple[int, Finding]]:
+    """Findings for the pieces of a phrase or key sent over consecutive messages.
+
+    Each message may hold one piece (``phrases.phrase_like_part``: mostly list words, or Han
+    characters; ``keys.key_like_part``: one run of hex or base58). Runs of consecutive
+    messages with pieces of one kind are read as one text, the pieces joined; every piece
+    that the secret found there covers is redacted in its message.
+    """
+    from supportkit.guard.keys import joined_key, key_like_part
+    from supportkit.guard.phrases import phrase_like_part
+
+    found: list[tuple[int, Finding]] = []
+    for kind in ("latin", "han", "hex", "base58"):
+        parts: list[tuple[int, int] | None]
+        if kind in ("latin", "han"):
+            parts = [w[:2] if (w := phrase_like_part(m)) is not None and w[2] == (kind == "han") else None
+                     for m in messages]
+        else:
+            parts = [p[:2] if (p := key_like_part(m)) is not None and p[2] == kind else None for m in messages]
+        for chain in _chains(parts):
+            joiner = " " if kind == "latin" else ""
+            spans = [part for k in chain if (part := parts[k]) is not None]
+            pieces = [messages[k][start:end] for k, (start, end) in zip(chain, spans, strict=True)]
+            text = joiner.join(pieces)
+            secret: Finding | None = None
+            covered: list[tuple[int, int]] = []
+            if kind in ("hex", "base58"):
+                if (key := joined_key(text, kind)) is not None:
+                    secret = Finding(key.kind, 0, len(text), key.confidence, checksum=key.checksum, format=key.format)
+                    covered = [(0, len(text))]
+            else:
+                phrases = [f for f in scan(text).findings if f.kind == "recovery_phrase"]
+                secret = phrases[0] if phrases else None
+                covered = [(f.start, f.end) for f in phrases]
+            if secret is None:
+                continue
+            position = 0
+            for k, (start, end), piece in zip(chain, spans, pieces, strict=True):
+                if any(a < position + len(piece) and b > position for a, b in covered):
+                    found.append((k, replace(secret, start=start, end=end)))
+                position += len(piece) + len(joiner)
+    return found
+
+
+def _chains(parts: list[tuple[int, int] | None]) -> list[list[int]]:
+    """Runs of two or more consecutive indexes whose part is not None."""
+    chains: list[list[int]] = []
+    current: list[int] = []
+    for index, part in enumerate([*parts, None]):
+        if part is not None:
+            current.append(index)
+            continue
+        if len(current) >= 2:
+            chains.append(current)
+        current = []
+    return chains
 
 
 CONVERSATION_SEPARATOR = "\n"

@@ -57,6 +57,8 @@ SPACED_SHARE = 0.8
 SPACED_MIN = 8
 """Shortest spaced-out window scored (a partial phrase)."""
 CUED_MIN = 4
+CUED_GAP = 3
+"""Characters between a cue word and a short window it announces ("助记词是：")."""
 """Shortest window scored right after a cue word."""
 THRESHOLD = 4.0
 EXTEND_MARGIN = 4.0
@@ -216,15 +218,21 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
     if separated:
         short_starts.update(_spaced_starts(separated, n))
     for cue in cues:
-        short_starts.update(range(max(0, cue), min(n, cue + CUE_REACH + 1)))
+        short_starts.update(range(max(0, cue), min(n, cue + CUED_GAP + 1)))
     for start in sorted(short_starts):
-        cued = any(start - CUE_REACH <= cue <= start for cue in cues)
+        # A cue counts for a short window only right before it ("助记词：的一是在"), and an unspaced
+        # short window only where it is set off at its end: "助记词拍照发云盘备份" is a sentence.
+        cued = any(start - CUED_GAP <= cue <= start for cue in cues)
         for length in range(CUED_MIN if cued else SPACED_MIN, shortest):
             if start + length > n:
                 break
+            end = start + length
+            is_spaced = spaces is not None and spaces[end - 1] - spaces[start] >= SPACED_SHARE * (length - 1)
+            set_off = end == n or bool(separated and separated[end])
+            if not (is_spaced or (cued and set_off)):
+                continue
             found = score_of(start, length)
-            if found and (cued or (spaces is not None
-                                   and spaces[start + length - 1] - spaces[start] >= SPACED_SHARE * (length - 1))):
+            if found:
                 results.append(found)
     return results
 
@@ -334,8 +342,8 @@ def _describe(block: str, cluster: list[tuple[float, int, int, bool | None]], fi
 
 
 def _cue_near(cue_ends: list[int], start: int, end: int) -> bool:
-    """Whether a cue word ends between ``2 * CUE_REACH`` before ``start`` and ``end``."""
-    k = bisect_left(cue_ends, start - 2 * CUE_REACH)
+    """Whether a cue word ends between ``CUE_REACH`` before ``start`` and ``end``."""
+    k = bisect_left(cue_ends, start - CUE_REACH)
     return k < len(cue_ends) and cue_ends[k] <= end
 
 
@@ -343,11 +351,12 @@ def _group_hits(block: str, positions: list[int], separated: list[bool] | None,
                 cue_ends: list[int]) -> list[PhraseHit]:
     """The phrases in one run of characters (``block``; ``positions``: where each stands in the text)."""
     n = len(block)
-    low, high = positions[0] - 2 * CUE_REACH, positions[-1] + 1
+    low, high = positions[0] - CUE_REACH, positions[-1] + 1
     near = cue_ends[bisect_left(cue_ends, low):bisect_right(cue_ends, high)]
     if n < VALID_LENGTHS[0] and not near and not (separated and sum(separated) >= SPACED_MIN - 1):
         return []
-    cues = tuple(sorted({bisect_left(positions, end) for end in near}))
+    # A cue before the run keeps its distance (negative): "助记词…，这样靠谱吗" is another clause.
+    cues = tuple(sorted({bisect_left(positions, end) if end > positions[0] else end - positions[0] for end in near}))
     windows = window_scores(block, THRESHOLD - EXTEND_MARGIN, cues, separated)
     if not windows or max(w[0] for w in windows) < THRESHOLD:
         return []

@@ -174,8 +174,15 @@ _TX_EVENT = (
     r"recib[íi]\w*|pendiente\w*|lleg[óo]|llegaron|"
     r"перевод\w*|перев[её]д\w*|перев[её]л\w*|отправил\w*|оплат\w*|плат[её]ж\w*|депозит\w*|вывод\w*|вывел\w*|"
     r"пополнени\w*|получил\w*|завис\w*|пришл\w*|пришёл|"
-    r"virement\w*|transfert\w*|envoy[ée]\w*|paiement\w*|pay[ée]\w*|d[ée]p[ôo]t\w*|retrait\w*|attente|arriv[ée]\w*)"
-    r"(?!\w)|转账|轉賬|转帐|转出|转入|提币|提幣|充值|充币|提现|付款|支付|到账|到賬|收款|兑换"
+    r"virement\w*|transfert\w*|envoy[ée]\w*|paiement\w*|pay[ée]\w*|d[ée]p[ôo]t\w*|retrait\w*|attente|arriv[ée]\w*|"
+    # What a transfer's outcome and its parts are called: a failed transfer, its address, its amount.
+    r"failed|fail|revert\w*|out_of_energy|out_of_gas|energy|address|wrong\s+address|"
+    r"fall[óo]|fallid[oa]|direcci[óo]n|"
+    r"ошибк\w*|адрес\w*|тх|"
+    r"[ée]chou[ée]e?|[ée]chec|adresse|"
+    r"\d[\d,.]*\s?(?:u|usdt|usdc|trx|eth|bnb|btc|sol|юсдт|usd)"
+    r")(?!\w)|转账|轉賬|转帐|转出|转入|转错|轉錯|提币|提幣|充值|充币|提现|付款|支付|到账|到賬|收款|兑换|失败|失敗|地址|"
+    r"\d\s?[uU](?![a-zA-Z])"
 )
 # Anywhere in the message: the customer asks us to send for them, which only the key allows.
 _HANDOVER = (
@@ -438,6 +445,41 @@ def _split_base58_keys(reading: _Reading) -> Iterator[KeyHit]:
             raw = b58decode(value)
             if len(raw) == 82 and _checksum_ok(raw):
                 yield KeyHit(start, end, "private_key", "extended_split", "high", True)
+
+
+_KEY_PART_RE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?(?:([0-9a-fA-F]{8,64})|([1-9A-HJ-NP-Za-km-z]{10,100}))(?![0-9A-Za-z])")
+_WORDS_RE = re.compile(r"[^\W\d_]+")
+MAX_PART_WORDS = 4
+"""Words beside a piece of a key in its message ("part 2:", "私钥第一段：")."""
+
+
+def key_like_part(message: str) -> tuple[int, int, str] | None:
+    """``(start, end, "hex"|"base58")`` of the one run of hex or base58 in ``message`` that could be a
+    piece of a key sent over several messages (a few words beside it at most), else None."""
+    runs = list(_KEY_PART_RE.finditer(message))
+    if len(runs) != 1:
+        return None
+    run = runs[0]
+    rest = message[:run.start()] + " " + message[run.end():]
+    if len(_WORDS_RE.findall(rest)) > MAX_PART_WORDS:
+        return None
+    kind = "hex" if run.group(1) else "base58"
+    return run.start(), run.end(), kind
+
+
+def joined_key(value: str, kind: str) -> KeyHit | None:
+    """The key that pieces of several messages make when joined, if they make one: 64 hex digits
+    (a hash is never sent in pieces), or base58 with a WIF's or an extended key's checksum."""
+    value = value[2:] if value[:2] in ("0x", "0X") else value
+    if kind == "hex":
+        return KeyHit(0, len(value), "private_key", "hex_split", "medium") if len(value) == 64 else None
+    if len(value) in (51, 52) and is_wif(value):
+        return KeyHit(0, len(value), "wif", "wif_split", "high", True)
+    if len(value) in (111, 112) and value[:4] in EXTENDED_PRIVATE_VERSIONS:
+        raw = b58decode(value)
+        if len(raw) == 82 and _checksum_ok(raw):
+            return KeyHit(0, len(value), "private_key", "extended_split", "high", True)
+    return None
 
 
 def _windows_of_64(sizes: list[int], kinds: list[str]) -> Iterator[tuple[int, int]]:

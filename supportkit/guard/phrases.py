@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from supportkit.text import has_wide
 
@@ -53,6 +53,7 @@ WORDLISTS = (
 _FOLDED = frozenset({"spanish", "french", "italian", "portuguese", "czech", "turkish", "english"})
 """Latin-script lists also matched without accents ("abaco" for "ábaco")."""
 _HAN_LISTS = frozenset({"chinese_simplified", "chinese_traditional"})
+_SYLLABIC = frozenset({"japanese", "korean"})
 _REPAIRS = {"сно\ufffd\ufffdа": "снова"}
 """Words the ``mnemonic`` package ships broken (its russian.txt has "снова" with two bytes
 lost to U+FFFD): read as the word customers write, or that word of a phrase is never matched."""
@@ -150,8 +151,12 @@ def _near_index(name: str) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def near_word(token: str, name: str) -> bool:
-    """True when ``token`` is one typo away from a word of list ``name`` (or is its unique 4-letter prefix)."""
-    if len(token) < 4 or name in _HAN_LISTS:
+    """True when ``token`` is one typo away from a word of list ``name`` (or is its unique 4-letter prefix).
+
+    Latin and Cyrillic tokens need four letters (shorter ones are one typo from too many
+    ordinary words); Korean and Japanese words are two or three syllables, so two will do.
+    """
+    if name in _HAN_LISTS or len(token) < (2 if name in _SYLLABIC else 4):
         return False
     deletions, prefixes = _near_index(name)
     forms = {token, fold(token)} if name in _FOLDED else {token}
@@ -200,6 +205,57 @@ _CUE_TERMS = (
 def cue_re() -> re.Pattern[str]:
     """Words customers put before the phrase they paste (Latin and Cyrillic as whole words)."""
     return re.compile(rf"(?<![^\W\d_])(?:{_CUE_TERMS})(?![^\W\d_])|助记词|助記詞|种子|種子", re.IGNORECASE)
+
+
+PART_SHARE = 0.5
+"""Share of a message's words that are list words for it to be part of a phrase sent in pieces."""
+MAX_PART_LABEL = 5
+"""Words before the list words of a piece of a phrase ("the last ones:", "и ещё")."""
+MAX_HAN_PART = 30
+"""Longest message of Han characters taken as part of a phrase sent in pieces."""
+
+
+def phrase_like_part(message: str) -> tuple[int, int, bool] | None:
+    """``(start, end, han)`` of the part of ``message`` that could be a piece of a phrase sent over
+    several messages: from its first to its last list word when most of its words are list
+    words of one list (``PART_SHARE``), or its Han characters when it is little else; else None.
+    """
+    from supportkit.guard.view import reader_views, word_view
+
+    view = word_view(reader_views(message)[0])
+    text = view.text
+    tokens = _tokenize(text, [])
+    latin = [i for i, key in enumerate(tokens.keys) if not _is_han(key[0])]
+    if 0 < len(latin) <= 2 * VALID_LENGTHS[-1]:
+        best: tuple[int, int, int] | None = None
+        for bit, name in enumerate(WORDLISTS):
+            if name in _HAN_LISTS:
+                continue
+            hits = [i for i in latin if tokens.masks[i] >> bit & 1]
+            if not hits:
+                continue
+            # Mostly list words, or list words closing the message after a short label
+            # ("et ensuite dauphin", "ma phrase secrète est morsure insolite").
+            tail = 0
+            while tail < len(latin) and tokens.masks[latin[len(latin) - 1 - tail]] >> bit & 1:
+                tail += 1
+            if len(hits) >= PART_SHARE * len(latin):
+                candidate = (hits[0], hits[-1], len(hits))
+            elif tail and len(latin) - tail <= MAX_PART_LABEL:
+                candidate = (latin[len(latin) - tail], latin[-1], tail)
+            else:
+                continue
+            if best is None or candidate[2] > best[2]:
+                best = candidate
+        if best is not None:
+            start, end = view.original(tokens.starts[best[0]], tokens.ends[best[1]])
+            return start, end, False
+    han = [m.span() for m in re.finditer(f"[{HAN}]+", text)] if has_wide(text) else []
+    characters = sum(end - start for start, end in han)
+    if han and characters <= MAX_HAN_PART and characters >= PART_SHARE * (characters + len(latin)):
+        start, end = view.original(han[0][0], han[-1][1])
+        return start, end, True
+    return None
 
 
 def _could_hold_phrase(text: str) -> bool:
@@ -356,16 +412,28 @@ def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: str) -> list[Phrase
         return []  # single Han characters are judged with the blocks, in ``hanzi``
     flag = 1 << bit
     hits: list[PhraseHit] = []
-    keys, joined = tokens.keys, tokens.joined
     for match in _run_re().finditer(codes.translate(_code_table(bit))):
         first, last = match.start(), match.end()
-        # A mistyped first or last word is part of the phrase.
-        if first > 0 and joined[first] and near_word(keys[first - 1], name):
-            first -= 1
-        if last < len(keys) and joined[last] and near_word(keys[last], name):
-            last += 1
-        hits.extend(_judge(tokens, list(range(first, last)), flag, name, cues))
+        for hit in _judge(tokens, list(range(first, last)), flag, name, cues):
+            hits.append(_with_typo_edges(tokens, hit, name))
     return hits
+
+
+def _with_typo_edges(tokens: _Tokens, hit: PhraseHit, name: str) -> PhraseHit:
+    """``hit`` grown over mistyped words right before or after it (a phrase's first or last words
+    with typos): judged without them, redacted with them."""
+    from bisect import bisect_left
+
+    keys, joined, starts, ends = tokens.keys, tokens.joined, tokens.starts, tokens.ends
+    first = bisect_left(starts, hit.start)
+    last = bisect_left(ends, hit.end)
+    for _ in range(MAX_ODD_RUN):
+        if 0 < first < len(keys) and joined[first] and near_word(keys[first - 1], name):
+            first -= 1
+        if last + 1 < len(keys) and joined[last + 1] and near_word(keys[last + 1], name):
+            last += 1
+    start, end = min(hit.start, starts[first]), max(hit.end, ends[min(last, len(ends) - 1)])
+    return replace(hit, start=start, end=end) if (start, end) != (hit.start, hit.end) else hit
 
 
 _CODE_BASE = 0x10000
@@ -417,7 +485,7 @@ def _judge(tokens: _Tokens, run: list[int], flag: int, name: str, cues: list[int
     # Typos are tolerated in proportion (a quarter of the words); a garbled word, not even a
     # typo of a list word, only in a long run: ordinary text is list words between others.
     if (exact_count >= MIN_EXACT + bool(odd) and len(odd) <= max(1, words // 4)
-            and garbled <= (1 if exact_count >= MIN_EXACT + 2 else 0) + max(0, words - 12) // 8):
+            and garbled <= (1 if exact_count > MIN_EXACT else 0) + max(0, words - 12) // 8):
         return [_hit(tokens, name, run, exact, len(odd))]
     if cued and exact_count >= MIN_CUED and not odd:
         return [_hit(tokens, name, run, exact, 0)]

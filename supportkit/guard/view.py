@@ -104,19 +104,19 @@ class View:
     def _map(self, index: int, end: bool) -> int:
         """The original offset where character ``index`` of this view starts (or with ``end``, ends)."""
         view = self
-        while view.parent is not None:
+        while (parent := view.parent) is not None:
             k = bisect_right(view.edits, (index, _BIG)) - 1
             if k >= 0:
                 start, stop, source_start, source_end = view.edits[k]
                 if index < stop:
                     # Inside a replacement: it stands for the whole source span.
                     if end:
-                        return view.parent._end_of(source_end)
+                        return parent._end_of(source_end)
                     index = source_start
-                    view = view.parent
+                    view = parent
                     continue
                 index = index - stop + source_end
-            view = view.parent
+            view = parent
         return index + 1 if end else index
 
     def _end_of(self, position: int) -> int:
