@@ -27,12 +27,21 @@ from supportkit.config import Config
 from supportkit.errors import BatchError, SupportkitError
 
 MAX_RECORD_CHARS = 1_000_000
+MAX_ID_CHARS = 1_000
+STREAM_CONTEXT = 24
+"""Messages of the same conversation read with a record on each side (the guard's window)."""
 CHUNK_SIZE = 32
 """Records sent to a worker process at a time (fewer round trips, still a fine-grained balance)."""
 CHUNKS_IN_FLIGHT_PER_JOB = 4
 """Chunks queued per worker: enough that none waits for the next, few enough to keep memory flat."""
 OUTPUT_FIELDS = ("id", "line", "language", "confidence", "intent", "intents", "urgent", "urgency_reasons",
                  "secret_found", "scam_signals", "template", "locale", "fallback", "subject", "text")
+
+
+CONVERSATION_FIELDS = ("conversation_id", "conversation", "thread_id", "ticket_id")
+"""Columns that name a record's conversation, first found wins (one row per chat message)."""
+CONVERSATION_WINDOW = 64
+"""Records read ahead to find the other messages of a conversation (memory stays bounded)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,11 @@ class Record:
     id: str
     text: str
     lang: str | None = None
+    conversation: str | None = None
+    before: tuple[str, ...] = ()
+    """Earlier messages of the same conversation within ``CONVERSATION_WINDOW`` (for the guard)."""
+    after: tuple[str, ...] = ()
+    """Later messages of the same conversation within ``CONVERSATION_WINDOW`` (for the guard)."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +112,21 @@ def read_records(stream: BinaryIO, fmt: str) -> Iterator[Record | Reject]:
 
 
 def _record_from(data: Any, line: int) -> Record | Reject:
+    """The record of one row, or why there is none. Every field that is echoed (the id, in the
+    output and the rejects) is guarded; a reason names the field, never quotes it."""
+    from supportkit.errors import UnknownLocaleError
+    from supportkit.guard import guard_text
+    from supportkit.locales import parse_locale
+
     if not isinstance(data, dict):
         return Reject(line, None, "not a JSON object")
     raw_id = data.get("id")
     if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()) or isinstance(raw_id, (dict, list, bool)):
         return Reject(line, None, "missing id")
     record_id = str(raw_id)
+    if len(record_id) > MAX_ID_CHARS:
+        return Reject(line, None, f"id longer than {MAX_ID_CHARS} characters")
+    record_id = guard_text(record_id).redacted
     text = data.get("text")
     if not isinstance(text, str):
         return Reject(line, record_id, "missing or non-text 'text' field")
@@ -114,7 +137,44 @@ def _record_from(data: Any, line: int) -> Record | Reject:
     lang = data.get("lang")
     if lang is not None and not isinstance(lang, str):
         return Reject(line, record_id, "lang must be text")
-    return Record(line, record_id, text, lang or None)
+    if lang:
+        try:
+            parse_locale(lang)
+        except UnknownLocaleError:
+            return Reject(line, record_id, "lang is not a locale code (such as zh, en, es-419)")
+    conversation = next((str(data[k]) for k in CONVERSATION_FIELDS if data.get(k) not in (None, "")), None)
+    return Record(line, record_id, text, lang or None, conversation)
+
+
+def with_conversations(records: Iterator[Record], window: int = CONVERSATION_WINDOW) -> Iterator[Record]:
+    """``records`` in order, each with the other messages of its conversation that stand within
+    ``window`` records before or after it (``before``/``after``), for the guard: a phrase sent
+    over several chat messages is found and every part redacted. Records without a
+    conversation pass through as they are; a record waits for at most ``window`` more."""
+    from dataclasses import replace
+
+    pending: deque[Record] = deque()
+    done: deque[Record] = deque(maxlen=window)
+
+    def context(record: Record) -> Record:
+        if record.conversation is None:
+            return record
+        before = tuple(r.text for r in done if r.conversation == record.conversation)
+        after = tuple(r.text for r in pending if r.conversation == record.conversation)
+        if not before and not after:
+            return record
+        return replace(record, before=before[-STREAM_CONTEXT:], after=after[:STREAM_CONTEXT])
+
+    for record in records:
+        pending.append(record)
+        if len(pending) > window:
+            first = pending.popleft()
+            yield context(first)
+            done.append(first)
+    while pending:
+        first = pending.popleft()
+        yield context(first)
+        done.append(first)
 
 
 def _read_jsonl(stream: BinaryIO) -> Iterator[Record | Reject]:
@@ -227,7 +287,8 @@ def process_record(record: Record, config: Config, library: Any = None) -> dict[
     """The drafted reply for one record, as an output row (raises SupportkitError on bad input)."""
     from supportkit.pipeline import process_message
 
-    return _row(record, process_message(record.text, config, lang=record.lang, library=library))
+    return _row(record, process_message(record.text, config, lang=record.lang, library=library,
+                                        previous=record.before, following=record.after))
 
 
 def process_records(records: Sequence[Record], config: Config, library: Any = None) -> list[dict[str, Any] | SupportkitError]:
@@ -237,7 +298,8 @@ def process_records(records: Sequence[Record], config: Config, library: Any = No
     """
     from supportkit.pipeline import process_messages
 
-    results = process_messages([(record.text, record.lang) for record in records], config, library=library)
+    results = process_messages([(record.text, record.lang) for record in records], config, library=library,
+                               contexts=[(record.before, record.after) for record in records])
     return [result if isinstance(result, SupportkitError) else _row(record, result)
             for record, result in zip(records, results, strict=True)]
 
@@ -379,8 +441,8 @@ def run_batch(
     reject_writer = AppendOnly(rejects)
     done: list[bytes] = []
     try:
-        pending = _pending(read_records(handle, fmt), written_ids, rejected_lines, report, reject_writer, handle,
-                           progress)
+        pending = with_conversations(_pending(read_records(handle, fmt), written_ids, rejected_lines, report,
+                                              reject_writer, handle, progress))
         if engine == "dask":
             from supportkit.batch_dask import run_dask
 

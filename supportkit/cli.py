@@ -158,19 +158,24 @@ def _stream_lines(text: str | None) -> Iterator[str]:
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
-def guard(text: str | None, as_json: bool, lines: bool) -> None:
+@click.option("--previous", "previous", multiple=True, metavar="TEXT",
+              help=_("An earlier message of the conversation, oldest first (repeatable)."))
+def guard(text: str | None, as_json: bool, lines: bool, previous: tuple[str, ...]) -> None:
     """Remove recovery phrases, private keys and keystores from TEXT (or stdin); name scam signals.
 
     Prints the redacted text (stdout) and what was found (stderr); with --json, the
     findings (kind, offsets, word count: never the secret) and the redacted text.
+    With --previous, a phrase split between earlier messages and this one is found too;
+    with --lines, each line is read with the 24 lines around it (a line's record comes
+    out once 24 more lines were read, or at the end).
     """
-    from supportkit.guard import guard_text
+    from supportkit.guard import guard_lines, guard_message
 
     if lines:
-        for line in _stream_lines(text):
-            emit_json_line(guard_text(line).to_dict())
+        for _line, result in guard_lines(_stream_lines(text)):
+            emit_json_line(result.to_dict())
         return
-    result = guard_text(read_message(text))
+    result = guard_message(read_message(text), previous).guarded
     if as_json:
         emit_json(result.to_dict())
         return
@@ -222,24 +227,27 @@ def _print_reply(result: Any) -> None:
 @click.option("--agent-lang", metavar="LL", help=_("Also show the reply in the agent's language."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+@click.option("--previous", "previous", multiple=True, metavar="TEXT",
+              help=_("An earlier message of the conversation, oldest first (repeatable)."))
 @pass_context
 def reply(ctx: Context, text: str | None, lang: str | None, variables: tuple[str, ...], top: int,
-          agent_lang: str | None, as_json: bool, lines: bool) -> None:
+          agent_lang: str | None, as_json: bool, lines: bool, previous: tuple[str, ...]) -> None:
     """Detect, guard, classify and draft the reply to a customer message (TEXT or stdin)."""
+    from supportkit.guard import guard_lines
     from supportkit.pipeline import library_for, parse_vars, process_message
 
     values = parse_vars(variables)
     if lines:
         library = library_for(ctx.config)
-        for line in read_lines(text):
+        for line, guarded in guard_lines(read_lines(text)):
             if not line.strip():
                 continue
             result = process_message(line, ctx.config, lang=lang, values=values, top=top, agent_lang=agent_lang,
-                                     library=library)
+                                     library=library, guarded=guarded)
             emit_json_line(result.to_dict())
         return
     result = process_message(read_message(text), ctx.config, lang=lang, values=values, top=top,
-                             agent_lang=agent_lang)
+                             agent_lang=agent_lang, previous=previous)
     if as_json:
         emit_json(result.to_dict())
     else:

@@ -113,18 +113,19 @@ def process_message(
     agent_lang: str | None = None,
     library: Library | None = None,
     previous: Sequence[str] = (),
+    following: Sequence[str] = (),
     guarded: GuardResult | None = None,
 ) -> ReplyResult:
     """Guard, detect, classify, select and render the reply to one customer message.
 
-    ``previous``: the conversation's earlier messages (newest last), read with this one by the
-    guard: a phrase split over several messages is found. ``guarded``: the guard's result for
+    ``previous``/``following``: the conversation's messages before and after this one (``batch``
+    knows both), read with it by the guard: a phrase split over several messages is found. ``guarded``: the guard's result for
     this message already computed with its neighbours (``guard.scan_stream`` for ``--lines``).
     ``values`` are guarded too: a secret pasted into a ``--var`` never reaches the reply.
     """
     from supportkit.matching import classify
 
-    reading = _read(message, lang, agent_lang, config, previous, guarded)
+    reading = _read(message, lang, agent_lang, config, previous, following, guarded)
     library = library or library_for(config)
     classification = classify(reading.safe_text, reading.matching_language, library)
     return _answer(reading, classification, config, library, _guarded_values(values), top, agent_lang)
@@ -140,7 +141,9 @@ def _guarded_values(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def process_messages(messages: Sequence[tuple[str, str | None]], config: Config, *,
-                     library: Library | None = None) -> list[ReplyResult | SupportkitError]:
+                     library: Library | None = None,
+                     contexts: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None,
+                     ) -> list[ReplyResult | SupportkitError]:
     """``process_message`` of each ``(message, lang)`` (default values, top 3, no agent language).
 
     Each answer is the same as one by one; a message that cannot be processed gives its error
@@ -151,9 +154,10 @@ def process_messages(messages: Sequence[tuple[str, str | None]], config: Config,
 
     library = library or library_for(config)
     readings: list[_Reading | SupportkitError] = []
-    for message, lang in messages:
+    for index, (message, lang) in enumerate(messages):
+        before, after = contexts[index] if contexts else ((), ())
         try:
-            readings.append(_read(message, lang, None, config))
+            readings.append(_read(message, lang, None, config, before, after))
         except SupportkitError as exc:
             readings.append(exc)
     started = [reading for reading in readings if isinstance(reading, _Reading)]
@@ -185,7 +189,7 @@ class _Reading:
 
 
 def _read(message: str, lang: str | None, agent_lang: str | None, config: Config, previous: Sequence[str] = (),
-          guarded: GuardResult | None = None) -> _Reading:
+          following: Sequence[str] = (), guarded: GuardResult | None = None) -> _Reading:
     """Guard (the whole message, with its conversation), then detect the language (raises InputError)."""
     from supportkit.detection import detect
     from supportkit.guard import guard_message
@@ -197,7 +201,7 @@ def _read(message: str, lang: str | None, agent_lang: str | None, config: Config
     if agent_lang is not None:
         parse_locale(agent_lang, "--agent-lang")
     # The guard runs first, on all of the text: nothing after it ever sees a secret.
-    read = guard_message(message, previous, guarded)
+    read = guard_message(message, previous, guarded, following)
     if not read.normalized.text.strip():
         raise InputError("the message is empty", None, "Paste the customer's message as an argument or on stdin.")
     detection = detect(read.text)

@@ -12,6 +12,7 @@ Markers written by an earlier scan are skipped, and detection and matching ignor
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from supportkit.text import Normalized
 
 __all__ = ["KINDS", "SIGNALS", "STREAM_WINDOW", "Finding", "GuardResult", "GuardedMessage", "all_markers",
-           "guard_message", "guard_text",
+           "guard_lines", "guard_message", "guard_text",
            "redaction_marker", "safety_notice", "scan", "scan_conversation", "scan_stream"]
 
 STREAM_WINDOW = 24
@@ -146,23 +147,16 @@ def scan_conversation(messages: Sequence[str]) -> list[GuardResult]:
     """``scan`` of each message of a conversation, read together with the others.
 
     A phrase sent over several chat messages ("first six words" ... "the other six") is a
-    phrase of the conversation: every part of it is redacted in its own message. Two readings
-    find it: all messages joined by line breaks, and the *phrase-like* parts of consecutive
-    messages (mostly list words, or only Han characters) joined without what is around them
-    ("the last ones: ...", "continued ..."). Each message is also scanned alone, so nothing
-    found alone is lost by reading them together.
+    phrase of the conversation: every part of it is redacted in its own message. The
+    *phrase-like* parts of consecutive messages (mostly list words, list words after a short
+    label, Han characters; or one run of hex or base58) are read joined, without what is
+    around them ("the last ones: ...", "continued ..."), so the words of ordinary messages
+    next to a phrase are not taken into it. Each message is also scanned alone.
     """
     if len(messages) <= 1:
         return [scan(message) for message in messages]
     alone = [scan(message) for message in messages]
     extra: list[list[Finding]] = [[] for _ in messages]
-    joined = scan(CONVERSATION_SEPARATOR.join(messages))
-    offset = 0
-    for index, message in enumerate(messages):
-        end = offset + len(message)
-        extra[index].extend(replace(f, start=max(f.start, offset) - offset, end=min(f.end, end) - offset)
-                            for f in joined.findings if f.start < end and f.end > offset)
-        offset = end + len(CONVERSATION_SEPARATOR)
     for index, finding in _split_phrases(messages):
         extra[index].append(finding)
     results: list[GuardResult] = []
@@ -184,7 +178,7 @@ def _split_phrases(messages: Sequence[str]) -> list[tuple[int, Finding]]:
     that the secret found there covers is redacted in its message.
     """
     from supportkit.guard.keys import joined_key, key_like_part
-    from supportkit.guard.phrases import phrase_like_part
+    from supportkit.guard.phrases import checksummed_spans, phrase_like_part
 
     found: list[tuple[int, Finding]] = []
     for kind in ("latin", "han", "hex", "base58"):
@@ -209,6 +203,13 @@ def _split_phrases(messages: Sequence[str]) -> list[tuple[int, Finding]]:
                 phrases = [f for f in scan(text).findings if f.kind == "recovery_phrase"]
                 secret = phrases[0] if phrases else None
                 covered = [(f.start, f.end) for f in phrases]
+                # A whole phrase (valid checksum) marks only the pieces it is made of, not a
+                # list word that ends the message before it ("hi, are you there?").
+                if secret is not None and secret.checksum and secret.wordlist and kind == "latin":
+                    bounds = {0, len(text)} | set(itertools.accumulate(len(p) + 1 for p in pieces))
+                    cores = checksummed_spans(text, secret.wordlist)
+                    aligned = [c for c in cores if c[1] in bounds or c[1] + 1 in bounds]
+                    covered = aligned[:1] or cores[:1] or covered
             if secret is None:
                 continue
             position = 0
@@ -233,9 +234,6 @@ def _chains(parts: list[tuple[int, int] | None]) -> list[list[int]]:
     return chains
 
 
-CONVERSATION_SEPARATOR = "\n"
-
-
 def scan_stream(lines: Iterable[str], window: int = STREAM_WINDOW) -> Iterator[GuardResult]:
     """``scan`` of each line of a stream, in order, each read with up to ``window`` lines around it.
 
@@ -255,6 +253,27 @@ def scan_stream(lines: Iterable[str], window: int = STREAM_WINDOW) -> Iterator[G
             pending = pending[window:]
     if pending:
         yield from scan_conversation([*history, *pending])[len(history):]
+
+
+def guard_lines(lines: Iterable[str]) -> Iterator[tuple[str, GuardResult]]:
+    """``(line, result)`` for each line of a stream, each line one message: normalized, and guarded
+    with its neighbours (``scan_stream``), so a phrase pasted one word per line is found."""
+    from supportkit.errors import InputError
+    from supportkit.text import MAX_INPUT_CHARS, normalize
+
+    read: deque[str] = deque()
+
+    def normalized() -> Iterator[str]:
+        for number, line in enumerate(lines, 1):
+            if len(line) > MAX_INPUT_CHARS:
+                raise InputError(f"line {number} is too long ({len(line):,} characters; the limit is "
+                                 f"{MAX_INPUT_CHARS:,})", None, "Split it, or use the batch command.")
+            text = normalize(line, limit=max(len(line), 1)).text
+            read.append(text)
+            yield text
+
+    for result in scan_stream(normalized()):
+        yield read.popleft(), result
 
 
 def _merge(found: list[Finding]) -> list[Finding]:
@@ -291,9 +310,10 @@ class GuardedMessage:
     """The redacted message, cut to ``MAX_MESSAGE_CHARS``: the only form later steps see."""
 
 
-def guard_message(text: str, previous: Sequence[str] = (), guarded: GuardResult | None = None) -> GuardedMessage:
+def guard_message(text: str, previous: Sequence[str] = (), guarded: GuardResult | None = None,
+                  following: Sequence[str] = ()) -> GuardedMessage:
     """The pipeline's first step for customer text: refuse it over the hard limit, normalize it,
-    guard all of it (read with the ``previous`` messages of its conversation), and only then cut
+    guard all of it (read with the ``previous`` and ``following`` messages of its conversation), then cut
     it to the processing limit, so no part of a secret is ever cut off unguarded and echoed.
 
     ``guarded``: a result already computed for this text with its neighbours (``scan_stream``).
@@ -307,9 +327,10 @@ def guard_message(text: str, previous: Sequence[str] = (), guarded: GuardResult 
                          None, "Send the part the customer needs answered.")
     whole = normalize(text, limit=max(len(text), 1))
     if guarded is None:
-        if previous:
-            context = [normalize(m, limit=max(len(m), 1)).text for m in previous[-STREAM_WINDOW:]]
-            guarded = scan_conversation([*context, whole.text])[-1]
+        if previous or following:
+            before = [normalize(m, limit=max(len(m), 1)).text for m in previous[-STREAM_WINDOW:]]
+            after = [normalize(m, limit=max(len(m), 1)).text for m in following[:STREAM_WINDOW]]
+            guarded = scan_conversation([*before, whole.text, *after])[len(before)]
         else:
             guarded = scan(whole.text)
     safe = guarded.redacted
