@@ -243,13 +243,16 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
     notes: list[str] = []
     if normalized.truncated:
         notes.append("message was longer than the processing limit and was cut")
+    if guarded.precaution:
+        notes.append("a string that may be a private key or a transaction hash was removed as a precaution; "
+                     "ask the customer for the explorer link if it was a transaction")
     if normalized.removed_invisible:
         notes.append(f"removed {normalized.removed_invisible} invisible or control character(s)")
     if language not in SUPPORTED_LANGUAGES and reading.lang is None:
         notes.append(f"customer language {language!r} is not one of ours; replied in {rendered.locale}")
     # Re-render redaction markers in the customer's language for the echo of the message.
     shown = safe_text
-    if guarded.secret_found:
+    if guarded.findings:
         for finding in guarded.findings:
             shown = shown.replace(redaction_marker(finding.kind, None), redaction_marker(finding.kind, rendered.locale))
     ranked = [{"id": s.id, "score": round(s.score, 4), "evidence": list(s.evidence)}

@@ -45,8 +45,8 @@ def test_empty_and_whitespace_only_text(runner: CliRunner, text: str) -> None:
     clean_error(runner.invoke(cli, ["reply", "-"], input=text.encode()), "Error: the message is empty.")
     guarded = runner.invoke(cli, ["guard", "--json", text])
     assert guarded.exit_code == 0
-    assert json.loads(guarded.stdout) == {"secret_found": False, "urgent": False, "findings": [],
-                                          "scam_signals": [], "redacted": text}
+    assert json.loads(guarded.stdout) == {"secret_found": False, "precaution": False, "urgent": False,
+                                          "findings": [], "scam_signals": [], "redacted": text}
 
 
 @pytest.mark.parametrize("command", TEXT_COMMANDS, ids=lambda c: c[0])

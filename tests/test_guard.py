@@ -211,8 +211,12 @@ def test_english_sentences_full_of_list_words(text: str) -> None:
 def test_hex_keys_in_key_context_or_alone(prefix: str, frame: str) -> None:
     key = prefix + samples.hex_key(3)
     result = scan(frame.format(key))
-    assert result.secret_found and result.findings[0].kind == "private_key", frame
+    assert result.findings and result.findings[0].kind == "private_key", frame
     assert key[2:] not in result.redacted and key[-40:] not in result.redacted
+    # Alone, with no word that says key or payment, it may as well be a transaction hash: removed
+    # as a precaution, but the customer is not told that their wallet is exposed.
+    alone = frame in ("{}", "here it is {} please check")
+    assert result.secret_found is not alone and result.precaution is alone and result.urgent is not alone
 
 
 @pytest.mark.parametrize("frame", [
@@ -291,7 +295,7 @@ def test_word_ciphertext_alone_is_not_a_keystore() -> None:
 
 
 def test_secret_makes_the_message_urgent_and_offsets_point_into_the_text() -> None:
-    text = "hola " + samples.hex_key(11) + " adiós"
+    text = "hola, mi clave privada " + samples.hex_key(11) + " adiós"
     result = scan(text)
     assert result.urgent and result.secret_found
     finding = result.findings[0]

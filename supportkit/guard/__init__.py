@@ -72,16 +72,24 @@ class GuardResult:
 
     @property
     def secret_found(self) -> bool:
-        return bool(self.findings)
+        """A secret was pasted: a finding of high or medium confidence."""
+        return any(f.confidence != "low" for f in self.findings)
+
+    @property
+    def precaution(self) -> bool:
+        """Something was removed only as a precaution: a bare 64-hex or base58 string with no word
+        around it that says key or payment (a key export, or just as likely a transaction hash).
+        It is redacted everywhere, but the customer is not told their wallet is exposed."""
+        return bool(self.findings) and not self.secret_found
 
     @property
     def urgent(self) -> bool:
         """A secret exposed, or a scam the customer acted on (a scam only reported is not an emergency)."""
-        return bool(self.findings) or bool(self.scam_signals and self.scam_engaged)
+        return self.secret_found or bool(self.scam_signals and self.scam_engaged)
 
     def to_dict(self) -> dict[str, Any]:
         """Stable JSON shape for ``supportkit guard --json``."""
-        return {"secret_found": self.secret_found, "urgent": self.urgent,
+        return {"secret_found": self.secret_found, "precaution": self.precaution, "urgent": self.urgent,
                 "findings": [f.to_dict() for f in self.findings], "scam_signals": list(self.scam_signals),
                 "redacted": self.redacted}
 
@@ -159,6 +167,7 @@ def scan_conversation(messages: Sequence[str]) -> list[GuardResult]:
     extra: list[list[Finding]] = [[] for _ in messages]
     for index, finding in _split_phrases(messages):
         extra[index].append(finding)
+    alone = _with_neighbours_words(messages, alone)
     results: list[GuardResult] = []
     for message, result, parts in zip(messages, alone, extra, strict=True):
         parts = [f for f in parts if f.end > f.start]
@@ -167,6 +176,26 @@ def scan_conversation(messages: Sequence[str]) -> list[GuardResult]:
             result = replace(result, redacted=_redact(message, findings), findings=findings)
         results.append(result)
     return results
+
+
+NEIGHBOURS = 2
+"""Messages on each side whose words count for a key found without any (``_with_neighbours_words``)."""
+
+
+def _with_neighbours_words(messages: Sequence[str], results: list[GuardResult]) -> list[GuardResult]:
+    """A key found with no word around it is a key when a neighbouring message names one
+    ("<64 hex>" then "that was my private key")."""
+    from supportkit.guard.keys import names_a_key
+
+    out = list(results)
+    for index, result in enumerate(results):
+        if not result.precaution:
+            continue
+        around = [*messages[max(0, index - NEIGHBOURS):index], *messages[index + 1:index + 1 + NEIGHBOURS]]
+        if any(names_a_key(message) for message in around):
+            findings = [replace(f, confidence="medium") if f.confidence == "low" else f for f in result.findings]
+            out[index] = replace(result, findings=findings)
+    return out
 
 
 def _split_phrases(messages: Sequence[str]) -> list[tuple[int, Finding]]:
@@ -262,18 +291,26 @@ def guard_lines(lines: Iterable[str]) -> Iterator[tuple[str, GuardResult]]:
     from supportkit.text import MAX_INPUT_CHARS, normalize
 
     read: deque[str] = deque()
+    failure: list[Exception] = []
 
     def normalized() -> Iterator[str]:
-        for number, line in enumerate(lines, 1):
-            if len(line) > MAX_INPUT_CHARS:
-                raise InputError(f"line {number} is too long ({len(line):,} characters; the limit is "
-                                 f"{MAX_INPUT_CHARS:,})", None, "Split it, or use the batch command.")
-            text = normalize(line, limit=max(len(line), 1)).text
-            read.append(text)
-            yield text
+        # A line that cannot be read ends the stream after the lines before it are out: nothing
+        # already read is lost to the look-ahead.
+        try:
+            for number, line in enumerate(lines, 1):
+                if len(line) > MAX_INPUT_CHARS:
+                    raise InputError(f"line {number} is too long ({len(line):,} characters; the limit is "
+                                     f"{MAX_INPUT_CHARS:,})", None, "Split it, or use the batch command.")
+                text = normalize(line, limit=max(len(line), 1)).text
+                read.append(text)
+                yield text
+        except Exception as exc:  # noqa: BLE001 - raised again below, once the lines read are out
+            failure.append(exc)
 
     for result in scan_stream(normalized()):
         yield read.popleft(), result
+    if failure:
+        raise failure[0]
 
 
 def _merge(found: list[Finding]) -> list[Finding]:

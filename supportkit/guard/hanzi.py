@@ -64,6 +64,8 @@ THRESHOLD = 4.0
 EXTEND_MARGIN = 4.0
 """Windows overlapping a phrase that score within this of THRESHOLD are redacted with it (its edges)."""
 PREFILTER_MARGIN = 12.0
+RUN_PREFILTER_MARGIN = 4.0
+"""The same for a run of characters with no separator or cue (``_hopeful_starts``)."""
 """Longer windows are only scored where the 12-character window already comes this close to THRESHOLD."""
 MIN_PAIR_FREQUENCY = 1e-6
 DESCRIBE_TRIES = 8
@@ -83,9 +85,13 @@ class HanModel:
     to_simplified: dict[str, str]
     simplify_table: dict[int, int] = field(default_factory=dict)
     """``to_simplified`` for ``str.translate``."""
+    sunk_llr: dict[str, float] = field(default_factory=dict)
+    """``char_llr`` and NUL (anything that is not a Han character) at a score no window survives."""
 
     def __post_init__(self) -> None:
         self.simplify_table.update({ord(t): ord(s) for t, s in self.to_simplified.items()})
+        self.sunk_llr.update(self.char_llr)
+        self.sunk_llr["\x00"] = -1000.0
 
 
 def _cache_key() -> str:
@@ -299,6 +305,7 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
     if not has_wide(text):
         return []
     cue_ends: list[int] | None = None
+    hopeful: list[int] | None = None
     hits: list[PhraseHit] = []
     excluded = sorted(exclude)
     k = 0
@@ -312,8 +319,18 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
         if cue_ends is None:
             cue_ends = [m.end() for m in _CUE_RE.finditer(text)]
         if group.isalpha():  # one run of characters, no separators
-            if end - start >= SPACED_MIN or _cue_near(cue_ends, start, end):
-                hits.extend(_group_hits(group, list(range(start, end)), None, cue_ends))
+            cued = _cue_near(cue_ends, start, end)
+            if end - start < VALID_LENGTHS[0] and not cued:
+                continue
+            if not cued:
+                # Most runs of ordinary Chinese have no 12-character window near a phrase's
+                # score: found for the whole text at once, without a Python step per run.
+                if hopeful is None:
+                    hopeful = _hopeful_starts(text)
+                h = bisect_left(hopeful, start)
+                if h == len(hopeful) or hopeful[h] > end - VALID_LENGTHS[0]:
+                    continue
+            hits.extend(_group_hits(group, list(range(start, end)), None, cue_ends))
             continue
         # Han characters and separators (never letters): the letters are the Han.
         positions = [start + i for i, ch in enumerate(group) if ch.isalpha()]
@@ -322,6 +339,34 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
         separated = [False] + [b != a + 1 for a, b in itertools.pairwise(positions)]
         hits.extend(_group_hits("".join(text[p] for p in positions), positions, separated, cue_ends))
     return hits
+
+
+def _hopeful_starts(text: str) -> list[int]:
+    """Starts of the 12-character windows of ``text`` that could come near a phrase's score:
+    ``window_scores``' own first cut, worked out for every run of the text at once."""
+    model = load()
+    shortest = VALID_LENGTHS[0]
+    n = len(text)
+    if n < shortest:
+        return []
+    # Anything but a Han character sinks every window that holds it; a Han character outside
+    # the lists costs what it costs in ``window_scores``.
+    marked = _non_han_re().sub("\x00", text)
+    sums = list(accumulate(map(model.sunk_llr.get, marked, repeat(NON_LIST_PENALTY)), initial=0.0))
+    simple = marked.translate(model.simplify_table)
+    pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
+                                  initial=0))
+    base = map(sub, sums[shortest:], sums[:n - shortest + 1])
+    pairs = map(sub, pair_starts[shortest - 1:n], pair_starts[:n - shortest + 1])
+    # Only runs without separators or a cue get here: the edges and a checksum are all the
+    # bonus a window can have, and a longer window's 12-character part is never far below it.
+    cut = THRESHOLD - EXTEND_MARGIN - 2 * EDGE_BONUS - math.log(2) * 4 - RUN_PREFILTER_MARGIN
+    return [i for i, (b, p) in enumerate(zip(base, pairs, strict=True)) if b - PAIR_WEIGHT * p >= cut]
+
+
+@functools.cache
+def _non_han_re() -> re.Pattern[str]:
+    return re.compile(f"[^{HAN}]")
 
 
 def _describe(block: str, cluster: list[tuple[float, int, int, bool | None]], first: int, last: int

@@ -453,6 +453,11 @@ MAX_PART_WORDS = 4
 """Words beside a piece of a key in its message ("part 2:", "私钥第一段：")."""
 
 
+def names_a_key(text: str) -> bool:
+    """Whether ``text`` has a word for a private key in it (and none for a hash)."""
+    return _terms_re(KEY_TERMS).search(text) is not None and _terms_re(HASH_TERMS).search(text) is None
+
+
 def key_like_part(message: str) -> tuple[int, int, str] | None:
     """``(start, end, "hex"|"base58")`` of the one run of hex or base58 in ``message`` that could be a
     piece of a key sent over several messages (a few words beside it at most), else None."""
