@@ -138,7 +138,14 @@ def _scan_view(view: View) -> list[Finding]:
 
 
 def _mapped(finding: Finding, view: View) -> Finding:
+    from supportkit.guard.view import with_adjacent_tags
+
     start, end = view.original(finding.start, finding.end)
+    if view.parent is not None:
+        root = view
+        while root.parent is not None:
+            root = root.parent
+        start, end = with_adjacent_tags(root.text, start, end)
     if (start, end) == (finding.start, finding.end):
         return finding
     return replace(finding, start=start, end=end)
@@ -178,6 +185,7 @@ def scan_conversation(messages: Sequence[str]) -> list[GuardResult]:
     return results
 
 
+_LETTER_RE = re.compile(r"[^\W\d_]")
 NEIGHBOURS = 2
 """Messages on each side whose words count for a key found without any (``_with_neighbours_words``)."""
 
@@ -235,10 +243,19 @@ def _split_phrases(messages: Sequence[str]) -> list[tuple[int, Finding]]:
                 # A whole phrase (valid checksum) marks only the pieces it is made of, not a
                 # list word that ends the message before it ("hi, are you there?").
                 if secret is not None and secret.checksum and secret.wordlist and kind == "latin":
-                    bounds = {0, len(text)} | set(itertools.accumulate(len(p) + 1 for p in pieces))
+                    offsets = [0, *itertools.accumulate(len(p) + 1 for p in pieces)]
+                    starts, ends = set(offsets[:-1]), {o - 1 for o in offsets[1:]}
+                    # Pieces that are the whole message ("faith,") are surer than list words
+                    # after other words ("could you look into this today").
+                    impure = [o for o, k, span in zip(offsets, chain, spans, strict=False)
+                              if _LETTER_RE.search(messages[k][:span[0]]) or _LETTER_RE.search(messages[k][span[1]:])]
                     cores = checksummed_spans(text, secret.wordlist)
-                    aligned = [c for c in cores if c[1] in bounds or c[1] + 1 in bounds]
-                    covered = aligned[:1] or cores[:1] or covered
+                    # The phrase begins and ends where pieces do; a run that passes the checksum
+                    # by chance (one in 16 for 12 words) seldom does that and holds no impure piece.
+                    aligned = [c for c in cores if c[0] in starts and c[1] in ends]
+                    aligned.sort(key=lambda c: (sum(c[0] <= o < c[1] for o in impure), -(c[1] - c[0])))
+                    one = [c for c in cores if c[1] in ends]
+                    covered = aligned[:1] or one[:1] or cores[:1] or covered
             if secret is None:
                 continue
             position = 0

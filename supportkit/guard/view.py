@@ -51,6 +51,7 @@ _MIXED_WORD_RE = re.compile(
 )
 _HAS_CYRILLIC_GREEK_RE = re.compile(f"[{_CYRILLIC_GREEK}]")
 _LATIN_RE = re.compile(f"[{_LATIN}]")
+_EDGE_TAG_RE = re.compile(r"(?:<\s*/?\s*[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,200})?>)+")
 _INLINE_TAGS = frozenset({"b", "i", "u", "s", "em", "strong", "span", "font", "a", "small", "big", "mark", "sub",
                           "sup", "code", "tt", "del", "ins", "abbr", "q", "cite", "kbd", "var", "wbr"})
 """Tags that do not break a word: ``<b>aban</b>don`` is one word to a reader."""
@@ -127,6 +128,23 @@ class View:
 _BIG = 1 << 62
 
 
+def with_adjacent_tags(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` grown over tags that touch it ("<em>ひ</em>びく"): a word's own markup goes
+    with it when it is redacted."""
+    if "<" not in text:
+        return start, end
+    before = text.rfind(">", max(0, start - 400), start)
+    if before == start - 1:
+        for match in _EDGE_TAG_RE.finditer(text, max(0, start - 400), start):
+            if match.end() == start:
+                start = match.start()
+                break
+    closing = _EDGE_TAG_RE.match(text, end)
+    if closing is not None and text[end:end + 2] == "</":
+        end = closing.end()
+    return start, end
+
+
 def identity(text: str) -> View:
     return View(text)
 
@@ -169,7 +187,7 @@ def _tag(match: re.Match[str]) -> str:
     """A tag is a separator, but an inline one between two letters is nothing (``<b>aban</b>don``)."""
     name = (match.group(1) or "").lower()
     text, start, end = match.string, match.start(), match.end()
-    if name in _INLINE_TAGS and start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum():
+    if name in _INLINE_TAGS and start > 0 and end < len(text) and text[start - 1].isalpha() and text[end].isalpha():
         return ""
     return " "
 
@@ -193,19 +211,25 @@ def reader_views(text: str) -> tuple[View, ...]:
     """The views the scanners read: markup, entities, escapes, invisible characters and look-alike
     letters undone.
 
-    One view, or two when the text holds invisible characters (read as nothing, and as spaces).
+    Ambiguous readings are all scanned: invisible characters as nothing and as spaces; inline
+    tags between two letters as nothing (``<b>aban</b>don``) and as spaces (``es<span>ff97…``).
     """
     mixed = not text.isascii() and _HAS_CYRILLIC_GREEK_RE.search(text) is not None and _LATIN_RE.search(text)
     if _STRUCTURE_RE.search(text) is None and not mixed:
         return (identity(text),)
-    view = identity(text)
-    view = _rewrite(view, _TAG_RE, _tag)
-    view = _rewrite(view, _ENTITY_RE, _entity)
-    view = _rewrite(view, _ESCAPE_RE, lambda m: " ")
-    has_ignorable = _IGNORABLE_RE.search(view.text) is not None
-    views = [_rewrite(view, _IGNORABLE_RE, lambda m: "")]
-    if has_ignorable:
-        views.append(_rewrite(view, _IGNORABLE_RE, lambda m: " "))
+    base = identity(text)
+    tagged = [_rewrite(base, _TAG_RE, _tag)]
+    if "<" in text:
+        spaced = _rewrite(base, _TAG_RE, lambda m: " ")
+        if spaced.text != tagged[0].text:
+            tagged.append(spaced)
+    views = []
+    for view in tagged:
+        view = _rewrite(view, _ENTITY_RE, _entity)
+        view = _rewrite(view, _ESCAPE_RE, lambda m: " ")
+        views.append(_rewrite(view, _IGNORABLE_RE, lambda m: ""))
+        if _IGNORABLE_RE.search(view.text) is not None:
+            views.append(_rewrite(view, _IGNORABLE_RE, lambda m: " "))
     if mixed:  # look-alike letters, in words and in keys
         views = [_rewrite(v, _MIXED_WORD_RE, _fold_mixed) for v in views]
     return tuple(views)
