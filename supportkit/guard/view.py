@@ -19,8 +19,10 @@ When a text holds any, a second view reads them as spaces; the guard scans both.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
@@ -75,10 +77,18 @@ _TAG_RE = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]{0,400})?/?\s*
 _ESCAPE_RE = re.compile(r"\\[nrt]")
 _SPACE_RUN_RE = re.compile(r"\s{8,}")
 """White space long enough to matter: the phrase finder allows gaps of up to 24 characters."""
-_CAMEL_RE = re.compile(r"(?<=[a-zß-öø-ÿа-яё])(?=[A-ZÀ-ÖØ-ÞА-ЯЁ])|(?<=[A-ZÀ-ÖØ-ÞА-ЯЁ]{2})(?=[a-zß-öø-ÿа-яё])")
-"""Word starts inside a run: "abandonAbility", "abandonABILITY", "ABANDONability"."""
+@functools.cache
+def _camel_re() -> re.Pattern[str]:
+    """Word starts inside a run of letters, for every cased alphabet up to Cyrillic (Turkish ş, ı,
+    Czech č ... included): lower then upper, or two uppers then lower."""
+    lower = "".join(ch for ch in map(chr, range(0x530)) if unicodedata.category(ch) == "Ll")
+    upper = "".join(ch for ch in map(chr, range(0x530)) if unicodedata.category(ch) == "Lu")
+    low, up = f"[{re.escape(lower)}]", f"[{re.escape(upper)}]"
+    return re.compile(rf"(?<={low})(?={up})|(?<={up}{{2}})(?={low})")
+
+
 _STRUCTURE_RE = re.compile(rf"[<&\\{_IGNORABLE}]")
-_WORD_WORK_RE = re.compile(r"\s{8}|[a-zа-яё][A-ZА-ЯЁ]|\d|[\u2460-\u24ff\u2776-\u2793\u3251-\u32bf]")
+_WORD_WORK_RE = re.compile(r"\s{8}|\d|[\u2460-\u24ff\u2776-\u2793\u3251-\u32bf]")
 
 
 @dataclass(frozen=True)
@@ -198,13 +208,16 @@ def _fold_mixed(match: re.Match[str]) -> str:
     Ordinary words never mix scripts; a mixed word is a look-alike substitution. It is
     read in its majority script when its other letters all have twins there, else in the other.
     """
+    from supportkit.guard.phrases import lexicon
+
     word = match.group()
     latin_first = len(_LATIN_RE.findall(word)) >= len(_HAS_CYRILLIC_GREEK_RE.findall(word))
-    for table in ((_TO_LATIN, _TO_CYRILLIC) if latin_first else (_TO_CYRILLIC, _TO_LATIN)):
-        folded = word.translate(table)
-        if _MIXED_WORD_RE.fullmatch(folded) is None:
-            return folded
-    return word
+    readings = [folded for table in ((_TO_LATIN, _TO_CYRILLIC) if latin_first else (_TO_CYRILLIC, _TO_LATIN))
+                if _MIXED_WORD_RE.fullmatch(folded := word.translate(table)) is None]
+    # A short word has no majority ("Bоу": one Latin, two Cyrillic): a reading that is a
+    # word of a list wins.
+    known = [folded for folded in readings if folded.lower() in lexicon().masks]
+    return (known or readings or [word])[0]
 
 
 def reader_views(text: str) -> tuple[View, ...]:
@@ -238,7 +251,7 @@ def reader_views(text: str) -> tuple[View, ...]:
 def word_view(view: View) -> View:
     """``view`` as the phrase finder reads it: labels and CamelCase split,
     runs of white space one separator. (Keys are read without this: base58 is CamelCase.)"""
-    if _WORD_WORK_RE.search(view.text) is None:
+    if _WORD_WORK_RE.search(view.text) is None and _camel_re().search(view.text) is None:
         return view
     # A label word counts only when it labels a list (three times or more): "word", "number" and
     # "numéro" are also phrase words, and "... 17. numéro 18. ..." is a numbered phrase.
@@ -249,5 +262,5 @@ def word_view(view: View) -> View:
         return match.group() if word and labels[word] < 3 else " "
 
     view = _rewrite(view, _LABEL_RE, label)
-    view = _rewrite(view, _CAMEL_RE, lambda m: " ")
+    view = _rewrite(view, _camel_re(), lambda m: " ")
     return _rewrite(view, _SPACE_RUN_RE, lambda m: "\n" if "\n" in m.group() else " ")
