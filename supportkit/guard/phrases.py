@@ -31,6 +31,8 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from itertools import repeat
+from operator import add, lshift
 
 from supportkit.text import has_wide
 
@@ -330,16 +332,21 @@ def _tokenize(text: str, exclude: list[tuple[int, int]]) -> _Tokens:
     offsets = list(accumulate(map(len, pieces), initial=0))
     words = pieces[1::2]
     gaps = pieces[0::2]
-    keys = "\x00".join(words).lower().split("\x00") if words else []
-    keys = [k if k.isascii() else unicodedata.normalize("NFKC", k) for k in keys]
-    masks = [m if m is not None else (0 if k.isascii() else _mask(k, masks_of)) for m, k in
-             zip(map(masks_of.get, keys), keys, strict=True)]
+    joined_keys = "\x00".join(words).lower()
+    ascii_only = joined_keys.isascii()
+    if not ascii_only:
+        joined_keys = unicodedata.normalize("NFKC", joined_keys)
+    keys = joined_keys.split("\x00") if words else []
+    masks = list(map(masks_of.get, keys, repeat(0)))
+    if not ascii_only:  # words that only match without their accents ("abaco" for "ábaco")
+        for i in [i for i, (m, k) in enumerate(zip(masks, keys, strict=True)) if not m and not k.isascii()]:
+            masks[i] = _mask(keys[i], masks_of)
     joined = [len(g) <= MAX_GAP and (len(g) < 3 or _BAD_GAP_RE.search(g) is None) for g in gaps[:-1]]
     if joined:
         joined[0] = False
     starts = offsets[1:-1:2]
     ends = offsets[2::2]
-    breakers = {i for i, w in enumerate(words) if len(w) > 1 and _is_han(w[0])}
+    breakers = {i for i, w in enumerate(words) if len(w) > 1 and _is_han(w[0])} if has_wide(text) else set()
     if exclude:
         spans = sorted(exclude)
         k = 0
@@ -396,7 +403,8 @@ def _alphabetic(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
             low = mask & -mask
             counts[low.bit_length() - 1] += 1
             mask ^= low
-    codes = "".join(map(chr, [_CODE_BASE + (m << 1 | j) for m, j in zip(tokens.masks, tokens.joined, strict=True)]))
+    codes = "".join(map(chr, map(add, map(lshift, tokens.masks, repeat(1)), map(add, tokens.joined,
+                                                                                  repeat(_CODE_BASE)))))
     for bit, count in enumerate(counts):
         if count >= (MIN_CUED if cues else MIN_EXACT):
             hits.extend(_runs(tokens, bit, cues, codes))

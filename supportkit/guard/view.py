@@ -36,6 +36,9 @@ _IGNORABLE = (
     "\U000e0000-\U000e0fff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 )
 _IGNORABLE_RE = re.compile(f"[{_IGNORABLE}]+")
+# The invisible characters that can stand between two words as their separator (the others,
+# soft hyphens, joiners, variation selectors after emoji, controls, only ever hide inside a word).
+_SEPARATING_RE = re.compile("[\u115f\u1160\u180b-\u180f\u200b\u2060-\u2064\u3164\ufeff\uffa0\U000e0000-\U000e0fff]")
 
 # Confusable letters (Unicode confusables.txt, the lower- and upper-case pairs that render
 # alike in common fonts), Cyrillic and Greek -> Latin; the reverse table for Latin -> Cyrillic.
@@ -66,10 +69,12 @@ _LABEL_WORDS = (
     r"seed|n[°ºo]\.?|num(?:ber|ero|éro|\.)?|№"
 )
 _LABEL_RE = re.compile(
-    rf"(?<!\w)(?P<word>{_LABEL_WORDS})\s*(?:#|№|n[°º]|no\.?)?\s*\d{{1,2}}(?!\w)\s*[:：.)\-=–—]?"
+    # The first character decides fast whether a label can start here (most positions of a text).
+    r"(?=[\dwWсСpPmMnNsS#№第단単语詞词\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf\u3280-\u3289])"
+    rf"(?:(?<!\w)(?P<word>{_LABEL_WORDS})\s*(?:#|№|n[°º]|no\.?)?\s*\d{{1,2}}(?!\w)\s*[:：.)\-=–—]?"
     r"|第\s*\d{1,2}\s*[个個位]?\s*[:：]?"
     r"|(?<!\w)\d{1,2}(?:st|nd|rd|th|er|re|ère|e|º|ª|°|-?й|-?е|-?я)(?!\w)"
-    r"|[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf\u3280-\u3289]",
+    r"|[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf\u3280-\u3289])",
     re.IGNORECASE,
 )
 _ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});?")
@@ -241,7 +246,7 @@ def reader_views(text: str) -> tuple[View, ...]:
         view = _rewrite(view, _ENTITY_RE, _entity)
         view = _rewrite(view, _ESCAPE_RE, lambda m: " ")
         views.append(_rewrite(view, _IGNORABLE_RE, lambda m: ""))
-        if _IGNORABLE_RE.search(view.text) is not None:
+        if _SEPARATING_RE.search(view.text) is not None:
             views.append(_rewrite(view, _IGNORABLE_RE, lambda m: " "))
     if mixed:  # look-alike letters, in words and in keys
         views = [_rewrite(v, _MIXED_WORD_RE, _fold_mixed) for v in views]
