@@ -279,7 +279,8 @@ def _could_hold_phrase(text: str) -> bool:
     """A cheap upper bound: enough list words for a phrase (fewer after a cue word), or a Han run."""
     wide = has_wide(text)
     pattern = _token_re(wide, _HAS_MARKS_RE.search(text) is not None, named=False)
-    words = pattern.findall(text.lower())
+    lowered = text.lower()
+    words = pattern.findall(lowered if lowered.isascii() else unicodedata.normalize("NFKC", lowered))
     needed = MIN_CUED if cue_re().search(text) else MIN_EXACT
     if len(words) < needed:
         return False
@@ -289,7 +290,7 @@ def _could_hold_phrase(text: str) -> bool:
         return True
     # Words that only match after NFKC or without accents (NFD input, "abaco", full-width letters).
     for word in words:
-        if not word.isascii() and word not in masks and _mask(_key(word), masks):
+        if not word.isascii() and word[0] < "\u0530" and word not in masks and _mask(_key(word), masks):
             listed += 1
             if listed >= needed:
                 return True
@@ -339,7 +340,9 @@ def _tokenize(text: str, exclude: list[tuple[int, int]]) -> _Tokens:
     keys = joined_keys.split("\x00") if words else []
     masks = list(map(masks_of.get, keys, repeat(0)))
     if not ascii_only:  # words that only match without their accents ("abaco" for "ábaco")
-        for i in [i for i, (m, k) in enumerate(zip(masks, keys, strict=True)) if not m and not k.isascii()]:
+        # Only alphabets with accents fold (Latin, Cyrillic ё й): not Hangul, kana or Han.
+        for i in [i for i, (m, k) in enumerate(zip(masks, keys, strict=True))
+                  if not m and not k.isascii() and k[0] < "\u0530"]:
             masks[i] = _mask(keys[i], masks_of)
     joined = [len(g) <= MAX_GAP and (len(g) < 3 or _BAD_GAP_RE.search(g) is None) for g in gaps[:-1]]
     if joined:
