@@ -39,7 +39,7 @@ from typing import Any
 
 from supportkit._cache import cache_file, cache_key, read_data, write_data
 from supportkit.files import installed_identity
-from supportkit.guard.phrases import HAN, MAX_GAP, VALID_LENGTHS, PhraseHit, lexicon, valid_checksum
+from supportkit.guard.phrases import HAN, MAX_GAP, VALID_LENGTHS, PhraseHit, cue_re, lexicon, valid_checksum
 from supportkit.text import has_wide
 
 FORMAT = 1
@@ -57,6 +57,8 @@ SPACED_SHARE = 0.8
 SPACED_MIN = 8
 """Shortest spaced-out window scored (a partial phrase)."""
 CUED_MIN = 4
+LATIN_CUE_REACH = 40
+"""Characters from a cue word in another script to the Han characters it announces."""
 CUED_GAP = 3
 """Characters between a cue word and a short window it announces ("助记词是：")."""
 """Shortest window scored right after a cue word."""
@@ -149,7 +151,8 @@ def load() -> HanModel:
 
 
 def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] = (),
-                  separated: list[bool] | None = None) -> list[tuple[float, int, int, bool | None]]:
+                  separated: list[bool] | None = None, alone: bool = False
+                  ) -> list[tuple[float, int, int, bool | None]]:
     """``(score, start, length, checksum)`` of the windows of ``block`` scoring at least ``floor``.
 
     ``cues``: offsets (relative to the block, may be negative) where a cue word ends.
@@ -179,7 +182,7 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
 
     def score_of(start: int, length: int) -> tuple[float, int, int, bool | None] | None:
         end = start + length
-        if length - (inside[end] - inside[start]) > max(1, length // 6):
+        if length - (inside[end] - inside[start]) > max(1, length // 4):  # mistyped characters
             return None
         score = sums[end] - sums[start] - PAIR_WEIGHT * (pair_starts[end - 1] - pair_starts[start])
         score += EDGE_BONUS * ((start == 0 or bool(separated and separated[start]))
@@ -219,7 +222,11 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
                     longer = score_of(start, length)
                     if longer:
                         results.append(longer)
-    # Partial phrases: shorter windows where the characters are spaced out, or after a cue.
+    # Partial phrases: the whole run when it stands alone between blanks or line breaks ("集着宗驾
+    # 彪霸益升" on a line of its own), shorter windows where the characters are spaced out, or
+    # after a cue.
+    if alone and SPACED_MIN <= n < shortest and (found := score_of(0, n)):
+        results.append(found)
     short_starts: set[int] = set()
     if separated:
         short_starts.update(_spaced_starts(separated, n))
@@ -317,12 +324,20 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
             continue
         group = match.group()
         if cue_ends is None:
-            cue_ends = [m.end() for m in _CUE_RE.finditer(text)]
+            cue_ends = sorted({m.end() for m in _CUE_RE.finditer(text)} | {m.end() for m in cue_re().finditer(text)})
+            # A cue in another script ("mi frase semilla empieza con 树 而 …") announces the first
+            # Han characters after it, a few words later.
+            for m in cue_re().finditer(text):
+                first = _han_char_re().search(text, m.end(), m.end() + LATIN_CUE_REACH)
+                if first and first.start() - m.end() > CUED_GAP and not has_wide(text[m.end():first.start()]):
+                    cue_ends.append(first.start())
+            cue_ends.sort()
         if group.isalpha():  # one run of characters, no separators
             cued = _cue_near(cue_ends, start, end)
-            if end - start < VALID_LENGTHS[0] and not cued:
+            alone = _stands_alone(text, start, end)
+            if end - start < VALID_LENGTHS[0] and not cued and not (alone and end - start >= SPACED_MIN):
                 continue
-            if not cued:
+            if not cued and not alone:
                 # Most runs of ordinary Chinese have no 12-character window near a phrase's
                 # score: found for the whole text at once, without a Python step per run.
                 if hopeful is None:
@@ -330,7 +345,7 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
                 h = bisect_left(hopeful, start)
                 if h == len(hopeful) or hopeful[h] > end - VALID_LENGTHS[0]:
                     continue
-            hits.extend(_group_hits(group, list(range(start, end)), None, cue_ends))
+            hits.extend(_group_hits(group, list(range(start, end)), None, cue_ends, alone))
             continue
         # Han characters and separators (never letters): the letters are the Han.
         positions = [start + i for i, ch in enumerate(group) if ch.isalpha()]
@@ -365,6 +380,11 @@ def _hopeful_starts(text: str) -> list[int]:
 
 
 @functools.cache
+def _han_char_re() -> re.Pattern[str]:
+    return re.compile(f"[{HAN}]")
+
+
+@functools.cache
 def _non_han_re() -> re.Pattern[str]:
     return re.compile(f"[^{HAN}]")
 
@@ -392,17 +412,22 @@ def _cue_near(cue_ends: list[int], start: int, end: int) -> bool:
     return k < len(cue_ends) and cue_ends[k] <= end
 
 
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands between blanks, line breaks or the ends of the text."""
+    return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
+
+
 def _group_hits(block: str, positions: list[int], separated: list[bool] | None,
-                cue_ends: list[int]) -> list[PhraseHit]:
+                cue_ends: list[int], alone: bool = False) -> list[PhraseHit]:
     """The phrases in one run of characters (``block``; ``positions``: where each stands in the text)."""
     n = len(block)
     low, high = positions[0] - CUE_REACH, positions[-1] + 1
     near = cue_ends[bisect_left(cue_ends, low):bisect_right(cue_ends, high)]
-    if n < VALID_LENGTHS[0] and not near and not (separated and sum(separated) >= SPACED_MIN - 1):
+    if n < VALID_LENGTHS[0] and not near and not alone and not (separated and sum(separated) >= SPACED_MIN - 1):
         return []
     # A cue before the run keeps its distance (negative): "助记词…，这样靠谱吗" is another clause.
     cues = tuple(sorted({bisect_left(positions, end) if end > positions[0] else end - positions[0] for end in near}))
-    windows = window_scores(block, THRESHOLD - EXTEND_MARGIN, cues, separated)
+    windows = window_scores(block, THRESHOLD - EXTEND_MARGIN, cues, separated, alone)
     if not windows or max(w[0] for w in windows) < THRESHOLD:
         return []
     # Overlapping windows form clusters (one sweep): a cluster holding a window that passes is a

@@ -517,6 +517,13 @@ def _judge(tokens: _Tokens, run: list[int], flag: int, name: str, cues: list[int
         return [_hit(tokens, name, run, exact, 0)]
     if exact_count < MIN_CUED or not odd:
         return []
+    # A word or two of the next sentence joined to the phrase ("… ресторан\nЭто ошибка"): judge
+    # the run without a short stretch after (or before) its last (first) odd word.
+    ordinary = [k for k, i in enumerate(run) if not exact[k] and not near_word(tokens.keys[i], name)]
+    if ordinary and len(run) - 1 - ordinary[-1] <= 2 and ordinary[-1] > MIN_CUED:
+        return _judge(tokens, run[:ordinary[-1]], flag, name, cues)
+    if ordinary and ordinary[0] <= 1 and len(run) - ordinary[0] - 1 > MIN_CUED:
+        return _judge(tokens, run[ordinary[0] + 1:], flag, name, cues)
     # Not a phrase as a whole: ordinary words around one ("my seed starts with ..."). Judge the
     # stretches of list words between the odd words (each is shorter, so this ends).
     parts: list[PhraseHit] = []
