@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -431,19 +430,6 @@ def test_markers_are_ignored_by_detection(marker: str, filler: str) -> None:
 # --- speed and bounds --------------------------------------------------------------------------
 
 
-def test_typical_messages_are_fast() -> None:
-    messages = [line for lang in ("zh", "en", "es", "ru", "fr") for line in ordinary(lang)]
-    for message in messages:
-        scan(message)  # compiled tables loaded
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        for message in messages:
-            scan(message)
-        best = min(best, (time.perf_counter() - started) / len(messages))
-    assert best < 0.0005, f"{best * 1e6:.0f} us per message"  # measured ~50-80 us; generous for busy CI
-
-
 def test_huge_input_is_linear() -> None:
     words = samples.phrase("english", 12, 13)
     block = "my transfer is stuck, please check. " * 20_000 + " ".join(words) + " 你好" * 50_000
@@ -451,10 +437,9 @@ def test_huge_input_is_linear() -> None:
     assert result.secret_found and not samples.leaked(result.redacted, words)
 
 
-def test_huge_han_block_is_bounded() -> None:
-    started = time.perf_counter()
-    scan("的一是在不了有和人这中大为上个国我以要他" * 5_000)
-    assert time.perf_counter() - started < 10
+def test_huge_han_block_of_common_characters_is_not_a_phrase() -> None:
+    # Its time against length is measured in scripts/bench_guard.py, never asserted here.
+    assert not scan("的一是在不了有和人这中大为上个国我以要他" * 5_000).secret_found
 
 
 def test_han_model_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
