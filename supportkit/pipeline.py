@@ -244,8 +244,9 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
     if normalized.truncated:
         notes.append("message was longer than the processing limit and was cut")
     if guarded.precaution:
-        notes.append("a string that may be a private key or a transaction hash was removed as a precaution; "
-                     "ask the customer for the explorer link if it was a transaction")
+        notes.append("a string that may be a private key or a transaction hash was removed as a precaution: "
+                     "ask the customer what it is; if it was a private key, the wallet is exposed and the "
+                     "funds must move to a new wallet now")
     if normalized.removed_invisible:
         notes.append(f"removed {normalized.removed_invisible} invisible or control character(s)")
     if language not in SUPPORTED_LANGUAGES and reading.lang is None:

@@ -156,6 +156,9 @@ KEY_TERMS = (
     "экспорт", "импорт", "сид",
     "clé privée", "cle privee", "clef privée", "clé", "clef", "exporter", "exporté", "importer", "importé", "graine",
     "chiave privata", "chave privada", "privater schlüssel",
+    # The other languages of the BIP39 lists and of the dev set's foreign messages.
+    "özel anahtar", "özel anahtarım", "ozel anahtar", "gizli anahtar", "soukromý klíč", "klucz prywatny",
+    "khóa riêng", "khóa bí mật", "المفتاح الخاص", "秘密鍵", "개인키", "개인 키",
 )
 HASH_TERMS = (
     "hash", "txid", "tx id", "tx", "txn", "transaction", "transactions", "tx hash", "explorer", "etherscan",
