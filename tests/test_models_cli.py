@@ -251,6 +251,20 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+@pytest.fixture(autouse=True)
+def _sockets_collected_here() -> Iterator[None]:
+    """Sockets that urllib and http.server leave to the garbage collector after an aborted or
+    refused transfer are collected at the end of the test that made them: left to chance, the
+    collector ran in a later, unrelated test and failed it with a ResourceWarning."""
+    import gc
+    import warnings
+
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
 @pytest.fixture
 def index_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``(base URL, folder it serves)``: an HTTP server on 127.0.0.1 for this test only."""
