@@ -33,8 +33,8 @@ import re
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, repeat
-from operator import add, itemgetter, sub
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add, ge, itemgetter, mul, sub
 from typing import Any
 
 from supportkit._cache import cache_file, cache_key, read_data, write_data
@@ -376,7 +376,8 @@ def _hopeful_starts(text: str) -> list[int]:
     # Only runs without separators or a cue get here: the edges and a checksum are all the
     # bonus a window can have, and a longer window's 12-character part is never far below it.
     cut = THRESHOLD - EXTEND_MARGIN - 2 * EDGE_BONUS - math.log(2) * 4 - RUN_PREFILTER_MARGIN
-    return [i for i, (b, p) in enumerate(zip(base, pairs, strict=True)) if b - PAIR_WEIGHT * p >= cut]
+    scores = map(sub, base, map(mul, pairs, repeat(PAIR_WEIGHT)))
+    return list(compress(count(), map(ge, scores, repeat(cut))))
 
 
 @functools.cache

@@ -280,7 +280,9 @@ def _could_hold_phrase(text: str) -> bool:
     wide = has_wide(text)
     pattern = _token_re(wide, _HAS_MARKS_RE.search(text) is not None, named=False)
     lowered = text.lower()
-    words = pattern.findall(lowered if lowered.isascii() else unicodedata.normalize("NFKC", lowered))
+    if not lowered.isascii() and not unicodedata.is_normalized("NFKC", lowered):
+        lowered = unicodedata.normalize("NFKC", lowered)
+    words = pattern.findall(lowered)
     needed = MIN_CUED if cue_re().search(text) else MIN_EXACT
     if len(words) < needed:
         return False
@@ -335,7 +337,7 @@ def _tokenize(text: str, exclude: list[tuple[int, int]]) -> _Tokens:
     gaps = pieces[0::2]
     joined_keys = "\x00".join(words).lower()
     ascii_only = joined_keys.isascii()
-    if not ascii_only:
+    if not ascii_only and not unicodedata.is_normalized("NFKC", joined_keys):
         joined_keys = unicodedata.normalize("NFKC", joined_keys)
     keys = joined_keys.split("\x00") if words else []
     masks = list(map(masks_of.get, keys, repeat(0)))
@@ -349,7 +351,10 @@ def _tokenize(text: str, exclude: list[tuple[int, int]]) -> _Tokens:
         joined[0] = False
     starts = offsets[1:-1:2]
     ends = offsets[2::2]
-    breakers = {i for i, w in enumerate(words) if len(w) > 1 and _is_han(w[0])} if has_wide(text) else set()
+    breakers: set[int] = set()
+    if has_wide(text):  # a run of two or more Han characters is a token of its own (one regex each)
+        han_runs = map(_han_run_start().match, words)
+        breakers = {i for i, m in enumerate(han_runs) if m is not None}
     if exclude:
         spans = sorted(exclude)
         k = 0
@@ -368,6 +373,11 @@ def _tokenize(text: str, exclude: list[tuple[int, int]]) -> _Tokens:
         return _Tokens([starts[i] for i in kept], [ends[i] for i in kept], [keys[i] for i in kept],
                        [masks[i] for i in kept], [joined[i] for i in kept])
     return _Tokens(starts, ends, keys, masks, joined)
+
+
+@functools.cache
+def _han_run_start() -> re.Pattern[str]:
+    return re.compile(f"[{HAN}]{{2}}")
 
 
 def _is_han(ch: str) -> bool:
