@@ -337,7 +337,7 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
             alone = _stands_alone(text, start, end)
             if end - start < VALID_LENGTHS[0] and not cued and not (alone and end - start >= SPACED_MIN):
                 continue
-            if not cued and not alone:
+            if not cued and not (alone and end - start < VALID_LENGTHS[0]):
                 # Most runs of ordinary Chinese have no 12-character window near a phrase's
                 # score: found for the whole text at once, without a Python step per run.
                 if hopeful is None:

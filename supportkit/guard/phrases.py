@@ -40,8 +40,9 @@ MIN_EXACT = 8
 """List words that make a run a phrase on their own (a partial phrase included)."""
 MIN_CUED = 4
 """Words of a run right after a cue word ("seed", "助记词" ...) that make it a phrase."""
-CUE_REACH = 40
-"""Characters between a cue word and the run it announces."""
+CUE_REACH = 34
+"""Characters between a cue word and the run it announces: the longest lead-ins customers write
+("… phrase de récupération commence par : ", "mi frase semilla empieza con ") are about 30."""
 MAX_ODD_RUN = 2
 """Tokens in a row that are not list words inside a run (two mistyped words side by side)."""
 VALID_LENGTHS = (12, 15, 18, 21, 24)
@@ -152,14 +153,20 @@ def _near_index(name: str) -> tuple[dict[str, int], dict[str, int]]:
     return deletions, prefixes
 
 
+@functools.cache
+def _longest(name: str) -> int:
+    """The longest word of list ``name`` (and of its forms without accents)."""
+    return max(len(word) for word in lexicon().words[name])
+
+
 def near_word(token: str, name: str) -> bool:
     """True when ``token`` is one typo away from a word of list ``name`` (or is its unique 4-letter prefix).
 
     Latin and Cyrillic tokens need four letters (shorter ones are one typo from too many
     ordinary words); Korean and Japanese words are two or three syllables, so two will do.
     """
-    if name in _HAN_LISTS or len(token) < (2 if name in _SYLLABIC else 4):
-        return False
+    if name in _HAN_LISTS or len(token) < (2 if name in _SYLLABIC else 4) or len(token) > _longest(name) + 1:
+        return False  # a 100,000-letter "word" would cost 100,000 deletions of 100,000 letters
     deletions, prefixes = _near_index(name)
     forms = {token, fold(token)} if name in _FOLDED else {token}
     for form in forms:
@@ -451,11 +458,11 @@ def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: str) -> list[Phrase
     for match in _run_re().finditer(codes.translate(_code_table(bit))):
         first, last = match.start(), match.end()
         for hit in _judge(tokens, list(range(first, last)), flag, name, cues):
-            hits.append(_with_typo_edges(tokens, hit, name))
+            hits.append(_with_typo_edges(tokens, hit, name, flag))
     return hits
 
 
-def _with_typo_edges(tokens: _Tokens, hit: PhraseHit, name: str) -> PhraseHit:
+def _with_typo_edges(tokens: _Tokens, hit: PhraseHit, name: str, flag: int) -> PhraseHit:
     """``hit`` grown over mistyped words right before or after it (a phrase's first or last words
     with typos): judged without them, redacted with them."""
     from bisect import bisect_left
@@ -463,10 +470,13 @@ def _with_typo_edges(tokens: _Tokens, hit: PhraseHit, name: str) -> PhraseHit:
     keys, joined, starts, ends = tokens.keys, tokens.joined, tokens.starts, tokens.ends
     first = bisect_left(starts, hit.start)
     last = bisect_left(ends, hit.end)
+    masks = tokens.masks
     for _ in range(MAX_ODD_RUN):
-        if 0 < first < len(keys) and joined[first] and near_word(keys[first - 1], name):
+        if (0 < first < len(keys) and joined[first] and not masks[first - 1] & flag
+                and near_word(keys[first - 1], name)):
             first -= 1
-        if last + 1 < len(keys) and joined[last + 1] and near_word(keys[last + 1], name):
+        if (last + 1 < len(keys) and joined[last + 1] and not masks[last + 1] & flag
+                and near_word(keys[last + 1], name)):
             last += 1
     start, end = min(hit.start, starts[first]), max(hit.end, ends[min(last, len(ends) - 1)])
     return replace(hit, start=start, end=end) if (start, end) != (hit.start, hit.end) else hit
@@ -525,6 +535,10 @@ def _judge(tokens: _Tokens, run: list[int], flag: int, name: str, cues: list[int
         return [_hit(tokens, name, run, exact, len(odd))]
     if cued and exact_count >= MIN_CUED and not odd:
         return [_hit(tokens, name, run, exact, 0)]
+    # The cue word may be a list word itself ("seed: …", "semilla …"): the run after it is cued.
+    if (not cued and len(run) > MIN_CUED and exact[0] and _cued(tokens.ends[run[0]], cues)
+            and tokens.ends[run[0]] in cues and sum(exact[1:]) >= MIN_CUED and all(exact[1:])):
+        return [_hit(tokens, name, run[1:], exact[1:], 0)]
     if exact_count < MIN_CUED or not odd:
         return []
     # A word or two of the next sentence joined to the phrase ("… ресторан\nЭто ошибка"): judge
