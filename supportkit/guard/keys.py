@@ -99,7 +99,17 @@ _ALNUM_RUN_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{50,112}(?![0-9A-Za-z])"
 _NOT_B58_RE = re.compile(r"[0OIl]")
 _ONLY_HEX_RE = re.compile(r"[0-9a-fA-F]+")
 # A key copied in part ("only part of my private key: 89c8...3b"): most of 64 digits, next to key words.
-_PARTIAL_HEX_RE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{48,63}(?![0-9A-Za-z])")
+_PARTIAL_HEX_RE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?(?:[0-9a-fA-F]{48,63}|[0-9a-fA-F]{65,130})(?![0-9A-Za-z])")
+"""Most of a key (48-63 digits), or a key with more (65-130: a 64-byte ed25519 pair is 128)."""
+_B58_CHARS = "1-9A-HJ-NP-Za-km-z"
+
+
+@functools.cache
+def _grouped_b58_re() -> re.Pattern[str]:
+    """Base58 in blocks of 4 to 8 ("5Kb8 kLf9 zgWQ ..."): a WIF or extended key copied in blocks
+    (the blocks' sizes are checked after: one pattern is faster than one per size)."""
+    return re.compile(rf"(?<![0-9A-Za-z])(?:[{_B58_CHARS}]{{4,8}}[ \t\r\n\-|/._]{{1,3}}){{6,}}[{_B58_CHARS}]{{1,8}}"
+                      r"(?![0-9A-Za-z])")
 # Two lines of base58 that make one key (a WIF or an extended key wrapped or pasted in halves).
 _B58_PART = "[1-9A-HJ-NP-Za-km-z]{10,100}"
 _SPLIT_B58_RE = re.compile(rf"(?<![0-9A-Za-z])(?=({_B58_PART})((?:[ \t\r]*\n){{1,3}}[ \t]*)({_B58_PART})(?![0-9A-Za-z]))")
@@ -427,11 +437,29 @@ def _grouped_hex_keys(reading: _Reading) -> Iterator[KeyHit]:
 
 
 def _partial_hex_keys(reading: _Reading) -> Iterator[KeyHit]:
-    """Most of a hex key (48-63 digits) where a key word is nearer than any hash word."""
+    """Most of a hex key (48-63 digits), or more than one (65-130), where a key word is nearer than any hash word."""
     for match in _PARTIAL_HEX_RE.finditer(reading.text):
         start, end = match.span()
         if _link_role(reading.text, start) is None and reading.key_nearer(start, end):
-            yield KeyHit(start, end, "private_key", "hex_partial", "medium")
+            yield KeyHit(start, end, "private_key", "hex_partial" if end - start < 70 else "hex_long", "medium")
+
+
+def _grouped_base58_keys(reading: _Reading) -> Iterator[KeyHit]:
+    """A WIF or extended key in blocks (checksum verified), or a Solana key in blocks next to key words."""
+    for match in _grouped_b58_re().finditer(reading.text):
+        blocks = re.findall(r"[0-9A-Za-z]+", match.group())
+        if len({len(block) for block in blocks[:-1]}) != 1 or len(blocks[-1]) > len(blocks[0]):
+            continue  # blocks of one size, the last one shorter: what a copy in blocks looks like
+        value = "".join(blocks)
+        start, end = match.span()
+        if len(value) in (51, 52) and is_wif(value):
+            yield KeyHit(start, end, "wif", "wif_grouped", "high", True)
+        elif len(value) in (111, 112) and value[:4] in EXTENDED_PRIVATE_VERSIONS:
+            raw = b58decode(value)
+            if len(raw) == 82 and _checksum_ok(raw):
+                yield KeyHit(start, end, "private_key", "extended_grouped", "high", True)
+        elif 86 <= len(value) <= 90 and len(b58decode(value)) == 64 and reading.key_nearer(start, end):
+            yield KeyHit(start, end, "private_key", "base58_grouped", "medium")
 
 
 def _split_base58_keys(reading: _Reading) -> Iterator[KeyHit]:
@@ -661,6 +689,7 @@ _FINDERS: tuple[tuple[Callable[[_Reading], Iterator[KeyHit]], Callable[[str], bo
     (_grouped_hex_keys, lambda text: len(text) >= 64),
     (_partial_hex_keys, lambda text: len(text) >= 48),
     (_split_base58_keys, lambda text: "\n" in text and len(text) >= 51),
+    (_grouped_base58_keys, lambda text: len(text) >= 51),
     (_byte_arrays, lambda text: "[" in text),
     (_base64_keys, lambda text: "=" in text),
     (_armored_keys, lambda text: "PRIVATE KEY" in text),

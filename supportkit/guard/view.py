@@ -80,6 +80,15 @@ _LABEL_RE = re.compile(
 _ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});?")
 _TAG_RE = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]{0,400})?/?\s*>|<!--.{0,2000}?-->", re.DOTALL)
 _ESCAPE_RE = re.compile(r"\\[nrt]")
+_SOFT_BREAK_RE = re.compile(r"=\r?\n")
+"""Quoted-printable's soft line break, which may fall inside a character's bytes."""
+_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]+")
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# Encodings a paste goes through (URLs, JSON, e-mail bodies, programmers' byte dumps): read decoded.
+_ENCODED_RE = re.compile(
+    r"(?P<url>(?:%[0-9A-Fa-f]{2})+)|(?P<json>(?:\\u[0-9A-Fa-f]{4})+)|(?P<bytes>(?:\\x[0-9A-Fa-f]{2}){8,})"
+    r"|(?P<qp>(?:=[0-9A-F]{2})+)|(?P<list>(?:0[xX][0-9A-Fa-f]{2}\s*,\s*){15,}0[xX][0-9A-Fa-f]{2})"
+)
 _SPACE_RUN_RE = re.compile(r"\s{8,}")
 """White space long enough to matter: the phrase finder allows gaps of up to 24 characters."""
 @functools.cache
@@ -198,6 +207,24 @@ def _entity(match: re.Match[str]) -> str:
     return " " if not decoded.strip() or not decoded.isprintable() else decoded
 
 
+def _decoded(match: re.Match[str]) -> str:
+    """An encoded stretch as the text it stands for (bytes dumps as their hex digits)."""
+    import json
+    from urllib.parse import unquote
+
+    kind, text = match.lastgroup, match.group()
+    try:
+        if kind == "url":
+            return unquote(text)
+        if kind == "json":
+            return str(json.loads(f'"{text}"'))
+        if kind == "qp":
+            return bytes(int(text[i + 1:i + 3], 16) for i in range(0, len(text), 3)).decode("utf-8", "replace")
+        return "".join(re.findall(r"(?<=[xX])[0-9A-Fa-f]{2}", text))  # \xNN and 0xNN lists
+    except ValueError:
+        return text
+
+
 def _tag(match: re.Match[str]) -> str:
     """A tag is a separator, but an inline one between two letters is nothing (``<b>aban</b>don``)."""
     name = (match.group(1) or "").lower()
@@ -233,9 +260,14 @@ def reader_views(text: str) -> tuple[View, ...]:
     tags between two letters as nothing (``<b>aban</b>don``) and as spaces (``es<span>ff97…``).
     """
     mixed = not text.isascii() and _HAS_CYRILLIC_GREEK_RE.search(text) is not None and _LATIN_RE.search(text)
-    if _STRUCTURE_RE.search(text) is None and not mixed:
+    encoded = ("%" in text or "\\" in text or "=" in text or "0x" in text) and (
+        _ENCODED_RE.search(text) is not None or _SOFT_BREAK_RE.search(text) is not None)
+    fullwidth = not text.isascii() and _FULLWIDTH_RE.search(text) is not None
+    if _STRUCTURE_RE.search(text) is None and not mixed and not encoded and not fullwidth:
         return (identity(text),)
     base = identity(text)
+    if fullwidth:  # a Chinese input method's full-width letters and digits ("ａｂｃ１２３")
+        base = _rewrite(base, _FULLWIDTH_RE, lambda m: m.group().translate(_FULLWIDTH))
     tagged = [_rewrite(base, _TAG_RE, _tag)]
     if "<" in text:
         spaced = _rewrite(base, _TAG_RE, lambda m: " ")
@@ -248,6 +280,10 @@ def reader_views(text: str) -> tuple[View, ...]:
         views.append(_rewrite(view, _IGNORABLE_RE, lambda m: ""))
         if _SEPARATING_RE.search(view.text) is not None:
             views.append(_rewrite(view, _IGNORABLE_RE, lambda m: " "))
+    if encoded:  # and the text decoded, as one more reading
+        decoded = _rewrite(_rewrite(views[0], _SOFT_BREAK_RE, lambda m: ""), _ENCODED_RE, _decoded)
+        if decoded.text != views[0].text:
+            views.append(decoded)
     if mixed:  # look-alike letters, in words and in keys
         views = [_rewrite(v, _MIXED_WORD_RE, _fold_mixed) for v in views]
     return tuple(views)
