@@ -94,3 +94,16 @@ def test_a_hex_key_of_another_length_next_to_key_words(digits: int) -> None:
     value = (samples.hex_key(72) * 3)[:digits]
     assert scan("my private key is " + value).secret_found
     assert not scan("my USDT transfer " + value + " is pending").findings
+
+
+def test_a_phrase_split_by_a_sentence_in_one_message() -> None:
+    words = _phrase("spanish", 5).split()
+    result = scan("Mi frase: " + " ".join(words[:6]) + ". Perdón, faltan estas: " + " ".join(words[6:]))
+    assert result.secret_found and not samples.leaked(result.redacted, words)
+    assert result.redacted.startswith("Mi ")
+
+
+def test_lines_of_a_list_are_not_pieces_of_a_phrase() -> None:
+    text = ("Things in my safe deposit box:\n- passport\n- birth certificate\n- house deed\n- spare car key\n"
+            "- my grandmother's ring\n- the wallet backup card\n- two old watches")
+    assert not scan(text).secret_found

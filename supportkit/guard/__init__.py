@@ -101,17 +101,45 @@ def scan(text: str) -> GuardResult:
     characters and look-alike letters undone); every finding is mapped back, so offsets are
     into ``text`` exactly as given and the redaction takes the whole secret with what hid it.
     """
-    from supportkit.guard.view import reader_views
-
     if not isinstance(text, str):
         raise TypeError("scan() takes str")
+    return _scan(text, sentences=True)
+
+
+def _scan(text: str, sentences: bool) -> GuardResult:
+    from supportkit.guard.view import reader_views
+
     views = reader_views(text)
     found: list[Finding] = []
     for view in views:
         found.extend(_scan_view(view))
+    if sentences:
+        found.extend(_sentence_pieces(text))
     findings = _merge(found)
     signals, engaged = _scam(views[0].text)
     return GuardResult(_redact(text, findings), findings, signals, engaged)
+
+
+MAX_SENTENCE_PIECES_TEXT = 2_000
+"""Longest message whose sentences are read as pieces of one phrase (chat-sized messages)."""
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?;。！？；])\s+|\n+")
+
+
+def _sentence_pieces(text: str) -> list[Finding]:
+    """A phrase split by a sentence inside one message ("My seed phrase is w1 … w6. Sorry, the rest
+    is w7 … w12"): its sentences are read as the pieces of a conversation are."""
+    from supportkit.guard.phrases import could_hold_phrase
+
+    if len(text) > MAX_SENTENCE_PIECES_TEXT or not could_hold_phrase(text):
+        return []
+    starts = [0] + [m.end() for m in _SENTENCE_END_RE.finditer(text)]
+    if len(starts) < 2:
+        return []
+    sentences = [text[a:b] for a, b in itertools.pairwise([*starts, len(text)])]
+    # Only a whole phrase (a valid BIP39 checksum over the pieces): lists of items on their own
+    # lines ("- passport", "- house deed") are sentences of list words too.
+    return [replace(f, start=f.start + starts[i], end=f.end + starts[i])
+            for i, f in _split_phrases(sentences) if f.checksum]
 
 
 def _scan_view(view: View) -> list[Finding]:
@@ -237,7 +265,7 @@ def _split_phrases(messages: Sequence[str]) -> list[tuple[int, Finding]]:
                     secret = Finding(key.kind, 0, len(text), key.confidence, checksum=key.checksum, format=key.format)
                     covered = [(0, len(text))]
             else:
-                phrases = [f for f in scan(text).findings if f.kind == "recovery_phrase"]
+                phrases = [f for f in _scan(text, sentences=False).findings if f.kind == "recovery_phrase"]
                 secret = phrases[0] if phrases else None
                 covered = [(f.start, f.end) for f in phrases]
                 # A whole phrase (valid checksum) marks only the pieces it is made of, not a

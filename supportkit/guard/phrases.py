@@ -282,7 +282,7 @@ def checksummed_spans(text: str, wordlist: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _could_hold_phrase(text: str) -> bool:
+def could_hold_phrase(text: str) -> bool:
     """A cheap upper bound: enough list words for a phrase (fewer after a cue word), or a Han run."""
     wide = has_wide(text)
     pattern = _token_re(wide, _HAS_MARKS_RE.search(text) is not None, named=False)
@@ -407,7 +407,7 @@ def find_phrases(text: str, exclude: list[tuple[int, int]] | None = None) -> lis
     from supportkit.guard import hanzi
 
     hits = hanzi.find_in_text(text, exclude or [])
-    if _could_hold_phrase(text):
+    if could_hold_phrase(text):
         hits.extend(_alphabetic(text, exclude or []))
     return [_with_numbering(text, hit) for hit in _best_non_overlapping(hits)]
 
