@@ -113,7 +113,8 @@ def _scan(text: str, sentences: bool) -> GuardResult:
     found: list[Finding] = []
     for view in views:
         found.extend(_scan_view(view))
-    if sentences:
+    # A partial phrase found (no checksum): its other words may stand in another sentence.
+    if sentences and any(f.kind == "recovery_phrase" and not f.checksum for f in found):
         found.extend(_sentence_pieces(text))
     findings = _merge(found)
     signals, engaged = _scam(views[0].text)
@@ -126,8 +127,8 @@ _SENTENCE_END_RE = re.compile(r"(?<=[.!?;。！？；])\s+|\n+")
 
 
 def _sentence_pieces(text: str) -> list[Finding]:
-    """A phrase split by a sentence inside one message ("My seed phrase is w1 … w6. Sorry, the rest
-    is w7 … w12"): its sentences are read as the pieces of a conversation are."""
+    """A phrase split by a sentence inside one message ("Mi frase: w1 … w6. Perdón, faltan estas:
+    w7 … w12"), once part of it was found: its sentences are read as the pieces of a conversation."""
     from supportkit.guard.phrases import could_hold_phrase
 
     if len(text) > MAX_SENTENCE_PIECES_TEXT or not could_hold_phrase(text):

@@ -80,6 +80,21 @@ _LABEL_RE = re.compile(
 _ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});?")
 _TAG_RE = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]{0,400})?/?\s*>|<!--.{0,2000}?-->", re.DOTALL)
 _ESCAPE_RE = re.compile(r"\\[nrt]")
+MIN_ENCODED = 24
+"""Characters of encoded stretches a long text needs before it is also read decoded."""
+SHORT_TEXT = 2_000
+
+
+def _encoded_enough(text: str) -> bool:
+    """A chat-sized text with any encoded stretch, or a long one with enough of them."""
+    if len(text) <= SHORT_TEXT:
+        return _ENCODED_RE.search(text) is not None
+    total = 0
+    for match in _ENCODED_RE.finditer(text):
+        total += match.end() - match.start()
+        if total >= MIN_ENCODED:
+            return True
+    return False
 _SOFT_BREAK_RE = re.compile(r"=\r?\n")
 """Quoted-printable's soft line break, which may fall inside a character's bytes."""
 _FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]+")
@@ -260,8 +275,10 @@ def reader_views(text: str) -> tuple[View, ...]:
     tags between two letters as nothing (``<b>aban</b>don``) and as spaces (``es<span>ff97…``).
     """
     mixed = not text.isascii() and _HAS_CYRILLIC_GREEK_RE.search(text) is not None and _LATIN_RE.search(text)
+    # An encoded secret leaves many encoded stretches (a separator between every two words, a
+    # byte dump): a stray "%2" or "=3D" in a long text is no reason to read all of it twice.
     encoded = ("%" in text or "\\" in text or "=" in text or "0x" in text) and (
-        _ENCODED_RE.search(text) is not None or _SOFT_BREAK_RE.search(text) is not None)
+        _encoded_enough(text) or _SOFT_BREAK_RE.search(text) is not None)
     fullwidth = not text.isascii() and _FULLWIDTH_RE.search(text) is not None
     if _STRUCTURE_RE.search(text) is None and not mixed and not encoded and not fullwidth:
         return (identity(text),)
