@@ -138,9 +138,10 @@ def _sentence_pieces(text: str) -> list[Finding]:
         return []
     sentences = [text[a:b] for a, b in itertools.pairwise([*starts, len(text)])]
     # Only a whole phrase (a valid BIP39 checksum over the pieces): lists of items on their own
-    # lines ("- passport", "- house deed") are sentences of list words too.
+    # lines ("- passport", "- house deed") are sentences of list words too. Chinese sentences
+    # are all Han characters, pieces or not: they are left to the Chinese scan.
     return [replace(f, start=f.start + starts[i], end=f.end + starts[i])
-            for i, f in _split_phrases(sentences) if f.checksum]
+            for i, f in _split_phrases(sentences, ("latin",)) if f.checksum]
 
 
 def _scan_view(view: View) -> list[Finding]:
@@ -235,7 +236,8 @@ def _with_neighbours_words(messages: Sequence[str], results: list[GuardResult]) 
     return out
 
 
-def _split_phrases(messages: Sequence[str]) -> list[tuple[int, Finding]]:
+def _split_phrases(messages: Sequence[str], kinds: Sequence[str] = ("latin", "han", "hex", "base58")
+                   ) -> list[tuple[int, Finding]]:
     """Findings for the pieces of a phrase or key sent over consecutive messages.
 
     Each message may hold one piece (``phrases.phrase_like_part``: mostly list words, or Han
@@ -247,7 +249,7 @@ def _split_phrases(messages: Sequence[str]) -> list[tuple[int, Finding]]:
     from supportkit.guard.phrases import checksummed_spans, phrase_like_part
 
     found: list[tuple[int, Finding]] = []
-    for kind in ("latin", "han", "hex", "base58"):
+    for kind in kinds:
         parts: list[tuple[int, int] | None]
         if kind in ("latin", "han"):
             parts = [w[:2] if (w := phrase_like_part(m)) is not None and w[2] == (kind == "han") else None
