@@ -1,4 +1,4 @@
-"""Chinese recovery phrases written without spaces ("的一是在不了有和人这中大").
+"""Chinese recovery phrases: without spaces ("的一是在不了有和人这中大"), spaced, partial, after a cue.
 
 The 2048 characters of the Chinese word lists are the most common ones, so ordinary
 Chinese is one long run of list words and counting cannot tell a phrase from a
@@ -19,6 +19,18 @@ scored as a log-likelihood ratio, uniform draw against written Chinese:
 A window scoring at least ``THRESHOLD`` is a phrase. The constants come from
 ``scripts/tune_guard.py``: generated phrases against the language-ID test set's
 Chinese and Japanese sentences and our own help-desk sentences, never the dev messages.
+
+What a *run* is (``find_in_text``): a stretch of Han characters, or short pieces of one to
+four characters joined by separators ("的 一 是", "的，一，是", "的一是在、不了有和": a phrase
+pasted word by word; ``separated`` remembers the gaps, worth ``SPACED_BONUS`` when most of a
+window's characters are set apart). Partial phrases are scored in shorter windows only where
+something sets them apart: 8-11 spaced characters, 8-11 characters standing alone between
+blanks or line breaks, 4-11 characters right after a cue (a cue in another script, "mi frase
+semilla empieza con", reaches ``LATIN_CUE_REACH``). A quarter of a window's characters may be
+outside the lists (mistyped). Windows near the threshold that overlap are clustered in one
+sweep: a cluster holding a passing window is one phrase, its extent the cluster's. Runs of
+ordinary Chinese are passed over for the whole text at once (``_hopeful_starts``, C-level
+``map``/``accumulate``), so the work is linear and mostly outside Python.
 
 The character table is built once from wordfreq (about a second) and cached in
 the cache folder as plain data (``supportkit._cache``), like the detection model.

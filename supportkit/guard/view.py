@@ -6,15 +6,18 @@ PDFs copy with runs of spaces; chat apps turn line breaks into a literal ``\\n``
 attacker of the guard (or an over-helpful keyboard) slips invisible characters into words,
 swaps Latin letters for Cyrillic look-alikes or runs words together in CamelCase.
 
-``reader_views(text)`` undoes all of that in one or two *views* of the text. Each view is a
-string plus two maps from each of its characters to the span of the original it came from,
-so a finding in the view is redacted in the original (tags, entities and invisible
+``reader_views(text)`` and ``word_view`` undo all of that in *views* of the text. Each view is
+a string plus the edits that made it from the text below it, so any of its characters maps
+to the span of the original it came from and a finding in the view is redacted in the original (tags, entities and invisible
 characters inside the secret go with it). Everything is done with regular expressions
-over the whole text and list slices: linear in its length.
+over the whole text; only the edits are stored: linear in its length.
 
 Invisible (default-ignorable) characters are ambiguous: inside a word they hide it
 (``aban\\u2062don``), between words they are the separator (``abandon\\u3164ability``).
-When a text holds any, a second view reads them as spaces; the guard scans both.
+When a text holds any that can separate, a second view reads them as spaces; inline tags
+between letters likewise (``<b>aban</b>don`` and ``es<span>ff97…``). A text that went
+through an encoding (JSON ``\\u`` escapes, quoted-printable, URL encoding, byte dumps) is
+also read decoded. The guard scans every view.
 """
 
 from __future__ import annotations
