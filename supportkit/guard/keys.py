@@ -452,12 +452,8 @@ def _grouped_base58_keys(reading: _Reading) -> Iterator[KeyHit]:
             continue  # blocks of one size, the last one shorter: what a copy in blocks looks like
         value = "".join(blocks)
         start, end = match.span()
-        if len(value) in (51, 52) and is_wif(value):
-            yield KeyHit(start, end, "wif", "wif_grouped", "high", True)
-        elif len(value) in (111, 112) and value[:4] in EXTENDED_PRIVATE_VERSIONS:
-            raw = b58decode(value)
-            if len(raw) == 82 and _checksum_ok(raw):
-                yield KeyHit(start, end, "private_key", "extended_grouped", "high", True)
+        if (checked := _checksummed_b58(value, start, end, "grouped")) is not None:
+            yield checked
         elif 86 <= len(value) <= 90 and len(b58decode(value)) == 64 and reading.key_nearer(start, end):
             yield KeyHit(start, end, "private_key", "base58_grouped", "medium")
 
@@ -470,12 +466,8 @@ def _split_base58_keys(reading: _Reading) -> Iterator[KeyHit]:
         value = first + second
         start = match.start()
         end = start + len(first) + len(gap) + len(second)
-        if len(value) in (51, 52) and is_wif(value):
-            yield KeyHit(start, end, "wif", "wif_split", "high", True)
-        elif len(value) in (111, 112) and value[:4] in EXTENDED_PRIVATE_VERSIONS:
-            raw = b58decode(value)
-            if len(raw) == 82 and _checksum_ok(raw):
-                yield KeyHit(start, end, "private_key", "extended_split", "high", True)
+        if (checked := _checksummed_b58(value, start, end, "split")) is not None:
+            yield checked
 
 
 _KEY_PART_RE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?(?:([0-9a-fA-F]{8,64})|([1-9A-HJ-NP-Za-km-z]{10,100}))(?![0-9A-Za-z])")
@@ -509,12 +501,18 @@ def joined_key(value: str, kind: str) -> KeyHit | None:
     value = value[2:] if value[:2] in ("0x", "0X") else value
     if kind == "hex":
         return KeyHit(0, len(value), "private_key", "hex_split", "medium") if len(value) == 64 else None
+    return _checksummed_b58(value, 0, len(value), "split")
+
+
+def _checksummed_b58(value: str, start: int, end: int, how: str) -> KeyHit | None:
+    """A WIF or an extended private key put together from pieces (``how``: "grouped", "split"),
+    when its checksum holds: nothing else of that length carries one."""
     if len(value) in (51, 52) and is_wif(value):
-        return KeyHit(0, len(value), "wif", "wif_split", "high", True)
+        return KeyHit(start, end, "wif", f"wif_{how}", "high", True)
     if len(value) in (111, 112) and value[:4] in EXTENDED_PRIVATE_VERSIONS:
         raw = b58decode(value)
         if len(raw) == 82 and _checksum_ok(raw):
-            return KeyHit(0, len(value), "private_key", "extended_split", "high", True)
+            return KeyHit(start, end, "private_key", f"extended_{how}", "high", True)
     return None
 
 
