@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 from mnemonic import Mnemonic
 
+from tests.secret_samples import b58encode
+
 WORDLISTS = (
     "english", "chinese_simplified", "chinese_traditional", "spanish", "french", "italian",
     "portuguese", "czech", "japanese", "korean", "russian", "turkish",
@@ -339,15 +341,6 @@ def typo(word: str, name: str, rng: random.Random) -> str:
         if candidate != word and candidate not in words and candidate.lower() not in words:
             return candidate
     return word + word[-1]
-
-
-def b58encode(data: bytes) -> str:
-    number = int.from_bytes(data, "big")
-    out = ""
-    while number:
-        number, rest = divmod(number, 58)
-        out = B58_ALPHABET[rest] + out
-    return "1" * (len(data) - len(data.lstrip(b"\x00"))) + out
 
 
 def b58decode(value: str) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import quopri
 import random
@@ -12,22 +11,12 @@ import pytest
 from mnemonic import Mnemonic
 
 from supportkit.guard import scan
-from supportkit.guard.keys import _B58_ALPHABET
 from supportkit.guard.phrases import near_word
 from tests import secret_samples as samples
 
 
 def _phrase(wordlist: str, seed: int) -> str:
     return Mnemonic(wordlist).to_mnemonic(random.Random(f"{wordlist}-{seed}").randbytes(16))
-
-
-def _b58check(payload: bytes) -> str:
-    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
-    number, out = int.from_bytes(data, "big"), ""
-    while number:
-        number, rest = divmod(number, 58)
-        out = _B58_ALPHABET[rest] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
 
 
 def test_a_huge_word_is_no_typo_of_a_list_word() -> None:
@@ -83,7 +72,7 @@ def test_a_hex_key_in_the_shapes_programmers_and_input_methods_give_it(shape: st
 
 @pytest.mark.parametrize("separator", [" ", "-", "\n", "|", "/", ".", "_"])
 def test_a_wif_copied_in_blocks(separator: str) -> None:
-    wif = _b58check(b"\x80" + random.Random(separator).randbytes(32) + b"\x01")
+    wif = samples.b58check(b"\x80" + random.Random(separator).randbytes(32) + b"\x01")
     blocks = separator.join(wif[i:i + 4] for i in range(0, len(wif), 4))
     result = scan("my private key (WIF): " + blocks)
     assert result.secret_found and wif[:8] not in result.redacted.replace(separator, "")

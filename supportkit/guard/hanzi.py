@@ -336,14 +336,15 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
             continue
         group = match.group()
         if cue_ends is None:
-            cue_ends = sorted({m.end() for m in _CUE_RE.finditer(text)} | {m.end() for m in cue_re().finditer(text)})
+            ends = {m.end() for m in _CUE_RE.finditer(text)}
             # A cue in another script ("mi frase semilla empieza con 树 而 …") announces the first
             # Han characters after it, a few words later.
             for m in cue_re().finditer(text):
+                ends.add(m.end())
                 first = _han_char_re().search(text, m.end(), m.end() + LATIN_CUE_REACH)
                 if first and first.start() - m.end() > CUED_GAP and not has_wide(text[m.end():first.start()]):
-                    cue_ends.append(first.start())
-            cue_ends.sort()
+                    ends.add(first.start())
+            cue_ends = sorted(ends)
         if group.isalpha():  # one run of characters, no separators
             cued = _cue_near(cue_ends, start, end)
             alone = _stands_alone(text, start, end)
