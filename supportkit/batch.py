@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ from supportkit.errors import BatchError, SupportkitError
 
 MAX_RECORD_CHARS = 1_000_000
 MAX_ID_CHARS = 1_000
+_MAY_HOLD_SECRET_RE = re.compile(r"[^\W\d_]{3}[\s\S]*[^\W\d_]{3}|[0-9A-Za-z]{24}|[^\x00-\u2fff]{4}|[{\[=/]")
+"""What any secret needs: two words of three letters, a long key-like run, four CJK characters,
+or the brackets, = and / of keystores, arrays, base64 and secret URIs."""
 STREAM_CONTEXT = 24
 """Messages of the same conversation read with a record on each side (the guard's window)."""
 CHUNK_SIZE = 32
@@ -126,7 +130,8 @@ def _record_from(data: Any, line: int) -> Record | Reject:
     record_id = str(raw_id)
     if len(record_id) > MAX_ID_CHARS:
         return Reject(line, None, f"id longer than {MAX_ID_CHARS} characters")
-    record_id = guard_text(record_id).redacted
+    if _MAY_HOLD_SECRET_RE.search(record_id):  # most ids are numbers or UUIDs: nothing to guard
+        record_id = guard_text(record_id).redacted
     text = data.get("text")
     if not isinstance(text, str):
         return Reject(line, record_id, "missing or non-text 'text' field")

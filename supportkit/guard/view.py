@@ -312,16 +312,17 @@ def reader_views(text: str) -> tuple[View, ...]:
 def word_view(view: View) -> View:
     """``view`` as the phrase finder reads it: labels and CamelCase split,
     runs of white space one separator. (Keys are read without this: base58 is CamelCase.)"""
-    if _WORD_WORK_RE.search(view.text) is None and _camel_re().search(view.text) is None:
-        return view
-    # A label word counts only when it labels a list (three times or more): "word", "number" and
-    # "numéro" are also phrase words, and "... 17. numéro 18. ..." is a numbered phrase.
-    labels = Counter((m.group("word") or "").lower() for m in _LABEL_RE.finditer(view.text))
+    if _WORD_WORK_RE.search(view.text) is not None:
+        # A label word counts only when it labels a list (three times or more): "word", "number"
+        # and "numéro" are also phrase words, and "... 17. numéro 18. ..." is a numbered phrase.
+        found = list(_LABEL_RE.finditer(view.text))
+        if found:
+            labels = Counter((m.group("word") or "").lower() for m in found)
 
-    def label(match: re.Match[str]) -> str:
-        word = (match.group("word") or "").lower()
-        return match.group() if word and labels[word] < 3 else " "
+            def label(match: re.Match[str]) -> str:
+                word = (match.group("word") or "").lower()
+                return match.group() if word and labels[word] < 3 else " "
 
-    view = _rewrite(view, _LABEL_RE, label)
+            view = _rewrite(view, _LABEL_RE, label)
     view = _rewrite(view, _camel_re(), lambda m: " ")
     return _rewrite(view, _SPACE_RUN_RE, lambda m: "\n" if "\n" in m.group() else " ")
