@@ -24,7 +24,9 @@ from supportkit.yamlsource import Located, YamlProblem, load_yaml
 CUSTOMER_INTENTS: tuple[str, ...] = (
     "contact_support", "slow_response", "tx_pending", "deposit_missing", "forgot_password",
     "wallet_recovery", "switch_phone", "swap_tokens", "frozen_assets", "scam_report", "privacy",
-    "complaint", "gas_fee", "token_missing", "greeting_thanks", "other",
+    "complaint", "gas_fee", "token_missing", "secret_exposed", "unauthorized_transfer",
+    "token_approval", "investment_scam", "address_poisoning", "product_question", "greeting",
+    "thanks", "other",
 )
 KINDS = ("reply", "tutorial")
 STATUSES = ("approved", "draft")
