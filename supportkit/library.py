@@ -7,6 +7,7 @@ the deeper lint rules (placeholders, plurals, punctuation...) live in ``checks``
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 from collections.abc import Iterable, Iterator
@@ -562,7 +563,15 @@ class Selection:
 
     @property
     def translation(self) -> Translation:
-        return self.template.locales[self.choice.locale]
+        """The chosen locale's text; a ``zh-Hant`` nobody wrote is the ``zh`` one converted (``supportkit.chinese``)."""
+        source = self.choice.converted_from
+        if source is None:
+            return self.template.locales[self.choice.locale]
+        from supportkit.chinese import CONVERTER, to_traditional
+
+        written = self.template.locales[source]
+        return dataclasses.replace(written, locale=self.choice.locale, subject=to_traditional(written.subject),
+                                   body=to_traditional(written.body), note=f"converted from {source} by {CONVERTER}")
 
 
 def select_template(library: Library, intent_or_id: str, locale: str, default_locale: str = "en",

@@ -1,7 +1,8 @@
 """Locale codes: validation and the explicit fallback chain.
 
-zh-TW / zh-Hant / zh-HK -> zh, es-419 / es-MX -> es, fr-CA -> fr, anything
-else -> the configured default. Every answer says whether it fell back.
+zh-TW / zh-Hant / zh-HK -> zh-Hant (a writer's text, else the zh text converted with OpenCC
+``s2twp``, said so in ``converted_from``), es-419 / es-MX -> es, fr-CA -> fr, anything else ->
+the configured default. Every answer says whether it fell back.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from supportkit import SUPPORTED_LANGUAGES
+from supportkit.chinese import TRADITIONAL, is_traditional_locale
 from supportkit.errors import UnknownLocaleError
 
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
@@ -23,10 +25,12 @@ class LocaleChoice:
     locale: str
     fallback: bool
     chain: tuple[str, ...]
+    converted_from: str | None = None
+    """The locale whose text is converted into ``locale`` (``zh`` for a ``zh-Hant`` nobody wrote), or None."""
 
     def to_dict(self) -> dict[str, object]:
         return {"requested": self.requested, "locale": self.locale, "fallback": self.fallback,
-                "chain": list(self.chain)}
+                "chain": list(self.chain), "converted_from": self.converted_from}
 
 
 def parse_locale(code: str, where: str | None = None) -> tuple[str, str | None]:
@@ -56,8 +60,15 @@ def choose_locale(requested: str, available: tuple[str, ...] | list[str] | set[s
     A regional variant of an available language (zh-TW, es-419, fr-CA) is not a
     fallback: the content is in that language. Reaching the default is.
     """
-    language, _rest = parse_locale(requested)
+    language, rest = parse_locale(requested)
     chain = fallback_chain(requested, default)
+    if is_traditional_locale(language, rest):
+        # Traditional Chinese: the writers' zh-Hant text, else the zh text converted (not a fallback).
+        chain = (TRADITIONAL, *chain)
+        if TRADITIONAL in available:
+            return LocaleChoice(requested, TRADITIONAL, fallback=False, chain=chain)
+        if "zh" in available:
+            return LocaleChoice(requested, TRADITIONAL, fallback=False, chain=chain, converted_from="zh")
     for candidate in chain:
         if candidate in available:
             return LocaleChoice(requested, candidate, fallback=candidate != language, chain=chain)

@@ -310,10 +310,13 @@ class Rendered:
     fallback: bool = False
     draft: bool = False
     variables: dict[str, str] = field(default_factory=dict)
+    converted_from: str | None = None
+    """The locale this text was converted from (``zh`` for a ``zh-Hant`` no writer wrote), or None."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"template": self.template, "kind": self.kind, "locale": self.locale, "fallback": self.fallback,
-                "draft": self.draft, "subject": self.subject, "text": self.text}
+                "draft": self.draft, "converted_from": self.converted_from, "subject": self.subject,
+                "text": self.text}
 
 
 def build_context(template: Template, locale: str, values: Mapping[str, Any], brand: Brand) -> dict[str, Any]:
@@ -542,4 +545,5 @@ def _render(selection: Selection, values: Mapping[str, Any] | None, brand: Brand
         template=template.id, kind=template.kind, locale=locale, subject=subject, text=body,
         fallback=selection.choice.fallback, draft=translation.is_draft,
         variables={k: str(v) for k, v in context.items() if k not in ("brand", "locale")},
+        converted_from=selection.choice.converted_from,
     )
