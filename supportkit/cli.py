@@ -200,6 +200,9 @@ def _print_reply(result: Any) -> None:
     elif result.urgent:
         click.secho(_("URGENT: {reasons}").format(reasons=", ".join(result.urgency_reasons) or "funds at risk"),
                     fg="yellow", bold=True, err=True)
+    if result.review_reason is not None:
+        click.secho(_("REVIEW before sending: {reason}").format(reason=result.review_reason), fg="yellow",
+                    err=True)
     ranked = ", ".join(f"{i['id']} {i['score']:.2f}" for i in result.intents)
     fallback = _(" (fallback)") if result.reply.fallback else ""
     click.echo(_("language: {language} ({confidence:.2f})  intent: {intent}  template: {template}  "

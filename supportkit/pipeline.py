@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from supportkit import SUPPORTED_LANGUAGES
+from supportkit.chinese import TRADITIONAL
 from supportkit.config import Config
 from supportkit.errors import InputError, SupportkitError
 from supportkit.library import Library, Selection, load_library, select_template
@@ -74,6 +75,12 @@ class ReplyResult:
     text: str
     agent: Rendered | None = None
     notes: list[str] = field(default_factory=list)
+    review_reason: str | None = None
+    """Why an agent should read the message before sending the reply (close call, weak fit), or None."""
+
+    @property
+    def needs_review(self) -> bool:
+        return self.review_reason is not None
 
     def to_dict(self) -> dict[str, Any]:
         """Stable JSON shape (documented in the README)."""
@@ -85,12 +92,15 @@ class ReplyResult:
             "intents": self.intents,
             "urgent": self.urgent,
             "urgency_reasons": self.urgency_reasons,
+            "needs_review": self.needs_review,
+            "review_reason": self.review_reason,
             "secret_found": self.secret_found,
             "findings": self.findings,
             "scam_signals": self.scam_signals,
             "template": self.reply.template,
             "locale": self.reply.locale,
             "fallback": self.reply.fallback,
+            "converted_from": self.reply.converted_from,
             "draft": self.reply.draft,
             "subject": self.reply.subject,
             "text": self.text,
@@ -128,6 +138,8 @@ def process_message(
     reading = _read(message, lang, agent_lang, config, previous, following, guarded)
     library = library or library_for(config)
     classification = classify(reading.safe_text, reading.matching_language, library)
+    if following and classification.top in COURTESY_INTENTS:
+        classification = _next_messages_decide(classification, following, reading.matching_language, library)
     return _answer(reading, classification, config, library, _guarded_values(values), top, agent_lang)
 
 
@@ -167,8 +179,12 @@ def process_messages(messages: Sequence[tuple[str, str | None]], config: Config,
         if isinstance(reading, SupportkitError):
             results.append(reading)
             continue
+        classification = next(classified)
+        after = contexts[len(results)][1] if contexts else ()
         try:
-            results.append(_answer(reading, next(classified), config, library, None, 3, None))
+            if after and classification.top in COURTESY_INTENTS:
+                classification = _next_messages_decide(classification, after, reading.matching_language, library)
+            results.append(_answer(reading, classification, config, library, None, 3, None))
         except SupportkitError as exc:
             results.append(exc)
     return results
@@ -207,6 +223,8 @@ def _read(message: str, lang: str | None, agent_lang: str | None, config: Config
     detection = detect(read.text)
     language = detection.language
     customer_locale = lang or (language if language != "und" else config.default_locale)
+    if lang is None and language == "zh" and detection.script == "Hant":
+        customer_locale = TRADITIONAL  # answered in Traditional Chinese (written, or converted from zh)
     matching_language = customer_locale.split("-")[0].split("_")[0].lower()
     return _Reading(read.normalized, read.guarded, detection, lang, customer_locale, matching_language, read.text)
 
@@ -263,8 +281,32 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
         intent=classification.top, intents=ranked, urgent=urgent, urgency_reasons=reasons,
         secret_found=guarded.secret_found, findings=[f.to_dict() for f in guarded.findings],
         scam_signals=list(guarded.scam_signals), message=shown, reply=rendered, text=text, agent=agent,
-        notes=notes,
+        notes=notes, review_reason=classification.review_reason,
     )
+
+
+COURTESY_INTENTS = frozenset({"greeting"})
+"""A chat that opens with one of these alone is answered by what the customer writes next."""
+
+
+def _next_messages_decide(opening: Classification, following: Sequence[str], lang: str,
+                          library: Library) -> Classification:
+    """The classification of a bare greeting whose conversation goes on: the next messages'.
+
+    "hi" then "my withdrawal did not arrive" is one request: the customer's next message (or two)
+    decides the intent and urgency. Those messages are guarded before they are read. When they
+    say nothing more than the greeting, the greeting stands.
+    """
+    from supportkit.guard import guard_text
+    from supportkit.matching import classify
+
+    after = " ".join(guard_text(message).redacted for message in following[:2])[:2000]
+    if not after.strip():
+        return opening
+    decided = classify(after, lang, library)
+    if decided.top in COURTESY_INTENTS or decided.top == "other":
+        return opening
+    return decided
 
 
 _POLICIES: dict[tuple[Any, ...], tuple[Any, Any]] = {}

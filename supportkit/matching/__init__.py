@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from supportkit.matching.cache import index_for
 from supportkit.matching.fold import fold, is_han, tokens
-from supportkit.matching.index import ExampleColumns, MatchIndex, Probe, correct_typos, features_of, vectorize
+from supportkit.matching.index import (
+    URGENCY_KINDS,
+    ExampleColumns,
+    MatchIndex,
+    Probe,
+    correct_typos,
+    features_of,
+    vectorize,
+)
 from supportkit.memo import remembered
 
 if TYPE_CHECKING:
@@ -61,13 +69,25 @@ _KNN_NEEDS = SIMILARITY_FLOOR / sum(KNN_DECAY) * (1 - 1e-9)
 margin for rounding): such intents are skipped, which changes no score."""
 
 LOSS_WEIGHT = 1.5
-"""What funds lost or stolen (an urgency ``loss`` cue) count for ``scam_report``."""
+"""What funds lost or stolen (an urgency ``loss`` cue) count for the security intent it points at."""
 
-LOSS_INTENT = "scam_report"
+LOSS_INTENTS = ("unauthorized_transfer", "scam_report", "investment_scam", "address_poisoning",
+                "token_approval", "secret_exposed")
+"""The intents funds lost can point at, the default first (``_conclude``)."""
+
+REVIEW_SCORE = 0.5
+"""A best intent scoring under this (0..1) fits the message too weakly to send its reply unread."""
+
+REVIEW_MARGIN = 0.08
+"""Two best intents closer than this (0..1) are a close call the agent should settle."""
 
 _SCALE = 2.0
 _MAX_MESSAGE = 2000  # chars; intent shows in the first lines, and this bounds the work per message
-_GREETING = "greeting_thanks"
+_COURTESY = ("greeting", "thanks", "greeting_thanks")
+"""Intents of courtesy: they answer a message only when it asks nothing else."""
+
+PROBLEM_EVIDENCE = 0.8
+"""Raw evidence of another intent from which a greeting or thanks no longer decides the message."""
 # The guard replaces secrets with a bracketed marker ("[recovery phrase removed]"); its words
 # must not count as the customer's ("recovery phrase" would point at wallet_recovery).
 _MARKER_RE = re.compile(r"\[[^\[\]\n]{1,60}\]|【[^【】\n]{1,30}】")
@@ -103,10 +123,35 @@ class Classification:
         """Id of the best intent, or ``other``."""
         return self.intents[0].id if self.intents else "other"
 
+    @property
+    def review_reason(self) -> str | None:
+        """Why an agent should read the message before sending the reply, or None.
+
+        The message fits nothing well (``other``, or a best score under ``REVIEW_SCORE``), or
+        the two best intents are too close to tell apart (``REVIEW_MARGIN``).
+        """
+        if not self.intents or self.top == "other":
+            return "fits no intent well"
+        best = self.intents[0]
+        if best.score < REVIEW_SCORE:
+            return f"weak fit ({best.id} {best.score:.2f})"
+        if len(self.intents) > 1:
+            second = self.intents[1]
+            if second.id != "other" and best.score - second.score < REVIEW_MARGIN:
+                return f"close call ({best.id} {best.score:.2f}, {second.id} {second.score:.2f})"
+        return None
+
+    @property
+    def needs_review(self) -> bool:
+        """Whether an agent should check the intent before sending (see ``review_reason``)."""
+        return self.review_reason is not None
+
     def to_dict(self) -> dict[str, Any]:
-        """Stable JSON shape: ``intent``, ``intents`` (ranked), ``urgent``, ``urgency_reasons``."""
+        """Stable JSON shape: ``intent``, ``intents`` (ranked), ``urgent``, ``urgency_reasons``,
+        ``needs_review`` and ``review_reason``."""
         return {"intent": self.top, "intents": [s.to_dict() for s in self.intents],
-                "urgent": self.urgent, "urgency_reasons": list(self.urgency_reasons)}
+                "urgent": self.urgent, "urgency_reasons": list(self.urgency_reasons),
+                "needs_review": self.needs_review, "review_reason": self.review_reason}
 
 
 def _confidence(raw: float) -> float:
@@ -178,25 +223,62 @@ def _read(index: MatchIndex, text: str, lang: str) -> _Pending | Classification:
 def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
     """The ranking, once the example phrases have added their evidence to the reading."""
     text, fixed, probe, raw, evidence = reading.text, reading.fixed, reading.probe, reading.raw, reading.evidence
-    losses, pressing = _urgency_cues(index, probe)
-    if pressing is None and _EMPHASIS_RE.search(text):
-        pressing = "!!"
-    if losses and LOSS_INTENT in raw:
-        raw[LOSS_INTENT] += LOSS_WEIGHT
-        evidence[LOSS_INTENT].insert(0, f"funds lost: {losses[0]}")
-    # A greeting or thanks only decides a message that says little else.
-    content = sum(len(w) if is_han(w) else 1 for w in fixed)
-    if content > 8 and _GREETING in raw:
-        raw[_GREETING] *= 0.4
+    found = _urgency_cues(index, probe)
+    losses = found["loss"]
+    family = [i for i in LOSS_INTENTS if i in raw]
+    if losses and family:
+        # Funds lost count for the security intent the rest of the message points at (stolen,
+        # a scam paid, a poisoned address...), funds moved without the customer when none.
+        intent = max(family, key=lambda i: (raw[i], -family.index(i)))
+        raw[intent] += LOSS_WEIGHT
+        evidence[intent].insert(0, f"funds lost: {losses[0]}")
+    _demote_greetings(raw, fixed)
     if "other" in raw:
         raw["other"] = max(raw["other"], OTHER_THRESHOLD)
 
     ranked = sorted(index.intents, key=lambda i: (-raw[i], i != "other", i))
     intents = [IntentScore(i, _confidence(raw[i]), tuple(evidence[i][:6])) for i in ranked]
-    reasons = [f"funds_at_risk: {cue}" for cue in losses[:3]]
-    if pressing is not None and ranked[0] in index.funds_intents:
-        reasons.append(f"time_pressure: {pressing}")
-    return Classification(intents, bool(reasons), reasons)
+    return Classification(intents, *_urgency(index, ranked[0], found, text))
+
+
+def _demote_greetings(raw: dict[str, float], words: list[str]) -> None:
+    """A greeting or thanks decides only a message that asks nothing else.
+
+    "hi, my withdrawal did not arrive" opens most live chats: when another intent has evidence
+    of its own (``PROBLEM_EVIDENCE``), the greeting and the thanks go below it. A short message
+    with a weak second intent ("thanks, all good now") stays a thank-you.
+    """
+    courtesy = [i for i in _COURTESY if i in raw]
+    if not courtesy:
+        return
+    problem = max((score for intent, score in raw.items() if intent not in _COURTESY and intent != "other"),
+                  default=0.0)
+    content = sum(len(w) if is_han(w) else 1 for w in words)
+    if problem >= PROBLEM_EVIDENCE or (content > 8 and problem > 0.0):
+        for intent in courtesy:
+            raw[intent] = min(raw[intent] * 0.4, problem * 0.9)
+
+
+def _urgency(index: MatchIndex, top: str, found: dict[str, list[str]], text: str) -> tuple[bool, list[str]]:
+    """Whether a message is urgent, and why.
+
+    Urgent: funds lost or moving, a secret seen by someone else, account permissions changed,
+    a scam acted on (paid, sent, signed, approved), or an intent that is urgent whatever the
+    words (``risk_intents``). Time pressure ("urgent", "!!!", "help me") never makes a message
+    urgent on its own: it is listed as a reason of a message that is.
+    """
+    reasons = [f"funds_at_risk: {cue}" for cue in found["loss"][:3]]
+    reasons += [f"secret_exposed: {cue}" for cue in found["exposed"][:2]]
+    reasons += [f"permissions_changed: {cue}" for cue in found["permissions"][:2]]
+    if found["acted"] and top in index.acted_intents:
+        reasons.append(f"scam_acted_on: {found['acted'][0]}")
+    if top in index.risk_intents and not reasons:
+        reasons.append(f"security_intent: {top}")
+    if reasons:
+        pressing = found["pressing"][0] if found["pressing"] else ("!!" if _EMPHASIS_RE.search(text) else None)
+        if pressing is not None:
+            reasons.append(f"time_pressure: {pressing}")
+    return bool(reasons), reasons
 
 
 def _ordered(intents: tuple[str, ...]) -> list[str]:
@@ -296,15 +378,10 @@ def _language_scale(columns: ExampleColumns, lang: str) -> list[float]:
                       lambda: [1.0 if other == lang else FOREIGN_WEIGHT for other in columns.langs], limit=64)
 
 
-def _urgency_cues(index: MatchIndex, probe: Probe) -> tuple[list[str], str | None]:
-    """Loss cues found (funds lost or stolen), and the first time-pressure cue, if any."""
-    losses: set[str] = set()
-    pressing: list[str] = []
+def _urgency_cues(index: MatchIndex, probe: Probe) -> dict[str, list[str]]:
+    """The urgency cues found, by kind (``URGENCY_KINDS``), longest first."""
+    found: dict[str, set[str]] = {kind: set() for kind in URGENCY_KINDS}
     for cue in probe.candidates(index.urgency_by_key):
-        if not probe.has(cue.folded, cue.pattern):
-            continue
-        if cue.kind == "loss":
-            losses.add(cue.text)
-        else:
-            pressing.append(cue.text)
-    return sorted(losses, key=lambda t: (-len(t), t)), (min(pressing) if pressing else None)
+        if probe.has(cue.folded, cue.pattern):
+            found[cue.kind].add(cue.text)
+    return {kind: sorted(cues, key=lambda t: (-len(t), t)) for kind, cues in found.items()}

@@ -134,9 +134,16 @@ class Cue:
     """What its parts need in ``Probe.present`` (``cue_needs``)."""
 
 
+URGENCY_KINDS = ("loss", "exposed", "permissions", "acted", "pressing")
+
+
 @dataclass
 class UrgencyCue:
-    """A pattern that makes a message urgent (``loss``) or urgent when about funds (``pressing``)."""
+    """A pattern of urgency: ``loss`` (funds lost or moving), ``exposed`` (a secret seen by someone
+    else), ``permissions`` (account permissions changed) make a message urgent on their own;
+    ``acted`` (paid, sent, signed, approved) only when the message is about a scam
+    (``acted_intents``); ``pressing`` (time pressure) never on its own, it is listed as a reason
+    of a message already urgent."""
 
     kind: str
     lang: str
@@ -282,7 +289,10 @@ class MatchIndex:
     intents: tuple[str, ...]
     cues_by_key: dict[str, list[Cue]] = field(default_factory=dict)
     urgency_by_key: dict[str, list[UrgencyCue]] = field(default_factory=dict)
-    funds_intents: frozenset[str] = frozenset()
+    risk_intents: frozenset[str] = frozenset()
+    """Intents urgent whatever the words (a secret seen by someone else, funds moved without the customer)."""
+    acted_intents: frozenset[str] = frozenset()
+    """Intents urgent when the customer acted on the scam (an ``acted`` cue)."""
     examples: list[Example] = field(default_factory=list)
     profiles: list[Profile] = field(default_factory=list)
     postings: Postings = field(default_factory=lambda: Postings())
@@ -311,7 +321,8 @@ class MatchIndex:
                          for c in cues] for k, cues in self.cues_by_key.items()},
             "urgency": {k: [(c.kind, c.lang, c.text, c.folded, c.pattern, tuple(c.needs)) for c in cues]
                         for k, cues in self.urgency_by_key.items()},
-            "funds_intents": tuple(self.funds_intents),
+            "risk_intents": tuple(sorted(self.risk_intents)),
+            "acted_intents": tuple(sorted(self.acted_intents)),
             "examples": [(e.intent, e.lang, e.text) for e in self.examples],
             "profiles": [(p.intent, p.lang, p.size) for p in self.profiles],
             "postings": postings(self.postings),
@@ -345,7 +356,8 @@ class MatchIndex:
                          for k, cues in data["cues"].items()},
             urgency_by_key={k: [UrgencyCue(*(*fields[:5], frozenset(fields[5]))) for fields in cues]
                             for k, cues in data["urgency"].items()},
-            funds_intents=frozenset(data["funds_intents"]),
+            risk_intents=frozenset(data["risk_intents"]),
+            acted_intents=frozenset(data["acted_intents"]),
             examples=[Example(*fields) for fields in data["examples"]],
             profiles=[Profile(*fields) for fields in data["profiles"]],
             postings=postings(*data["postings"]),
@@ -500,7 +512,7 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
                     index.cues_by_key.setdefault(cue_key(folded), []).append(cue)
                     vocabulary_words.update(p.rstrip("*") for p in folded.split() if not is_han(p))
     urgency = lexicon.get("urgency") or {}
-    for kind in ("loss", "pressing"):
+    for kind in URGENCY_KINDS:
         for lang, cues in (urgency.get(kind) or {}).items():
             for raw in cues or ():
                 folded = _fold_cue(str(raw))
@@ -508,7 +520,8 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
                     ucue = UrgencyCue(kind, lang, str(raw), folded, compile_cue(folded), cue_needs(folded))
                     index.urgency_by_key.setdefault(cue_key(folded), []).append(ucue)
                     vocabulary_words.update(p.rstrip("*") for p in folded.split() if not is_han(p))
-    index.funds_intents = frozenset(urgency.get("funds_intents") or ())
+    index.risk_intents = frozenset(urgency.get("risk_intents") or ())
+    index.acted_intents = frozenset(urgency.get("acted_intents") or ())
 
     # Examples: document frequencies over all examples, then unit vectors and postings.
     folded_examples = [(i, lang, text, fold(text)) for i, lang, text in examples if text.strip()]
