@@ -258,9 +258,10 @@ def blind_report(path: Path = BLIND) -> None:
         return
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     config = load_config()
-    stats: dict[str, dict[str, int]] = {lang: dict.fromkeys(("n", "lang", "top1", "top3", "gp", "gp_ok"), 0)
+    stats: dict[str, dict[str, int]] = {lang: dict.fromkeys(("n", "lang", "short", "short_lang", "top1", "top3", "gp", "gp_ok"), 0)
                                         for lang in LANGS}
-    urgent = {"tp": 0, "fp": 0, "fn": 0}
+    urgent = {split: {"tp": 0, "fp": 0, "fn": 0} for split in ("secret pasted", "no secret")}
+    review = {"n": 0, "flagged": 0, "wrong": 0, "wrong_flagged": 0}
     for row in rows:
         result = process_message(row["text"], config)
         accepted = set(row["intents"])
@@ -269,25 +270,42 @@ def blind_report(path: Path = BLIND) -> None:
         counts = stats[row["lang"]]
         counts["n"] += 1
         one_word = "one_word" in row.get("tags", [])
-        counts["lang"] += result.language == row["lang"] or (one_word and result.language in LANGS)
-        counts["top1"] += bool(named[0] & accepted)
+        short = len(row["text"].split()) <= 3 and not any("\u4e00" <= c <= "\u9fff" for c in row["text"])
+        language_right = result.language == row["lang"] or (one_word and result.language in LANGS)
+        counts["lang"] += language_right
+        counts["short"] += short
+        counts["short_lang"] += short and language_right
+        right = bool(named[0] & accepted)
+        counts["top1"] += right
         counts["top3"] += any(n & accepted for n in named[:3])
         if "greeting_plus_problem" in row.get("tags", []):
             counts["gp"] += 1
-            counts["gp_ok"] += bool(named[0] & accepted)
-        urgent["tp"] += result.urgent and row["urgent"]
-        urgent["fp"] += result.urgent and not row["urgent"]
-        urgent["fn"] += (not result.urgent) and row["urgent"]
+            counts["gp_ok"] += right
+        review["n"] += 1
+        review["flagged"] += result.needs_review
+        review["wrong"] += not right
+        review["wrong_flagged"] += (not right) and result.needs_review
+        split = urgent["secret pasted" if result.secret_found or row.get("secret") else "no secret"]
+        split["tp"] += result.urgent and row["urgent"]
+        split["fp"] += result.urgent and not row["urgent"]
+        split["fn"] += (not result.urgent) and row["urgent"]
     print(f"Blind set ({path.name}, {len(rows)} messages written blind, frozen; the whole reply pipeline):")
-    print("| language | n | language right | intent top-1 (95% CI) | top-3 | greeting + problem |")
+    print("| language | n | language right (<= 3 words) | intent top-1 (95% CI) | top-3 | greeting + problem |")
     print("|---|---|---|---|---|---|")
     for lang, st in stats.items():
         low, high = wilson(st["top1"], st["n"])
-        print(f"| {lang} | {st['n']} | {ratio(st['lang'], st['n'])} | {ratio(st['top1'], st['n'])} "
-              f"({low:.0%}-{high:.0%}) | {ratio(st['top3'], st['n'])} | {st['gp_ok']}/{st['gp']} |")
-    tp, fp, fn = urgent["tp"], urgent["fp"], urgent["fn"]
-    print(f"Urgent, no secret pasted (the blind set holds none): precision {ratio(tp, tp + fp)}, "
-          f"recall {ratio(tp, tp + fn)} ({tp + fn} urgent messages).")
+        print(f"| {lang} | {st['n']} | {ratio(st['lang'], st['n'])} ({ratio(st['short_lang'], st['short'])}) "
+              f"| {ratio(st['top1'], st['n'])} ({low:.0%}-{high:.0%}) | {ratio(st['top3'], st['n'])} "
+              f"| {st['gp_ok']}/{st['gp']} |")
+    for name, counts in urgent.items():
+        tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+        if tp + fp + fn == 0:
+            print(f"Urgent, {name}: none in this set.")
+            continue
+        print(f"Urgent, {name}: precision {ratio(tp, tp + fp)}, recall {ratio(tp, tp + fn)} "
+              f"({tp + fn} urgent messages).")
+    print(f"needs_review: {ratio(review['flagged'], review['n'])} of messages flagged; "
+          f"{ratio(review['wrong_flagged'], review['wrong'])} of the wrong top-1 answers flagged.")
     print()
 
 
