@@ -378,6 +378,9 @@ def faq_build(ctx: Context, out: str, base_url: str | None, locales: str | None,
     if report.fallbacks:
         click.echo(_("{count} page(s) shown in the original language with a notice (untranslated).").format(
             count=len(report.fallbacks)), err=True)
+    if report.kept:
+        click.echo(_("kept {count} file(s) the build did not write: {files}").format(
+            count=len(report.kept), files=", ".join(report.kept[:5])), err=True)
 
 
 @faq.command("serve")

@@ -7,7 +7,6 @@ the deeper lint rules (placeholders, plurals, punctuation...) live in ``checks``
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import re
 from collections.abc import Iterable, Iterator
@@ -195,10 +194,12 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
     if not root.is_dir():
         raise TemplateError(f"template folder not found: {root}", None,
                             "Set replies_dir in supportkit.toml or pass --replies DIR.")
-    paths = _template_files(root)
+    files = _template_files(root)
     if (root / "tutorials").is_dir():
-        paths += _template_files(root / "tutorials")
-    if not paths:
+        files += _template_files(root / "tutorials")
+    paths, outside = _inside(root, files)
+    library.problems.extend(outside)
+    if not paths and not outside:
         raise TemplateError(f"no templates (*.yaml) in {root}", None, "Add template files or point --replies elsewhere.")
     seen: dict[str, Path] = {}
     cache = _ParseCache(root, source_locale)
@@ -220,13 +221,36 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
     return library
 
 
-def _template_files(folder: Path) -> list[Path]:
-    """The ``*.yaml``/``*.yml`` files of ``folder``, by name (one directory read, no stat per file)."""
+def _template_files(folder: Path) -> list[tuple[Path, bool]]:
+    """The ``*.yaml``/``*.yml`` files of ``folder`` by name, each with whether it is a symbolic link
+    (one directory read, no stat per file)."""
     import os
 
+    linked = folder.is_symlink()  # tutorials/ linked in: every file in it comes from elsewhere
     with os.scandir(folder) as entries:
-        names = sorted(e.name for e in entries if e.name.endswith((".yaml", ".yml")) and e.is_file())
-    return [folder / name for name in names]
+        found = sorted((e.name, linked or e.is_symlink()) for e in entries
+                       if e.name.endswith((".yaml", ".yml")) and e.is_file())
+    return [(folder / name, link) for name, link in found]
+
+
+def _inside(root: Path, files: list[tuple[Path, bool]]) -> tuple[list[Path], list[Problem]]:
+    """The template files that stay inside ``root``; a link to a file elsewhere is a problem, never read.
+
+    A template linked in from outside the library would be rendered, linted and published on the
+    help-center site as if a writer had put it there.
+    """
+    inside: list[Path] = []
+    problems: list[Problem] = []
+    top = None
+    for path, link in files:
+        if link:
+            top = top or root.resolve()
+            if not path.resolve().is_relative_to(top):
+                problems.append(Problem(str(path), 1, "", "template file is a link to a file outside the library; "
+                                        "refused (copy the file into the library instead)", check="schema"))
+                continue
+        inside.append(path)
+    return inside, problems
 
 
 class _ParseCache(UsedEntries):
@@ -563,15 +587,9 @@ class Selection:
 
     @property
     def translation(self) -> Translation:
-        """The chosen locale's text; a ``zh-Hant`` nobody wrote is the ``zh`` one converted (``supportkit.chinese``)."""
-        source = self.choice.converted_from
-        if source is None:
-            return self.template.locales[self.choice.locale]
-        from supportkit.chinese import CONVERTER, to_traditional
-
-        written = self.template.locales[source]
-        return dataclasses.replace(written, locale=self.choice.locale, subject=to_traditional(written.subject),
-                                   body=to_traditional(written.body), note=f"converted from {source} by {CONVERTER}")
+        """The chosen locale's text as written: for a ``zh-Hant`` nobody wrote, the ``zh`` text it is
+        converted from (``rendering`` converts the rendered reply, brand values included)."""
+        return self.template.locales[self.choice.converted_from or self.choice.locale]
 
 
 def select_template(library: Library, intent_or_id: str, locale: str, default_locale: str = "en",

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -71,11 +72,13 @@ class BuildReport:
     reused: int = 0
     seconds: float = 0.0
     fallbacks: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    """Files in the output that the build did not write (a CNAME, a deploy's files): kept as they were."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"out": str(self.out), "locales": list(self.locales), "articles": self.articles, "pages": self.pages,
                 "rendered": self.rendered, "reused": self.reused, "seconds": round(self.seconds, 3),
-                "fallbacks": self.fallbacks}
+                "fallbacks": self.fallbacks, "kept": self.kept}
 
 
 def slug_of(template: Template) -> str:
@@ -89,12 +92,19 @@ def is_article(template: Template) -> bool:
     return template.kind == "tutorial" or bool(template.faq)
 
 
+_URL_CHARS_RE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]{1,2000}")
+"""The characters a URL may hold as written (RFC 3986): no white space, quotes, angle brackets or controls."""
+
+
 def check_base_url(base_url: str | None) -> str | None:
     """``https://host/path/`` (with a trailing slash), or an error for anything else."""
     if base_url is None:
         return None
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+    # urlsplit drops tabs and newlines silently: a URL is checked as written, character by
+    # character, so nothing can add a line to robots.txt or an attribute to a page.
+    parts = urlsplit(base_url) if _URL_CHARS_RE.fullmatch(base_url) else None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query
+            or parts.fragment or parts.username is not None or parts.password is not None):
         raise FaqBuildError(f"--base-url must be an absolute http(s) URL, not {base_url[:80]!r}", None,
                             "Example: --base-url https://help.example.com/")
     return base_url if base_url.endswith("/") else base_url + "/"
@@ -349,6 +359,8 @@ class _SiteWriter:
         self.old_hashes = old_hashes
         self.spare_hashes = spare_hashes or {}
         self.hashes: dict[str, str] = {}
+        self.written: set[str] = set()
+        """Every file of the new site, pages or not."""
         self.rendered = 0
         self.reused = 0
         self._folders: dict[str, int] = {}  # folder under tmp -> descriptor (-1 where links take paths)
@@ -358,6 +370,7 @@ class _SiteWriter:
     def output(self, rel: str, key: str, produce: Callable[[], str]) -> None:
         """Write ``rel``, or keep or link an earlier build's file that had the same ``key``."""
         self.hashes[rel] = key
+        self.written.add(rel)
         if rel in self._spare_files and self.spare_hashes.get(rel) == key:
             self._spare_files.discard(rel)
             self.reused += 1
@@ -387,6 +400,7 @@ class _SiteWriter:
         return str(_site_environment().get_template(template_name).render(site=site, page=model(), _=gettext))
 
     def file(self, rel: str, content: str) -> None:
+        self.written.add(rel)
         self._place(rel)
         # "x": a new file, never one that exists (it could be the live site's, through a link).
         with open(os.path.join(self.tmp, rel), "x", encoding="utf-8", newline="") as handle:
@@ -540,6 +554,7 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
     _check_output_folder(out)
     previous = out if (out / MANIFEST).is_file() else None
     old_hashes = _read_manifest(out) if previous is not None else {}
+    ours = set(old_hashes) | _read_manifest_files(out) if previous is not None else set()
     cache = _TextCache(out, load=bool(old_hashes))
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -559,11 +574,13 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
             report.rendered, report.reused = writer.rendered, writer.reused
             report.pages = len(writer.hashes)
             manifest = {"format": SITE_FORMAT, "generator": "supportkit", "layout": _layout_digest(),
-                        "pages": writer.hashes}
+                        "pages": writer.hashes, "files": sorted(writer.written | {MANIFEST})}
             writer.file(MANIFEST, json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n")
             writer.finish()
         finally:
             writer.close()
+        if previous is not None:
+            report.kept = _keep_foreign(out, tmp, writer.written | ours)
         _swap_in(tmp, out)
         cache.save(keep=8)  # one file per --out in use
     except BaseException:
@@ -635,6 +652,45 @@ def _read_manifest(folder: Path) -> dict[str, str]:
     except (OSError, ValueError, AttributeError):
         pass
     return {}
+
+
+def _read_manifest_files(folder: Path) -> set[str]:
+    """Every file the build in ``folder`` wrote (pages or not); empty for a build that did not list them."""
+    try:
+        files = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {rel for rel in files if isinstance(rel, str)} if isinstance(files, list) else set()
+
+
+def _keep_foreign(out: Path, tmp: Path, ours: set[str]) -> list[str]:
+    """Carry the files of ``out`` that no build wrote (a CNAME, a deploy's verification file) into ``tmp``.
+
+    Links are carried as links (never followed), files as hard links (copies across file
+    systems). A file where the new site has one of its own is the site's.
+    """
+    kept: list[str] = []
+    for folder, folders, names in os.walk(out):
+        here = Path(folder)
+        entries = names + [name for name in folders if (here / name).is_symlink()]
+        for name in sorted(entries):
+            source = here / name
+            rel = source.relative_to(out).as_posix()
+            if rel in ours or rel == MANIFEST:
+                continue
+            target = tmp / rel
+            if os.path.lexists(target):
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+            else:
+                try:
+                    os.link(source, target)
+                except OSError:
+                    shutil.copy2(source, target)
+            kept.append(rel)
+    return sorted(kept)
 
 
 def _spare_path(out: Path) -> Path:

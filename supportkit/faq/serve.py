@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 from supportkit.config import Config
 from supportkit.errors import SupportkitError
 from supportkit.faq.build import BuildOptions, build_site
+
+_LOCALE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 
 def make_server(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
@@ -29,9 +32,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         if code == 404:
-            lang = self.path.strip("/").split("/", 1)[0]
+            # The locale's own 404 page; a first segment that is not a plain locale code ("..",
+            # "%2e%2e", a path) never names a folder: the site's own 404 page answers.
+            lang = self.path.split("?", 1)[0].strip("/").split("/", 1)[0]
             page = Path(self.directory) / lang / "404.html"
-            page = page if lang and page.is_file() else Path(self.directory) / "404.html"
+            if not (_LOCALE_RE.fullmatch(lang) and page.is_file()):
+                page = Path(self.directory) / "404.html"
             if page.is_file():
                 body = page.read_bytes()
                 self.send_response(404)
