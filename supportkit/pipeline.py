@@ -232,7 +232,7 @@ def _read(message: str, lang: str | None, agent_lang: str | None, config: Config
 def _answer(reading: _Reading, classification: Classification, config: Config, library: Library,
             values: Mapping[str, Any] | None, top: int, agent_lang: str | None) -> ReplyResult:
     """Select and render the reply to a classified message."""
-    from supportkit.guard import redaction_marker, safety_notice
+    from supportkit.guard import redaction_marker
 
     guarded, detection, normalized = reading.guarded, reading.detection, reading.normalized
     language = detection.language
@@ -249,14 +249,14 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
     rendered = refuse_unsafe(render(selection, values or {}, config.brand), selection, config)
     text = rendered.text
     if guarded.secret_found:
-        text = safety_notice(rendered.locale) + "\n\n" + text
+        text = _safety_notice(rendered) + "\n\n" + text
     agent = None
     if agent_lang:
         agent_selection = select_template(library, selection.template.ref, agent_lang, config.default_locale,
                                           config.allow_drafts)
         agent = refuse_unsafe(render(agent_selection, values or {}, config.brand), agent_selection, config)
         if guarded.secret_found:
-            agent = Rendered(**{**agent.__dict__, "text": safety_notice(agent.locale) + "\n\n" + agent.text})
+            agent = Rendered(**{**agent.__dict__, "text": _safety_notice(agent) + "\n\n" + agent.text})
 
     notes: list[str] = []
     if normalized.truncated:
@@ -283,6 +283,18 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
         scam_signals=list(guarded.scam_signals), message=shown, reply=rendered, text=text, agent=agent,
         notes=notes, review_reason=classification.review_reason,
     )
+
+
+def _safety_notice(rendered: Rendered) -> str:
+    """The guard's safety notice in the reply's language and script (converted like the reply for zh-Hant)."""
+    from supportkit.guard import safety_notice
+
+    notice = safety_notice(rendered.locale)
+    if rendered.converted_from is not None:
+        from supportkit.chinese import to_traditional
+
+        notice = to_traditional(notice)
+    return notice
 
 
 COURTESY_INTENTS = frozenset({"greeting"})

@@ -541,6 +541,10 @@ def _render(selection: Selection, values: Mapping[str, Any] | None, brand: Brand
     where = f"{template.path}: {locale}"
     subject = render_string(translation.subject, context, limit, where) if translation.subject else ""
     body = render_string(translation.body, context, limit, where)
+    if selection.choice.converted_from is not None:  # zh-Hant nobody wrote: the zh reply, all of it, converted
+        from supportkit.chinese import to_traditional
+
+        subject, body = to_traditional(subject), to_traditional(body)
     return Rendered(
         template=template.id, kind=template.kind, locale=locale, subject=subject, text=body,
         fallback=selection.choice.fallback, draft=translation.is_draft,

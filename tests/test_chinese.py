@@ -54,8 +54,19 @@ def test_a_customer_writing_traditional_is_answered_in_traditional() -> None:
     assert (simplified.reply.locale, simplified.reply.converted_from) == ("zh", None)
     assert traditional.intent == simplified.intent
     assert traditional.text == to_traditional(simplified.text)
+    assert traditional.reply.subject == to_traditional(simplified.reply.subject)
     data = traditional.to_dict()
     assert (data["locale"], data["converted_from"], data["fallback"]) == ("zh-Hant", "zh", False)
+
+
+def test_a_traditional_customer_who_pasted_a_phrase_gets_the_notice_in_traditional() -> None:
+    from supportkit.guard import safety_notice
+
+    phrase = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+    result = process_message(f"請幫我看看錢包，助記詞是 {phrase}", load_config())
+    assert result.secret_found and result.reply.locale == "zh-Hant"
+    assert result.text.startswith(to_traditional(safety_notice("zh")) + "\n\n")
+    assert "abandon" not in result.text and "abandon" not in result.message
 
 
 def test_lang_option_asks_for_traditional() -> None:

@@ -131,7 +131,7 @@ def test_select_template_falls_back_explicitly() -> None:
     exact = select_template(library, "tx_pending", "ru-RU")
     assert (exact.choice.locale, exact.choice.fallback) == ("ru", False)
     fallback = select_template(library, "tx_pending", "zh-TW")
-    assert (fallback.choice.locale, fallback.choice.fallback, fallback.choice.chain) == ("en", True, ("zh", "en"))
+    assert (fallback.choice.locale, fallback.choice.fallback, fallback.choice.chain) == ("en", True, ("zh-Hant", "zh", "en"))
     unknown_intent = select_template(library, "gas_fee", "en")
     assert unknown_intent.template.id == "other"
     with pytest.raises(UnknownLocaleError):

@@ -10,7 +10,7 @@ FIVE = ("zh", "en", "es", "ru", "fr")
 
 @pytest.mark.parametrize(
     ("requested", "locale", "fallback"),
-    [("zh-TW", "zh", False), ("zh-Hant", "zh", False), ("zh_HK", "zh", False), ("es-419", "es", False),
+    [("zh-TW", "zh-Hant", False), ("zh-Hant", "zh-Hant", False), ("zh_HK", "zh-Hant", False), ("zh-CN", "zh", False), ("es-419", "es", False),
      ("fr-CA", "fr", False), ("ru", "ru", False), ("pt-BR", "en", True), ("de", "en", True)],
 )
 def test_fallback_chain(requested: str, locale: str, fallback: bool) -> None:
