@@ -21,12 +21,14 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from http.client import HTTPException
 from pathlib import Path
+from typing import Any
 
 from supportkit.errors import ModelError
 from supportkit.translation.packages import (
@@ -37,6 +39,7 @@ from supportkit.translation.packages import (
     install_archive,
     metadata_problems,
     packages_dir,
+    printable,
     validate_archive,
     version_key,
 )
@@ -46,7 +49,13 @@ DEFAULT_INDEX_REPO = "https://raw.githubusercontent.com/argosopentech/argospm-in
 MAX_INDEX_BYTES = 16 * 1024**2
 MAX_DOWNLOAD_BYTES = MAX_UNPACKED_BYTES
 TIMEOUT = 60.0
+"""Seconds a connection may stay silent."""
+INDEX_DEADLINE = 120.0
+"""Seconds the whole index download may take (a server that trickles a byte a minute is cut off)."""
+DOWNLOAD_DEADLINE = 3600.0
+"""Seconds one package download may take in all (400 MB at 1 Mbit/s is under an hour)."""
 PIVOT = "en"
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 Progress = Callable[[int, int | None], None]
 """``progress(bytes_so_far, total_or_None)``, called as a download goes."""
@@ -63,7 +72,44 @@ def index_url(url: str | None = None, env: Mapping[str, str] | None = None) -> s
 
 def _check_scheme(url: str, where: str) -> None:
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ModelError(f"unsupported address {url[:80]!r}", where, "Use an http:// or https:// address.")
+        raise ModelError(f"unsupported address {printable(url, 80)!r}", where, "Use an http:// or https:// address.")
+
+
+def is_private(url: str) -> bool:
+    """Whether ``url`` is https, or http to this machine (an index you serve yourself): not readable
+    or changeable on the way."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK)
+
+
+class _SameSchemeRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the same scheme: an https download never continues over plain http."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        old, new = urllib.parse.urlsplit(req.full_url).scheme, urllib.parse.urlsplit(newurl).scheme
+        if old != new:
+            raise urllib.error.URLError(f"redirected from {old} to {new} ({printable(newurl, 80)}); refused")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _open(url: str) -> Any:
+    """``urlopen`` with same-scheme redirects only."""
+    opener = urllib.request.build_opener(_SameSchemeRedirects())
+    return opener.open(url, timeout=TIMEOUT)
+
+
+def _read_all(response: Any, limit: int, deadline: float, what: str, chunk: int = 256 * 1024) -> Iterator[bytes]:
+    """The response's body in chunks; over ``limit`` bytes or past ``deadline`` (monotonic) is an error."""
+    received = 0
+    read = getattr(response, "read1", response.read)  # what has arrived: the deadline is checked between reads
+    while data := read(chunk):
+        received += len(data)
+        if received > limit:
+            raise ModelError(f"{what} is larger than the {limit} bytes allowed")
+        if time.monotonic() > deadline:
+            raise ModelError(f"{what} took too long (the limit is the whole transfer, not each read)", None,
+                             "Try again later or from another mirror.")
+        yield data
 
 
 def fetch_index(url: str | None = None) -> list[PackageInfo]:
@@ -71,22 +117,30 @@ def fetch_index(url: str | None = None) -> list[PackageInfo]:
     address = index_url(url)
     _check_scheme(address, "package index")
     try:
-        with urllib.request.urlopen(address, timeout=TIMEOUT) as response:  # noqa: S310 - scheme checked
-            data = response.read(MAX_INDEX_BYTES + 1)
+        with _open(address) as response:
+            data = b"".join(_read_all(response, MAX_INDEX_BYTES, time.monotonic() + INDEX_DEADLINE,
+                                      "the package index", 64 * 1024))
     except (urllib.error.URLError, HTTPException, OSError, ValueError) as exc:
         raise ModelError(f"cannot download the package index: {_reason(exc)}", address,
                          "Check the connection and the address (--index), or install a downloaded file: "
                          "supportkit models install ./translate-en_zh.argosmodel") from None
-    if len(data) > MAX_INDEX_BYTES:
-        raise ModelError("the package index is too large", address)
     try:
         entries = json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ModelError(f"the package index is not valid JSON: {exc}", address) from None
     if not isinstance(entries, list):
         raise ModelError("the package index is not a JSON list", address)
-    return [PackageInfo.from_metadata(e) for e in entries
+    trusted = is_private(address)
+    return [_vouched(PackageInfo.from_metadata(e), trusted) for e in entries
             if isinstance(e, dict) and not metadata_problems(e) and e.get("links")]
+
+
+def _vouched(info: PackageInfo, index_is_private: bool) -> PackageInfo:
+    """``info`` with its sha256 dropped when the index came over plain http: anyone on the way
+    could have written it, so it vouches for nothing (``download`` then wants https links)."""
+    if index_is_private or "sha256" not in info.extra:
+        return info
+    return dataclasses.replace(info, extra={k: v for k, v in info.extra.items() if k != "sha256"})
 
 
 def _reason(exc: BaseException) -> str:
@@ -124,10 +178,13 @@ def download(info: PackageInfo, dest_dir: Path, progress: Progress | None = None
     for link in info.links:
         if urllib.parse.urlsplit(link).scheme not in ("http", "https"):
             continue  # ipfs:// and the like
+        if not is_private(link) and not info.extra.get("sha256"):
+            errors.append(f"{printable(link, 80)}: plain http and no sha256 from an https index; refused")
+            continue
         try:
             return _download_one(link, info, dest_dir, progress)
         except (urllib.error.URLError, HTTPException, OSError, ValueError) as exc:
-            errors.append(f"{link}: {_reason(exc)}")
+            errors.append(f"{printable(link, 80)}: {_reason(exc)}")
     raise ModelError(f"cannot download {info.code}: {'; '.join(errors) or 'no http(s) link in the index'}",
                      "package index", "Check the connection, or download the file elsewhere and run: "
                      f"supportkit models install ./{info.code}.argosmodel")
@@ -140,16 +197,15 @@ def _download_one(link: str, info: PackageInfo, dest_dir: Path, progress: Progre
     handle, name = tempfile.mkstemp(prefix=".supportkit-download-", suffix=".argosmodel", dir=dest_dir)
     path = Path(name)
     received = 0
+    deadline = time.monotonic() + DOWNLOAD_DEADLINE
     try:
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(link, timeout=TIMEOUT) as response:  # noqa: S310
+        with os.fdopen(handle, "wb") as out, _open(link) as response:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else (expected_size if isinstance(expected_size, int) else None)
             if total is not None and total > MAX_DOWNLOAD_BYTES:
-                raise ModelError(f"{info.code} is {total} bytes, more than the {MAX_DOWNLOAD_BYTES} allowed", link)
-            while chunk := response.read(256 * 1024):
+                raise ModelError(f"{info.code} is {total} bytes, more than the {MAX_DOWNLOAD_BYTES} allowed", printable(link))
+            for chunk in _read_all(response, MAX_DOWNLOAD_BYTES, deadline, info.code):
                 received += len(chunk)
-                if received > MAX_DOWNLOAD_BYTES:
-                    raise ModelError(f"{info.code} is larger than the {MAX_DOWNLOAD_BYTES} bytes allowed", link)
                 digest.update(chunk)
                 out.write(chunk)
                 if progress is not None:
@@ -162,7 +218,7 @@ def _download_one(link: str, info: PackageInfo, dest_dir: Path, progress: Progre
         if expected_sha and digest.hexdigest() != expected_sha:
             problems.append(f"SHA-256 is {digest.hexdigest()}, the index says {expected_sha}")
         if problems:
-            raise ModelError(f"download of {info.code} failed its checks: {'; '.join(problems)}", link,
+            raise ModelError(f"download of {info.code} failed its checks: {'; '.join(problems)}", printable(link),
                              "Nothing was installed. Try again; if it persists the index or the mirror is wrong.")
         return path
     except BaseException:

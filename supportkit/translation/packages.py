@@ -34,10 +34,15 @@ from typing import Any
 from supportkit.errors import ModelError
 
 MAX_MEMBERS = 10_000
-MAX_UNPACKED_BYTES = 4 * 1024**3
-"""A real Argos package unpacks to 100-400 MB; anything past 4 GiB is refused."""
+MAX_UNPACKED_BYTES = 2 * 1024**3
+"""A real Argos package unpacks to 100-400 MB; anything past 2 GiB is refused."""
 MAX_RATIO = 200
 """Largest compression ratio allowed for a member over 1 MiB (zip bombs reach thousands)."""
+MAX_ARCHIVE_RATIO = 20
+"""Largest ratio of the unpacked size of all members to the archive's size. A model (float
+weights) barely compresses: real packages unpack to 1.1-3x. Many members just under 1 MiB that
+each pass ``MAX_RATIO`` are caught here (360 KB that unpack to 300 MB)."""
+_PAIR_IN_NAME_RE = re.compile(r"(?:^|[-_.])([a-z]{2,3})_([a-z]{2,3})(?=$|[-_.])")
 _LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{1,8})?$")
 _FOLDER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _TMP_PREFIX = ".supportkit-"
@@ -103,9 +108,11 @@ class PackageInfo:
         links = data.get("links") or []
         return cls(
             from_code=from_code, to_code=to_code,
-            package_version=str(data.get("package_version", "")), argos_version=str(data.get("argos_version", "")),
-            from_name=str(data.get("from_name", "")), to_name=str(data.get("to_name", "")),
-            type=str(data.get("type", "translate")), code=str(data.get("code") or package_code(from_code, to_code)),
+            package_version=printable(str(data.get("package_version", ""))),
+            argos_version=printable(str(data.get("argos_version", ""))),
+            from_name=printable(str(data.get("from_name", ""))), to_name=printable(str(data.get("to_name", ""))),
+            type=str(data.get("type", "translate")),
+            code=printable(str(data.get("code") or package_code(from_code, to_code))),
             target_prefix=str(data.get("target_prefix", "")),
             links=tuple(str(link) for link in links if isinstance(link, str)),
             extra={k: v for k, v in data.items() if k in ("sha256", "size")},
@@ -114,6 +121,14 @@ class PackageInfo:
     @property
     def pair(self) -> tuple[str, str]:
         return self.from_code, self.to_code
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """``text`` without control, format or unassigned characters (ANSI escapes, bidi controls), cut
+    to ``limit``: package metadata is printed to a terminal and must not drive it."""
+    import unicodedata
+
+    return "".join(c for c in text[: limit * 2] if not unicodedata.category(c).startswith("C"))[:limit]
 
 
 def metadata_problems(data: Any) -> list[str]:
@@ -260,8 +275,40 @@ def _size_limits(view: ArchiveView) -> Iterator[str]:
     for member in view.members:
         if member.file_size > 1024**2 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
             yield f"archive member {member.filename!r} expands {member.file_size // max(member.compress_size, 1)}x"
+    if total > 1024**2 and total > MAX_ARCHIVE_RATIO * max(view.archive_size, 1):
+        yield f"archive unpacks to {total // max(view.archive_size, 1)}x its size (limit {MAX_ARCHIVE_RATIO}x)"
     if len(view.names()) != len(view.members):
         yield "archive has duplicate member names"
+
+
+@archive_rule
+def _no_overlapping_members(view: ArchiveView) -> Iterator[str]:
+    """Members whose data overlap (one stored byte range read as several files: CVE-2024-0450,
+    fixed in CPython 3.11.8 but not in every distribution's build) are refused here."""
+    spans = sorted((m.header_offset, m.header_offset + 30 + len(_raw_name(m)) + m.compress_size, m.filename)
+                   for m in view.members)
+    for (_start, end, name), (next_start, _end, other) in zip(spans, spans[1:], strict=False):
+        if next_start < end:  # the next member starts inside this one's header or data
+            yield f"archive members {name!r} and {other!r} overlap"
+            return
+
+
+def _raw_name(member: zipfile.ZipInfo) -> bytes:
+    """The member's name as stored in its local header (UTF-8 when flagged, else code page 437)."""
+    encoding = "utf-8" if member.flag_bits & 0x800 else "cp437"
+    return member.orig_filename.encode(encoding, errors="replace")
+
+
+@archive_rule
+def _folder_names_its_pair(view: ArchiveView) -> Iterator[str]:
+    """A folder named for another pair (``translate-en_zh`` holding es -> fr) would replace that pair."""
+    if view.root is None or not isinstance(view.metadata, Mapping) or metadata_problems(view.metadata):
+        return
+    pair = (str(view.metadata["from_code"]), str(view.metadata["to_code"]))
+    named = [match.groups() for match in _PAIR_IN_NAME_RE.finditer(view.root)]
+    if named and pair not in named:
+        yield (f"package folder {view.root!r} names the pair {named[0][0]} -> {named[0][1]} but the package "
+               f"translates {pair[0]} -> {pair[1]}")
 
 
 @archive_rule
@@ -384,6 +431,11 @@ def install_archive(archive: Path, root: Path | None = None, sha256: str | None 
         if unpacked is None or unpacked.info.pair != info.pair:
             raise ModelError("package changed while it was installed", str(archive), "Try again.")
         target = root / top
+        present = read_installed(target) if target.exists() else None
+        if present is not None and present.info.pair != info.pair:
+            raise ModelError(f"the folder {top!r} holds the {present.info.from_code} -> {present.info.to_code} "
+                             f"package; this one translates {info.from_code} -> {info.to_code}", str(archive),
+                             "Nothing was installed: a package must not replace another pair's.")
         others = [p for p in list_installed(root) if p.info.pair == info.pair and p.path != target]
         _replace_folder(staging / top, target)
         for old in others:
