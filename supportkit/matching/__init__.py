@@ -67,7 +67,7 @@ LOSS_INTENT = "scam_report"
 
 _SCALE = 2.0
 _MAX_MESSAGE = 2000  # chars; intent shows in the first lines, and this bounds the work per message
-_GREETING = "greeting_thanks"
+_SMALL_TALK = ("greeting", "thanks")  # what a message says besides its problem
 # The guard replaces secrets with a bracketed marker ("[recovery phrase removed]"); its words
 # must not count as the customer's ("recovery phrase" would point at wallet_recovery).
 _MARKER_RE = re.compile(r"\[[^\[\]\n]{1,60}\]|【[^【】\n]{1,30}】")
@@ -186,8 +186,10 @@ def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
         evidence[LOSS_INTENT].insert(0, f"funds lost: {losses[0]}")
     # A greeting or thanks only decides a message that says little else.
     content = sum(len(w) if is_han(w) else 1 for w in fixed)
-    if content > 8 and _GREETING in raw:
-        raw[_GREETING] *= 0.4
+    if content > 8:
+        for intent in _SMALL_TALK:
+            if intent in raw:
+                raw[intent] *= 0.4
     if "other" in raw:
         raw["other"] = max(raw["other"], OTHER_THRESHOLD)
 
