@@ -83,7 +83,7 @@ REVIEW_MARGIN = 0.08
 
 _SCALE = 2.0
 _MAX_MESSAGE = 2000  # chars; intent shows in the first lines, and this bounds the work per message
-_COURTESY = ("greeting", "thanks", "greeting_thanks")
+_COURTESY = ("greeting", "thanks")
 """Intents of courtesy: they answer a message only when it asks nothing else."""
 
 PROBLEM_EVIDENCE = 0.8
