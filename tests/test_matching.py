@@ -171,6 +171,8 @@ def test_to_dict_shape(library: Library) -> None:
     ("es", "le pasé la frase a un supuesto soporte por whatsapp"),
     ("ru", "кто-то изменил права владельца на моем tron кошельке"),
     ("fr", "j'ai déjà payé les frais de retrait à la plateforme et ils demandent encore"),
+    ("zh", "30万U被冻结了，急！"),
+    ("es", "me congelaron 5.000 USDT, es urgente"),
 ])
 def test_urgent_in_every_language(library: Library, lang: str, text: str) -> None:
     result = classify(text, lang, library)
@@ -186,9 +188,9 @@ def test_urgent_in_every_language(library: Library, lang: str, text: str) -> Non
     ("ru", "перевод в ожидании уже час"),
     ("fr", "ma transaction est en attente"),
     ("fr", "quelqu'un sur Telegram dit être le support, c'est une arnaque ?"),
-    ("zh", "30万U被冻结了，急！"),
-    ("es", "me congelaron 5.000 USDT, es urgente"),
+    ("zh", "30万U被冻结了！！！"),
     ("en", "URGENT!!! how do I add a custom token"),
+    ("en", "please help, how do I swap usdt to trx"),
     ("ru", "помогите срочно, депозит не пришел"),
 ])
 def test_not_urgent_when_merely_pending_slow_or_asking(library: Library, lang: str, text: str) -> None:
@@ -321,6 +323,7 @@ def test_lost_funds_count_for_scam_report_and_say_so(library: Library) -> None:
 
 def test_time_pressure_is_a_reason_never_the_urgency(library: Library) -> None:
     assert not classify("my USDT got frozen!!", "en", library).urgent
+    assert classify("my USDT got frozen, I need it today", "en", library).urgency_reasons == ["time_pressure: today"]
     assert not classify("thanks!! all good", "en", library).urgent
     drained = classify("someone drained my wallet!! help", "en", library)
     assert drained.urgent

@@ -86,6 +86,9 @@ _MAX_MESSAGE = 2000  # chars; intent shows in the first lines, and this bounds t
 _COURTESY = ("greeting", "thanks")
 """Intents of courtesy: they answer a message only when it asks nothing else."""
 
+COURTESY_WEIGHT = 1.0
+"""What a message made only of greeting or thanks words adds to the better of the two (over the best other intent)."""
+
 PROBLEM_EVIDENCE = 0.8
 """Raw evidence of another intent from which a greeting or thanks no longer decides the message."""
 # The guard replaces secrets with a bracketed marker ("[recovery phrase removed]"); its words
@@ -232,13 +235,26 @@ def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
         intent = max(family, key=lambda i: (raw[i], -family.index(i)))
         raw[intent] += LOSS_WEIGHT
         evidence[intent].insert(0, f"funds lost: {losses[0]}")
-    _demote_greetings(raw, fixed)
+    if _only_courtesy(index, reading.fixed):
+        # "hi", "merci beaucoup", "在吗": nothing else is asked, whatever examples share a word.
+        courtesy = [i for i in _COURTESY if i in raw]
+        if courtesy:
+            best = max(courtesy, key=lambda i: raw[i])
+            raw[best] += COURTESY_WEIGHT + max((v for i, v in raw.items() if i not in _COURTESY), default=0.0)
+    else:
+        _demote_greetings(raw, fixed)
     if "other" in raw:
         raw["other"] = max(raw["other"], OTHER_THRESHOLD)
 
     ranked = sorted(index.intents, key=lambda i: (-raw[i], i != "other", i))
     intents = [IntentScore(i, _confidence(raw[i]), tuple(evidence[i][:6])) for i in ranked]
     return Classification(intents, *_urgency(index, ranked[0], found, text))
+
+
+def _only_courtesy(index: MatchIndex, words: list[str]) -> bool:
+    """Whether every word (every Han character) of the message is one of greetings and thanks."""
+    known = index.courtesy_words
+    return bool(known) and all(all(c in known for c in w) if is_han(w) else w in known for w in words)
 
 
 def _demote_greetings(raw: dict[str, float], words: list[str]) -> None:
@@ -263,9 +279,10 @@ def _urgency(index: MatchIndex, top: str, found: dict[str, list[str]], text: str
     """Whether a message is urgent, and why.
 
     Urgent: funds lost or moving, a secret seen by someone else, account permissions changed,
-    a scam acted on (paid, sent, signed, approved), or an intent that is urgent whatever the
-    words (``risk_intents``). Time pressure ("urgent", "!!!", "help me") never makes a message
-    urgent on its own: it is listed as a reason of a message that is.
+    a scam acted on (paid, sent, signed, approved), an intent that is urgent whatever the words
+    (``risk_intents``), or the customer's own funds frozen or not arrived with a deadline
+    ("urgent", "today": ``pressing_intents``). "!!!" and "help me" never make a message urgent:
+    they are listed as a reason of a message that is.
     """
     reasons = [f"funds_at_risk: {cue}" for cue in found["loss"][:3]]
     reasons += [f"secret_exposed: {cue}" for cue in found["exposed"][:2]]
@@ -274,7 +291,9 @@ def _urgency(index: MatchIndex, top: str, found: dict[str, list[str]], text: str
         reasons.append(f"scam_acted_on: {found['acted'][0]}")
     if top in index.risk_intents and not reasons:
         reasons.append(f"security_intent: {top}")
-    if reasons:
+    if found["pressing"] and top in index.pressing_intents and not reasons:
+        reasons.append(f"time_pressure: {found['pressing'][0]}")  # the customer's own funds, stuck, with a deadline
+    elif reasons:
         pressing = found["pressing"][0] if found["pressing"] else ("!!" if _EMPHASIS_RE.search(text) else None)
         if pressing is not None:
             reasons.append(f"time_pressure: {pressing}")

@@ -142,8 +142,8 @@ class UrgencyCue:
     """A pattern of urgency: ``loss`` (funds lost or moving), ``exposed`` (a secret seen by someone
     else), ``permissions`` (account permissions changed) make a message urgent on their own;
     ``acted`` (paid, sent, signed, approved) only when the message is about a scam
-    (``acted_intents``); ``pressing`` (time pressure) never on its own, it is listed as a reason
-    of a message already urgent."""
+    (``acted_intents``); ``pressing`` (time pressure) only on the customer's own stuck funds
+    (``pressing_intents``), elsewhere it is listed as a reason of a message already urgent."""
 
     kind: str
     lang: str
@@ -293,6 +293,11 @@ class MatchIndex:
     """Intents urgent whatever the words (a secret seen by someone else, funds moved without the customer)."""
     acted_intents: frozenset[str] = frozenset()
     """Intents urgent when the customer acted on the scam (an ``acted`` cue)."""
+    pressing_intents: frozenset[str] = frozenset()
+    """Intents urgent under time pressure (a ``pressing`` cue): the customer's own funds stuck."""
+    courtesy_words: frozenset[str] = frozenset()
+    """Words (and Han characters) of greetings and thanks: a message made of these alone asks
+    nothing else (``_courtesy_words``)."""
     examples: list[Example] = field(default_factory=list)
     profiles: list[Profile] = field(default_factory=list)
     postings: Postings = field(default_factory=lambda: Postings())
@@ -323,6 +328,8 @@ class MatchIndex:
                         for k, cues in self.urgency_by_key.items()},
             "risk_intents": tuple(sorted(self.risk_intents)),
             "acted_intents": tuple(sorted(self.acted_intents)),
+            "pressing_intents": tuple(sorted(self.pressing_intents)),
+            "courtesy_words": tuple(sorted(self.courtesy_words)),
             "examples": [(e.intent, e.lang, e.text) for e in self.examples],
             "profiles": [(p.intent, p.lang, p.size) for p in self.profiles],
             "postings": postings(self.postings),
@@ -358,6 +365,8 @@ class MatchIndex:
                             for k, cues in data["urgency"].items()},
             risk_intents=frozenset(data["risk_intents"]),
             acted_intents=frozenset(data["acted_intents"]),
+            pressing_intents=frozenset(data["pressing_intents"]),
+            courtesy_words=frozenset(data["courtesy_words"]),
             examples=[Example(*fields) for fields in data["examples"]],
             profiles=[Profile(*fields) for fields in data["profiles"]],
             postings=postings(*data["postings"]),
@@ -493,6 +502,37 @@ def _deletes(word: str) -> set[str]:
 # ---------------------------------------------------------------- building
 
 
+COURTESY_INTENTS = ("greeting", "thanks")
+"""Intents of courtesy: they answer a message only when it asks nothing else."""
+
+_SHORT_COURTESY = 4
+"""Examples of a courtesy intent this short (words; twice as many Han characters) lend all their words."""
+
+
+def _courtesy_words(lexicon: Mapping[str, Any], folded_examples: list[tuple[str, str, str, str]]) -> frozenset[str]:
+    """The words a greeting or a thanks is made of: its cues' words, and every word of its short
+    examples ("good morning team", "ok thanks bye"); Han text by character."""
+    from supportkit.matching.fold import tokens
+
+    words: set[str] = set()
+
+    def take(folded: str) -> None:
+        for token in tokens(folded):
+            words.update(token if is_han(token) else (token,))
+
+    for intent in COURTESY_INTENTS:
+        for by_lang in ((lexicon.get("intents") or {}).get(intent) or {}).values():
+            for cues in (by_lang or {}).values():
+                for raw in cues or ():
+                    take(_fold_cue(str(raw)).replace("*", ""))
+    for intent, _lang, _text, folded in folded_examples:
+        if intent in COURTESY_INTENTS:
+            found = tokens(folded)
+            if sum(len(t) / 2 if is_han(t) else 1 for t in found) <= _SHORT_COURTESY:
+                take(folded)
+    return frozenset(words)
+
+
 def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, str]],
                 intents: Iterable[str]) -> MatchIndex:
     """Build the index from a parsed lexicon and ``(intent, lang, phrase)`` examples."""
@@ -522,9 +562,11 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
                     vocabulary_words.update(p.rstrip("*") for p in folded.split() if not is_han(p))
     index.risk_intents = frozenset(urgency.get("risk_intents") or ())
     index.acted_intents = frozenset(urgency.get("acted_intents") or ())
+    index.pressing_intents = frozenset(urgency.get("pressing_intents") or ())
 
     # Examples: document frequencies over all examples, then unit vectors and postings.
     folded_examples = [(i, lang, text, fold(text)) for i, lang, text in examples if text.strip()]
+    index.courtesy_words = _courtesy_words(lexicon, folded_examples)
     raw_examples = [(i, lang, text, features(folded)) for i, lang, text, folded in folded_examples]
     # Document frequency is taken within each language and the largest share counts: "my"
     # is in a fifth of the English examples but only a twentieth of all of them, and must
