@@ -191,7 +191,7 @@ def test_urgent_in_every_language(library: Library, lang: str, text: str) -> Non
     ("zh", "30万U被冻结了！！！"),
     ("en", "URGENT!!! how do I add a custom token"),
     ("en", "please help, how do I swap usdt to trx"),
-    ("ru", "помогите срочно, депозит не пришел"),
+    ("ru", "помогите пожалуйста, как добавить токен в кошелек"),
 ])
 def test_not_urgent_when_merely_pending_slow_or_asking(library: Library, lang: str, text: str) -> None:
     assert not classify(text, lang, library).urgent
