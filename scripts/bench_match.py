@@ -106,13 +106,14 @@ def evaluate(rows: list[dict[str, Any]], library: Any, guard: Callable[[str], tu
         row["classify_text"], row["classify_lang"] = safe, lang
         ranked = [s.id for s in result.intents]
         gold = row["intent"]
+        accepted = LEGACY.get(gold, {gold}) if row.get("set") != "blind-3" else {gold}
         if row["lang"] in per_lang:
             bucket = per_lang[row["lang"]]
             bucket[0] += 1
-            bucket[1] += ranked[0] == gold
-            bucket[2] += gold in ranked[:3]
+            bucket[1] += ranked[0] in accepted
+            bucket[2] += any(i in accepted for i in ranked[:3])
         if row["lang"] in per_lang:
-            predicted_other = ranked[0] == "other"
+            predicted_other = ranked[0] in ("other", "product_question")
             other["tp"] += predicted_other and gold == "other"
             other["fp"] += predicted_other and gold != "other"
             other["fn"] += (not predicted_other) and gold == "other"
@@ -125,8 +126,8 @@ def evaluate(rows: list[dict[str, Any]], library: Any, guard: Callable[[str], tu
             matching_urgent["tp"] += result.urgent and gold_urgent
             matching_urgent["fp"] += result.urgent and not gold_urgent
             matching_urgent["fn"] += (not result.urgent) and gold_urgent
-        if show_errors and (ranked[0] != gold or is_urgent != gold_urgent):
-            mark = "INTENT" if ranked[0] != gold else "URGENT"
+        if show_errors and (ranked[0] not in accepted or is_urgent != gold_urgent):
+            mark = "INTENT" if ranked[0] not in accepted else "URGENT"
             print(f"{mark} {row.get('id', '')} [{row['lang']}] gold={gold}/{int(gold_urgent)} "
                   f"got={ranked[0]}/{int(is_urgent)} ({', '.join(f'{s.id}:{s.score:.2f}' for s in result.intents[:3])}) "
                   f"{row['text'][:110]!r}", file=sys.stderr)
@@ -229,6 +230,16 @@ def timed_processes(commands: dict[str, list[str]], runs: int = 9) -> dict[str, 
 
 
 BLIND = Path(__file__).resolve().parent.parent / "tests" / "data" / "match_blind.jsonl"
+LEGACY = {
+    "scam_report": {"scam_report", "secret_exposed", "unauthorized_transfer", "token_approval", "investment_scam",
+                    "address_poisoning"},
+    "other": {"other", "product_question"},
+    "greeting_thanks": {"greeting", "thanks"},
+}
+"""The development set and the older held-out cases were labelled before the taxonomy of December
+2026: an old label accepts the intents it was split into (the blind sets are labelled in the new one)."""
+
+
 def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """95% Wilson score interval of a proportion."""
     if not n:
