@@ -15,7 +15,7 @@ LIBRARY = load_library(BUNDLED_REPLIES)
 TEMPLATES = list(LIBRARY)
 AGENT_REPLIES = ("info_request", "follow_up", "satisfaction_survey", "escalation", "out_of_hours", "closing")
 TUTORIALS = ("create_wallet", "backup_recovery_phrase", "import_wallet", "switch_phone", "swap_tokens",
-             "withdraw_from_exchange", "add_custom_token", "check_transaction", "network_fees", "revoke_approvals")
+             "withdraw_from_exchange", "add_custom_token", "check_transaction", "network_fees", "revoke_approval")
 
 EDGE_VALUES = {
     "text": "Zoë-Ångström «李» O'Brien-Nakamura de la Fuente y Villanueva " * 2,
