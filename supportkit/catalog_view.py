@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from supportkit.chinese import CONVERTER, TRADITIONAL, is_traditional_locale, to_traditional
 from supportkit.config import Config
 from supportkit.errors import InputError
 from supportkit.locales import parse_locale
@@ -27,23 +28,30 @@ def show_template(config: Config, template_id: str, lang: str | None = None) -> 
     library = library_for(config)
     template = library.get(template_id)
     codes = list(template.locales)
+    converted: str | None = None
     if lang is not None:
-        code = parse_locale(lang, "--lang")[0]
-        if code not in template.locales:
+        language, rest = parse_locale(lang, "--lang")
+        code = TRADITIONAL if is_traditional_locale(language, rest) else language
+        if code == TRADITIONAL and code not in template.locales and "zh" in template.locales:
+            converted, code = "zh", TRADITIONAL  # what a Traditional Chinese customer receives
+        elif code not in template.locales:
             raise InputError(f"template {template.ref!r} has no {code!r} locale", None,
                              f"It has: {', '.join(codes)}.")
         codes = [code]
     examples = {name: v.example for name, v in template.variables.items() if v.example}
     locales: dict[str, Any] = {}
     for code in codes:
-        translation = template.locales[code]
-        context = build_context(template, code, examples, config.brand)
-        where = f"{template.path}: {code}"
-        locales[code] = {
-            "state": template.translation_state(code),
-            "subject": render_string(translation.subject, context, where=where) if translation.subject else "",
-            "text": render_string(translation.body, context, where=where),
-        }
+        written = converted or code
+        translation = template.locales[written]
+        context = build_context(template, written, examples, config.brand)
+        where = f"{template.path}: {written}"
+        subject = render_string(translation.subject, context, where=where) if translation.subject else ""
+        text = render_string(translation.body, context, where=where)
+        state = template.translation_state(written)
+        if converted:
+            subject, text = to_traditional(subject), to_traditional(text)
+            state = f"converted from {converted} by {CONVERTER} ({state} there)"
+        locales[code] = {"state": state, "subject": subject, "text": text}
     return {"ref": template.ref, "id": template.id, "kind": template.kind, "intents": list(template.intents),
             "path": str(template.path), "variables": sorted(template.variables), "faq": dict(template.faq),
             "locales": locales}

@@ -73,3 +73,17 @@ def test_lang_option_asks_for_traditional() -> None:
     result = process_message("我的转账一直在处理中", load_config(), lang="zh-TW")
     assert (result.reply.locale, result.reply.converted_from) == ("zh-Hant", "zh")
     assert result.text == to_traditional(process_message("我的转账一直在处理中", load_config()).text)
+
+
+def test_templates_show_renders_what_a_traditional_customer_receives() -> None:
+    from click.testing import CliRunner
+
+    from supportkit.cli import cli
+
+    result = CliRunner().invoke(cli, ["templates", "show", "thanks", "--lang", "zh-TW", "--json"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)["locales"]
+    assert list(shown) == ["zh-Hant"]
+    assert shown["zh-Hant"]["state"].startswith("converted from zh by OpenCC s2twp")
+    simplified = json.loads(CliRunner().invoke(cli, ["templates", "show", "thanks", "--lang", "zh", "--json"]).output)
+    assert shown["zh-Hant"]["text"] == to_traditional(simplified["locales"]["zh"]["text"])
