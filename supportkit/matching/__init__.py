@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from supportkit.matching.cache import index_for
-from supportkit.matching.fold import fold, is_han, tokens
+from supportkit.matching.fold import STOPWORDS, fold, is_han, tokens
 from supportkit.matching.index import (
     URGENCY_KINDS,
     ExampleColumns,
@@ -254,7 +254,8 @@ def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
 def _only_courtesy(index: MatchIndex, words: list[str]) -> bool:
     """Whether every word (every Han character) of the message is one of greetings and thanks."""
     known = index.courtesy_words
-    return bool(known) and all(all(c in known for c in w) if is_han(w) else w in known for w in words)
+    said = [w for w in words if w not in STOPWORDS]
+    return bool(known) and bool(said) and all(all(c in known for c in w) if is_han(w) else w in known for w in said)
 
 
 def _demote_greetings(raw: dict[str, float], words: list[str]) -> None:
