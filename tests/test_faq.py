@@ -90,6 +90,7 @@ def test_hreflang_is_absolute_with_self_and_x_default(lib_dir: Path, tmp_path: P
     links = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', head)
     assert links == [("zh", "https://help.example.com/kb/zh/gas-fee.html"),
                      ("en", "https://help.example.com/kb/en/gas-fee.html"),
+                     ("zh-Hant", "https://help.example.com/kb/zh-Hant/gas-fee.html"),
                      ("x-default", "https://help.example.com/kb/en/gas-fee.html")]
     assert '<link rel="canonical" href="https://help.example.com/kb/zh/gas-fee.html">' in head
     sitemap = read(out / "sitemap.xml")
@@ -98,6 +99,18 @@ def test_hreflang_is_absolute_with_self_and_x_default(lib_dir: Path, tmp_path: P
     assert "Sitemap: https://help.example.com/kb/sitemap.xml" in read(out / "robots.txt")
     jsonld = re.search(r'<script type="application/ld\+json">(.*?)</script>', head, re.S)
     assert jsonld and json.loads(jsonld.group(1))["mainEntity"][0]["name"] == "为什么转USDT需要TRX？"
+
+
+def test_traditional_chinese_pages_are_the_zh_text_converted(lib_dir: Path, tmp_path: Path) -> None:
+    from supportkit.chinese import to_traditional
+
+    out = tmp_path / "site"
+    build(lib_dir, out)
+    page = read(out / "zh-Hant" / "gas-fee.html")
+    assert '<html lang="zh-Hant"' in page
+    assert to_traditional("在波场网络上每笔转账都会消耗能量和带宽，需要用TRX支付。") in page
+    assert "為什麼轉USDT需要TRX？" in page
+    assert not (out / "zh-Hant" / "guide-switch-phone.html").read_text(encoding="utf-8").count("需要用TRX")
 
 
 def test_without_base_url_links_stay_relative(lib_dir: Path, tmp_path: Path) -> None:
@@ -161,7 +174,8 @@ def test_strict_lists_every_untranslated_article(lib_dir: Path, tmp_path: Path) 
     found = sorted((Path(p.path).name, p.locale, p.message) for p in info.value.problems)
     assert ("gas_fee.yaml", "es", "article gas_fee is missing") in found
     assert ("switch_phone.yaml", "zh", "article tutorials/switch_phone is missing") in found
-    assert len(found) == 7  # gas_fee: es ru fr; switch_phone: zh es ru fr
+    assert ("switch_phone.yaml", "zh-Hant", "article tutorials/switch_phone is missing") in found
+    assert len(found) == 8  # gas_fee: es ru fr (zh-Hant is zh converted); switch_phone: zh es ru fr zh-Hant
     assert not out.exists()
 
 
@@ -336,6 +350,6 @@ def test_a_changed_ui_translation_renders_pages_again(lib_dir: Path, tmp_path: P
 
     monkeypatch.setattr(faq_build, "_gettext", edited)
     report = build(lib_dir, out)
-    assert report["rendered"] == report["pages"] - 5  # every page; the search indexes do not show it
+    assert report["rendered"] == report["pages"] - 6  # every page; the six search indexes do not show it
     assert "Jump to content" in read(out / "en" / "guide-switch-phone.html")
     assert_same_as_clean_build(lib_dir, out, tmp_path)

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit._cache import UsedEntries, cache_file, cache_key
+from supportkit.chinese import TRADITIONAL, is_traditional_locale, to_traditional
 from supportkit.config import Config
 from supportkit.errors import Problem, SupportkitError
 from supportkit.faq.markup import plain_summary, to_html
@@ -39,7 +40,10 @@ from supportkit.rendering import build_context, render_string
 
 MANIFEST = ".supportkit-site.json"
 SITE_FORMAT = 1  # bump when page layout changes so old manifests are not reused
-LANGUAGE_NAMES = {"zh": "中文", "en": "English", "es": "Español", "ru": "Русский", "fr": "Français"}
+LANGUAGE_NAMES = {"zh": "简体中文", "zh-Hant": "繁體中文", "en": "English", "es": "Español", "ru": "Русский",
+                  "fr": "Français"}
+SITE_LOCALES = (*SUPPORTED_LANGUAGES, TRADITIONAL)
+"""The site's locales: our five languages, and Traditional Chinese (the writers' zh-Hant, else zh converted)."""
 CATEGORY_ORDER = ("getting_started", "security", "transfers", "fees", "trading", "assets", "tokens", "account",
                   "support", "general")
 UNTRANSLATED_POLICIES = ("notice", "omit")
@@ -55,7 +59,7 @@ class BuildOptions:
 
     out: Path
     base_url: str | None = None
-    locales: tuple[str, ...] = SUPPORTED_LANGUAGES
+    locales: tuple[str, ...] = SITE_LOCALES
     strict: bool = False
     untranslated: str = "notice"
 
@@ -115,8 +119,8 @@ def strict_problems(articles: list[Template], locales: tuple[str, ...], source_l
     problems: list[Problem] = []
     for template in articles:
         for code in locales:
-            if code == source_locale:
-                continue
+            if code == source_locale or _converted_from(template, code):
+                continue  # a zh-Hant converted from zh is as current as the zh text (checked as zh)
             state = template.translation_state(code)
             if state != "ok":
                 line = template.locales[code].line if code in template.locales else template.lines.get("locales", 1)
@@ -142,7 +146,23 @@ def _site_environment() -> Any:
 def _gettext(locale: str) -> Callable[[str], str]:
     from supportkit.i18n import translator
 
-    return translator(locale)
+    simplified = translator(locale)
+    if locale != TRADITIONAL:
+        return simplified
+    return lambda message: to_traditional(simplified(message))
+
+
+def _converted_from(template: Template, locale: str) -> str | None:
+    """``zh`` when ``locale`` is zh-Hant and only the Simplified text exists (it is converted), else None."""
+    if locale == TRADITIONAL and TRADITIONAL not in template.locales and "zh" in template.locales:
+        return "zh"
+    return None
+
+
+def _site_locale(code: str) -> str:
+    """A ``--locales`` code as the site names it: zh-TW / zh-HK / zh-Hant -> zh-Hant, es-419 -> es."""
+    language, rest = parse_locale(code, "--locales")
+    return TRADITIONAL if is_traditional_locale(language, rest) else language
 
 
 def _category_label(category: str, _: Callable[[str], str]) -> str:
@@ -187,23 +207,27 @@ class _Article:
 
 def _article_text(template: Template, content_locale: str, config: Config) -> tuple[str, str]:
     """(title, plain text) of an article: the reply without its greeting line to a named customer."""
-    translation = template.locales[content_locale]
-    context = build_context(template, content_locale, {}, config.brand)
-    where = f"{template.path}: {content_locale}"
+    written = _converted_from(template, content_locale) or content_locale
+    translation = template.locales[written]
+    context = build_context(template, written, {}, config.brand)
+    where = f"{template.path}: {written}"
     text = render_string(translation.body, context, where=where)
     source_paragraphs = translation.body.split("\n\n")
     if template.kind == "reply" and "customer_name" in source_paragraphs[0] and "\n\n" in text:
         text = text.split("\n\n", 1)[1]  # the FAQ reader is not the customer the greeting names
-    title = template.faq.get(content_locale) or (
+    title = template.faq.get(content_locale) or template.faq.get(written) or (
         render_string(translation.subject, context, where=where) if translation.subject else template.id)
+    if written != content_locale:
+        title, text = to_traditional(title), to_traditional(text)
     return title, text
 
 
 def _article_key(template: Template, content_locale: str, brand_key: str) -> str:
     """Everything an article's rendered text depends on, hashed (``brand_key``: digest of the brand)."""
-    translation = template.locales[content_locale]
+    written = _converted_from(template, content_locale) or content_locale
+    translation = template.locales[written]
     parts = [template.kind, content_locale, translation.subject, translation.body,
-             template.faq.get(content_locale, ""), brand_key]
+             template.faq.get(content_locale, "") or template.faq.get(written, ""), brand_key]
     if template.variables:  # tutorials mostly have none
         parts.append(repr(sorted((n, v.default_for(content_locale)) for n, v in template.variables.items())))
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
@@ -220,7 +244,7 @@ def _collect(library: Library, options: BuildOptions, config: Config, cache: _Te
         for template, ref, slug in articles:
             # As translation_state: missing, draft, stale or ok. Stale text is shown like current
             # text, so staleness (a hash of the source text, for every locale) is not worked out.
-            translation = template.locales.get(locale)
+            translation = template.locales.get(_converted_from(template, locale) or locale)
             usable = translation is not None and (not translation.is_draft or config.allow_drafts)
             if not usable and options.untranslated == "omit":
                 continue
@@ -260,7 +284,7 @@ def _untranslated_notice(_: Callable[[str], str]) -> str:
 def _long_date(day: Any, locale: str) -> str:
     from babel.dates import format_date
 
-    return format_date(day, format="long", locale=locale)
+    return format_date(day, format="long", locale=locale.replace("-", "_"))  # Babel: zh_Hant, not zh-Hant
 
 
 @dataclass
@@ -536,7 +560,7 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
 
     if options.untranslated not in UNTRANSLATED_POLICIES:
         raise FaqBuildError(f"untranslated must be one of {', '.join(UNTRANSLATED_POLICIES)}")
-    locales = tuple(dict.fromkeys(parse_locale(code, "--locales")[0] for code in options.locales))
+    locales = tuple(dict.fromkeys(_site_locale(code) for code in options.locales))
     base_url = check_base_url(options.base_url)
     library = library or library_for(config)
     articles = [t for t in library if is_article(t)]
