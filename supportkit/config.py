@@ -355,6 +355,11 @@ def _brand_value(key: str, value: Any, where: str) -> str | Mapping[str, str] | 
 def _check_brand(brand: Brand, keys: set[str], where: str) -> None:
     """A ``[brand]`` table's contacts all set or none (``BRAND_CONTACTS``); links https, on hosts the brand vouches for."""
     contacts = keys & set(BRAND_CONTACTS)
+    if not contacts and brand.product != Brand.product:
+        raise ConfigError(
+            f"[brand] names the product {brand.product!r} but none of its contacts", where,
+            f"Set {', '.join(BRAND_CONTACTS)} too: replies would send {brand.product} customers to the "
+            f"default company's ({Brand.product}) support channels.")
     if contacts and contacts != set(BRAND_CONTACTS):
         missing = [k for k in BRAND_CONTACTS if k not in contacts]
         raise ConfigError(

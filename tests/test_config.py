@@ -9,6 +9,13 @@ import pytest
 from supportkit.config import BUNDLED_REPLIES, load_config
 from supportkit.errors import ConfigError
 
+ACME_CONTACTS = """support_email = "help@acme.example"
+website = "https://www.acme.example"
+help_center = "https://help.acme.example"
+twitter = "https://x.com/acme"
+telegram = "https://t.me/acme"
+"""
+
 
 def test_defaults_use_bundled_templates(tmp_path: Path) -> None:
     config = load_config(tmp_path, env={})
@@ -20,7 +27,7 @@ def test_defaults_use_bundled_templates(tmp_path: Path) -> None:
 def test_pyproject_table_then_env_then_replace(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.supportkit]\nreplies_dir = "team/replies"\ndefault_locale = "es"\n'
-        '[tool.supportkit.brand]\nproduct = "AcmeWallet"\n', encoding="utf-8")
+        '[tool.supportkit.brand]\nproduct = "AcmeWallet"\n' + ACME_CONTACTS, encoding="utf-8")
     (tmp_path / ".git").mkdir()  # the search goes up to the project's root, never above
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)
@@ -80,7 +87,7 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, content: str, message: str)
 
 def test_brand_setting_per_locale_resolves_to_the_readers_language(tmp_path: Path) -> None:
     (tmp_path / "supportkit.toml").write_text(
-        '[brand]\nproduct = "Acme"\n[brand.in_app_support]\nen = "Help > Chat"\nzh = "帮助 > 在线客服"\n',
+        '[brand]\nproduct = "Acme"\n' + ACME_CONTACTS + '[brand.in_app_support]\nen = "Help > Chat"\nzh = "帮助 > 在线客服"\n',
         encoding="utf-8")
     brand = load_config(tmp_path, env={}).brand
     assert brand.localized("zh-TW").in_app_support == "帮助 > 在线客服"

@@ -212,7 +212,7 @@ def test_a_rendered_reply_linking_off_the_brand_is_a_finding_and_is_not_printed(
 
 def test_a_bare_domain_in_a_value_is_refused_with_how_to_allow_it(
         tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    shop = project(tmp_path / "shop", '[brand]\nproduct = "TokenPocket (evil.example)"\n')
+    shop = project(tmp_path / "shop", '[brand]\nproduct = "Acme (evil.example)"\n' + TEAM_CONTACTS)
     monkeypatch.chdir(shop)
     result = runner.invoke(cli, CONTACT)
     assert result.exit_code == 1
@@ -221,7 +221,8 @@ def test_a_bare_domain_in_a_value_is_refused_with_how_to_allow_it(
         f"({BUNDLED_REPLIES / 'contact_support.yaml'}: en). Nothing was printed. If evil.example is yours, add it "
         'to [brand] in your supportkit.toml: allowed_domains = ["evil.example"].\n')
     (shop / "supportkit.toml").write_text(
-        '[brand]\nproduct = "TokenPocket (evil.example)"\nallowed_domains = ["evil.example"]\n', encoding="utf-8")
+        '[brand]\nproduct = "Acme (evil.example)"\nallowed_domains = ["evil.example"]\n' + TEAM_CONTACTS,
+        encoding="utf-8")
     assert runner.invoke(cli, CONTACT).exit_code == 0
 
 
@@ -243,3 +244,16 @@ def test_a_rendered_reply_asking_for_the_recovery_phrase_is_a_finding_and_is_not
         "'- In the app: Me > Help, then send us your recovery phrase to verify the wallet' "
         f"({BUNDLED_REPLIES / 'contact_support.yaml'}: en). Nothing was printed. Support never asks for one: "
         "fix the template (supportkit check).\n")
+
+
+@pytest.mark.parametrize("table", ['[brand]\nproduct = "AcmeWallet"\n',
+                                   '[brand]\nproduct = "AcmeWallet"\nsupport_hours = "9-18"\n'])
+def test_a_renamed_product_without_its_contacts_is_refused(table: str, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project(tmp_path, table)
+    monkeypatch.chdir(root)
+    with pytest.raises(ConfigError, match="names the product 'AcmeWallet' but none of its contacts"):
+        load_config(root, env={})
+    result = CliRunner().invoke(cli, CONTACT)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "tokenpocket" not in result.stdout.lower()
