@@ -114,8 +114,9 @@ def test_chinese_with_english_crypto_words_is_chinese(text: str, script: str) ->
 @pytest.mark.parametrize(("text", "language"), [
     ("I sent 100 USDT to 张伟 yesterday but nothing arrived", "en"),
     ("my 钱包 is not working at all", "en"),
+    ("перевёл деньги на счёт 张伟, где они?", "ru"),
 ])
-def test_a_chinese_word_in_an_english_message_leaves_it_english(text: str, language: str) -> None:
+def test_a_few_chinese_characters_in_another_language_leave_it_that_language(text: str, language: str) -> None:
     assert detect(text).language == language
 
 

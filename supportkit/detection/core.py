@@ -224,7 +224,7 @@ def _detect_cleaned(cleaned: str, counts: dict[str, int]) -> Detection:
     weighted.pop("Hira", None)
     weighted.pop("Kana", None)
     script = max(sorted(weighted), key=weighted.__getitem__)
-    if script != "Hani" and counts.get("Hani", 0) >= 2 and counts["Hani"] >= len(_LATIN_WORD_RE.findall(cleaned)):
+    if script == "Latn" and counts.get("Hani", 0) >= 2 and counts["Hani"] >= len(_LATIN_WORD_RE.findall(cleaned)):
         script = "Hani"  # a Chinese request with English words: each character weighs a Latin word
     if script == "Hani":
         return _detect_han(cleaned, counts)
@@ -407,8 +407,7 @@ def _is_common(token: str, lang: str) -> bool:
 
 
 def _common_word(word: str, lang: str) -> bool:
-    m = _model.load()
-    logp = _lexicon_logp(m.lexicon[lang], _model.word_hash(skeleton(word) if lang == ROMANIZED else word))
+    logp = _lexicon_logp(_model.load().lexicon[lang], _model.word_hash(word))
     return logp is not None and logp >= COMMON_WORD_LOGP
 
 

@@ -20,31 +20,29 @@ on the romanized-Russian side, where merging spellings is what we want.
 
 from __future__ import annotations
 
-import re
-
 ROMANIZED = "ru-Latn"
 """The pseudo-language code the Latin scorer uses for Russian in Latin letters."""
 
-# Multi-letter spellings first (the regex tries alternatives left to right).
+# Applied in this order (longest spellings first), each to the whole word.
 _FOLDS: tuple[tuple[str, str], ...] = (
+    ("'", ""), ("’", ""), ("`", ""),  # the soft sign first: "t'sya" and "tsya" (-ться) fold alike
     ("shch", "w"), ("sch", "w"), ("shh", "w"), ("sh", "w"),
     ("zh", "Z"), ("ch", "C"), ("kh", "H"), ("ts", "c"), ("tc", "c"),
     ("h", "H"), ("x", "H"), ("j", "i"), ("y", "i"),
     # Digits some customers type for letters with no single Latin twin (ч ш з).
     ("4", "C"), ("6", "w"), ("3", "z"),
 )
-_FOLD_MAP = dict(_FOLDS)
-_FOLD_RE = re.compile("|".join(re.escape(spelling) for spelling, _ in _FOLDS))
-_REPEATED_I_RE = re.compile("i{2,}")
-_NO_SOFT_SIGN = str.maketrans("", "", "'’`")
 
 
 def skeleton(word: str) -> str:
     """The folded form of a lower-case Latin word (variants of one Cyrillic letter coincide)."""
-    # The soft sign goes first: "t'sya" and "tsya" (-ться) must fold alike.
-    folded = _FOLD_RE.sub(lambda m: _FOLD_MAP[m.group()], word.translate(_NO_SOFT_SIGN))
+    for spelling, folded in _FOLDS:
+        if spelling in word:
+            word = word.replace(spelling, folded)
     # ый, ий, ия -> "yi", "ij", "iy", "iya" ...: a run of i-like letters is one sound slot.
-    return _REPEATED_I_RE.sub("i", folded)
+    while "ii" in word:
+        word = word.replace("ii", "i")
+    return word
 
 
 _LETTERS: dict[str, tuple[str, ...]] = {
