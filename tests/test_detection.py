@@ -240,6 +240,22 @@ def test_russian_in_latin_letters_is_russian_and_says_so(text: str) -> None:
     assert result.alternatives[0].language == "ru"
 
 
+@pytest.mark.parametrize("text", ["4to delat", "ho4u vernut' den'gi", "ne mogu nai4i koshelek", "pomo6 nuzhna"])
+def test_chat_russian_digits_for_letters_are_read_as_letters(text: str) -> None:
+    result = detect(text)
+    assert (result.language, result.romanized) == ("ru", True)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("mp3 file", "en"),
+    ("win64 app crashed", "en"),
+    ("send 0x3f4e please", "en"),
+])
+def test_codes_with_those_digits_stay_codes(text: str, language: str) -> None:
+    result = detect(text)
+    assert (result.language, result.romanized) == (language, False)
+
+
 @pytest.mark.parametrize(("text", "language"), [
     ("nie moge sie zalogowac", "pl"),
     ("dzien dobry", "pl"),

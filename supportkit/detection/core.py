@@ -81,6 +81,8 @@ _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Whole tokens only, so URLs and e-mails stay intact for strip_non_linguistic.
 _DIGIT_WORD_RE = re.compile(r"(?<!\S)[0-9A-Za-z]*\d[0-9A-Za-z]*(?=[\s.,;:!?)]|$)")
 _LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_DIGIT_LETTERS_RE = re.compile(r"[a-z346]{3,15}")
+_DIGIT_LETTERS = str.maketrans({"4": "ch", "6": "sh", "3": "z"})
 _ASCII_WORD_RE = re.compile(r"[A-Za-z]+")
 _SEED_GAP_RE = re.compile(r"[\s\-,.;:·•|/()\[\]\"'*#]*")
 SEED_RUN = 6
@@ -166,7 +168,8 @@ def detect(text: str) -> Detection:
         head = text[window * MAX_SCAN_CHARS : (window + 1) * MAX_SCAN_CHARS]
         if not head:
             break
-        cleaned = _strip_seed_phrases(strip_non_linguistic(_DIGIT_WORD_RE.sub(" ", normalize(head).text)))
+        words = _DIGIT_WORD_RE.sub(_digit_word, normalize(head).text)
+        cleaned = _strip_seed_phrases(strip_non_linguistic(words))
         counts = count_scripts(cleaned)
         if sum(counts.values()) >= 2 or len(text) <= (window + 1) * MAX_SCAN_CHARS:
             return _detect_cleaned(cleaned, counts)
@@ -208,6 +211,21 @@ def _strip_seed_phrases(text: str) -> str:
     for start, end in reversed(cuts):
         text = text[:start] + " " + text[end:]
     return text
+
+
+def _digit_word(match: re.Match[str]) -> str:
+    """A token glued to digits is a code (blanked), unless it is a chat-Russian word ("4to" -> "chto").
+
+    Such a word is lower case, with one or two of the digits that stand for ч ш з, at least two
+    letters, and four before a final digit ("pomo6" is a word, "mp3" a file type).
+    """
+    token = match.group()
+    if _DIGIT_LETTERS_RE.fullmatch(token) is None:
+        return " "
+    letters = sum(ch.isalpha() for ch in token)
+    if len(token) - letters > 2 or letters < 2 or token[-1].isdigit() and letters < 4:
+        return " "
+    return token.translate(_DIGIT_LETTERS)
 
 
 def detect_many(texts: Iterable[str]) -> list[Detection]:
