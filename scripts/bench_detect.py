@@ -11,7 +11,10 @@ one of our five, accuracy on the help-desk messages (all, and three words or
 fewer), samples/s, load time, peak memory, and the cold-process time of
 ``supportkit detect "hola amigo"`` against the langdetect one-liner.
 
-    python scripts/bench_detect.py [--data DIR] [--only supportkit,langdetect] [--per-language]
+    python scripts/bench_detect.py [--data DIR] [--only supportkit,langdetect] [--per-language] [--no-messages]
+
+``--no-messages`` leaves messages_dev.jsonl unread (for a session that must not see it): the
+langid rows, speed, memory and cold start only.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ DETECTORS = ("supportkit", "langdetect", "lingua", "py3langid")
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-def load_samples(data: Path) -> tuple[list[tuple[str, str, str]], list[dict]]:
+def load_samples(data: Path, with_messages: bool = True) -> tuple[list[tuple[str, str, str]], list[dict]]:
     """(lang, class, text) from langid/, and the help-desk messages."""
     samples = []
     for lang in OURS + CONFUSABLE:
@@ -40,6 +43,8 @@ def load_samples(data: Path) -> tuple[list[tuple[str, str, str]], list[dict]]:
             path = data / "langid" / lang / f"{cls}.txt"
             for line in path.read_text(encoding="utf-8").splitlines():
                 samples.append((lang, cls, line))
+    if not with_messages:
+        return samples, []
     messages = [json.loads(line) for line in (data / "messages_dev.jsonl").read_text(encoding="utf-8").splitlines()
                 if line.strip()]
     return samples, messages
@@ -87,11 +92,11 @@ def _make_detector(name: str):  # noqa: ANN202 - returns a callable str -> code
     raise SystemExit(f"unknown detector {name}")
 
 
-def worker(name: str, data: Path) -> None:
+def worker(name: str, data: Path, with_messages: bool) -> None:
     """Run one detector over every sample; print its predictions and figures as JSON."""
     import resource
 
-    samples, messages = load_samples(data)
+    samples, messages = load_samples(data, with_messages)
     started = time.perf_counter()
     run = _make_detector(name)
     load_seconds = time.perf_counter() - started
@@ -130,6 +135,7 @@ def score(samples: list[tuple[str, str, str]], messages: list[dict], predictions
     per_class = {cls: statistics.mean(acc[(lang, cls)] for lang in OURS) for cls in CLASSES}
     per_lang = {lang: statistics.mean(acc[(lang, cls)] for cls in CLASSES) for lang in OURS + CONFUSABLE}
     ours_msgs = [(m, p) for m, p in zip(messages, predictions[n:], strict=True) if m["lang"] in OURS]
+    nan = float("nan")
     short = [(m, p) for m, p in ours_msgs if len(m["text"].split()) <= 3]
     others = [(m, p) for m, p in zip(messages, predictions[n:], strict=True) if m["lang"] not in OURS]
     return {
@@ -139,10 +145,10 @@ def score(samples: list[tuple[str, str, str]], messages: list[dict], predictions
         "acc": acc,
         "confusable": confused / confusable_total,
         "confusable_mean": statistics.mean(sum(v) / len(v) for v in confused_by.values()),
-        "messages": sum(m["lang"] == p for m, p in ours_msgs) / len(ours_msgs),
-        "messages_short": sum(m["lang"] == p for m, p in short) / len(short) if short else float("nan"),
+        "messages": sum(m["lang"] == p for m, p in ours_msgs) / len(ours_msgs) if ours_msgs else nan,
+        "messages_short": sum(m["lang"] == p for m, p in short) / len(short) if short else nan,
         "messages_short_n": len(short),
-        "messages_other": sum(m["lang"] == p for m, p in others) / len(others) if others else float("nan"),
+        "messages_other": sum(m["lang"] == p for m, p in others) / len(others) if others else nan,
     }
 
 
@@ -172,21 +178,24 @@ def main() -> int:
     parser.add_argument("--only", help="comma-separated detectors (default: all installed)")
     parser.add_argument("--per-language", action="store_true", help="also print accuracy per language and class")
     parser.add_argument("--cold-runs", type=int, default=7)
+    parser.add_argument("--no-messages", action="store_true", help="do not read messages_dev.jsonl")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not (args.data / "langid").is_dir() or not (args.data / "messages_dev.jsonl").is_file():
+    with_messages = not args.no_messages
+    if not (args.data / "langid").is_dir() or with_messages and not (args.data / "messages_dev.jsonl").is_file():
         print(f"bench_detect: benchmark data not found in {args.data} (needs langid/ and messages_dev.jsonl, "
               "which live in ../shared/data beside the repository, not in it). Pass --data DIR.", file=sys.stderr)
         return 2
     if args.worker:
-        worker(args.worker, args.data)
+        worker(args.worker, args.data, with_messages)
         return 0
     names = [n for n in (args.only.split(",") if args.only else DETECTORS) if installed(n)]
-    samples, messages = load_samples(args.data)
+    samples, messages = load_samples(args.data, with_messages)
     results = {}
     for name in names:
         print(f"running {name} ...", file=sys.stderr)
-        out = subprocess.run([sys.executable, __file__, "--worker", name, "--data", str(args.data)],
+        out = subprocess.run([sys.executable, __file__, "--worker", name, "--data", str(args.data),
+                              *(["--no-messages"] if args.no_messages else [])],
                              check=True, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
         figures = json.loads(out.stdout)
         results[name] = {**figures, **score(samples, messages, figures["predictions"])}
@@ -206,10 +215,11 @@ def main() -> int:
     row("confusables (pt it ca de uk bg ja ko) labelled as one of our five, all samples",
         [pct(results[n]["confusable"]) for n in names])
     row("same, mean over the 24 language x class cells", [pct(results[n]["confusable_mean"]) for n in names])
-    row("messages_dev, our five", [pct(results[n]["messages"]) for n in names])
-    short_n = results[names[0]]["messages_short_n"]
-    row(f"messages_dev, our five, <= 3 words (n={short_n})", [pct(results[n]["messages_short"]) for n in names])
-    row("messages_dev, other languages", [pct(results[n]["messages_other"]) for n in names])
+    if with_messages:
+        row("messages_dev, our five", [pct(results[n]["messages"]) for n in names])
+        short_n = results[names[0]]["messages_short_n"]
+        row(f"messages_dev, our five, <= 3 words (n={short_n})", [pct(results[n]["messages_short"]) for n in names])
+        row("messages_dev, other languages", [pct(results[n]["messages_other"]) for n in names])
     base = results.get("langdetect", {}).get("count", 0) / results["langdetect"]["seconds"] if "langdetect" in results else 0
     row("samples/s", [f"{results[n]['count'] / results[n]['seconds']:,.0f}"
                       + (f" ({results[n]['count'] / results[n]['seconds'] / base:.1f}x)" if base else "")

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from supportkit.cli import cli
 from supportkit.detection import Detection, core, detect, detect_many, model
 
-UND_KEYS = {"language", "confidence", "script", "alternatives"}
+UND_KEYS = {"language", "confidence", "script", "romanized", "alternatives"}
 
 
 def assert_und(result: Detection) -> None:
@@ -82,6 +82,42 @@ def test_single_character_by_script(text: str, language: str, script: str) -> No
 def test_traditional_chinese_is_zh_hant() -> None:
     result = detect("請問客服在嗎？我的錢包轉帳一直沒有到帳")
     assert (result.language, result.script) == ("zh", "Hant")
+
+
+@pytest.mark.parametrize(("text", "script"), [
+    ("你們回覆太慢了", "Hant"),  # 回 is Simplified for 迴, and Traditional text writes it too
+    ("錢包裡的餘額顯示為零", "Hant"),
+    ("台灣可以用嗎", "Hant"),  # 台 is written by both forms, 灣 and 嗎 only by Traditional
+    ("你好", "Hans"),  # no character that only one form writes: Hans by default
+    ("回复太慢了", "Hans"),
+    ("謝謝", "Hant"),
+    ("谢谢", "Hans"),
+])
+def test_chinese_script_from_characters_only_one_form_writes(text: str, script: str) -> None:
+    result = detect(text)
+    assert (result.language, result.script, result.romanized) == ("zh", script, False)
+
+
+@pytest.mark.parametrize(("text", "script"), [
+    ("我的USDT transfer pending 好久了", "Hans"),
+    ("wallet 里的 TRX 不见了", "Hans"),
+    ("help 我的币没到账", "Hans"),
+    ("customer service 怎么联系", "Hans"),
+    ("USDT 被 freeze 了", "Hans"),
+    ("USDT transfer 一直 pending 怎麼辦", "Hant"),
+])
+def test_chinese_with_english_crypto_words_is_chinese(text: str, script: str) -> None:
+    result = detect(text)
+    assert (result.language, result.script) == ("zh", script)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I sent 100 USDT to 张伟 yesterday but nothing arrived", "en"),
+    ("my 钱包 is not working at all", "en"),
+    ("перевёл деньги на счёт 张伟, где они?", "ru"),
+])
+def test_a_few_chinese_characters_in_another_language_leave_it_that_language(text: str, language: str) -> None:
+    assert detect(text).language == language
 
 
 def test_simplified_chinese_is_zh_hans() -> None:
@@ -149,6 +185,131 @@ def test_short_helpdesk_phrases(text: str, language: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "language"), [
+    ("hi", "en"),
+    ("Hi!!", "en"),
+    ("ok", "en"),
+    ("OK", "en"),
+    ("okay", "en"),
+    ("ty", "en"),
+    ("hello", "en"),
+    ("USDT?", "en"),
+    ("hola", "es"),
+    ("gracias", "es"),
+    ("merci", "fr"),
+    ("bonjour", "fr"),
+    ("d'accord merci", "fr"),
+    ("спасибо", "ru"),
+    ("ок", "ru"),
+    ("谢谢", "zh"),
+])
+def test_short_openers_are_one_of_our_five(text: str, language: str) -> None:
+    result = detect(text)
+    assert (result.language, result.romanized) == (language, False)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("grazie", "it"),
+    ("obrigado", "pt"),
+    ("danke", "de"),
+])
+def test_short_words_that_are_rare_in_our_five_keep_their_language(text: str, language: str) -> None:
+    assert detect(text).language == language
+
+
+# --- Russian in Latin letters -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "zabyl parol ot koshelka",
+    "pomogite usdt ne prishli",
+    "privet, kak vosstanovit' koshelek",
+    "zdravstvujte, u menja propali dengi",
+    "spasibo",
+    "privet",
+    "gde moi den'gi",
+    "kak svyazatsya s podderzhkoy",
+    "dobryj den', nuzhna pomosch",
+    "ochen nuzhna pomoshch",
+    "otmenite tranzakciyu",
+    "vsyo eshchyo zhdu",
+])
+def test_russian_in_latin_letters_is_russian_and_says_so(text: str) -> None:
+    result = detect(text)
+    assert (result.language, result.script, result.romanized) == ("ru", "Latn", True)
+    assert result.to_dict()["romanized"] is True
+    assert result.alternatives[0].language == "ru"
+
+
+@pytest.mark.parametrize("text", ["4to delat", "ho4u vernut' den'gi", "ne mogu nai4i koshelek", "pomo6 nuzhna"])
+def test_chat_russian_digits_for_letters_are_read_as_letters(text: str) -> None:
+    result = detect(text)
+    assert (result.language, result.romanized) == ("ru", True)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("mp3 file", "en"),
+    ("win64 app crashed", "en"),
+    ("send 0x3f4e please", "en"),
+])
+def test_codes_with_those_digits_stay_codes(text: str, language: str) -> None:
+    result = detect(text)
+    assert (result.language, result.romanized) == (language, False)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("nie moge sie zalogowac", "pl"),
+    ("dzien dobry", "pl"),
+    ("nemuzu se prihlasit", "cs"),
+    ("zapomnel jsem heslo", "cs"),
+    ("ne mogu se prijaviti", "hr"),
+    ("pomozite molim vas", "hr"),
+    ("zabudol som heslo", "sk"),
+    ("saya lupa kata sandi", "id"),
+    ("nu pot sa ma conectez", "ro"),
+    ("sifremi unuttum", "tr"),
+    ("I forgot my password", "en"),
+    ("no me llega el dinero", "es"),
+])
+def test_other_latin_languages_do_not_become_russian(text: str, language: str) -> None:
+    result = detect(text)
+    assert (result.language, result.romanized) == (language, False)
+
+
+@pytest.mark.parametrize(("spellings", "folded"), [
+    (("vosstanovit'", "vosstanovit"), "vosstanovit"),
+    (("zdravstvuyte", "zdravstvujte"), "zdravstvuite"),
+    (("pomoshch", "pomosch", "pomow"), "pomow"),
+    (("svyazat'sya", "svyazatsya"), "sviazacia"),
+    (("dobryj", "dobriy", "dobryi"), "dobri"),
+    (("4to", "chto"), "Cto"),
+])
+def test_transliteration_variants_fold_to_one_skeleton(spellings: tuple[str, ...], folded: str) -> None:
+    from supportkit.detection.romanized import skeleton
+
+    assert {skeleton(s) for s in spellings} == {folded}
+
+
+def test_the_skeletons_of_a_russian_word_include_its_usual_spellings() -> None:
+    from supportkit.detection.romanized import latin_forms, skeleton
+
+    assert skeleton("koshelek") in latin_forms("кошелёк")
+    assert skeleton("koshelyok") in latin_forms("кошелёк")
+    assert skeleton("yesli") in latin_forms("если")
+    assert latin_forms("wallet") == []
+
+
+def test_the_frozen_helpdesk_set_has_every_family() -> None:
+    path = Path(__file__).parent / "data" / "detect_helpdesk.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    families: dict[str, int] = {}
+    for row in rows:
+        assert {"family", "lang", "text"} <= set(row)
+        families[row["family"]] = families.get(row["family"], 0) + 1
+    assert set(families) == {"zh", "zh_hant", "en", "es", "ru", "fr", "ru_latn", "mixed_zh", "short", "negative"}
+    assert min(families.values()) >= 60
+
+
+@pytest.mark.parametrize(("text", "language"), [
     ("mi wallet no muestra USDT TRC20", "es"),
     ("el swap no funciona", "es"),
     ("mon wallet ne marche pas", "fr"),
@@ -182,6 +343,7 @@ def test_detection_is_frozen_and_serializes_with_stable_keys() -> None:
     assert set(data) == UND_KEYS
     assert data["language"] == "es"
     assert data["script"] == "Latn"
+    assert data["romanized"] is False
     assert data["alternatives"][0] == {"language": "es", "confidence": data["confidence"]}
     assert json.loads(json.dumps(data)) == data
 
@@ -304,6 +466,14 @@ def test_cli_json(runner) -> None:
     data = json.loads(result.output)
     assert set(data) == UND_KEYS
     assert (data["language"], data["script"]) == ("es", "Latn")
+
+
+def test_cli_json_romanized_russian(runner) -> None:
+    result = runner.invoke(cli, ["detect", "--json", "zabyl parol ot koshelka"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["language"], data["script"], data["romanized"]) == ("ru", "Latn", True)
+    assert list(data) == ["language", "confidence", "script", "romanized", "alternatives"]
 
 
 def test_cli_text_output(runner) -> None:

@@ -25,14 +25,14 @@ TERMS: dict[str, tuple[str, ...]] = {
         "transfer", "gas fee", "network fee", "customer service", "lost", "asap",
     ),
     "es": (
-        "hola", "gracias", "ayuda", "ayúdenme", "por favor", "porfa", "monedero", "billetera",
+        "hola", "gracias", "saludos", "ayuda", "ayúdenme", "por favor", "porfa", "monedero", "billetera",
         "no funciona", "no me llega", "no llega", "no aparece", "retiro", "contraseña", "cuenta",
         "transferencia", "dinero", "necesito", "buenas", "buenos días", "qué", "cómo", "dónde", "por qué",
         "mis fondos", "estafa", "me estafaron", "soporte", "atención al cliente", "comisión",
         "frase de recuperación", "todavía", "ya", "pero", "hace",
     ),
     "fr": (
-        "bonjour", "bonsoir", "salut", "merci", "aide", "aidez-moi", "portefeuille", "ne marche pas",
+        "bonjour", "bonsoir", "salut", "coucou", "allô", "merci", "aide", "aidez-moi", "portefeuille", "ne marche pas",
         "marche pas", "fonctionne pas", "ne fonctionne pas", "mot de passe", "retrait", "solde", "virement",
         "s'il vous plaît", "s'il vous plait", "svp", "stp", "argent", "compte", "toujours", "pourquoi",
         "où", "mes fonds", "arnaque", "escroquerie", "frais",

@@ -9,9 +9,13 @@ Sources (both are runtime dependencies, read only when the cache is built):
   as sorted CRC-32 hashes (``array('I')``) beside a quantized log frequency
   (``array('B')``), about 5 bytes a word, read through a read-only memory map: loading
   costs milliseconds and processes share the pages.
+- wordfreq's Russian list again, written in Latin letters and folded by ``romanized``:
+  the lexicon and character chain of the pseudo-language ``ru-Latn`` (Russian typed
+  in Latin letters), which the Latin scorer weighs like any other candidate.
 - wordfreq's traditional-to-simplified Chinese table and its ``ja``/``zh`` lists:
   the characters that only Traditional (or only Simplified) Chinese writes, and
-  kanji that Chinese does not use.
+  kanji that Chinese does not use; minus ``scripts.SHARED_HAN``, the simplified forms
+  that Traditional text writes as well.
 
 The cache is one file in the cache folder (``supportkit._cache``: plain data only, checked
 on loading), keyed by this module's source, the versions of supportkit, langdetect and
@@ -21,6 +25,7 @@ runs in several processes are safe.
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import threading
@@ -30,17 +35,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from supportkit._cache import cache_file, cache_key, dumps, loads, map_cache, write_cache
+from supportkit.detection import romanized
+from supportkit.detection.romanized import ROMANIZED
+from supportkit.detection.scripts import SHARED_HAN
 from supportkit.files import installed_identity
 
-FORMAT = 4
+FORMAT = 5
 """Bump when the layout or the content of the compiled model changes."""
 
 SUPPORTED = ("zh", "en", "es", "ru", "fr")
-LATIN = ("en", "es", "fr", "pt", "it", "ca", "de", "nl", "ro", "pl", "tr", "vi", "id", "sv")
-"""Latin-script candidates: our languages, the confusables, and a few more so they come out as themselves."""
+LATIN = ("en", "es", "fr", "pt", "it", "ca", "de", "nl", "ro", "pl", "tr", "vi", "id", "sv", "cs", "sk", "hr", "sl",
+         ROMANIZED)
+"""Latin-script candidates: our languages, the confusables, a few more so they come out as themselves,
+and Russian in Latin letters (scored on folded words, see ``romanized``). The Slavic languages written
+in Latin letters (cs sk hr sl) are here so that "ne mogu se prijaviti" stays Croatian, not Russian."""
+WORDFREQ_CODE = {"hr": "sh"}
+"""wordfreq lists Croatian (with Serbian and Bosnian in Latin letters) as Serbo-Croatian."""
 CYRILLIC = ("ru", "uk", "bg")
 LEXICON_WORDS = 250_000
 """Most frequent words kept per language (words rarer than that fall back to the character model)."""
+ROMANIZED_SOURCE_WORDS = 120_000
+"""Most frequent Russian words written in Latin letters for ``ru-Latn`` (a few forms each)."""
 FREQ_STEP = 4
 """wordfreq buckets are centibels (cB); stored as cB // FREQ_STEP in one byte."""
 
@@ -74,18 +89,40 @@ def freq_log(quantized: int) -> float:
 
 
 def _cache_key() -> str:
-    return cache_key(FORMAT, installed_identity("langdetect"), installed_identity("wordfreq"), code=(__file__,))
+    return cache_key(FORMAT, installed_identity("langdetect"), installed_identity("wordfreq"),
+                     code=(__file__, romanized.__file__))
 
 
 # --- building -----------------------------------------------------------------------
 
 
-def _build_lexicon(lang: str) -> tuple[bytes, bytes]:
+@functools.lru_cache(maxsize=1)
+def _romanized_buckets() -> list[list[str]]:
+    """wordfreq's Russian buckets (frequent first) with each word replaced by its folded Latin forms."""
     import wordfreq
 
+    buckets: list[list[str]] = []
+    seen = 0
+    for words in wordfreq.get_frequency_list("ru", wordlist="best"):
+        buckets.append([form for word in words for form in romanized.latin_forms(word)])
+        seen += len(words)
+        if seen >= ROMANIZED_SOURCE_WORDS:
+            break
+    return buckets
+
+
+def _frequency_buckets(lang: str) -> list[list[str]]:
+    import wordfreq
+
+    if lang == ROMANIZED:
+        return _romanized_buckets()
+    return wordfreq.get_frequency_list(WORDFREQ_CODE.get(lang, lang), wordlist="best")
+
+
+def _build_lexicon(lang: str) -> tuple[bytes, bytes]:
     buckets: list[tuple[list[int], int]] = []
     kept = 0
-    for centibels, words in enumerate(wordfreq.get_frequency_list(lang, wordlist="best")):
+    for centibels, words in enumerate(_frequency_buckets(lang)):
         # Words with a letter (isalpha() first: it answers most words in one C call).
         lettered = [w for w in words if w.isalpha() or any(ch.isalpha() for ch in w)]
         # word_hash, mapped in C: millions of words go through here when the cache is built.
@@ -115,9 +152,22 @@ def _langdetect_profile(lang: str) -> tuple[dict[str, int], list[int]]:
     return counts, raw["n_words"]
 
 
+def _romanized_profile() -> tuple[dict[str, int], list[int]]:
+    """A langdetect-like profile of ``ru-Latn``: 1-3 grams of the folded forms, counted by word frequency."""
+    counts: dict[str, float] = {}
+    for centibels, forms in enumerate(_romanized_buckets()):
+        weight = 10 ** (-centibels / 100)
+        for form in forms:
+            for gram in romanized.padded_grams(form):
+                counts[gram] = counts.get(gram, 0.0) + weight
+    scale = 1e9 / max(1.0, sum(c for g, c in counts.items() if len(g) == 1))
+    scaled = {gram: max(1, round(count * scale)) for gram, count in counts.items()}
+    return scaled, [sum(c for g, c in scaled.items() if len(g) == n) for n in (1, 2, 3)]
+
+
 def _build_chars(lang: str) -> dict[str, float]:
     """Back-off trigram chain: P(c | ab) from trigram/bigram counts, else 0.4 * P(c | b), else 0.16 * P(c)."""
-    counts, n_words = _langdetect_profile(lang)
+    counts, n_words = _romanized_profile() if lang == ROMANIZED else _langdetect_profile(lang)
     unigrams = n_words[0]
     # Word boundaries: the profiles count " x" and "x " but not " " alone.
     starts = sum(c for g, c in counts.items() if len(g) == 2 and g[0] == " ")
@@ -154,7 +204,7 @@ def _build_han_tables() -> tuple[str, str, str]:
     # Keys and values are code points or one-character strings.
     mapping = {(chr(t) if isinstance(t, int) else t): (chr(s) if isinstance(s, int) else s) for t, s in raw.items()}
     traditional = {t for t, s in mapping.items() if len(t) == 1 and t != s}
-    simplified = {s for t, s in mapping.items() if len(s) == 1 and t != s} - traditional
+    simplified = {s for t, s in mapping.items() if len(s) == 1 and t != s} - traditional - set(SHARED_HAN)
     zh_chars: set[str] = set()
     for words in wordfreq.get_frequency_list("zh", wordlist="best"):
         for word in words:
@@ -175,12 +225,17 @@ def build() -> dict[str, object]:
     """Compile the model from langdetect and wordfreq data (a few seconds, once)."""
     languages = LATIN + CYRILLIC
     traditional, simplified, kanji_only = _build_han_tables()
+    try:
+        lexicon = {lang: _build_lexicon(lang) for lang in languages}
+        chars = {lang: _build_chars(lang) for lang in languages}
+    finally:
+        _romanized_buckets.cache_clear()  # shared by the ru-Latn lexicon and character chain, then dropped
     return {
         "format": FORMAT,
         "latin": list(LATIN),
         "cyrillic": list(CYRILLIC),
-        "lexicon": {lang: _build_lexicon(lang) for lang in languages},
-        "chars": {lang: _build_chars(lang) for lang in languages},
+        "lexicon": lexicon,
+        "chars": chars,
         "char_floor": math.log(1e-6),
         "traditional": traditional,
         "simplified": simplified,

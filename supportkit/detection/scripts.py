@@ -33,6 +33,16 @@ _RANGES: list[tuple[int, int, str]] = sorted([
 ])
 _STARTS = [r[0] for r in _RANGES]
 
+SHARED_HAN = (
+    "佛俊修僵克兑冢冬凌出刮制千升卜卧即卷叁只台吃合吊同向吣呆周咽哄唇喂噪回困囱埯埼奸姜娘媪家局岙峰巨布席幞幸床"
+    "庵弦彝彩御志念恤悦愈愠戚户才扎托扣折抬拐挨挲挽捆捝揾搜教旋旗既昆暗曲朱杆杯松板查栗核梁棁棋棱榅欲氲污沈泄泛注"
+    "温溯漓漤灶煴症痴皂真睾矩硷私秋秘税穗糖系累群胡脱腽致舍芸苔葱蒙蓑蔑蜕表谷踊逾酸雕面飧鼗齄\U00029f80\U0002a38d"
+)
+"""Characters that wordfreq's table gives as the simplified form of some traditional one but that
+Traditional text writes as well (回 for 迴, 台 for 臺, 面 for 麵 ...): no evidence of Simplified.
+The simplified targets of that table which OpenCC 1.4.2 leaves unchanged by s2t, s2tw, s2hk or
+s2twp (computed once; OpenCC is not needed at run time)."""
+
 # A script that (for us) means one language; the code returned when it dominates.
 SCRIPT_LANGUAGE: dict[str, str] = {
     "Grek": "el", "Armn": "hy", "Hebr": "he", "Arab": "ar", "Deva": "hi", "Beng": "bn", "Guru": "pa",
