@@ -265,6 +265,8 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
         notes.append("a string that may be a private key or a transaction hash was removed as a precaution: "
                      "ask the customer what it is; if it was a private key, the wallet is exposed and the "
                      "funds must move to a new wallet now")
+    if detection.romanized:
+        notes.append("the customer wrote Russian in Latin letters; the reply is in Cyrillic")
     if normalized.removed_invisible:
         notes.append(f"removed {normalized.removed_invisible} invisible or control character(s)")
     if language not in SUPPORTED_LANGUAGES and reading.lang is None:

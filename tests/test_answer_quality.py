@@ -73,3 +73,15 @@ def test_next_messages_are_guarded_before_they_are_read() -> None:
     phrase = "abandon ability able about above absent absorb abstract absurd abuse access accident"
     result = process_message("hi", load_config(), following=[f"my seed is {phrase} and my wallet is empty"])
     assert not any("abandon" in e for i in result.intents for e in i["evidence"])
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("zabyl parol ot koshelka", "forgot_password"),
+    ("privet, kak vosstanovit koshelek", "wallet_recovery"),
+    ("perevod zavis uzhe 3 chasa", "tx_pending"),
+])
+def test_russian_in_latin_letters_is_read_as_russian(text: str, intent: str) -> None:
+    result = process_message(text, load_config())
+    assert (result.language, result.intent, result.reply.locale) == ("ru", intent, "ru")
+    assert "the customer wrote Russian in Latin letters; the reply is in Cyrillic" in result.notes
+    assert any("а" <= c <= "я" for c in result.text)

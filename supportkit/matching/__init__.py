@@ -208,6 +208,8 @@ def _read(index: MatchIndex, text: str, lang: str) -> _Pending | Classification:
     lang = (lang or "").split("-")[0].split("_")[0].lower()
     text = _MARKER_RE.sub(" ", text[:_MAX_MESSAGE])
     words = tokens(fold(text))
+    if lang == "ru" and index.romanized_ru:
+        words = _cyrillic(index, words)
     if not words:
         return Classification([IntentScore(i, 0.0) for i in _ordered(index.intents)])
     fixed = correct_typos(words, index.vocabulary)
@@ -221,6 +223,14 @@ def _read(index: MatchIndex, text: str, lang: str) -> _Pending | Classification:
     evidence: dict[str, list[str]] = {i: [] for i in index.intents}
     _score_cues(index, probe, lang, raw, evidence)
     return _Pending(lang, text, fixed, probe, raw, evidence)
+
+
+def _cyrillic(index: MatchIndex, words: list[str]) -> list[str]:
+    """Russian words typed in Latin letters ("zabyl parol") as the examples write them ("забыл пароль")."""
+    from supportkit.detection.romanized import skeleton
+
+    spelled = index.romanized_ru
+    return [spelled.get(skeleton(w), w) if w.isascii() and w.isalpha() else w for w in words]
 
 
 def _conclude(index: MatchIndex, reading: _Pending) -> Classification:

@@ -295,6 +295,9 @@ class MatchIndex:
     """Intents urgent when the customer acted on the scam (an ``acted`` cue)."""
     pressing_intents: frozenset[str] = frozenset()
     """Intents urgent under time pressure (a ``pressing`` cue): the customer's own funds stuck."""
+    romanized_ru: dict[str, str] = field(default_factory=dict)
+    """Russian typed in Latin letters: the skeleton of a Latin spelling (``detection.romanized``)
+    -> the Russian word of the examples it spells (``_romanized_russian``)."""
     courtesy_words: frozenset[str] = frozenset()
     """Words (and Han characters) of greetings and thanks: a message made of these alone asks
     nothing else (``_courtesy_words``)."""
@@ -330,6 +333,7 @@ class MatchIndex:
             "acted_intents": tuple(sorted(self.acted_intents)),
             "pressing_intents": tuple(sorted(self.pressing_intents)),
             "courtesy_words": tuple(sorted(self.courtesy_words)),
+            "romanized_ru": self.romanized_ru,
             "examples": [(e.intent, e.lang, e.text) for e in self.examples],
             "profiles": [(p.intent, p.lang, p.size) for p in self.profiles],
             "postings": postings(self.postings),
@@ -367,6 +371,7 @@ class MatchIndex:
             acted_intents=frozenset(data["acted_intents"]),
             pressing_intents=frozenset(data["pressing_intents"]),
             courtesy_words=frozenset(data["courtesy_words"]),
+            romanized_ru=dict(data["romanized_ru"]),
             examples=[Example(*fields) for fields in data["examples"]],
             profiles=[Profile(*fields) for fields in data["profiles"]],
             postings=postings(*data["postings"]),
@@ -509,6 +514,26 @@ _SHORT_COURTESY = 4
 """Examples of a courtesy intent this short (words; twice as many Han characters) lend all their words."""
 
 
+def _romanized_russian(folded_examples: list[tuple[str, str, str, str]]) -> dict[str, str]:
+    """Skeleton of each usual Latin spelling of the Russian examples' words -> the word (the most
+    frequent one where two words spell alike), so "ukrali vse usdt" is read as "украли все usdt"."""
+    from supportkit.detection.romanized import latin_forms
+    from supportkit.matching.fold import tokens
+
+    counts: dict[str, int] = defaultdict(int)
+    for _intent, lang, _text, folded in folded_examples:
+        if lang == "ru":
+            for token in tokens(folded):
+                if len(token) > 1 and not token.isascii():
+                    counts[token] += 1
+    spelled: dict[str, tuple[int, str]] = {}
+    for word, count in counts.items():
+        for form in latin_forms(word):
+            if len(form) > 1 and (form not in spelled or spelled[form] < (count, word)):
+                spelled[form] = (count, word)
+    return {form: word for form, (_count, word) in sorted(spelled.items())}
+
+
 def _courtesy_words(lexicon: Mapping[str, Any], folded_examples: list[tuple[str, str, str, str]]) -> frozenset[str]:
     """The words a greeting or a thanks is made of: its cues' words, and every word of its short
     examples ("good morning team", "ok thanks bye"); Han text by character."""
@@ -567,6 +592,7 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
     # Examples: document frequencies over all examples, then unit vectors and postings.
     folded_examples = [(i, lang, text, fold(text)) for i, lang, text in examples if text.strip()]
     index.courtesy_words = _courtesy_words(lexicon, folded_examples)
+    index.romanized_ru = _romanized_russian(folded_examples)
     raw_examples = [(i, lang, text, features(folded)) for i, lang, text, folded in folded_examples]
     # Document frequency is taken within each language and the largest share counts: "my"
     # is in a fifth of the English examples but only a twentieth of all of them, and must
