@@ -398,7 +398,7 @@ def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTP
                                         "Shorten the template or the values passed to it.")
                 pieces.append(piece)
     except TemplateBudgetError as exc:
-        raise TemplateBudgetError(exc.what, where or None, exc.hint, line=_template_line(exc)) from None
+        raise TemplateBudgetError(exc.what, where or None, exc.hint, line=_template_line(exc) or exc.line) from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}", where, line=exc.lineno) from None
     except jinja2.UndefinedError as exc:
@@ -498,14 +498,23 @@ def _run(body: list[Any], context: Any, env: ImmutableSandboxedEnvironment) -> I
                 if isinstance(child, jinja2.nodes.TemplateData):
                     yield child.data
                 else:
-                    yield str(template_budget.check_output(_value(child, context, env)))  # env.finalize
+                    yield str(_value_at(child, context, env, template_budget.check_output))  # as env.finalize
         else:  # If: elif_ holds If nodes, tried in turn
             branch: list[Any] = node.else_
             for test in (node, *node.elif_):
-                if _value(test.test, context, env):
+                if _value_at(test.test, context, env):
                     branch = test.body
                     break
             yield from _run(branch, context, env)
+
+
+def _value_at(node: Any, context: Any, env: ImmutableSandboxedEnvironment, finalize: Any = None) -> Any:
+    """``_value`` (then ``finalize``), a budget error given the node's line (no compiled frame tells it)."""
+    try:
+        value = _value(node, context, env)
+        return finalize(value) if finalize is not None else value
+    except TemplateBudgetError as exc:
+        raise TemplateBudgetError(exc.what, None, exc.hint, line=node.lineno) from None
 
 
 def _value(node: Any, context: Any, env: ImmutableSandboxedEnvironment) -> Any:

@@ -255,6 +255,8 @@ def check_call(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tu
         length = args[0] if args else kwargs.get("length", 1)
         if isinstance(length, int):
             budget.check_chars(length, "int.to_bytes()")
+    elif isinstance(owner, (int, type)) and name == "from_bytes" and args and isinstance(args[0], (bytes, bytearray)):
+        _check_bits(8 * len(args[0]), "int.from_bytes()")
     return args
 
 
@@ -306,6 +308,12 @@ class _CountingFormat:
     """``format_field`` that refuses a field, or the whole text, past the budget before formatting it."""
 
     _total = 0
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion is not None:  # !r, !s, !a print the value before format_field sees it
+            budget = current()
+            budget.check_chars(self._total + budget.weight(value), "str.format()")
+        return super().convert_field(value, conversion)  # type: ignore[misc]
 
     def format_field(self, value: Any, format_spec: str) -> Any:
         budget = current()
