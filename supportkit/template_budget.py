@@ -17,15 +17,16 @@ such operation is checked against the render's :class:`Budget` *before* it runs:
 
 Exceeding any of them raises :class:`supportkit.errors.TemplateBudgetError`: ``check`` reports
 it as a finding, every other command as an error. The hooks are the sandbox's own
-(``call_binop``, ``call``, ``wrap_str_format``, ``finalize``, the filters) plus a code generator
-that routes loops, ``~``, literals and captured output through :func:`current`'s budget; the
-fast rendering path in :mod:`supportkit.rendering` uses the same filters and output check.
+(``call_binop``, ``call``, ``wrap_str_format``, ``finalize``, ``concat``, the filters and tests)
+plus a code generator that routes loops, ``~``, comparisons, slices and literals through
+:func:`current`'s budget; the fast rendering path in :mod:`supportkit.rendering` uses the same
+filters and output check.
 
 Every limit is far above what a bundled reply uses (no bundled text has a loop, a macro or
-arithmetic; the longest is under 6,000 characters), so they change no output; they are small
-enough that a render which uses all of them takes a few milliseconds, which keeps ``check``
-on a library of the bundled size (about 700 renders) within seconds whatever the templates hold
-(``scripts/bench_template_budgets.py`` measures it).
+arithmetic: a render takes at most one step, a ``plural``; the longest renders 2,280 characters),
+so they change no output; they are small enough that a render which spends all of them takes
+milliseconds, which keeps ``check`` on a library of the bundled size (about 650 renders) within
+seconds whatever the templates hold (``scripts/bench_template_budgets.py`` measures it).
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ from supportkit.errors import TemplateBudgetError
 
 MAX_STEPS = 5_000
 """Steps one render may take; a step is about a microsecond of work. A reply is a few hundred
-words: a loop over the items of a value, a macro per paragraph; 5,000 is fifty times what
-that needs (a bundled reply takes fewer than 20), and spent in full it costs about 5 ms, so ``for i in range(100000)`` nested twice
-(10**10 turns) or a macro calling itself twice 60 deep (2**60 calls) stop at once."""
+words: a loop over the items of a value, a macro per paragraph; 5,000 is fifty times what that
+needs (a bundled reply takes one step at most), and spent in full it costs about 5 ms, so
+``for i in range(100000)`` nested twice (10**10 turns) or a macro calling itself twice 60 deep
+(2**60 calls) stop at once."""
 
 CHARS_PER_STEP = 250
 """Characters an operation (filter, test, comparison, slice, method, ``+``, ``~``, ``%``) may read
@@ -111,13 +113,14 @@ class Budget:
         return value
 
     def weight(self, value: Any) -> int:
-        """About ``len(str(value))``, worked out without building it (shared items counted once each time seen)."""
+        """About ``len(str(value))``, worked out without building it: an item that several containers share
+        counts each time it would be printed, but its own weight is worked out once per render."""
         if isinstance(value, str):
             return len(value)
         if isinstance(value, bool) or value is None:
             return 5
         if isinstance(value, int):
-            return value.bit_length() * 3 // 10 + 2  # log10(2) < 0.302
+            return value.bit_length() * 302 // 1000 + 2  # digits: log10(2) < 0.302
         if isinstance(value, float):
             return 24
         if isinstance(value, (bytes, bytearray)):
@@ -180,7 +183,7 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
             _check_bits(left.bit_length() + right.bit_length(), f"{_short(left)} * {_short(right)}")
     elif operator == "**":
         if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
-            bits = right * math.log2(abs(left))
+            bits = right * math.log2(abs(left)) if right.bit_length() <= 64 else 2.0**64  # no float overflow
             _check_bits(bits, f"{_short(left)} ** {_short(right)}")
     elif operator == "+":
         if isinstance(left, (str, bytes, list, tuple)) and isinstance(right, (str, bytes, list, tuple)):
