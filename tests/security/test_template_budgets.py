@@ -11,7 +11,9 @@ the large ones hung or ran out of memory.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +84,9 @@ def test_a_recursive_loop_runs_out_of_steps(width: int) -> None:
                                   "{% set r = s[::-1] %}", "{% set r = s | upper %}", "{% set r = s.upper() %}",
                                   "{% if s is eq(t) %}{% endif %}"])
 def test_a_loop_reworking_a_long_value_each_turn_runs_out_of_steps(size: int, work: str) -> None:
-    # Few turns, each reading the whole value: paid for by the characters read.
-    refused(f'{{% set s = "x" * {size} %}}{{% set t = "x" * {size} %}}{{% for i in range(5000) %}}{work}{{% endfor %}}',
+    # A tenth of the steps in turns, each reading the whole value: paid for by the characters read.
+    turns = MAX_STEPS // 10
+    refused(f'{{% set s = "x" * {size} %}}{{% set t = "x" * {size} %}}{{% for i in range({turns}) %}}{work}{{% endfor %}}',
             STEPS)
 
 
@@ -242,6 +245,34 @@ def test_plural_forms_repeating_the_number_are_refused(copies: int) -> None:
 ])
 def test_ordinary_template_code_renders_as_before(source: str, expected: str) -> None:
     assert render_string(source, {}) == expected
+
+
+def test_the_bundled_library_renders_far_inside_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from supportkit import template_budget
+    from supportkit.config import BUNDLED_REPLIES, Brand
+    from supportkit.library import load_library
+    from supportkit.preview import EXAMPLE_BY_TYPE
+    from supportkit.rendering import build_context
+
+    spent: list[int] = []
+    budgeted = template_budget.budgeted
+
+    @contextlib.contextmanager
+    def measured() -> Iterator[template_budget.Budget]:
+        with budgeted() as budget:
+            yield budget
+            spent.append(MAX_STEPS - budget.steps)
+
+    monkeypatch.setattr(template_budget, "budgeted", measured)
+    longest = 0
+    for template in load_library(BUNDLED_REPLIES, strict=False).templates.values():
+        values = {name: v.example or EXAMPLE_BY_TYPE.get(v.type, "x") for name, v in template.variables.items()}
+        for code, translation in template.locales.items():
+            context = build_context(template, code, values, Brand())
+            for text in (translation.subject, translation.body):
+                longest = max(longest, len(render_string(text, context)) if text else 0)
+    assert spent and max(spent) <= MAX_STEPS // 100
+    assert longest <= MAX_VALUE_CHARS // 10
 
 
 @pytest.mark.parametrize("filter_", ["center(10 ** 9)", "indent(10 ** 9)", "wordwrap(10 ** 9)", "format(1)"])
