@@ -96,6 +96,11 @@ class TemplateError(SupportkitError):
         super().__init__(what, where, hint)
 
 
+class TemplateBudgetError(TemplateError):
+    """A template render went past its budget (steps, value size, integer size): stopped before it
+    could hang or exhaust memory. The limits are in ``supportkit.template_budget``."""
+
+
 class ModelError(SupportkitError):
     """A translation model is missing, invalid or failed to load."""
 

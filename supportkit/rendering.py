@@ -2,8 +2,9 @@
 
 Template text comes only from the template library; customer text only ever
 arrives as a variable value, never as template source. Rendering is capped in
-size, undefined names fail loudly (StrictUndefined), and only a listed set of
-filters exists.
+size, every render runs under a budget of steps, value size and integer size
+(:mod:`supportkit.template_budget`, on both rendering paths), undefined names
+fail loudly (StrictUndefined), and only a listed set of filters exists.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ import jinja2
 from jinja2.runtime import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_range
 from jinja2.utils import _PassArg
+from markupsafe import Markup
 
+from supportkit import template_budget
 from supportkit.config import Brand
-from supportkit.errors import TemplateError
+from supportkit.errors import TemplateBudgetError, TemplateError
 from supportkit.library import Selection, Template
 
 MAX_OUTPUT_CHARS = 20_000
@@ -45,6 +48,7 @@ def _locale_of(context: Any) -> str:
 
 def _to_decimal(value: Any) -> Decimal:
     if isinstance(value, Decimal):
+        template_budget.check_number_digits(value)
         return value
     if isinstance(value, bool):
         raise TemplateError(f"expected a number, got {value!r}")
@@ -55,9 +59,11 @@ def _to_decimal(value: Any) -> Decimal:
         text = text.replace(",", ".")  # "0,5" typed by a European agent; "1,150" stays grouping
     text = text.replace(",", "")
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation:
         raise TemplateError(f"not a number: {str(value)[:40]!r}", None, "Pass digits, e.g. --var amount=0.5") from None
+    template_budget.check_number_digits(number)  # "1e999999999" is short text but a billion printed digits
+    return number
 
 
 @jinja2.pass_context
@@ -142,32 +148,58 @@ def _plural(context: Any, value: Any, **forms: str) -> str:
     if text is None:
         raise TemplateError(f"plural form {category!r} missing for {locale} (value {value})", None,
                             f"Add {category}= to the plural filter.")
-    return text.replace("#", format_decimal(number, locale=locale, decimal_quantization=False))
-
-
-MAX_REPEAT_POWER = 4096
-"""Largest integer exponent a template may use (``10 ** 10 ** 8`` would compute for minutes)."""
+    printed = format_decimal(number, locale=locale, decimal_quantization=False)
+    budget = template_budget.current()
+    budget.check_chars(len(text) + text.count("#") * len(printed), "the plural filter")
+    return text.replace("#", printed)
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with ``*`` and ``**`` checked before they run.
+    """The immutable sandbox, every render under its budget (:mod:`supportkit.template_budget`).
 
-    The output cap refuses long output only as it is produced: ``"x" * 10 ** 9`` would
-    first build a gigabyte string, and a huge power take minutes.
+    The output cap refuses long output only as it is produced: ``"x" * 10 ** 9`` would first
+    build a gigabyte string, a huge power or nested loops take minutes. So operators, calls,
+    ``str.format``, loops, ``~``, literals and captured output are checked before they run.
     """
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = template_budget.BudgetCodeGenerator
+    # Called by the generated code (see BudgetCodeGenerator).
+    budget_iter = staticmethod(template_budget.budget_iter)
+    budget_concat = staticmethod(template_budget.budget_concat)
+    budget_operand = staticmethod(template_budget.budget_operand)
+    budget_literal = staticmethod(template_budget.budget_literal)
+    # The join of a macro's, caller()'s, {% set %} or {% filter %} block's output.
+    concat = staticmethod(template_budget.budget_buffer)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for sequence, count in ((left, right), (right, left)):
-                if (isinstance(sequence, (str, list, tuple)) and isinstance(count, int)
-                        and len(sequence) * count > MAX_OUTPUT_CHARS):
-                    raise SecurityError(f"repeating a sequence {count} times makes more than {MAX_OUTPUT_CHARS} items")
-        elif (operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1
-              and right > MAX_REPEAT_POWER):
-            raise SecurityError(f"exponent {right} is larger than {MAX_REPEAT_POWER}")
+        template_budget.check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        # As the sandbox's own: double underscores keep a template's keyword arguments apart.
+        args = template_budget.check_call(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        # The sandbox's wrapper for str.format / format_map, its formatter swapped for one under the budget.
+        if super().wrap_str_format(value) is None:  # not a str's format or format_map
+            return None
+        text: str = value.__self__
+        formatter_class = (template_budget.BudgetEscapeFormatter if isinstance(text, Markup)
+                           else template_budget.BudgetFormatter)
+        is_format_map = value.__name__ == "format_map"
+
+        def formatted(*args: Any, **kwargs: Any) -> str:
+            if is_format_map:
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one argument and no keywords")
+                kwargs, args = args[0], ()
+            formatter = (formatter_class(self, escape=text.escape) if isinstance(text, Markup)
+                         else formatter_class(self))
+            return type(text)(formatter.vformat(text, args, kwargs))
+
+        return functools.update_wrapper(formatted, value)
 
 
 @functools.lru_cache(maxsize=1)
@@ -186,7 +218,12 @@ def environment() -> ImmutableSandboxedEnvironment:
     env.filters = {name: env.filters[name] for name in SAFE_BUILTIN_FILTERS}
     env.filters.update(number=_number, amount=_amount, date=_date, datetime=_datetime, plural=_plural,
                        percent=_percent)
-    env.tests = {name: test for name, test in env.tests.items() if name in ALLOWED_TESTS}
+    env.filters = {name: template_budget.budgeted_filter(name, func, _PassArg.from_obj(func) is not None)
+                   for name, func in env.filters.items()}
+    env.finalize = template_budget.check_output
+    tests: dict[str, Any] = {name: test for name, test in env.tests.items() if name in ALLOWED_TESTS}
+    env.tests = {name: template_budget.budgeted_filter(name, test, _PassArg.from_obj(test) is not None)
+                 for name, test in tests.items()}
     env.globals = {"range": safe_range}  # at most MAX_RANGE (100,000) items: a loop cannot run for minutes
     return env
 
@@ -349,15 +386,22 @@ def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTP
         tree = parse_source(source)
         # Most replies are text, names, brand.* and filters inside {% if %}: walked as
         # the compiled code would run them, without generating and compiling Python.
-        stream = _interpret(tree, context) if _interpretable(tree) else compile_source(source).generate(**context)
+        interpretable = _interpretable(tree)
+        if not interpretable:
+            with template_budget.budgeted():  # constant folding at compile time runs filters
+                compiled = compile_source(source)
         pieces: list[str] = []
-        size = 0
-        for piece in stream:
-            size += len(piece)
-            if size > limit:
-                raise TemplateError(f"rendered text is longer than {limit} characters", where or None,
-                                    "Shorten the template or the values passed to it.")
-            pieces.append(piece)
+        with template_budget.budgeted():
+            stream = _interpret(tree, context) if interpretable else compiled.generate(**context)
+            size = 0
+            for piece in stream:
+                size += len(piece)
+                if size > limit:
+                    raise TemplateError(f"rendered text is longer than {limit} characters", where or None,
+                                        "Shorten the template or the values passed to it.")
+                pieces.append(piece)
+    except TemplateBudgetError as exc:
+        raise TemplateBudgetError(exc.what, where or None, exc.hint, line=_template_line(exc) or exc.line) from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}", where, line=exc.lineno) from None
     except jinja2.UndefinedError as exc:
@@ -369,7 +413,8 @@ def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTP
     except jinja2.TemplateError as exc:  # e.g. a filter given arguments it does not take
         raise TemplateError(f"template error: {exc.message or type(exc).__name__}", where or None,
                             line=_template_line(exc)) from None
-    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError,
+            AssertionError) as exc:  # AssertionError: truncate(5, end="longer than five")
         # An expression that fails on its values ({{ 1/0 }}, "is odd" on text): the writer's
         # mistake, reported with its line like any other, never as a traceback.
         raise TemplateError(f"template failed while rendering: {type(exc).__name__}: {exc}"[:300], where or None,
@@ -456,14 +501,23 @@ def _run(body: list[Any], context: Any, env: ImmutableSandboxedEnvironment) -> I
                 if isinstance(child, jinja2.nodes.TemplateData):
                     yield child.data
                 else:
-                    yield str(_value(child, context, env))
+                    yield str(_value_at(child, context, env, template_budget.check_output))  # as env.finalize
         else:  # If: elif_ holds If nodes, tried in turn
             branch: list[Any] = node.else_
             for test in (node, *node.elif_):
-                if _value(test.test, context, env):
+                if _value_at(test.test, context, env):
                     branch = test.body
                     break
             yield from _run(branch, context, env)
+
+
+def _value_at(node: Any, context: Any, env: ImmutableSandboxedEnvironment, finalize: Any = None) -> Any:
+    """``_value`` (then ``finalize``), a budget error given the node's line (no compiled frame tells it)."""
+    try:
+        value = _value(node, context, env)
+        return finalize(value) if finalize is not None else value
+    except TemplateBudgetError as exc:
+        raise TemplateBudgetError(exc.what, None, exc.hint, line=node.lineno) from None
 
 
 def _value(node: Any, context: Any, env: ImmutableSandboxedEnvironment) -> Any:

@@ -89,7 +89,7 @@ def test_output_is_capped() -> None:
 @pytest.mark.parametrize(("source", "message"), [
     ('{{ "x" * 1000000000 }}', "repeating a sequence 1000000000 times"),
     ("{{ [0] * 10 ** 8 }}", "repeating a sequence"),
-    ("{{ 10 ** 100000000 }}", "exponent 100000000 is larger than 4096"),
+    ("{{ 10 ** 100000000 }}", r"10 \*\* 100000000 makes a number of about \d+ bits, more than the 4096"),
     ("{% for i in range(10 ** 9) %}{% endfor %}", "Range too big"),
 ])
 def test_expensive_expressions_are_refused_before_they_run(source: str, message: str) -> None:

@@ -616,11 +616,12 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
 
 def _article_cache_key(out: Path) -> str:
     """The text cache's key: the site folder, and the code that renders the text (this module,
-    ``rendering``, Jinja2, Babel); the entries' digests name the content only."""
+    ``rendering`` and its budgets, Jinja2, Babel); the entries' digests name the content only."""
     import supportkit.rendering
+    import supportkit.template_budget
 
     return cache_key(str(out), installed_identity("jinja2"), installed_identity("babel"),
-                     code=(__file__, supportkit.rendering.__file__))
+                     code=(__file__, supportkit.rendering.__file__, supportkit.template_budget.__file__))
 
 
 def _article_cache_path(out: Path) -> Path:
