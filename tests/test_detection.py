@@ -247,7 +247,7 @@ def test_chat_russian_digits_for_letters_are_read_as_letters(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "language"), [
-    ("mp3 file", "en"),
+    ("mp3 file will not open", "en"),
     ("win64 app crashed", "en"),
     ("send 0x3f4e please", "en"),
 ])
