@@ -45,7 +45,7 @@ import re
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, count, repeat
+from itertools import accumulate, chain, compress, count, islice, repeat
 from operator import add, ge, itemgetter, mul, sub
 from typing import Any
 
@@ -102,10 +102,30 @@ class HanModel:
     sunk_llr: dict[str, float] = field(default_factory=dict)
     """``char_llr`` and NUL (anything that is not a Han character) at a score no window survives."""
 
+    run_llr: _RunScores = field(default_factory=lambda: _RunScores())
+    """``sunk_llr`` of ``_non_han_re().sub("\\x00", ch)`` for any character ``ch``, filled as characters come."""
+
     def __post_init__(self) -> None:
         self.simplify_table.update({ord(t): ord(s) for t, s in self.to_simplified.items()})
         self.sunk_llr.update(self.char_llr)
         self.sunk_llr["\x00"] = -1000.0
+        self.run_llr.llr = self.char_llr
+
+
+class _RunScores(dict[str, float]):
+    """Character -> its score in a run: the list's log-likelihood ratio, ``NON_LIST_PENALTY`` for another
+    Han character, a sinking -1000 for anything else. Filled on first sight of a character and
+    kept (emptied past ``MAX_SEEN``): a lookup table for ``map``, with no pass over the text to mark it."""
+
+    MAX_SEEN = 100_000
+    llr: dict[str, float]
+
+    def __missing__(self, ch: str) -> float:
+        if len(self) >= self.MAX_SEEN:
+            self.clear()
+        value = -1000.0 if _non_han_re().match(ch) else self.llr.get(ch, NON_LIST_PENALTY)
+        self[ch] = value
+        return value
 
 
 def _cache_key() -> str:
@@ -314,12 +334,13 @@ def _group_re() -> re.Pattern[str]:
     return re.compile(rf"[{HAN}]{{{MAX_JOINED_PIECE + 1},}}|{piece}(?:{gap}{piece})*")
 
 
-def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
+def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | None = None) -> list[PhraseHit]:
     """Chinese phrases in ``text``: runs of Han characters joined by separators only, scored as one.
 
     "的一是在不了有和人这中大", "的 一 是 在 ...", "的一是在，不了有和，..." and a phrase after
     "助记词：" are all one run of characters here; ``separated`` remembers where the gaps were.
-    Redaction markers (``exclude``) are never part of a run.
+    Redaction markers (``exclude``) are never part of a run. ``cues``: where ``cue_re``'s matches
+    in ``text`` end, when the caller has them.
     """
     if not has_wide(text):
         return []
@@ -339,10 +360,10 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
             ends = {m.end() for m in _CUE_RE.finditer(text)}
             # A cue in another script ("mi frase semilla empieza con 树 而 …") announces the first
             # Han characters after it, a few words later.
-            for m in cue_re().finditer(text):
-                ends.add(m.end())
-                first = _han_char_re().search(text, m.end(), m.end() + LATIN_CUE_REACH)
-                if first and first.start() - m.end() > CUED_GAP and not has_wide(text[m.end():first.start()]):
+            for cue_end in [m.end() for m in cue_re().finditer(text)] if cues is None else cues:
+                ends.add(cue_end)
+                first = _han_char_re().search(text, cue_end, cue_end + LATIN_CUE_REACH)
+                if first and first.start() - cue_end > CUED_GAP and not has_wide(text[cue_end:first.start()]):
                     ends.add(first.start())
             cue_ends = sorted(ends)
         if group.isalpha():  # one run of characters, no separators
@@ -371,26 +392,64 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
 
 def _hopeful_starts(text: str) -> list[int]:
     """Starts of the 12-character windows of ``text`` that could come near a phrase's score:
-    ``window_scores``' own first cut, worked out for every run of the text at once."""
+    ``window_scores``' own first cut, worked out for every run of the text at once.
+
+    The pairs (words) in a window only lower its score, so they are counted only in the windows
+    whose characters alone reach the cut: a few in ordinary Chinese, where counting the pairs of
+    every character of the text was most of the scan's time (``tests/test_guard_speed.py`` holds
+    it equal to the plain computation).
+    """
     model = load()
     shortest = VALID_LENGTHS[0]
     n = len(text)
     if n < shortest:
         return []
     # Anything but a Han character sinks every window that holds it; a Han character outside
-    # the lists costs what it costs in ``window_scores``.
-    marked = _non_han_re().sub("\x00", text)
-    sums = list(accumulate(map(model.sunk_llr.get, marked, repeat(NON_LIST_PENALTY)), initial=0.0))
-    simple = marked.translate(model.simplify_table)
-    pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
+    # the lists costs what it costs in ``window_scores``. (One lookup table for the characters of
+    # this text: the same value for each character as ``_hopeful_starts_plain`` gives it.)
+    sums = list(accumulate(map(model.run_llr.__getitem__, text), initial=0.0))
+    cut = _RUN_CUT
+    candidates = list(compress(count(), map(ge, map(sub, islice(sums, shortest, None), sums), repeat(cut))))
+    if not candidates:
+        return []
+    if len(candidates) * 4 > n:  # most of the text is list characters: count the pairs of all of it
+        simple = text.translate(model.simplify_table)
+        pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
+                                      initial=0))
+        pairs = map(sub, pair_starts[shortest - 1:n], pair_starts[:n - shortest + 1])
+        scores = map(sub, map(sub, islice(sums, shortest, None), sums), map(mul, pairs, repeat(PAIR_WEIGHT)))
+        return list(compress(count(), map(ge, scores, repeat(cut))))
+    # The characters the candidate windows cover, as stretches joined by a NUL (never in a pair).
+    stretches: list[list[int]] = []
+    for start in candidates:
+        if stretches and start <= stretches[-1][1]:
+            stretches[-1][1] = start + shortest
+        else:
+            stretches.append([start, start + shortest])
+    covered = "\x00".join(text[a:b] for a, b in stretches).translate(model.simplify_table)
+    pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, covered, covered[1:])), (False,)),
                                   initial=0))
-    base = map(sub, sums[shortest:], sums[:n - shortest + 1])
-    pairs = map(sub, pair_starts[shortest - 1:n], pair_starts[:n - shortest + 1])
-    # Only runs without separators or a cue get here: the edges and a checksum are all the
-    # bonus a window can have, and a longer window's 12-character part is never far below it.
-    cut = THRESHOLD - EXTEND_MARGIN - 2 * EDGE_BONUS - math.log(2) * 4 - RUN_PREFILTER_MARGIN
-    scores = map(sub, base, map(mul, pairs, repeat(PAIR_WEIGHT)))
-    return list(compress(count(), map(ge, scores, repeat(cut))))
+    # Where each candidate's window starts in ``covered``.
+    shifts: list[int] = []
+    position = 0
+    for a, b in stretches:
+        shifts.append(position - a)
+        position += b - a + 1
+    hopeful: list[int] = []
+    k = 0
+    for start in candidates:
+        while start >= stretches[k][1]:
+            k += 1
+        at = start + shifts[k]
+        value = sums[start + shortest] - sums[start]
+        if value - (pair_starts[at + shortest - 1] - pair_starts[at]) * PAIR_WEIGHT >= cut:
+            hopeful.append(start)
+    return hopeful
+
+
+# Only runs without separators or a cue get to ``_hopeful_starts``: the edges and a checksum are
+# all the bonus a window can have, and a longer window's 12-character part is never far below it.
+_RUN_CUT = THRESHOLD - EXTEND_MARGIN - 2 * EDGE_BONUS - math.log(2) * 4 - RUN_PREFILTER_MARGIN
 
 
 @functools.cache
