@@ -381,7 +381,15 @@ def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | No
                     continue
             hits.extend(_group_hits(group, list(range(start, end)), None, cue_ends, alone))
             continue
-        # Han characters and separators (never letters): the letters are the Han.
+        # Han characters and separators (never letters): the letters are the Han. Most such
+        # groups are short clauses between commas: what ``_group_hits`` would turn away at once
+        # (fewer than 12 characters, fewer than SPACED_MIN pieces, no cue) is passed over before
+        # any work per character. (Within a group, ``[^\W\d_]`` is exactly ``str.isalpha``.)
+        pieces = _LETTER_RUN_RE.findall(group)
+        letters = sum(map(len, pieces))
+        if letters < CUED_MIN or (letters < VALID_LENGTHS[0] and len(pieces) < SPACED_MIN
+                                  and not _cue_in(cue_ends, start - CUE_REACH, end)):
+            continue
         positions = [start + i for i, ch in enumerate(group) if ch.isalpha()]
         if len(positions) < CUED_MIN:
             continue
@@ -483,6 +491,15 @@ def _cue_near(cue_ends: list[int], start: int, end: int) -> bool:
     """Whether a cue word ends between ``CUE_REACH`` before ``start`` and ``end``."""
     k = bisect_left(cue_ends, start - CUE_REACH)
     return k < len(cue_ends) and cue_ends[k] <= end
+
+
+def _cue_in(cue_ends: list[int], low: int, high: int) -> bool:
+    """Whether a cue word ends between ``low`` and ``high`` (both included)."""
+    k = bisect_left(cue_ends, low)
+    return k < len(cue_ends) and cue_ends[k] <= high
+
+
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 
 
 def _stands_alone(text: str, start: int, end: int) -> bool:

@@ -31,6 +31,7 @@ import functools
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, replace
 from itertools import accumulate, compress, count, repeat
 from operator import add, and_, le, lshift, not_
@@ -160,6 +161,7 @@ def _longest(name: str) -> int:
     return max(len(word) for word in lexicon().words[name])
 
 
+@functools.lru_cache(maxsize=16384)
 def near_word(token: str, name: str) -> bool:
     """True when ``token`` is one typo away from a word of list ``name`` (or is its unique 4-letter prefix).
 
@@ -434,17 +436,21 @@ def _nfkc(text: str, boundary: str) -> str:
     composes with, so each chunk normalizes on its own as in the whole); most chunks of a
     long text are normalized already, and checking is much cheaper than normalizing.
     """
-    if len(text) <= NFKC_CHUNK:
-        return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    return _nfkc_in(text, boundary, NFKC_CHUNK)
+
+
+def _nfkc_in(text: str, boundary: str, size: int) -> str:
+    """``_nfkc`` with chunks of ``size``; a chunk that needs it is read again in chunks 16 times smaller."""
     if unicodedata.is_normalized("NFKC", text):
         return text
+    if len(text) <= size or size < 16:
+        return unicodedata.normalize("NFKC", text)
     pieces: list[str] = []
     start = 0
     while start < len(text):
-        cut = text.find(boundary, start + NFKC_CHUNK)
+        cut = text.find(boundary, start + size)
         end = len(text) if cut < 0 else cut + 1
-        chunk = text[start:end]
-        pieces.append(chunk if unicodedata.is_normalized("NFKC", chunk) else unicodedata.normalize("NFKC", chunk))
+        pieces.append(_nfkc_in(text[start:end], boundary, size // 16))
         start = end
     return "".join(pieces)
 
@@ -492,10 +498,10 @@ def _alphabetic(text: str, exclude: list[tuple[int, int]], cues: list[int]) -> l
     tokens = _tokenize(text, exclude)
     hits: list[PhraseHit] = []
     counts = [0] * len(WORDLISTS)
-    for mask in tokens.masks:
+    for mask, times in Counter(tokens.masks).items():  # a few distinct masks, counted in C
         while mask:
             low = mask & -mask
-            counts[low.bit_length() - 1] += 1
+            counts[low.bit_length() - 1] += times
             mask ^= low
     codes = "".join(map(chr, map(add, map(lshift, tokens.masks, repeat(1)), map(add, tokens.joined,
                                                                                   repeat(_CODE_BASE)))))
