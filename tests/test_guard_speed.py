@@ -214,3 +214,27 @@ def test_encoded_stretches_are_found_as_the_regex_finds_them(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from("aZbΣσÀé ΑаЯ1_-ǅ"), max_size=80))
 def test_camel_case_starts_are_where_the_regex_matches(text: str) -> None:
     assert view._camel_starts(text) == [m.start() for m in view._camel_re().finditer(text)]
+
+
+@PROPERTY
+@given(st.text(alphabet=st.sampled_from("，。ａＺ１\u3000 的a,\uff5e\uff5f"), max_size=60))
+def test_full_width_folding_is_the_rewrite(text: str) -> None:
+    base = view.identity(text)
+    plain = view._rewrite(base, view._FULLWIDTH_RE, lambda m: m.group().translate(view._FULLWIDTH))
+    fast = view._fold_fullwidth(base)
+    assert (fast.text, fast.edits) == (plain.text, plain.edits)
+
+
+def test_pairs_as_written_are_the_pairs_once_simplified() -> None:
+    # window_scores and _hopeful_starts look pairs up as written, not translated to simplified.
+    import random
+
+    model = hanzi.load()
+    words = phrases.lexicon().words
+    chars = sorted({*words["chinese_simplified"], *words["chinese_traditional"], "龘", "a", " "})
+    rng = random.Random(12)
+    candidates = [a + b for pair in sorted(model.pairs)[:3000] for a in (pair[0], *chars[:3]) for b in (pair[1],)]
+    candidates += [rng.choice(chars) + rng.choice(chars) for _ in range(100_000)]
+    candidates += sorted(model.written_pairs)
+    for pair in candidates:
+        assert (pair in model.written_pairs) == (pair.translate(model.simplify_table) in model.pairs), pair

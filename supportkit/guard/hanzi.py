@@ -98,6 +98,8 @@ class HanModel:
     pairs: frozenset[str]
     to_simplified: dict[str, str]
     simplify_table: dict[int, int] = field(default_factory=dict)
+    written_pairs: set[str] = field(default_factory=set)
+    """Two characters as written whose simplified form (``simplify_table``) is in ``pairs``."""
     """``to_simplified`` for ``str.translate``."""
     sunk_llr: dict[str, float] = field(default_factory=dict)
     """``char_llr`` and NUL (anything that is not a Han character) at a score no window survives."""
@@ -107,6 +109,13 @@ class HanModel:
 
     def __post_init__(self) -> None:
         self.simplify_table.update({ord(t): ord(s) for t, s in self.to_simplified.items()})
+        # Every way of writing each pair: a pair of characters as written is a word when it is one
+        # in simplified form (``str.translate`` of a non-ASCII text looks up every character).
+        written: dict[str, list[str]] = {}
+        for t, s in self.to_simplified.items():
+            written.setdefault(s, []).append(t)
+        forms = {ch: [ch] * (ch not in self.to_simplified) + written.get(ch, []) for pair in self.pairs for ch in pair}
+        self.written_pairs.update(a + b for pair in self.pairs for a in forms[pair[0]] for b in forms[pair[1]])
         self.sunk_llr.update(self.char_llr)
         self.sunk_llr["\x00"] = -1000.0
         self.run_llr.llr = self.char_llr
@@ -205,9 +214,8 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
     llr = model.char_llr
     sums = list(accumulate(map(llr.get, block, repeat(NON_LIST_PENALTY)), initial=0.0))
     inside = list(accumulate(map(llr.__contains__, block), initial=0))
-    simple = block.translate(model.simplify_table)
     # Words are words across a space too: "钱 包" is written Chinese, spaced for emphasis.
-    pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
+    pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, block, block[1:])), (False,)),
                                   initial=0))
     spaces = list(accumulate(chain(separated[1:], (False,)), initial=0)) if separated else None
     top_bonus = 2 * EDGE_BONUS + CUE_BONUS + SPACED_BONUS
@@ -421,8 +429,7 @@ def _hopeful_starts(text: str) -> list[int]:
     if not candidates:
         return []
     if len(candidates) * 4 > n:  # most of the text is list characters: count the pairs of all of it
-        simple = text.translate(model.simplify_table)
-        pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
+        pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, text, text[1:])), (False,)),
                                       initial=0))
         pairs = map(sub, pair_starts[shortest - 1:n], pair_starts[:n - shortest + 1])
         scores = map(sub, map(sub, islice(sums, shortest, None), sums), map(mul, pairs, repeat(PAIR_WEIGHT)))
@@ -434,8 +441,8 @@ def _hopeful_starts(text: str) -> list[int]:
             stretches[-1][1] = start + shortest
         else:
             stretches.append([start, start + shortest])
-    covered = "\x00".join(text[a:b] for a, b in stretches).translate(model.simplify_table)
-    pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, covered, covered[1:])), (False,)),
+    covered = "\x00".join(text[a:b] for a, b in stretches)
+    pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, covered, covered[1:])), (False,)),
                                   initial=0))
     # Where each candidate's window starts in ``covered``.
     shifts: list[int] = []
