@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from supportkit.guard import hanzi, phrases, view
-from supportkit.text import has_wide
+from supportkit.text import WIDE_FLOOR, has_wide
 
 PROPERTY = settings(max_examples=200, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -238,3 +238,10 @@ def test_pairs_as_written_are_the_pairs_once_simplified() -> None:
     candidates += sorted(model.written_pairs)
     for pair in candidates:
         assert (pair in model.written_pairs) == (pair.translate(model.simplify_table) in model.pairs), pair
+
+
+@PROPERTY
+@given(st.text(alphabet=st.characters(min_codepoint=0x2F00, max_codepoint=0x3010) | st.characters(max_codepoint=0x7f)
+               | st.sampled_from(["\ud800", "\U0010ffff", "é"]), max_size=20))
+def test_has_wide_is_the_maximum_test(text: str) -> None:
+    assert has_wide(text) == (not text.isascii() and max(text) >= WIDE_FLOOR)

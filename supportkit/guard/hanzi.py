@@ -365,7 +365,7 @@ def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | No
             continue
         group = match.group()
         if cue_ends is None:
-            ends = {m.end() for m in _CUE_RE.finditer(text)}
+            ends = set(map(re.Match.end, _CUE_RE.finditer(text)))
             # A cue in another script ("mi frase semilla empieza con 树 而 …") announces the first
             # Han characters after it, a few words later.
             for cue_end in [m.end() for m in cue_re().finditer(text)] if cues is None else cues:

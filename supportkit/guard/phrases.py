@@ -377,7 +377,7 @@ def _tokenize(text: str, exclude: list[tuple[int, int]]) -> _Tokens:
         joined[0] = False
     breakers: list[int] = []
     if wide:  # a run of two or more Han characters is a token of its own (set apart by its start)
-        han_starts = {m.start() for m in _han_runs_re().finditer(text)}
+        han_starts = set(map(re.Match.start, _han_runs_re().finditer(text)))
         if han_starts:
             breakers = list(compress(count(), map(han_starts.__contains__, starts)))
     if exclude:
@@ -485,7 +485,7 @@ def find_phrases(text: str, exclude: list[tuple[int, int]] | None = None) -> lis
     from supportkit.guard import hanzi
 
     # The cue words are looked for once: every scanner of the text needs them.
-    cues = [m.end() for m in cue_re().finditer(text)]
+    cues = list(map(re.Match.end, cue_re().finditer(text)))
     hits = hanzi.find_in_text(text, exclude or [], cues)
     if could_hold_phrase(text, bool(cues)):
         hits.extend(_alphabetic(text, exclude or [], cues))

@@ -273,7 +273,7 @@ def _replaced(view: View, replacements: Iterable[tuple[int, int, str, str]]) -> 
 def _fold_fullwidth(view: View) -> View:
     """``_rewrite(view, _FULLWIDTH_RE, lambda m: m.group().translate(_FULLWIDTH))``, built in C: every
     full-width character is one same-length edit, and Chinese has one in every clause (，)."""
-    starts = [m.start() for m in _FULLWIDTH_CHAR_RE.finditer(view.text)]
+    starts = list(map(re.Match.start, _FULLWIDTH_CHAR_RE.finditer(view.text)))
     if not starts:
         return view
     text = view.text
