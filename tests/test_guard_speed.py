@@ -9,6 +9,7 @@ made small so that short generated texts cross chunk boundaries.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from itertools import accumulate, chain, compress, count, repeat
@@ -245,3 +246,24 @@ def test_pairs_as_written_are_the_pairs_once_simplified() -> None:
                | st.sampled_from(["\ud800", "\U0010ffff", "é"]), max_size=20))
 def test_has_wide_is_the_maximum_test(text: str) -> None:
     assert has_wide(text) == (not text.isascii() and max(text) >= WIDE_FLOOR)
+
+
+_GROUPED = st.lists(st.sampled_from(["的", "一是", "在不了有和", "人这中大为上个国", "龘", "\U00020001", "\U0003134f", " ", "，",
+                                     "、", "1", "123", "a", "\n", " " * 30, "_", "ー"]), max_size=50).map("".join)
+
+
+@PROPERTY
+@given(_GROUPED)
+def test_han_groups_are_found_as_the_plain_pattern_finds_them(text: str) -> None:
+    assert [m.span() for m in hanzi._group_re().finditer(text)] == [m.span() for m in hanzi._plain_group_re().finditer(text)]
+    plain_runs = [m.start() for m in re.finditer(f"[{phrases.HAN}]{{2,}}", text)]
+    assert [m.start() for m in phrases._han_runs_re().finditer(text)] == plain_runs
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from(["seed", "SEED", "ſeed", "phraſe", "PHRASE", "mnemonİc", "mnemonıc", "mnemonic", "phraseed",
+                                 "助记词", "助记", "单词语", "私钥", "seeds", "x", " ", "е", "Seed", "mnemonics"]),
+                max_size=20).map("".join))
+def test_chinese_cue_ends_are_those_of_the_single_pattern(text: str) -> None:
+    single = {m.end() for m in hanzi._CUE_RE.finditer(text)}
+    assert {m.end() for m in hanzi._CUE_CJK_RE.finditer(text)} | {m.end() for m in hanzi._CUE_LATIN_RE.finditer(text)} == single

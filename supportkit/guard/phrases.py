@@ -457,7 +457,7 @@ def _nfkc_in(text: str, boundary: str, size: int) -> str:
 
 @functools.cache
 def _han_runs_re() -> re.Pattern[str]:
-    return re.compile(f"[{HAN}]{{2,}}")
+    return re.compile(f"[{HAN}][{HAN}]+")  # a class first: re skips to Han characters at C speed
 
 
 @functools.cache
