@@ -267,3 +267,23 @@ def test_han_groups_are_found_as_the_plain_pattern_finds_them(text: str) -> None
 def test_chinese_cue_ends_are_those_of_the_single_pattern(text: str) -> None:
     single = {m.end() for m in hanzi._CUE_RE.finditer(text)}
     assert {m.end() for m in hanzi._CUE_CJK_RE.finditer(text)} | {m.end() for m in hanzi._CUE_LATIN_RE.finditer(text)} == single
+
+
+_KEYISH = st.lists(st.one_of(
+    st.text(alphabet="0123456789abcdefABCDEF", min_size=1, max_size=70),
+    st.text(alphabet="123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", min_size=1, max_size=60),
+    st.sampled_from([" ", "\n", " \n", ":", "-", "|", "/", ".", "_", "0x", "=", "==", "+", "l", "O", "key: ", "\t"]),
+), max_size=30).map("".join)
+
+
+@PROPERTY
+@given(_KEYISH)
+def test_a_key_finder_skipped_by_its_hint_finds_nothing(text: str) -> None:
+    from supportkit.guard import keys
+
+    hints = {keys._grouped_hex_keys: keys._HEX_GROUPS_HINT_RE, keys._partial_hex_keys: keys._PARTIAL_HEX_HINT_RE,
+             keys._grouped_base58_keys: keys._B58_GROUPS_HINT_RE, keys._split_base58_keys: keys._SPLIT_B58_HINT_RE,
+             keys._base64_keys: keys._B64_KEY_HINT_RE}
+    for finder, hint in hints.items():
+        if hint.search(text) is None:
+            assert list(finder(keys._Reading(text))) == [], finder.__name__
