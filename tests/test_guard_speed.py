@@ -9,6 +9,7 @@ made small so that short generated texts cross chunk boundaries.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -287,3 +288,103 @@ def test_a_key_finder_skipped_by_its_hint_finds_nothing(text: str) -> None:
     for finder, hint in hints.items():
         if hint.search(text) is None:
             assert list(finder(keys._Reading(text))) == [], finder.__name__
+
+
+def plain_window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] = (),
+                        separated: list[bool] | None = None, alone: bool = False
+                        ) -> list[tuple[float, int, int, bool | None]]:
+    """``hanzi.window_scores`` as it was: every window's score worked out in full."""
+    floor = hanzi.THRESHOLD if floor is None else floor
+    model = hanzi.load()
+    n = len(block)
+    if n < hanzi.CUED_MIN:
+        return []
+    llr = model.char_llr
+    sums = list(accumulate(map(llr.get, block, repeat(hanzi.NON_LIST_PENALTY)), initial=0.0))
+    inside = list(accumulate(map(llr.__contains__, block), initial=0))
+    simple = block.translate(model.simplify_table)
+    # Words are words across a space too: "钱 包" is written Chinese, spaced for emphasis.
+    pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
+                                  initial=0))
+    spaces = list(accumulate(chain(separated[1:], (False,)), initial=0)) if separated else None
+    top_bonus = 2 * hanzi.EDGE_BONUS + hanzi.CUE_BONUS + hanzi.SPACED_BONUS
+
+    def score_of(start: int, length: int) -> tuple[float, int, int, bool | None] | None:
+        end = start + length
+        if length - (inside[end] - inside[start]) > max(1, length // 4):  # mistyped characters
+            return None
+        score = sums[end] - sums[start] - hanzi.PAIR_WEIGHT * (pair_starts[end - 1] - pair_starts[start])
+        score += hanzi.EDGE_BONUS * ((start == 0 or bool(separated and separated[start]))
+                               + (end == n or bool(separated and separated[end])))
+        if spaces is not None and length > 1 and spaces[end - 1] - spaces[start] >= hanzi.SPACED_SHARE * (length - 1):
+            score += hanzi.SPACED_BONUS
+        if cues and any(start - hanzi.CUE_REACH <= cue <= start for cue in cues):
+            score += hanzi.CUE_BONUS
+        checksum: bool | None = None
+        if length in phrases.VALID_LENGTHS and score < floor <= score + math.log(2) * (length // 3) and (
+                inside[end] - inside[start] == length):
+            checksum = hanzi._checksum(block[start:end])
+            if checksum:
+                score += math.log(2) * (length // 3)
+        return (score, start, length, checksum) if score >= floor else None
+
+    results: list[tuple[float, int, int, bool | None]] = []
+    shortest = phrases.VALID_LENGTHS[0]
+    if n >= shortest:
+        base = list(map(sub, sums[shortest:], sums[:n - shortest + 1]))
+        pairs = list(map(sub, pair_starts[shortest - 1:n], pair_starts[:n - shortest + 1]))
+        base = [b - hanzi.PAIR_WEIGHT * p for b, p in zip(base, pairs, strict=True)]
+        sure = hanzi.THRESHOLD + hanzi.EXTEND_MARGIN  # passes whatever the bonuses and the odd-character rule
+        hopeful_cut = floor - hanzi.PREFILTER_MARGIN - top_bonus
+        for start in [i for i, v in enumerate(base) if v >= hopeful_cut]:
+            value = base[start]
+            if value >= sure and inside[start + shortest] - inside[start] >= shortest - 1:
+                results.append((value, start, shortest, None))
+                continue
+            found = score_of(start, shortest)
+            if found:
+                results.append(found)
+            if found is None or found[0] < hanzi.THRESHOLD:
+                for length in phrases.VALID_LENGTHS[1:]:
+                    if start + length > n:
+                        break
+                    longer = score_of(start, length)
+                    if longer:
+                        results.append(longer)
+    # Partial phrases: the whole run when it stands alone between blanks or line breaks ("集着宗驾
+    # 彪霸益升" on a line of its own), shorter windows where the characters are spaced out, or
+    # after a cue.
+    if alone and hanzi.SPACED_MIN <= n < shortest and (found := score_of(0, n)):
+        results.append(found)
+    short_starts: set[int] = set()
+    if separated:
+        short_starts.update(hanzi._spaced_starts(separated, n))
+    for cue in cues:
+        short_starts.update(range(max(0, cue), min(n, cue + hanzi.CUED_GAP + 1)))
+    for start in sorted(short_starts):
+        # A cue counts for a short window only right before it ("助记词：的一是在"), and an unspaced
+        # short window only where it is set off at its end: "助记词拍照发云盘备份" is a sentence.
+        cued = any(start - hanzi.CUED_GAP <= cue <= start for cue in cues)
+        for length in range(hanzi.CUED_MIN if cued else hanzi.SPACED_MIN, shortest):
+            if start + length > n:
+                break
+            end = start + length
+            is_spaced = spaces is not None and spaces[end - 1] - spaces[start] >= hanzi.SPACED_SHARE * (length - 1)
+            set_off = end == n or bool(separated and separated[end])
+            if not (is_spaced or (cued and set_off)):
+                continue
+            found = score_of(start, length)
+            if found:
+                results.append(found)
+    return results
+
+
+@PROPERTY
+@given(_HAN_TEXT, st.lists(st.integers(-15, 40), max_size=3), st.booleans(), st.booleans(), st.sampled_from([None, 0.0, -4.0]))
+def test_window_scores_are_the_plain_ones(block: str, cues: list[int], spaced: bool, alone: bool,
+                                          floor: float | None) -> None:
+    block = "".join(ch for ch in block if hanzi._non_han_re().match(ch) is None)
+    separated = [i > 0 and i % 2 == 0 for i in range(len(block))] if spaced else None
+    cue_offsets = tuple(sorted(set(cues)))
+    assert (hanzi.window_scores(block, floor, cue_offsets, separated, alone)
+            == plain_window_scores(block, floor, cue_offsets, separated, alone))

@@ -231,6 +231,8 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
         if length - (inside[end] - inside[start]) > max(1, length // 4):  # mistyped characters
             return None
         score = sums[end] - sums[start] - PAIR_WEIGHT * (pair_starts[end - 1] - pair_starts[start])
+        if score + top_bonus + math.log(2) * (length // 3) + 1e-9 < floor:
+            return None  # below the floor with every bonus and a checksum: most windows of a sentence
         score += EDGE_BONUS * ((start == 0 or bool(separated and separated[start]))
                                + (end == n or bool(separated and separated[end])))
         if spaces is not None and length > 1 and spaces[end - 1] - spaces[start] >= SPACED_SHARE * (length - 1):
