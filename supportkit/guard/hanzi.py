@@ -45,7 +45,7 @@ import re
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, count, repeat
+from itertools import accumulate, chain, compress, count, islice, repeat
 from operator import add, ge, itemgetter, mul, sub
 from typing import Any
 
@@ -88,6 +88,12 @@ MAX_JOINED_PIECE = 4
 """Longest run of Han characters joined to its neighbours across a separator."""
 _CUE_RE = re.compile(r"助记词|助記詞|助记|助記|种子|種子|恢复短语|恢復短語|私钥|私鑰|密钥|单词|單詞|词语|seed|phrase|mnemonic",
                      re.IGNORECASE)
+# The same, in two patterns that start with a character class (fast to scan): the CJK words, and
+# seed|phrase|mnemonic spelled with every letter IGNORECASE matches (ſ for s; İ and ı for i).
+# Their matches cannot overlap, so the ends of ``_CUE_RE``'s matches are the ends of theirs.
+_CUE_CJK_RE = re.compile(r"助记词|助記詞|助记|助記|种子|種子|恢复短语|恢復短語|私钥|私鑰|密钥|单词|單詞|词语")
+_CUE_LATIN_RE = re.compile(r"[sSſpPmM](?:(?<=[sSſ])[eE][eE][dD]|(?<=[pP])[hH][rR][aA][sSſ][eE]"
+                           r"|(?<=[mM])[nN][eE][mM][oO][nN][iIİı][cC])")
 
 
 @dataclass(frozen=True)
@@ -98,14 +104,43 @@ class HanModel:
     pairs: frozenset[str]
     to_simplified: dict[str, str]
     simplify_table: dict[int, int] = field(default_factory=dict)
+    written_pairs: set[str] = field(default_factory=set)
+    """Two characters as written whose simplified form (``simplify_table``) is in ``pairs``."""
     """``to_simplified`` for ``str.translate``."""
     sunk_llr: dict[str, float] = field(default_factory=dict)
     """``char_llr`` and NUL (anything that is not a Han character) at a score no window survives."""
 
+    run_llr: _RunScores = field(default_factory=lambda: _RunScores())
+    """``sunk_llr`` of ``_non_han_re().sub("\\x00", ch)`` for any character ``ch``, filled as characters come."""
+
     def __post_init__(self) -> None:
         self.simplify_table.update({ord(t): ord(s) for t, s in self.to_simplified.items()})
+        # Every way of writing each pair: a pair of characters as written is a word when it is one
+        # in simplified form (``str.translate`` of a non-ASCII text looks up every character).
+        written: dict[str, list[str]] = {}
+        for t, s in self.to_simplified.items():
+            written.setdefault(s, []).append(t)
+        forms = {ch: [ch] * (ch not in self.to_simplified) + written.get(ch, []) for pair in self.pairs for ch in pair}
+        self.written_pairs.update(a + b for pair in self.pairs for a in forms[pair[0]] for b in forms[pair[1]])
         self.sunk_llr.update(self.char_llr)
         self.sunk_llr["\x00"] = -1000.0
+        self.run_llr.llr = self.char_llr
+
+
+class _RunScores(dict[str, float]):
+    """Character -> its score in a run: the list's log-likelihood ratio, ``NON_LIST_PENALTY`` for another
+    Han character, a sinking -1000 for anything else. Filled on first sight of a character and
+    kept (emptied past ``MAX_SEEN``): a lookup table for ``map``, with no pass over the text to mark it."""
+
+    MAX_SEEN = 100_000
+    llr: dict[str, float]
+
+    def __missing__(self, ch: str) -> float:
+        if len(self) >= self.MAX_SEEN:
+            self.clear()
+        value = -1000.0 if _non_han_re().match(ch) else self.llr.get(ch, NON_LIST_PENALTY)
+        self[ch] = value
+        return value
 
 
 def _cache_key() -> str:
@@ -185,9 +220,8 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
     llr = model.char_llr
     sums = list(accumulate(map(llr.get, block, repeat(NON_LIST_PENALTY)), initial=0.0))
     inside = list(accumulate(map(llr.__contains__, block), initial=0))
-    simple = block.translate(model.simplify_table)
     # Words are words across a space too: "钱 包" is written Chinese, spaced for emphasis.
-    pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
+    pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, block, block[1:])), (False,)),
                                   initial=0))
     spaces = list(accumulate(chain(separated[1:], (False,)), initial=0)) if separated else None
     top_bonus = 2 * EDGE_BONUS + CUE_BONUS + SPACED_BONUS
@@ -197,6 +231,8 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
         if length - (inside[end] - inside[start]) > max(1, length // 4):  # mistyped characters
             return None
         score = sums[end] - sums[start] - PAIR_WEIGHT * (pair_starts[end - 1] - pair_starts[start])
+        if score + top_bonus + math.log(2) * (length // 3) + 1e-9 < floor:
+            return None  # below the floor with every bonus and a checksum: most windows of a sentence
         score += EDGE_BONUS * ((start == 0 or bool(separated and separated[start]))
                                + (end == n or bool(separated and separated[end])))
         if spaces is not None and length > 1 and spaces[end - 1] - spaces[start] >= SPACED_SHARE * (length - 1):
@@ -311,15 +347,28 @@ def _group_re() -> re.Pattern[str]:
     """
     piece = rf"[{HAN}]{{1,{MAX_JOINED_PIECE}}}(?![{HAN}])"
     gap = rf"(?:[^\w\d]|\d(?!\d\d)){{1,{MAX_GAP}}}?"
+    # ``[HAN]{5,}|piece(gap piece)*`` with its first character taken out in front: a pattern
+    # that starts with a character class lets ``re`` skip to the next Han character at C speed
+    # (an alternation of repeats has it try every position of the text).
+    return re.compile(rf"[{HAN}](?:[{HAN}]{{{MAX_JOINED_PIECE},}}|[{HAN}]{{0,{MAX_JOINED_PIECE - 1}}}(?![{HAN}])"
+                      rf"(?:{gap}{piece})*)")
+
+
+@functools.cache
+def _plain_group_re() -> re.Pattern[str]:
+    """``_group_re`` as first written (the reference of its test)."""
+    piece = rf"[{HAN}]{{1,{MAX_JOINED_PIECE}}}(?![{HAN}])"
+    gap = rf"(?:[^\w\d]|\d(?!\d\d)){{1,{MAX_GAP}}}?"
     return re.compile(rf"[{HAN}]{{{MAX_JOINED_PIECE + 1},}}|{piece}(?:{gap}{piece})*")
 
 
-def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
+def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | None = None) -> list[PhraseHit]:
     """Chinese phrases in ``text``: runs of Han characters joined by separators only, scored as one.
 
     "的一是在不了有和人这中大", "的 一 是 在 ...", "的一是在，不了有和，..." and a phrase after
     "助记词：" are all one run of characters here; ``separated`` remembers where the gaps were.
-    Redaction markers (``exclude``) are never part of a run.
+    Redaction markers (``exclude``) are never part of a run. ``cues``: where ``cue_re``'s matches
+    in ``text`` end, when the caller has them.
     """
     if not has_wide(text):
         return []
@@ -336,13 +385,14 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
             continue
         group = match.group()
         if cue_ends is None:
-            ends = {m.end() for m in _CUE_RE.finditer(text)}
+            ends = set(map(re.Match.end, _CUE_CJK_RE.finditer(text)))
+            ends.update(map(re.Match.end, _CUE_LATIN_RE.finditer(text)))
             # A cue in another script ("mi frase semilla empieza con 树 而 …") announces the first
             # Han characters after it, a few words later.
-            for m in cue_re().finditer(text):
-                ends.add(m.end())
-                first = _han_char_re().search(text, m.end(), m.end() + LATIN_CUE_REACH)
-                if first and first.start() - m.end() > CUED_GAP and not has_wide(text[m.end():first.start()]):
+            for cue_end in [m.end() for m in cue_re().finditer(text)] if cues is None else cues:
+                ends.add(cue_end)
+                first = _han_char_re().search(text, cue_end, cue_end + LATIN_CUE_REACH)
+                if first and first.start() - cue_end > CUED_GAP and not has_wide(text[cue_end:first.start()]):
                     ends.add(first.start())
             cue_ends = sorted(ends)
         if group.isalpha():  # one run of characters, no separators
@@ -360,7 +410,15 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
                     continue
             hits.extend(_group_hits(group, list(range(start, end)), None, cue_ends, alone))
             continue
-        # Han characters and separators (never letters): the letters are the Han.
+        # Han characters and separators (never letters): the letters are the Han. Most such
+        # groups are short clauses between commas: what ``_group_hits`` would turn away at once
+        # (fewer than 12 characters, fewer than SPACED_MIN pieces, no cue) is passed over before
+        # any work per character. (Within a group, ``[^\W\d_]`` is exactly ``str.isalpha``.)
+        pieces = _LETTER_RUN_RE.findall(group)
+        letters = sum(map(len, pieces))
+        if letters < CUED_MIN or (letters < VALID_LENGTHS[0] and len(pieces) < SPACED_MIN
+                                  and not _cue_in(cue_ends, start - CUE_REACH, end)):
+            continue
         positions = [start + i for i, ch in enumerate(group) if ch.isalpha()]
         if len(positions) < CUED_MIN:
             continue
@@ -371,26 +429,63 @@ def find_in_text(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
 
 def _hopeful_starts(text: str) -> list[int]:
     """Starts of the 12-character windows of ``text`` that could come near a phrase's score:
-    ``window_scores``' own first cut, worked out for every run of the text at once."""
+    ``window_scores``' own first cut, worked out for every run of the text at once.
+
+    The pairs (words) in a window only lower its score, so they are counted only in the windows
+    whose characters alone reach the cut: a few in ordinary Chinese, where counting the pairs of
+    every character of the text was most of the scan's time (``tests/test_guard_speed.py`` holds
+    it equal to the plain computation).
+    """
     model = load()
     shortest = VALID_LENGTHS[0]
     n = len(text)
     if n < shortest:
         return []
     # Anything but a Han character sinks every window that holds it; a Han character outside
-    # the lists costs what it costs in ``window_scores``.
-    marked = _non_han_re().sub("\x00", text)
-    sums = list(accumulate(map(model.sunk_llr.get, marked, repeat(NON_LIST_PENALTY)), initial=0.0))
-    simple = marked.translate(model.simplify_table)
-    pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
+    # the lists costs what it costs in ``window_scores``. (One lookup table for the characters of
+    # this text: the same value for each character as ``_hopeful_starts_plain`` gives it.)
+    sums = list(accumulate(map(model.run_llr.__getitem__, text), initial=0.0))
+    cut = _RUN_CUT
+    candidates = list(compress(count(), map(ge, map(sub, islice(sums, shortest, None), sums), repeat(cut))))
+    if not candidates:
+        return []
+    if len(candidates) * 4 > n:  # most of the text is list characters: count the pairs of all of it
+        pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, text, text[1:])), (False,)),
+                                      initial=0))
+        pairs = map(sub, pair_starts[shortest - 1:n], pair_starts[:n - shortest + 1])
+        scores = map(sub, map(sub, islice(sums, shortest, None), sums), map(mul, pairs, repeat(PAIR_WEIGHT)))
+        return list(compress(count(), map(ge, scores, repeat(cut))))
+    # The characters the candidate windows cover, as stretches joined by a NUL (never in a pair).
+    stretches: list[list[int]] = []
+    for start in candidates:
+        if stretches and start <= stretches[-1][1]:
+            stretches[-1][1] = start + shortest
+        else:
+            stretches.append([start, start + shortest])
+    covered = "\x00".join(text[a:b] for a, b in stretches)
+    pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, covered, covered[1:])), (False,)),
                                   initial=0))
-    base = map(sub, sums[shortest:], sums[:n - shortest + 1])
-    pairs = map(sub, pair_starts[shortest - 1:n], pair_starts[:n - shortest + 1])
-    # Only runs without separators or a cue get here: the edges and a checksum are all the
-    # bonus a window can have, and a longer window's 12-character part is never far below it.
-    cut = THRESHOLD - EXTEND_MARGIN - 2 * EDGE_BONUS - math.log(2) * 4 - RUN_PREFILTER_MARGIN
-    scores = map(sub, base, map(mul, pairs, repeat(PAIR_WEIGHT)))
-    return list(compress(count(), map(ge, scores, repeat(cut))))
+    # Where each candidate's window starts in ``covered``.
+    shifts: list[int] = []
+    position = 0
+    for a, b in stretches:
+        shifts.append(position - a)
+        position += b - a + 1
+    hopeful: list[int] = []
+    k = 0
+    for start in candidates:
+        while start >= stretches[k][1]:
+            k += 1
+        at = start + shifts[k]
+        value = sums[start + shortest] - sums[start]
+        if value - (pair_starts[at + shortest - 1] - pair_starts[at]) * PAIR_WEIGHT >= cut:
+            hopeful.append(start)
+    return hopeful
+
+
+# Only runs without separators or a cue get to ``_hopeful_starts``: the edges and a checksum are
+# all the bonus a window can have, and a longer window's 12-character part is never far below it.
+_RUN_CUT = THRESHOLD - EXTEND_MARGIN - 2 * EDGE_BONUS - math.log(2) * 4 - RUN_PREFILTER_MARGIN
 
 
 @functools.cache
@@ -424,6 +519,15 @@ def _cue_near(cue_ends: list[int], start: int, end: int) -> bool:
     """Whether a cue word ends between ``CUE_REACH`` before ``start`` and ``end``."""
     k = bisect_left(cue_ends, start - CUE_REACH)
     return k < len(cue_ends) and cue_ends[k] <= end
+
+
+def _cue_in(cue_ends: list[int], low: int, high: int) -> bool:
+    """Whether a cue word ends between ``low`` and ``high`` (both included)."""
+    k = bisect_left(cue_ends, low)
+    return k < len(cue_ends) and cue_ends[k] <= high
+
+
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 
 
 def _stands_alone(text: str, start: int, end: int) -> bool:

@@ -680,16 +680,30 @@ def _secret_uri_passwords(reading: _Reading) -> Iterator[KeyHit]:
             yield KeyHit(match.start(), match.end(), "private_key", "secret_uri", "high")
 
 
+# What each format's match must hold, as patterns ``re`` scans for with a C-level loop (they
+# start with a character class): the finders' own patterns start with a look-behind, which
+# makes ``re`` try every position of the text.
+# 64 digits in groups: after an optional "0x", 62 characters of hex digits and separators.
+_HEX_GROUPS_HINT_RE = re.compile(r"[0-9a-fA-F \t\r\n:\-]{62}")
+# 48 digits or more in a row.
+_PARTIAL_HEX_HINT_RE = re.compile(r"[0-9a-fA-F]{48}")
+# Six blocks of 4 and a separator, then a last block: 31 characters of base58 and separators.
+_B58_GROUPS_HINT_RE = re.compile(rf"[{_B58_CHARS} \t\r\n\-|/._]{{31}}")
+# A first half of ten base58 characters or more, then a line break.
+_SPLIT_B58_HINT_RE = re.compile(rf"[{_B58_CHARS}]{{10}}[ \t\r]*\n")
+# A padded base64 key: 43 base64 characters, then "=".
+_B64_KEY_HINT_RE = re.compile(r"[A-Za-z0-9+/]{43}=")
+
 # (finder, cheap test that the text could hold its format): most messages skip every finder.
 _FINDERS: tuple[tuple[Callable[[_Reading], Iterator[KeyHit]], Callable[[str], bool]], ...] = (
     (_hex_keys, lambda text: _LONG_RUN_RE.search(text) is not None),
     (_base58_keys, lambda text: _LONG_RUN_RE.search(text) is not None),
-    (_grouped_hex_keys, lambda text: len(text) >= 64),
-    (_partial_hex_keys, lambda text: len(text) >= 48),
-    (_split_base58_keys, lambda text: "\n" in text and len(text) >= 51),
-    (_grouped_base58_keys, lambda text: len(text) >= 51),
+    (_grouped_hex_keys, lambda text: len(text) >= 64 and _HEX_GROUPS_HINT_RE.search(text) is not None),
+    (_partial_hex_keys, lambda text: len(text) >= 48 and _PARTIAL_HEX_HINT_RE.search(text) is not None),
+    (_split_base58_keys, lambda text: "\n" in text and len(text) >= 51 and _SPLIT_B58_HINT_RE.search(text) is not None),
+    (_grouped_base58_keys, lambda text: len(text) >= 51 and _B58_GROUPS_HINT_RE.search(text) is not None),
     (_byte_arrays, lambda text: "[" in text),
-    (_base64_keys, lambda text: "=" in text),
+    (_base64_keys, lambda text: "=" in text and _B64_KEY_HINT_RE.search(text) is not None),
     (_armored_keys, lambda text: "PRIVATE KEY" in text),
     (_tendermint_keys, lambda text: "PrivKey" in text),
     (_secret_uri_passwords, lambda text: "///" in text),

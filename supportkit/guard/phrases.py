@@ -30,9 +30,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, replace
-from itertools import repeat
-from operator import add, lshift
+from itertools import accumulate, compress, count, repeat
+from operator import add, and_, le, lshift, not_
 
 from supportkit.text import has_wide
 
@@ -159,6 +161,7 @@ def _longest(name: str) -> int:
     return max(len(word) for word in lexicon().words[name])
 
 
+@functools.lru_cache(maxsize=16384)
 def near_word(token: str, name: str) -> bool:
     """True when ``token`` is one typo away from a word of list ``name`` (or is its unique 4-letter prefix).
 
@@ -282,28 +285,45 @@ def checksummed_spans(text: str, wordlist: str) -> list[tuple[int, int]]:
     return spans
 
 
-def could_hold_phrase(text: str) -> bool:
-    """A cheap upper bound: enough list words for a phrase (fewer after a cue word), or a Han run."""
+def could_hold_phrase(text: str, cued: bool | None = None) -> bool:
+    """A cheap upper bound: enough list words for a phrase (fewer after a cue word), or a Han run.
+
+    ``cued``: whether ``cue_re`` finds a cue word in ``text``, when the caller knows already.
+    """
     wide = has_wide(text)
     pattern = _token_re(wide, _HAS_MARKS_RE.search(text) is not None, named=False)
-    lowered = text.lower()
-    if not lowered.isascii() and not unicodedata.is_normalized("NFKC", lowered):
-        lowered = unicodedata.normalize("NFKC", lowered)
-    words = pattern.findall(lowered)
-    needed = MIN_CUED if cue_re().search(text) else MIN_EXACT
-    if len(words) < needed:
-        return False
+    if cued is None:
+        cued = cue_re().search(text) is not None
+    needed = MIN_CUED if cued else MIN_EXACT
     masks = lexicon().masks
-    listed = sum(map(masks.__contains__, words))
-    if listed >= needed:
-        return True
+    # Read in growing chunks, each cut after a space (no word, case rule or normalization
+    # reaches across one): a long text has enough list words long before its end.
+    words: list[str] = []
+    listed = 0
+    start, size = 0, COULD_CHUNK
+    while start < len(text):
+        cut = text.find(" ", start + size)
+        end = len(text) if cut < 0 else cut + 1
+        lowered = text[start:end].lower()
+        if not lowered.isascii() and not unicodedata.is_normalized("NFKC", lowered):
+            lowered = unicodedata.normalize("NFKC", lowered)
+        chunk = pattern.findall(lowered)
+        listed += sum(map(masks.__contains__, chunk))
+        if listed >= needed:
+            return True
+        words.extend(chunk)
+        start, size = end, 2 * size
     # Words that only match after NFKC or without accents (NFD input, "abaco", full-width letters).
-    for word in words:
-        if not word.isascii() and word[0] < "\u0530" and word not in masks and _mask(_key(word), masks):
+    for word in compress(words, map(and_, map(not_, map(str.isascii, words)), map(_FOLD_LIMIT.__gt__, words))):
+        if word not in masks and _mask(_key(word), masks):
             listed += 1
             if listed >= needed:
                 return True
     return False
+
+
+COULD_CHUNK = 2048
+"""Characters of the first chunk ``could_hold_phrase`` reads (each next one is twice as long)."""
 
 
 @dataclass(frozen=True)
@@ -330,40 +350,39 @@ class _Tokens:
 def _tokenize(text: str, exclude: list[tuple[int, int]]) -> _Tokens:
     """The letter runs of ``text`` with their lists and whether each is joined to the one before.
 
-    One ``re.split`` and a few list passes, no Python work per character: this runs on
-    every message, up to the hard size limit. A run of two or more Han characters (judged
-    in ``hanzi``) and a redaction marker break the runs around them and are not tokens.
+    One ``re.split`` and a few C-level passes (``map``, ``compress``), no Python work per
+    character nor per token: this runs on every message, up to the hard size limit. A run of
+    two or more Han characters (judged in ``hanzi``) and a redaction marker break the runs
+    around them and are not tokens; they are set aside before any work on the words.
     """
-    from itertools import accumulate
-
     masks_of = lexicon().masks
-    pattern = _split_re(has_wide(text), _HAS_MARKS_RE.search(text) is not None)
+    wide = has_wide(text)
+    pattern = _split_re(wide, _HAS_MARKS_RE.search(text) is not None)
     pieces = pattern.split(text)
     offsets = list(accumulate(map(len, pieces), initial=0))
     words = pieces[1::2]
     gaps = pieces[0::2]
-    joined_keys = "\x00".join(words).lower()
-    ascii_only = joined_keys.isascii()
-    if not ascii_only and not unicodedata.is_normalized("NFKC", joined_keys):
-        joined_keys = unicodedata.normalize("NFKC", joined_keys)
-    keys = joined_keys.split("\x00") if words else []
-    masks = list(map(masks_of.get, keys, repeat(0)))
-    if not ascii_only:  # words that only match without their accents ("abaco" for "ábaco")
-        # Only alphabets with accents fold (Latin, Cyrillic ё й): not Hangul, kana or Han.
-        for i in [i for i, (m, k) in enumerate(zip(masks, keys, strict=True))
-                  if not m and not k.isascii() and k[0] < "\u0530"]:
-            masks[i] = _mask(keys[i], masks_of)
-    joined = [len(g) <= MAX_GAP and (len(g) < 3 or _BAD_GAP_RE.search(g) is None) for g in gaps[:-1]]
-    if joined:
-        joined[0] = False
+    count_words = len(words)
     starts = offsets[1:-1:2]
     ends = offsets[2::2]
-    breakers: set[int] = set()
-    if has_wide(text):  # a run of two or more Han characters is a token of its own (one regex each)
-        han_runs = map(_han_run_start().match, words)
-        breakers = {i for i, m in enumerate(han_runs) if m is not None}
+    # A gap joins when it is short and holds no number of three digits or more (digits are
+    # never in a word: a match of ``_BAD_GAP_RE`` lies in one gap).
+    joined = list(map(le, map(len, gaps[:-1]), repeat(MAX_GAP)))
+    if count_words:
+        for match in _BAD_GAP_RE.finditer(text):
+            gap = bisect_right(starts, match.start())  # gaps[i] lies before words[i]
+            if gap < count_words:
+                joined[gap] = False
+    if joined:
+        joined[0] = False
+    breakers: list[int] = []
+    if wide:  # a run of two or more Han characters is a token of its own (set apart by its start)
+        han_starts = set(map(re.Match.start, _han_runs_re().finditer(text)))
+        if han_starts:
+            breakers = list(compress(count(), map(han_starts.__contains__, starts)))
     if exclude:
         spans = sorted(exclude)
+        marked: set[int] = set(breakers)
         k = 0
         for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
             while k < len(spans) and spans[k][1] <= start:
@@ -371,15 +390,74 @@ def _tokenize(text: str, exclude: list[tuple[int, int]]) -> _Tokens:
                     joined[i] = False  # a marker between two tokens breaks a run
                 k += 1
             if k < len(spans) and spans[k][0] < end:
-                breakers.add(i)
+                marked.add(i)
+        breakers = sorted(marked)
     if breakers:
         for i in breakers:
             if i + 1 < len(joined):
                 joined[i + 1] = False
-        kept = [i for i in range(len(words)) if i not in breakers]
-        return _Tokens([starts[i] for i in kept], [ends[i] for i in kept], [keys[i] for i in kept],
-                       [masks[i] for i in kept], [joined[i] for i in kept])
+        keep = [True] * count_words
+        for i in breakers:
+            keep[i] = False
+        words = list(compress(words, keep))
+        starts = list(compress(starts, keep))
+        ends = list(compress(ends, keep))
+        joined = list(compress(joined, keep))
+    keys, masks = _keys_and_masks(words, masks_of)
     return _Tokens(starts, ends, keys, masks, joined)
+
+
+def _keys_and_masks(words: list[str], masks_of: dict[str, int]) -> tuple[list[str], list[int]]:
+    """Each word's lookup key (lower case, NFKC) and the lists that hold it (also without accents)."""
+    joined_keys = "\x00".join(words).lower()
+    ascii_only = joined_keys.isascii()
+    if not ascii_only:
+        joined_keys = _nfkc(joined_keys, "\x00")
+    keys = joined_keys.split("\x00") if words else []
+    masks = list(map(masks_of.get, keys, repeat(0)))
+    if not ascii_only:  # words that only match without their accents ("abaco" for "ábaco")
+        # Only alphabets with accents fold (Latin, Cyrillic ё й): not Hangul, kana or Han. (A key
+        # is below U+0530 where its first character is: U+0530 itself is no letter.)
+        unlisted = map(not_, masks)
+        not_ascii = map(not_, map(str.isascii, keys))
+        for i in compress(count(), map(and_, map(and_, unlisted, not_ascii), map(_FOLD_LIMIT.__gt__, keys))):
+            masks[i] = _mask(keys[i], masks_of)
+    return keys, masks
+
+
+_FOLD_LIMIT = "\u0530"
+NFKC_CHUNK = 4096
+
+
+def _nfkc(text: str, boundary: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, normalizing only the chunks of ``text`` that need it.
+
+    The text is cut after a ``boundary`` character (NUL or a space: a starter that nothing
+    composes with, so each chunk normalizes on its own as in the whole); most chunks of a
+    long text are normalized already, and checking is much cheaper than normalizing.
+    """
+    return _nfkc_in(text, boundary, NFKC_CHUNK)
+
+
+def _nfkc_in(text: str, boundary: str, size: int) -> str:
+    """``_nfkc`` with chunks of ``size``; a chunk that needs it is read again in chunks 16 times smaller."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    if len(text) <= size or size < 16:
+        return unicodedata.normalize("NFKC", text)
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        cut = text.find(boundary, start + size)
+        end = len(text) if cut < 0 else cut + 1
+        pieces.append(_nfkc_in(text[start:end], boundary, size // 16))
+        start = end
+    return "".join(pieces)
+
+
+@functools.cache
+def _han_runs_re() -> re.Pattern[str]:
+    return re.compile(f"[{HAN}][{HAN}]+")  # a class first: re skips to Han characters at C speed
 
 
 @functools.cache
@@ -406,27 +484,29 @@ def find_phrases(text: str, exclude: list[tuple[int, int]] | None = None) -> lis
     """Every recovery phrase in ``text`` (spans in ``exclude``, e.g. redaction markers, are skipped)."""
     from supportkit.guard import hanzi
 
-    hits = hanzi.find_in_text(text, exclude or [])
-    if could_hold_phrase(text):
-        hits.extend(_alphabetic(text, exclude or []))
+    # The cue words are looked for once: every scanner of the text needs them.
+    cues = list(map(re.Match.end, cue_re().finditer(text)))
+    hits = hanzi.find_in_text(text, exclude or [], cues)
+    if could_hold_phrase(text, bool(cues)):
+        hits.extend(_alphabetic(text, exclude or [], cues))
     return [_with_numbering(text, hit) for hit in _best_non_overlapping(hits)]
 
 
-def _alphabetic(text: str, exclude: list[tuple[int, int]]) -> list[PhraseHit]:
-    """The phrases of the word lists written with spaces (all but Chinese)."""
+def _alphabetic(text: str, exclude: list[tuple[int, int]], cues: list[int]) -> list[PhraseHit]:
+    """The phrases of the word lists written with spaces (all but Chinese); ``cues``: where the
+    cue words of ``text`` end."""
     tokens = _tokenize(text, exclude)
-    cues = [m.end() for m in cue_re().finditer(text)]
     hits: list[PhraseHit] = []
     counts = [0] * len(WORDLISTS)
-    for mask in tokens.masks:
+    for mask, times in Counter(tokens.masks).items():  # a few distinct masks, counted in C
         while mask:
             low = mask & -mask
-            counts[low.bit_length() - 1] += 1
+            counts[low.bit_length() - 1] += times
             mask ^= low
     codes = "".join(map(chr, map(add, map(lshift, tokens.masks, repeat(1)), map(add, tokens.joined,
                                                                                   repeat(_CODE_BASE)))))
-    for bit, count in enumerate(counts):
-        if count >= (MIN_CUED if cues else MIN_EXACT):
+    for bit, listed in enumerate(counts):
+        if listed >= (MIN_CUED if cues else MIN_EXACT):
             hits.extend(_runs(tokens, bit, cues, codes))
     return hits
 
