@@ -295,6 +295,12 @@ def could_hold_phrase(text: str, cued: bool | None = None) -> bool:
     if cued is None:
         cued = cue_re().search(text) is not None
     needed = MIN_CUED if cued else MIN_EXACT
+    if len(text) <= COULD_CHUNK:  # a short message with too few words: no word list is loaded (~130 ms cold)
+        lowered = text.lower()
+        if not lowered.isascii() and not unicodedata.is_normalized("NFKC", lowered):
+            lowered = unicodedata.normalize("NFKC", lowered)
+        if len(pattern.findall(lowered)) < needed:
+            return False
     masks = lexicon().masks
     # Read in growing chunks, each cut after a space (no word, case rule or normalization
     # reaches across one): a long text has enough list words long before its end.
