@@ -33,6 +33,16 @@ TEXTS = [("en", "my USDT transfer has been pending for 3 hours"), ("es", "hola, 
          ("fr", "mes USDT sont bloqués, que faire ?"), ("en", "how do I contact support?")]
 
 
+@pytest.fixture(autouse=True)
+def _forget_the_library() -> Any:
+    """Later tests (tests/security/test_caches.py) expect a process that has not loaded the library yet."""
+    yield
+    from supportkit.pipeline import _cached_library
+
+    _cached_library.cache_clear()
+    batch._WORKER.clear()
+
+
 def good(index: int) -> bytes:
     lang, text = TEXTS[index % len(TEXTS)]
     return json.dumps({"id": f"t{index}", "text": f"{text} #{index}", "lang": lang}).encode()
@@ -448,3 +458,4 @@ def test_dask_accepts_loopback_and_tls_schedulers(address: str, fake_dask: type[
     source.write_bytes(good(0) + b"\n")
     report = run_batch(source, tmp_path / "out.jsonl", Config(), engine="dask", scheduler=address)
     assert report.written == 1 and fake_dask.addresses == [address]
+
