@@ -5,33 +5,44 @@
 - Output is appended in whole records (up to CHUNK_SIZE to a ``write``) on an append-only
   descriptor, so a kill at any moment leaves a file of complete records; ``--resume`` redoes
   the ones not yet written and also repairs a torn last line left by a crash of the machine.
-- A record that cannot be processed goes to the rejects file with its line number
-  and reason. At the end ``read == written + rejected (+ skipped on resume)``.
+  Which files a run wrote, the lock, and the refusals are in ``batch_output``.
+- A record that cannot be read or processed goes to the rejects file with its line number and
+  reason (``batch_records`` reads each under its own limits). At the end
+  ``read == written + rejected (+ skipped on resume)``.
+- The exit code tells a complete run (0) from a partial one (``EXIT_PARTIAL``: some records
+  rejected, none lost) and a failed one (1: the run could not start or stopped early).
 - Output order is input order whatever ``--jobs`` is, so runs are comparable line by line.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-import json
 import os
-import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
+from supportkit.batch_output import AppendOnly, BatchOutputs, done_entries, encode_row, open_outputs
+from supportkit.batch_records import (
+    CONVERSATION_FIELDS,
+    MAX_ID_CHARS,
+    MAX_LINE_BYTES,
+    MAX_RECORD_CHARS,
+    Record,
+    Reject,
+    read_records,
+)
 from supportkit.config import Config
 from supportkit.errors import BatchError, SupportkitError
 
-MAX_RECORD_CHARS = 1_000_000
-MAX_ID_CHARS = 1_000
-_MAY_HOLD_SECRET_RE = re.compile(r"[^\W\d_]{3}[\s\S]*[^\W\d_]{3}|[0-9A-Za-z]{24}|[^\x00-\u2fff]{4}|[{\[=/]")
-"""What any secret needs: two words of three letters, a long key-like run, four CJK characters,
-or the brackets, = and / of keystores, arrays, base64 and secret URIs."""
+__all__ = ["CONVERSATION_FIELDS", "MAX_ID_CHARS", "MAX_LINE_BYTES", "MAX_RECORD_CHARS", "AppendOnly", "BatchReport",
+           "Record", "Reject", "done_entries", "encode_row", "process_record", "process_records", "read_records",
+           "run_batch", "with_conversations"]
+
+EXIT_PARTIAL = 3
+"""Exit code of a run that went to the end with some records rejected (1 is a failed run)."""
 STREAM_CONTEXT = 24
 """Messages of the same conversation read with a record on each side (the guard's window)."""
 CHUNK_SIZE = 32
@@ -42,37 +53,8 @@ OUTPUT_FIELDS = ("id", "line", "language", "confidence", "intent", "intents", "u
                  "secret_found", "scam_signals", "template", "locale", "fallback", "subject", "text")
 
 
-CONVERSATION_FIELDS = ("conversation_id", "conversation", "thread_id", "ticket_id")
-"""Columns that name a record's conversation, first found wins (one row per chat message)."""
 CONVERSATION_WINDOW = 64
 """Records read ahead to find the other messages of a conversation (memory stays bounded)."""
-
-
-@dataclass(frozen=True)
-class Record:
-    """One ticket of the export, with where it came from."""
-
-    line: int
-    id: str
-    text: str
-    lang: str | None = None
-    conversation: str | None = None
-    before: tuple[str, ...] = ()
-    """Earlier messages of the same conversation within ``CONVERSATION_WINDOW`` (for the guard)."""
-    after: tuple[str, ...] = ()
-    """Later messages of the same conversation within ``CONVERSATION_WINDOW`` (for the guard)."""
-
-
-@dataclass(frozen=True)
-class Reject:
-    """Why a line of the input produced no output record."""
-
-    line: int
-    id: str | None
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "id": self.id, "reason": self.reason}
 
 
 @dataclass
@@ -87,10 +69,22 @@ class BatchReport:
     rejects: str = ""
     seconds: float = 0.0
     repaired: bool = False
+    rejected_before: int = 0
+    """Of the skipped records, those an earlier run (resumed) rejected."""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """``complete`` (every record written) or ``partial`` (some rejected, now or by the resumed run)."""
+        return "partial" if self.rejected or self.rejected_before else "complete"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_PARTIAL if self.status == "partial" else 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"read": self.read, "written": self.written, "rejected": self.rejected, "skipped": self.skipped,
+                "rejected_before": self.rejected_before, "status": self.status,
                 "output": self.output, "rejects": self.rejects, "seconds": round(self.seconds, 3),
                 "repaired_torn_line": self.repaired}
 
@@ -105,50 +99,6 @@ def input_format(path: Path, declared: str | None) -> str:
     if name.endswith((".jsonl", ".ndjson", ".json")) or path == Path("-"):
         return "jsonl"
     raise BatchError(f"cannot tell the format of {path.name}", None, "Name it .jsonl or .csv, or pass --format.")
-
-
-def read_records(stream: BinaryIO, fmt: str) -> Iterator[Record | Reject]:
-    """Records of the export, or a Reject for each line that cannot become one."""
-    if fmt == "csv":
-        yield from _read_csv(stream)
-    else:
-        yield from _read_jsonl(stream)
-
-
-def _record_from(data: Any, line: int) -> Record | Reject:
-    """The record of one row, or why there is none. Every field that is echoed (the id, in the
-    output and the rejects) is guarded; a reason names the field, never quotes it."""
-    from supportkit.errors import UnknownLocaleError
-    from supportkit.guard import guard_text
-    from supportkit.locales import parse_locale
-
-    if not isinstance(data, dict):
-        return Reject(line, None, "not a JSON object")
-    raw_id = data.get("id")
-    if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()) or isinstance(raw_id, (dict, list, bool)):
-        return Reject(line, None, "missing id")
-    record_id = str(raw_id)
-    if len(record_id) > MAX_ID_CHARS:
-        return Reject(line, None, f"id longer than {MAX_ID_CHARS} characters")
-    if _MAY_HOLD_SECRET_RE.search(record_id):  # most ids are numbers or UUIDs: nothing to guard
-        record_id = guard_text(record_id).redacted
-    text = data.get("text")
-    if not isinstance(text, str):
-        return Reject(line, record_id, "missing or non-text 'text' field")
-    if not text.strip():
-        return Reject(line, record_id, "empty text")
-    if len(text) > MAX_RECORD_CHARS:
-        return Reject(line, record_id, f"text longer than {MAX_RECORD_CHARS} characters")
-    lang = data.get("lang")
-    if lang is not None and not isinstance(lang, str):
-        return Reject(line, record_id, "lang must be text")
-    if lang:
-        try:
-            parse_locale(lang)
-        except UnknownLocaleError:
-            return Reject(line, record_id, "lang is not a locale code (such as zh, en, es-419)")
-    conversation = next((str(data[k]) for k in CONVERSATION_FIELDS if data.get(k) not in (None, "")), None)
-    return Record(line, record_id, text, lang or None, conversation)
 
 
 def with_conversations(records: Iterator[Record], window: int = CONVERSATION_WINDOW) -> Iterator[Record]:
@@ -180,70 +130,6 @@ def with_conversations(records: Iterator[Record], window: int = CONVERSATION_WIN
         first = pending.popleft()
         yield context(first)
         done.append(first)
-
-
-def _read_jsonl(stream: BinaryIO) -> Iterator[Record | Reject]:
-    for number, raw in enumerate(stream, start=1):
-        if not raw.strip():
-            continue
-        if b"\x00" in raw:
-            yield Reject(number, None, "NUL bytes in line")
-            continue
-        try:
-            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            yield Reject(number, None, f"invalid UTF-8 at byte {exc.start}")
-            continue
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield Reject(number, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
-            continue
-        yield _record_from(data, number)
-
-
-def _read_csv(stream: BinaryIO) -> Iterator[Record | Reject]:
-    csv.field_size_limit(MAX_RECORD_CHARS * 4)
-    text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
-    try:
-        yield from _csv_records(text_stream)
-    finally:
-        # The caller owns (and closes) the binary stream; a collected wrapper would warn ResourceWarning.
-        with contextlib.suppress(ValueError):
-            text_stream.detach()
-
-
-def _csv_records(text_stream: io.TextIOWrapper) -> Iterator[Record | Reject]:
-    reader = csv.reader(text_stream)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise BatchError(f"cannot read the CSV header: {exc}") from None
-    columns = [h.strip().lower() for h in header]
-    if "id" not in columns or "text" not in columns:
-        raise BatchError("CSV needs a header with id and text columns", None,
-                         f"Found: {', '.join(columns) or 'nothing'}.")
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as exc:
-            # The decoder cannot resume inside the stream: report and stop, nothing silently dropped.
-            yield Reject(line, None, f"invalid UTF-8 ({exc.reason}); the rest of the file was not read")
-            return
-        except csv.Error as exc:
-            yield Reject(line, None, f"malformed CSV: {exc}")
-            continue
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(columns):
-            yield Reject(line, None, f"expected {len(columns)} columns, found {len(row)}")
-            continue
-        yield _record_from(dict(zip(columns, row, strict=True)), line)
 
 
 # --- per-record work (runs in worker processes) -----------------------------------
@@ -309,7 +195,8 @@ def process_records(records: Sequence[Record], config: Config, library: Any = No
             for record, result in zip(records, results, strict=True)]
 
 
-def _row(record: Record, reply: Any) -> dict[str, Any]:
+def _row(record: Any, reply: Any) -> dict[str, Any]:
+    """The output row of ``reply`` (a ``ReplyResult``) for ``record`` (anything with ``id`` and ``line``)."""
     result = reply.to_dict()
     row = {key: result[key] for key in OUTPUT_FIELDS if key in result}
     row["id"] = record.id
@@ -342,68 +229,7 @@ def _work_chunk(records: list[Record]) -> list[tuple[str, Any]]:
         return [_work(record) for record in records]
 
 
-# --- output ------------------------------------------------------------------------
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-"""One encoder for every row (``json.dumps`` with options builds a new one per call)."""
-
-
-def encode_row(row: dict[str, Any]) -> bytes:
-    """One JSON Lines record, as written to the output and rejects files."""
-    return (_ENCODER.encode(row) + "\n").encode()
-
-
-class AppendOnly:
-    """A JSON Lines file written one whole record per ``write`` call (O_APPEND)."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-
-    def write(self, row: dict[str, Any]) -> None:
-        self.write_line(encode_row(row))
-
-    def write_line(self, data: bytes) -> None:
-        """Append encoded records (``encode_row``; one, or several joined) in one write."""
-        view = memoryview(data)
-        while view:
-            written = os.write(self.fd, view)
-            view = view[written:]
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-
-def done_entries(path: Path) -> tuple[dict[str, int], set[int], bool]:
-    """``({id: line}, {line}, repaired)`` of an output or rejects file, after cutting a torn last line."""
-    if not path.exists():
-        return {}, set(), False
-    ids: dict[str, int] = {}
-    lines: set[int] = set()
-    good_end = 0
-    repaired = False
-    with path.open("rb") as handle:
-        offset = 0
-        for raw in handle:
-            offset += len(raw)
-            if not raw.endswith(b"\n"):
-                repaired = True
-                break
-            try:
-                row = json.loads(raw)
-            except ValueError:
-                repaired = True
-                break
-            if isinstance(row, dict) and isinstance(row.get("line"), int):
-                lines.add(row["line"])
-                if row.get("id") is not None:
-                    ids[str(row["id"])] = row["line"]
-            good_end = offset
-    if repaired:
-        with path.open("r+b") as handle:
-            handle.truncate(good_end)
-    return ids, lines, repaired
+# --- the run ---------------------------------------------------------------------
 
 
 def run_batch(
@@ -418,40 +244,43 @@ def run_batch(
     engine: str = "local",
     progress: Callable[[int], None] | None = None,
     scheduler: str | None = None,
+    insecure_scheduler: bool = False,
 ) -> BatchReport:
-    """Process the export at ``source`` into ``out`` (JSON Lines) and ``rejects``."""
+    """Process the export at ``source`` into ``out`` (JSON Lines) and ``rejects``.
+
+    Raises BatchError when the run cannot start (output locked by another run, not ours on
+    resume, the input itself ...) or stops early (a read or write error): what was written stays,
+    and ``--resume`` continues. Rejected records do not raise: see ``BatchReport.status``.
+    """
     import time
 
     started = time.perf_counter()
     fmt = input_format(source, fmt)
     rejects = rejects or out.with_name(out.name + ".rejects.jsonl")
-    if out.resolve() == source.resolve() or rejects.resolve() == source.resolve():
-        raise BatchError("the output would overwrite the input", str(out), "Choose another --out.")
-    if out.exists() and not resume:
-        raise BatchError(f"{out} already exists", None, "Use --resume to continue it, or choose a new --out.")
     if jobs < 1:
         raise BatchError("--jobs must be at least 1")
-    report = BatchReport(output=str(out), rejects=str(rejects))
-    written_ids: dict[str, int] = {}
-    rejected_lines: set[int] = set()
-    if resume:
-        written_ids, _lines, repaired_out = done_entries(out)
-        _ids, rejected_lines, repaired_rejects = done_entries(rejects)
-        report.repaired = repaired_out or repaired_rejects
+    if engine == "dask" and scheduler:
+        from supportkit.batch_dask import check_scheduler_address
+
+        check_scheduler_address(scheduler, insecure_scheduler)
     try:
         handle = open(source, "rb")  # noqa: SIM115 - closed in finally, streamed below
     except OSError as exc:
         raise BatchError(f"cannot read {source}: {exc.strerror}") from None
-    writer = AppendOnly(out)
-    reject_writer = AppendOnly(rejects)
-    done: list[bytes] = []
     try:
-        pending = with_conversations(_pending(read_records(handle, fmt), written_ids, rejected_lines, report,
-                                              reject_writer, handle, progress))
+        outputs = open_outputs(handle.fileno(), source, out, rejects, resume=resume)
+    except BaseException:
+        handle.close()
+        raise
+    report = BatchReport(output=str(out), rejects=str(rejects), repaired=outputs.repaired)
+    done: list[bytes] = []
+    position = _Position(handle)
+    try:
+        pending = with_conversations(_pending(read_records(handle, fmt), outputs, report, position, progress))
         if engine == "dask":
             from supportkit.batch_dask import run_dask
 
-            results = run_dask(pending, config, scheduler)
+            results = run_dask(pending, config, scheduler, insecure=insecure_scheduler)
         else:
             results = _run_local(pending, config, jobs)
         for record, (status, value) in results:
@@ -461,39 +290,62 @@ def run_batch(
                 done.append(value)
                 report.written += 1
                 if len(done) >= CHUNK_SIZE:
-                    writer.write_line(b"".join(done))
+                    outputs.writer.write_line(b"".join(done))
                     done.clear()
             else:
-                reject_writer.write(Reject(record.line, record.id, value).to_dict())
+                outputs.reject_writer.write(Reject(record.line, record.id, value).to_dict())
                 report.rejected += 1
+        if done:
+            outputs.writer.write_line(b"".join(done))
+            done.clear()
+    except OSError as exc:
+        raise BatchError(f"the run stopped after line {position.line}: {exc.strerror or exc}", str(exc.filename or out),
+                         "Records before it are written; fix the problem and run again with --resume.") from None
     finally:
         if done:  # complete records (an interrupted run keeps them)
-            writer.write_line(b"".join(done))
-        writer.close()
-        reject_writer.close()
+            with contextlib.suppress(OSError):  # the error that stopped the run is the one reported
+                outputs.writer.write_line(b"".join(done))
+        outputs.close()
         handle.close()
+    if report.read != report.written + report.rejected + report.skipped:
+        raise BatchError(f"{report.read - report.written - report.rejected - report.skipped} record(s) were read "
+                         "but neither written nor rejected", str(out), "Run again with --resume.")
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _pending(items: Iterator[Record | Reject], written_ids: dict[str, int], rejected_lines: set[int],
-             report: BatchReport, reject_writer: AppendOnly, handle: Any,
+class _Position:
+    """How far the input was read (for progress, and to say where a failed run stopped)."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.bytes = 0
+        self.line = 0
+
+
+def _pending(items: Iterator[Record | Reject], outputs: BatchOutputs, report: BatchReport, position: _Position,
              progress: Callable[[int], None] | None) -> Iterator[Record]:
     """Records still to do. Input-level rejects and duplicate ids are written here, in input order;
     on resume, a line already written (same id, same line) or already rejected is skipped."""
-    last_position = 0
+    written_ids, rejected_lines = outputs.done_out.ids, outputs.done_rejects.lines
+    reject_writer = outputs.reject_writer
     run_ids: set[str] = set()
     for item in items:
         report.read += 1
+        position.line = item.line
         if progress is not None:
             try:
-                position = handle.tell()
+                now = position.handle.tell()
             except (OSError, ValueError):
-                position = last_position
-            if position > last_position:
-                progress(position - last_position)
-                last_position = position
-        if item.line in rejected_lines or (isinstance(item, Record) and written_ids.get(item.id) == item.line):
+                now = position.bytes
+            if now > position.bytes:
+                progress(now - position.bytes)
+                position.bytes = now
+        if item.line in rejected_lines:
+            report.skipped += 1
+            report.rejected_before += 1
+            continue
+        if isinstance(item, Record) and written_ids.get(item.id) == item.line:
             report.skipped += 1
             continue
         if isinstance(item, Record) and (item.id in run_ids or item.id in written_ids):

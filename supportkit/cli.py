@@ -399,7 +399,14 @@ def faq_serve(ctx: Context, out: str | None, port: int) -> None:
 # --- batch ----------------------------------------------------------------------
 
 
-@cli.command()
+BATCH_HELP = _("""Draft a reply for every ticket of a JSON Lines or CSV export (id, text, optional lang).
+
+A record that cannot be read or answered goes to the rejects file with its line number and the reason; the records after it go on. OUT is locked while a run writes it, and --resume continues only a file that supportkit batch wrote (it cuts a torn last line, nothing else).
+
+Exit codes: 0 complete (every record drafted); 1 failed (the run could not start or stopped early: see the message; --resume continues it); 2 usage error; 3 partial (the run ended, but some records were rejected: see the rejects file).""")
+
+
+@cli.command(help=BATCH_HELP)
 @click.argument("source", metavar="IN", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option("--out", "out", type=click.Path(dir_okay=False), required=True, help=_("Output file (JSON Lines)."))
 @click.option("--rejects", type=click.Path(dir_okay=False), help=_("Rejects file (default: OUT.rejects.jsonl)."))
@@ -409,11 +416,12 @@ def faq_serve(ctx: Context, out: str | None, port: int) -> None:
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help=_("Run locally, or on a Dask cluster (needs supportkit[dask])."))
 @click.option("--scheduler", metavar="ADDRESS", help=_("Dask scheduler address (default: a local cluster)."))
+@click.option("--insecure-scheduler", is_flag=True,
+              help=_("Allow a plain tcp:// scheduler on another machine (messages travel unencrypted; use tls://)."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print the counts as JSON."))
 @pass_context
 def batch(ctx: Context, source: str, out: str, rejects: str | None, fmt: str | None, jobs: int, resume: bool,
-          engine: str, scheduler: str | None, as_json: bool) -> None:
-    """Draft a reply for every ticket of a JSON Lines or CSV export (id, text, optional lang)."""
+          engine: str, scheduler: str | None, insecure_scheduler: bool, as_json: bool) -> None:
     import os
     import sys
     from pathlib import Path
@@ -427,16 +435,19 @@ def batch(ctx: Context, source: str, out: str, rejects: str | None, fmt: str | N
     with click.progressbar(length=path.stat().st_size, label=_("Drafting replies"), file=sys.stderr,
                            hidden=not show_bar) as bar:
         report = run_batch(path, Path(out), ctx.config, fmt=fmt, rejects=Path(rejects) if rejects else None,
-                           jobs=jobs, resume=resume, engine=engine, scheduler=scheduler, progress=bar.update)
+                           jobs=jobs, resume=resume, engine=engine, scheduler=scheduler,
+                           insecure_scheduler=insecure_scheduler, progress=bar.update)
     if as_json:
         emit_json(report.to_dict())
-        return
-    click.echo(_("read {read}, written {written}, rejected {rejected}, skipped (resume) {skipped} "
-                 "in {seconds:.1f} s").format(**report.to_dict()), err=True)
-    if report.repaired:
-        click.echo(_("note: cut a torn last line from an interrupted run"), err=True)
-    if report.rejected:
-        click.echo(_("rejects: {path}").format(path=report.rejects), err=True)
+    else:
+        click.echo(_("read {read}, written {written}, rejected {rejected}, skipped (resume) {skipped} "
+                     "in {seconds:.1f} s").format(**report.to_dict()), err=True)
+        if report.repaired:
+            click.echo(_("note: cut a torn last line from an interrupted run"), err=True)
+        if report.rejected or report.rejected_before:
+            click.echo(_("rejects: {path}").format(path=report.rejects), err=True)
+    if report.exit_code:
+        raise SystemExit(report.exit_code)
 
 
 # --- writers --------------------------------------------------------------------

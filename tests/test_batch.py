@@ -94,9 +94,11 @@ def test_resume_cuts_a_torn_line_and_finishes_identically(tmp_path: Path) -> Non
     full = (tmp_path / "full.jsonl").read_bytes()
     lines = full.splitlines(keepends=True)
     partial = tmp_path / "partial.jsonl"
-    partial.write_bytes(b"".join(lines[:17]) + lines[17][:25])  # a crash mid-line
+    run_batch(source, partial, Config())
+    with partial.open("r+b") as handle:  # a crash mid-line (resume only repairs a file a run wrote)
+        handle.truncate(len(b"".join(lines[:17]) + lines[17][:25]))
     report = run_batch(source, partial, Config(), resume=True)
-    assert report.repaired and report.skipped == 17
+    assert report.repaired and report.skipped == 18 and report.rejected_before == 1  # the rejects file is whole
     assert partial.read_bytes() == full
     assert (tmp_path / "partial.jsonl.rejects.jsonl").read_text() == (tmp_path / "full.jsonl.rejects.jsonl").read_text()
 
@@ -116,7 +118,7 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     for line in out.read_text(encoding="utf-8").splitlines():
         json.loads(line)  # every line on disk is a complete record
     result = CliRunner().invoke(cli, ["batch", str(source), "--out", str(out), "--resume", "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # partial: the "{bad" line is rejected
     assert out.read_bytes() == (tmp_path / "full.jsonl").read_bytes()
     report = json.loads(result.stdout)
     assert report["written"] + report["rejected"] + report["skipped"] == report["read"] == 4001

@@ -91,7 +91,7 @@ def test_batch_outputs_and_rejects_hold_no_secret(tmp_path: Path, fmt: str) -> N
     source = _batch_input(tmp_path, fmt)
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(cli, ["batch", str(source), "--out", str(out), "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # partial: the broken records are rejected
     report = json.loads(result.stdout)
     assert report["written"] == len(MESSAGES) and report["rejected"] >= 1
     written = out.read_text(encoding="utf-8")
