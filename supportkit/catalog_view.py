@@ -8,7 +8,7 @@ from typing import Any
 from supportkit.chinese import CONVERTER, TRADITIONAL, is_traditional_locale, to_traditional
 from supportkit.config import Config
 from supportkit.errors import InputError
-from supportkit.locales import parse_locale
+from supportkit.locales import choose_locale, parse_locale
 from supportkit.pipeline import library_for
 from supportkit.rendering import build_context, render_string
 
@@ -31,13 +31,12 @@ def show_template(config: Config, template_id: str, lang: str | None = None) -> 
     converted: str | None = None
     if lang is not None:
         language, rest = parse_locale(lang, "--lang")
-        code = TRADITIONAL if is_traditional_locale(language, rest) else language
-        if code == TRADITIONAL and code not in template.locales and "zh" in template.locales:
-            converted, code = "zh", TRADITIONAL  # what a Traditional Chinese customer receives
-        elif code not in template.locales:
-            raise InputError(f"template {template.ref!r} has no {code!r} locale", None,
+        choice = choose_locale(lang, tuple(codes))  # zh-TW: zh-Hant as written, or zh converted
+        if choice.fallback:
+            wanted = TRADITIONAL if is_traditional_locale(language, rest) else language
+            raise InputError(f"template {template.ref!r} has no {wanted!r} locale", None,
                              f"It has: {', '.join(codes)}.")
-        codes = [code]
+        converted, codes = choice.converted_from, [choice.locale]
     examples = {name: v.example for name, v in template.variables.items() if v.example}
     locales: dict[str, Any] = {}
     for code in codes:

@@ -138,7 +138,7 @@ def process_message(
     reading = _read(message, lang, agent_lang, config, previous, following, guarded)
     library = library or library_for(config)
     classification = classify(reading.safe_text, reading.matching_language, library)
-    if following and classification.top in COURTESY_INTENTS:
+    if following and classification.top in OPENING_INTENTS:
         classification = _next_messages_decide(classification, following, reading.matching_language, library)
     return _answer(reading, classification, config, library, _guarded_values(values), top, agent_lang)
 
@@ -182,7 +182,7 @@ def process_messages(messages: Sequence[tuple[str, str | None]], config: Config,
         classification = next(classified)
         after = contexts[len(results)][1] if contexts else ()
         try:
-            if after and classification.top in COURTESY_INTENTS:
+            if after and classification.top in OPENING_INTENTS:
                 classification = _next_messages_decide(classification, after, reading.matching_language, library)
             results.append(_answer(reading, classification, config, library, None, 3, None))
         except SupportkitError as exc:
@@ -299,7 +299,7 @@ def _safety_notice(rendered: Rendered) -> str:
     return notice
 
 
-COURTESY_INTENTS = frozenset({"greeting"})
+OPENING_INTENTS = frozenset({"greeting"})
 """A chat that opens with one of these alone is answered by what the customer writes next."""
 
 
@@ -318,7 +318,7 @@ def _next_messages_decide(opening: Classification, following: Sequence[str], lan
     if not after.strip():
         return opening
     decided = classify(after, lang, library)
-    if decided.top in COURTESY_INTENTS or decided.top == "other":
+    if decided.top in OPENING_INTENTS or decided.top == "other":
         return opening
     return decided
 

@@ -35,7 +35,7 @@ from supportkit.errors import Problem, SupportkitError
 from supportkit.faq.markup import plain_summary, to_html
 from supportkit.files import installed_identity
 from supportkit.library import Library, Template
-from supportkit.locales import parse_locale
+from supportkit.locales import choose_locale, parse_locale
 from supportkit.rendering import build_context, render_string
 
 MANIFEST = ".supportkit-site.json"
@@ -154,9 +154,9 @@ def _gettext(locale: str) -> Callable[[str], str]:
 
 def _converted_from(template: Template, locale: str) -> str | None:
     """``zh`` when ``locale`` is zh-Hant and only the Simplified text exists (it is converted), else None."""
-    if locale == TRADITIONAL and TRADITIONAL not in template.locales and "zh" in template.locales:
-        return "zh"
-    return None
+    if locale != TRADITIONAL:
+        return None
+    return choose_locale(locale, tuple(template.locales)).converted_from
 
 
 def _site_locale(code: str) -> str:

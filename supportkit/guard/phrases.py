@@ -32,8 +32,9 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from itertools import accumulate, compress, count, repeat
+from itertools import accumulate, chain, compress, count, repeat
 from operator import add, and_, le, lshift, not_
 
 from supportkit.text import has_wide
@@ -295,30 +296,18 @@ def could_hold_phrase(text: str, cued: bool | None = None) -> bool:
     if cued is None:
         cued = cue_re().search(text) is not None
     needed = MIN_CUED if cued else MIN_EXACT
-    if len(text) <= COULD_CHUNK:  # a short message with too few words: no word list is loaded (~130 ms cold)
-        lowered = text.lower()
-        if not lowered.isascii() and not unicodedata.is_normalized("NFKC", lowered):
-            lowered = unicodedata.normalize("NFKC", lowered)
-        if len(pattern.findall(lowered)) < needed:
-            return False
+    chunks = _word_chunks(text, pattern)
+    first = next(chunks, [])
+    if len(text) <= COULD_CHUNK and len(first) < needed:
+        return False  # a short message with too few words: no word list is loaded (~130 ms cold)
     masks = lexicon().masks
-    # Read in growing chunks, each cut after a space (no word, case rule or normalization
-    # reaches across one): a long text has enough list words long before its end.
     words: list[str] = []
     listed = 0
-    start, size = 0, COULD_CHUNK
-    while start < len(text):
-        cut = text.find(" ", start + size)
-        end = len(text) if cut < 0 else cut + 1
-        lowered = text[start:end].lower()
-        if not lowered.isascii() and not unicodedata.is_normalized("NFKC", lowered):
-            lowered = unicodedata.normalize("NFKC", lowered)
-        chunk = pattern.findall(lowered)
+    for chunk in chain((first,), chunks):
         listed += sum(map(masks.__contains__, chunk))
         if listed >= needed:
             return True
         words.extend(chunk)
-        start, size = end, 2 * size
     # Words that only match after NFKC or without accents (NFD input, "abaco", full-width letters).
     for word in compress(words, map(and_, map(not_, map(str.isascii, words)), map(_FOLD_LIMIT.__gt__, words))):
         if word not in masks and _mask(_key(word), masks):
@@ -326,6 +315,21 @@ def could_hold_phrase(text: str, cued: bool | None = None) -> bool:
             if listed >= needed:
                 return True
     return False
+
+
+def _word_chunks(text: str, pattern: re.Pattern[str]) -> Iterator[list[str]]:
+    """The words of ``text`` (lower case, NFKC) in growing chunks, each cut after a space (no word,
+    case rule or normalization reaches across one): a long text has enough list words long
+    before its end. A text of at most ``COULD_CHUNK`` characters is one chunk."""
+    start, size = 0, COULD_CHUNK
+    while start < len(text):
+        cut = text.find(" ", start + size)
+        end = len(text) if cut < 0 else cut + 1
+        lowered = text[start:end].lower()
+        if not lowered.isascii() and not unicodedata.is_normalized("NFKC", lowered):
+            lowered = unicodedata.normalize("NFKC", lowered)
+        yield pattern.findall(lowered)
+        start, size = end, 2 * size
 
 
 COULD_CHUNK = 2048

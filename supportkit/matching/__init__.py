@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from supportkit.matching.cache import index_for
 from supportkit.matching.fold import STOPWORDS, fold, is_han, tokens
 from supportkit.matching.index import (
+    COURTESY_INTENTS,
     URGENCY_KINDS,
     ExampleColumns,
     MatchIndex,
@@ -83,9 +84,6 @@ REVIEW_MARGIN = 0.08
 
 _SCALE = 2.0
 _MAX_MESSAGE = 2000  # chars; intent shows in the first lines, and this bounds the work per message
-_COURTESY = ("greeting", "thanks")
-"""Intents of courtesy: they answer a message only when it asks nothing else."""
-
 COURTESY_WEIGHT = 1.0
 """What a message made only of greeting or thanks words adds to the better of the two (over the best other intent)."""
 
@@ -245,14 +243,7 @@ def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
         intent = max(family, key=lambda i: (raw[i], -family.index(i)))
         raw[intent] += LOSS_WEIGHT
         evidence[intent].insert(0, f"funds lost: {losses[0]}")
-    if _only_courtesy(index, reading.fixed):
-        # "hi", "merci beaucoup", "在吗": nothing else is asked, whatever examples share a word.
-        courtesy = [i for i in _COURTESY if i in raw]
-        if courtesy:
-            best = max(courtesy, key=lambda i: raw[i])
-            raw[best] += COURTESY_WEIGHT + max((v for i, v in raw.items() if i not in _COURTESY), default=0.0)
-    else:
-        _demote_greetings(raw, fixed)
+    _weigh_courtesy(index, raw, fixed)
     if "other" in raw:
         raw["other"] = max(raw["other"], OTHER_THRESHOLD)
 
@@ -268,17 +259,22 @@ def _only_courtesy(index: MatchIndex, words: list[str]) -> bool:
     return bool(known) and bool(said) and all(all(c in known for c in w) if is_han(w) else w in known for w in said)
 
 
-def _demote_greetings(raw: dict[str, float], words: list[str]) -> None:
-    """A greeting or thanks decides only a message that asks nothing else.
+def _weigh_courtesy(index: MatchIndex, raw: dict[str, float], words: list[str]) -> None:
+    """A greeting or thanks decides a message that asks nothing else, and only such a message.
 
-    "hi, my withdrawal did not arrive" opens most live chats: when another intent has evidence
-    of its own (``PROBLEM_EVIDENCE``), the greeting and the thanks go below it. A short message
-    with a weak second intent ("thanks, all good now") stays a thank-you.
+    Made only of greeting and thanks words ("hi", "merci beaucoup", "在吗"), it is one, whatever
+    examples share a word. "hi, my withdrawal did not arrive" opens most live chats: when another
+    intent has evidence of its own (``PROBLEM_EVIDENCE``), the greeting and the thanks go below it.
+    A short message with a weak second intent ("thanks, all good now") stays a thank-you.
     """
-    courtesy = [i for i in _COURTESY if i in raw]
+    courtesy = [i for i in COURTESY_INTENTS if i in raw]
     if not courtesy:
         return
-    problem = max((score for intent, score in raw.items() if intent not in _COURTESY and intent != "other"),
+    if _only_courtesy(index, words):
+        best = max(courtesy, key=lambda i: raw[i])
+        raw[best] += COURTESY_WEIGHT + max((v for i, v in raw.items() if i not in COURTESY_INTENTS), default=0.0)
+        return
+    problem = max((score for intent, score in raw.items() if intent not in COURTESY_INTENTS and intent != "other"),
                   default=0.0)
     content = sum(len(w) if is_han(w) else 1 for w in words)
     if problem >= PROBLEM_EVIDENCE or (content > 8 and problem > 0.0):
