@@ -58,7 +58,7 @@ def main() -> int:
         baseline.append(time.perf_counter() - start)
 
     sys.path.insert(0, str(root))
-    from supportkit.checks import run_checks
+    from supportkit.writers.checks import run_checks
     from supportkit.config import Config
 
     start = time.perf_counter()

@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from supportkit.authoring import stamp  # noqa: F401  (documents how sources are recorded)
+from supportkit.library.edit import stamp  # noqa: F401  (documents how sources are recorded)
 from supportkit.config import Config
 from supportkit.faq import BuildOptions, build_site
 from supportkit.library import load_library, source_digest

@@ -181,7 +181,7 @@ def cross_validate(library: Any, folds: int = 5) -> dict[str, list[int]]:
     import random
 
     import supportkit.matching as matching
-    from supportkit.matching import cache
+    from supportkit.matching import store as cache
     from supportkit.matching.index import build_index
 
     examples = cache._examples(library)

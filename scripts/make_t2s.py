@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write supportkit/chinese_t2s.json: OpenCC's Traditional -> Simplified character table.
+"""Write supportkit/text/chinese_t2s.json: OpenCC's Traditional -> Simplified character table.
 
 Matching folds Traditional Chinese to Simplified before it compares a message with cues and
 examples. Loading OpenCC itself costs ~70 ms on a cold command, so the character level of its
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from supportkit.chinese import T2S_FILE, t2s_pairs_from_opencc  # noqa: E402
+from supportkit.text.chinese import T2S_FILE, t2s_pairs_from_opencc  # noqa: E402
 
 
 def main() -> int:

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Any
 
 from supportkit.errors import ConfigError, UnknownLocaleError
-from supportkit.locales import parse_locale
+from supportkit.languages import parse_locale
 from supportkit.safety import (
     BRAND_CONTACTS,
     BRAND_LINKS,

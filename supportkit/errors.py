@@ -98,7 +98,7 @@ class TemplateError(SupportkitError):
 
 class TemplateBudgetError(TemplateError):
     """A template render went past its budget (steps, value size, integer size): stopped before it
-    could hang or exhaust memory. The limits are in ``supportkit.template_budget``."""
+    could hang or exhaust memory. The limits are in ``supportkit.rendering.budget``."""
 
 
 class ModelError(SupportkitError):

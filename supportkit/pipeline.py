@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from supportkit import SUPPORTED_LANGUAGES
-from supportkit.chinese import TRADITIONAL
+from supportkit.text.chinese import TRADITIONAL
 from supportkit.config import Config
 from supportkit.errors import InputError, SupportkitError
 from supportkit.library import Library, Selection, load_library, select_template
-from supportkit.locales import parse_locale
+from supportkit.languages import parse_locale
 from supportkit.memo import remembered
 from supportkit.rendering import Rendered, render
 
@@ -293,7 +293,7 @@ def _safety_notice(rendered: Rendered) -> str:
 
     notice = safety_notice(rendered.locale)
     if rendered.converted_from is not None:
-        from supportkit.chinese import to_traditional
+        from supportkit.text.chinese import to_traditional
 
         notice = to_traditional(notice)
     return notice

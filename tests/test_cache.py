@@ -1,4 +1,4 @@
-"""The cache folder helpers (``supportkit._cache``): file names per key, and pruning of stale caches."""
+"""The cache folder helpers (``supportkit.cache``): file names per key, and pruning of stale caches."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from supportkit._cache import cache_dir, cache_file, mark_used, prune_cache
+from supportkit.cache import cache_dir, cache_file, mark_used, prune_cache
 from supportkit.files import write_bytes
 
 

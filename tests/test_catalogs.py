@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from supportkit import i18n
-from supportkit._cache import cache_dir
-from supportkit.catalogs import (
+from supportkit.cache import cache_dir
+from supportkit.i18n.catalogs import (
     CATALOG_LOCALES,
     check_catalogs,
     compiled_catalog,
@@ -119,7 +119,7 @@ def test_bundled_pot_is_current_and_every_catalog_complete() -> None:
     extracted = {m.id for m in extract_messages(ROOT) if m.id}
     with (BUNDLED_LOCALES / "messages.pot").open("rb") as handle:
         committed = {m.id for m in read_po(handle) if m.id}
-    assert extracted == committed, "run `python -m supportkit.catalogs update`"
+    assert extracted == committed, "run `python -m supportkit.i18n.catalogs update`"
     findings, count = check_catalogs(BUNDLED_LOCALES)
     assert count == len(CATALOG_LOCALES)
     assert [str(f) for f in findings] == []
@@ -134,7 +134,7 @@ def test_importing_i18n_loads_no_catalog_machinery() -> None:
     import sys
 
     code = ("import sys, supportkit.cli; "
-            "print(sorted(m for m in sys.modules if m.startswith(('babel', 'supportkit.catalogs'))))")
+            "print(sorted(m for m in sys.modules if m.startswith(('babel', 'supportkit.i18n.catalogs'))))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={"SUPPORTKIT_LANG": "en", "PATH": ""})
     assert done.stdout.strip() == "[]"

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supportkit.checks import RULES, Finding, all_rule_ids, format_findings, run_checks
+from supportkit.writers.checks import RULES, Finding, all_rule_ids, format_findings, run_checks
 from supportkit.cli import cli
 from supportkit.config import BUNDLED_LOCALES, BUNDLED_REPLIES, Config
 
@@ -282,8 +282,8 @@ def _outcome(pieces: Callable[[], Iterable[str]]) -> tuple[str, ...]:
 
 
 def test_bundled_replies_render_without_codegen_exactly_as_compiled() -> None:
-    from supportkit.checks import view_of
-    from supportkit.checks.code import _render_values
+    from supportkit.writers.checks import view_of
+    from supportkit.writers.checks.code import _render_values
     from supportkit.library import load_template
     from supportkit.rendering import _interpret, _interpretable, build_context, environment
 
@@ -333,7 +333,7 @@ def test_secret_scan_look_ahead_changes_no_match() -> None:
 
 
 def test_glossary_one_scan_finds_what_the_per_term_scans_find() -> None:
-    from supportkit.checks.prose import GLOSSARY, _any_term, _term
+    from supportkit.writers.checks.prose import GLOSSARY, _any_term, _term
 
     term_sets = [(preferred, *variants) for per_locale in GLOSSARY.values() for preferred, variants in per_locale.values()]
     term_sets.append(("助记词", "seed phrases?", "私钥"))  # Chinese and other terms together
@@ -350,7 +350,7 @@ def test_glossary_one_scan_finds_what_the_per_term_scans_find() -> None:
                                      {"product": "", "support_email": ""}])
 def test_hardcoded_brand_one_scan_finds_what_the_per_setting_scans_find(
         changes: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from supportkit.checks import prose
+    from supportkit.writers.checks import prose
     from supportkit.config import Brand
 
     config = Config(brand=Brand(**changes))

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from supportkit.chinese import T2S_FILE, t2s_pairs_from_opencc, to_simplified_chars, to_traditional
+from supportkit.text.chinese import T2S_FILE, t2s_pairs_from_opencc, to_simplified_chars, to_traditional
 from supportkit.config import load_config
-from supportkit.locales import choose_locale
+from supportkit.languages import choose_locale
 from supportkit.matching.fold import fold
 from supportkit.pipeline import process_message
 

@@ -48,7 +48,7 @@ locales:
 variables:
   customer_name: {}
 """, encoding="utf-8")
-    from supportkit.authoring import stamp
+    from supportkit.library.edit import stamp
 
     stamp(target / "gas_fee.yaml")
     return target
@@ -102,7 +102,7 @@ def test_hreflang_is_absolute_with_self_and_x_default(lib_dir: Path, tmp_path: P
 
 
 def test_traditional_chinese_pages_are_the_zh_text_converted(lib_dir: Path, tmp_path: Path) -> None:
-    from supportkit.chinese import to_traditional
+    from supportkit.text.chinese import to_traditional
 
     out = tmp_path / "site"
     build(lib_dir, out)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from supportkit.authoring import stamp
+from supportkit.library.edit import stamp
 from supportkit.errors import TemplateError, UnknownLocaleError, ValidationError
 from supportkit.library import load_library, load_template, select_template, source_digest
 
@@ -139,7 +139,7 @@ def test_select_template_falls_back_explicitly() -> None:
 
 
 def test_parse_cache_is_reused_and_rewritten_only_when_enough_changed(tmp_path: Path) -> None:
-    from supportkit._cache import cache_dir
+    from supportkit.cache import cache_dir
 
     source = (MIN / "tx_pending.yaml").read_text(encoding="utf-8")
     for number in range(250):
@@ -174,7 +174,7 @@ def _every_template_file() -> list[Path]:
 
 @pytest.mark.parametrize("path", _every_template_file(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_templates_and_problems_survive_the_plain_data_round_trip(path: Path) -> None:
-    from supportkit._cache import dumps, loads
+    from supportkit.cache import dumps, loads
     from supportkit.library import problem_from_data, problem_to_data, template_from_data, template_to_data
 
     template, problems = load_template(path)
@@ -189,7 +189,7 @@ def test_templates_and_problems_survive_the_plain_data_round_trip(path: Path) ->
 
 def test_every_field_kind_survives_the_plain_data_round_trip(tmp_path: Path) -> None:
     """What the bundled files may not use: a timestamp, a per-locale default, a bad key."""
-    from supportkit._cache import dumps, loads
+    from supportkit.cache import dumps, loads
     from supportkit.library import template_from_data, template_to_data
 
     text = (MIN / "tx_pending.yaml").read_text(encoding="utf-8")

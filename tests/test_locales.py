@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from supportkit.errors import UnknownLocaleError
-from supportkit.locales import choose_locale, parse_locale
+from supportkit.languages import choose_locale, parse_locale
 
 FIVE = ("zh", "en", "es", "ru", "fr")
 

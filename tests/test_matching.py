@@ -13,7 +13,7 @@ from supportkit.config import BUNDLED_REPLIES
 from supportkit.errors import TemplateError
 from supportkit.library import CUSTOMER_INTENTS, Library, load_library
 from supportkit.matching import Classification, classify
-from supportkit.matching.cache import build_for, index_for, library_key
+from supportkit.matching.store import build_for, index_for, library_key
 from supportkit.matching.fold import fold, is_han, stem, tokens
 from supportkit.matching.index import Probe, build_index, compile_cue, features
 
@@ -212,7 +212,7 @@ def test_index_is_cached_per_library_and_on_disk(library: Library, tmp_path: Pat
     first = index_for(library)
     assert index_for(library) is first
     # A fresh process (empty memory cache) reads the same index back from disk.
-    from supportkit.matching import cache
+    from supportkit.matching import store as cache
 
     monkeypatch.setattr(cache, "_BY_KEY", {})
     monkeypatch.setattr(cache, "_BY_LIBRARY", {})
@@ -225,7 +225,7 @@ def test_index_is_cached_per_library_and_on_disk(library: Library, tmp_path: Pat
 def test_disk_cache_of_another_key_is_never_used(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     # Cache file names are a CRC of the key: a file that holds another key (a collision,
     # or a copied cache folder) is rebuilt, not trusted.
-    from supportkit.matching import cache
+    from supportkit.matching import store as cache
 
     monkeypatch.setattr(cache, "_BY_KEY", {})
     monkeypatch.setattr(cache, "_BY_LIBRARY", {})
@@ -338,7 +338,7 @@ def test_guard_markers_are_not_the_customers_words(library: Library) -> None:
 
 
 def test_disk_cache_gives_the_same_answers(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
-    from supportkit.matching import cache
+    from supportkit.matching import store as cache
 
     texts = [("mi transacción está pendiente", "es"), ("我的USDT被冻结了", "zh"), ("забыл пароль", "ru")]
     before = [classify(t, lang, library).to_dict() for t, lang in texts]

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from supportkit.cli import cli
 from supportkit.errors import ModelError
-from supportkit.translation.index import index_url, plan_install
+from supportkit.translation.package_index import index_url, plan_install
 from supportkit.translation.packages import (
     PackageInfo,
     install_archive,

@@ -329,7 +329,7 @@ def test_bad_language_code_and_empty_text_are_input_errors() -> None:
 
 
 def test_drafts_contract(install: Callable[..., None]) -> None:
-    from supportkit.drafts import default_translator
+    from supportkit.writers.drafts import default_translator
 
     install("en-es")
     run = default_translator()

@@ -17,7 +17,7 @@ Sources (both are runtime dependencies, read only when the cache is built):
   kanji that Chinese does not use; minus ``scripts.SHARED_HAN``, the simplified forms
   that Traditional text writes as well.
 
-The cache is one file in the cache folder (``supportkit._cache``: plain data only, checked
+The cache is one file in the cache folder (``supportkit.cache``: plain data only, checked
 on loading), keyed by this module's source, the versions of supportkit, langdetect and
 wordfreq and ``FORMAT``, written atomically (temporary file + rename) so concurrent first
 runs in several processes are safe.
@@ -34,7 +34,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from supportkit._cache import cache_file, cache_key, dumps, loads, map_cache, write_cache
+from supportkit.cache import cache_file, cache_key, dumps, loads, map_cache, write_cache
 from supportkit.detection import romanized
 from supportkit.detection.romanized import ROMANIZED
 from supportkit.detection.scripts import SHARED_HAN

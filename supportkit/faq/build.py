@@ -28,14 +28,14 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from supportkit import SUPPORTED_LANGUAGES
-from supportkit._cache import UsedEntries, cache_file, cache_key
-from supportkit.chinese import TRADITIONAL, is_traditional_locale, to_traditional
+from supportkit.cache import UsedEntries, cache_file, cache_key
+from supportkit.text.chinese import TRADITIONAL, is_traditional_locale, to_traditional
 from supportkit.config import Config
 from supportkit.errors import Problem, SupportkitError
 from supportkit.faq.markup import plain_summary, to_html
 from supportkit.files import installed_identity
 from supportkit.library import Library, Template
-from supportkit.locales import choose_locale, parse_locale
+from supportkit.languages import choose_locale, parse_locale
 from supportkit.rendering import build_context, render_string
 
 MANIFEST = ".supportkit-site.json"
@@ -618,10 +618,10 @@ def _article_cache_key(out: Path) -> str:
     """The text cache's key: the site folder, and the code that renders the text (this module,
     ``rendering`` and its budgets, Jinja2, Babel); the entries' digests name the content only."""
     import supportkit.rendering
-    import supportkit.template_budget
+    import supportkit.rendering.budget
 
     return cache_key(str(out), installed_identity("jinja2"), installed_identity("babel"),
-                     code=(__file__, supportkit.rendering.__file__, supportkit.template_budget.__file__))
+                     code=(__file__, supportkit.rendering.__file__, supportkit.rendering.budget.__file__))
 
 
 def _article_cache_path(out: Path) -> Path:

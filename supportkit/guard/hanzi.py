@@ -33,7 +33,7 @@ ordinary Chinese are passed over for the whole text at once (``_hopeful_starts``
 ``map``/``accumulate``), so the work is linear and mostly outside Python.
 
 The character table is built once from wordfreq (about a second) and cached in
-the cache folder as plain data (``supportkit._cache``), like the detection model.
+the cache folder as plain data (``supportkit.cache``), like the detection model.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from itertools import accumulate, chain, compress, count, islice, repeat
 from operator import add, ge, itemgetter, mul, sub
 from typing import Any
 
-from supportkit._cache import cache_file, cache_key, read_data, write_data
+from supportkit.cache import cache_file, cache_key, read_data, write_data
 from supportkit.files import installed_identity
 from supportkit.guard.phrases import HAN, MAX_GAP, VALID_LENGTHS, PhraseHit, cue_re, lexicon, valid_checksum
 from supportkit.text import has_wide

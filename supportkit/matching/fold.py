@@ -13,11 +13,11 @@ import functools
 import re
 import unicodedata
 
-from supportkit.chinese import t2s_table
+from supportkit.text.chinese import t2s_table
 from supportkit.text import find_protected_spans, has_wide, replace_spans, strip_non_linguistic
 
 T2S: dict[int, str] = t2s_table()
-"""Traditional -> Simplified Chinese, character by character: OpenCC's ``t2s`` (``supportkit.chinese``)."""
+"""Traditional -> Simplified Chinese, character by character: OpenCC's ``t2s`` (``supportkit.text.chinese``)."""
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 

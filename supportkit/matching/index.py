@@ -315,7 +315,7 @@ class MatchIndex:
     profile_columns: ExampleColumns = field(default_factory=ExampleColumns)
 
     def to_data(self) -> dict[str, Any]:
-        """The index as plain data, no sets (``supportkit._cache`` stores nothing else; marshal reads it fast)."""
+        """The index as plain data, no sets (``supportkit.cache`` stores nothing else; marshal reads it fast)."""
 
         def postings(p: Postings) -> tuple[Any, ...]:
             return (p.terms, p.bounds.tobytes(), p.numbers.tobytes(), p.weights.tobytes())

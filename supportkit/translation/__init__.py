@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from supportkit.errors import InputError, UnknownLocaleError
-from supportkit.locales import parse_locale
+from supportkit.languages import parse_locale
 from supportkit.text import find_protected_spans, split_sentences
 
 if TYPE_CHECKING:

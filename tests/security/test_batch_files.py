@@ -137,7 +137,7 @@ def test_an_unterminated_quote_rejects_its_record_and_later_tickets_survive(bad:
 
 @pytest.mark.parametrize("bad", [1, 3_000])
 def test_a_quoted_field_running_past_the_line_limit_ends_as_a_reject(bad: int) -> None:
-    from supportkit.batch_records import MAX_CSV_RECORD_LINES
+    from supportkit.batch.records import MAX_CSV_RECORD_LINES
 
     count = MAX_CSV_RECORD_LINES + 5_000
     records, rejects = read_csv(csv_export(count, {bad: f'{bad},"never closed'.encode()}))

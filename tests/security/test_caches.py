@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from supportkit import _cache
+from supportkit import cache as _cache
 from supportkit.config import BUNDLED_LOCALES, BUNDLED_REPLIES, Config
 from supportkit.library import Library, _ParseCache, load_library
 
@@ -42,7 +42,7 @@ def _cold_process(monkeypatch: pytest.MonkeyPatch) -> None:
     from supportkit import i18n
     from supportkit.detection import model
     from supportkit.guard import hanzi
-    from supportkit.matching import cache
+    from supportkit.matching import store as cache
 
     monkeypatch.setattr(_cache, "_verdicts", {})
     monkeypatch.setattr(model, "_model", None)
@@ -81,7 +81,8 @@ def _faq(tmp: Path) -> tuple[Path, str, Callable[[], None]]:
 
 
 def _match(tmp: Path) -> tuple[Path, str, Callable[[], None]]:
-    from supportkit.matching import cache, classify
+    from supportkit.matching import classify
+    from supportkit.matching import store as cache
 
     library = _library()
     key = cache.library_key(library)
@@ -114,7 +115,8 @@ def _guard_han(tmp: Path) -> tuple[Path, str, Callable[[], None]]:
 
 
 def _catalog(tmp: Path) -> tuple[Path, str, Callable[[], None]]:
-    from supportkit import catalogs, i18n
+    from supportkit import i18n
+    from supportkit.i18n import catalogs
 
     def use() -> None:
         i18n._translations.cache_clear()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from supportkit.checks import run_checks
+from supportkit.writers.checks import run_checks
 from supportkit.cli import cli
 from supportkit.config import BUNDLED_REPLIES, load_config
 from supportkit.errors import ConfigError

@@ -23,8 +23,8 @@ from click.testing import CliRunner
 
 from supportkit.cli import cli
 from supportkit.errors import ModelError
-from supportkit.translation import index as index_module
-from supportkit.translation.index import _vouched, download, fetch_index, is_private
+from supportkit.translation import package_index as index_module
+from supportkit.translation.package_index import _vouched, download, fetch_index, is_private
 from supportkit.translation.packages import (
     PackageInfo,
     install_archive,

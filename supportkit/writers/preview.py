@@ -52,7 +52,7 @@ def _plural_arguments(template: Template) -> set[str]:
     """Variables passed to ``| plural`` in any locale."""
     from jinja2 import TemplateSyntaxError, nodes
 
-    from supportkit.checks import plural_calls
+    from supportkit.writers.checks import plural_calls
     from supportkit.rendering import environment
 
     names: set[str] = set()

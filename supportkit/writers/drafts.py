@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from supportkit import SUPPORTED_LANGUAGES
-from supportkit.checks import Finding
+from supportkit.writers.checks import Finding
 from supportkit.config import Config
 from supportkit.errors import InputError
 
@@ -105,7 +105,7 @@ def _plural_forms(forms: dict[str, str], source: str, target: str, translate: Tr
     """Forms for every CLDR category of ``target``, made by translating a sample sentence per category."""
     from decimal import Decimal
 
-    from supportkit.checks import plural_categories
+    from supportkit.writers.checks import plural_categories
     from supportkit.rendering import _plural_rule
 
     rebuilt: dict[str, str] = {}
@@ -152,11 +152,11 @@ def translate_template_text(text: str, source: str, target: str, translate: Tran
 def make_drafts(config: Config, locale: str, template_ids: list[str] | None = None, dry_run: bool = False,
                 translate: Translate | None = None) -> DraftReport:
     """Draft ``locale`` for every template (or ``template_ids``) whose translation is missing or stale."""
-    from supportkit.authoring import write_translation
-    from supportkit.checks import check_template_file
+    from supportkit.library.edit import write_translation
+    from supportkit.writers.checks import check_template_file
     from supportkit.library import load_library
-    from supportkit.locales import parse_locale
-    from supportkit.sources import SourceStore
+    from supportkit.languages import parse_locale
+    from supportkit.library.sources import SourceStore
 
     code = parse_locale(locale, "--locale")[0]
     source = config.source_locale

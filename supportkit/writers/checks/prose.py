@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from supportkit.checks import _JINJA_RE, _URL_RE, Finding, TemplateView, rule
+from supportkit.writers.checks import _JINJA_RE, _URL_RE, Finding, TemplateView, rule
 
 _BRACKETS = {"(": ")", "[": "]", "（": "）", "【": "】", "「": "」", "『": "』", "《": "》", "«": "»"}
 _QUOTES = {"en": {"“": "”"}, "zh": {"“": "”", "‘": "’"}, "es": {"“": "”"}, "fr": {"“": "”"}, "ru": {"„": "“"}}

@@ -30,14 +30,14 @@ def _stamp(path: Path) -> tuple[str, int, int]:
         return (str(path), 0, 0)
 
 
-_CODE = (*(Path(__file__).with_name(name) for name in ("index.py", "fold.py", "cache.py")),
-         Path(__file__).parent.parent / "text.py")
+_CODE = (*(Path(__file__).with_name(name) for name in ("index.py", "fold.py", "store.py")),
+         Path(__file__).parent.parent / "text" / "__init__.py")
 """The code that builds the index: folding uses ``text``, ``_examples`` lives here."""
 
 
 def library_key(library: Library | None) -> tuple[Any, ...]:
     """What the index of ``library`` depends on: lexicon, template files and the code that builds it."""
-    from supportkit._cache import cache_key
+    from supportkit.cache import cache_key
 
     files = sorted({t.path for t in library}) if library is not None else []
     return (cache_key(INDEX_VERSION, _stamp(LEXICON_PATH), code=_CODE), tuple(_stamp(Path(p)) for p in files))
@@ -76,14 +76,14 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, Any]:
 
 
 def _disk_path(key: tuple[Any, ...]) -> Path:
-    from supportkit._cache import cache_file
+    from supportkit.cache import cache_file
 
     return cache_file("match", repr(key))
 
 
 def _read_disk(path: Path, key: tuple[Any, ...]) -> MatchIndex | None:
     """The index stored for ``key``, or None (missing, damaged, not plain data, another key's)."""
-    from supportkit._cache import read_data
+    from supportkit.cache import read_data
 
     data = read_data(path, repr(key))
     if data is None:
@@ -95,7 +95,7 @@ def _read_disk(path: Path, key: tuple[Any, ...]) -> MatchIndex | None:
 
 
 def _write_disk(path: Path, key: tuple[Any, ...], index: MatchIndex) -> None:
-    from supportkit._cache import write_data
+    from supportkit.cache import write_data
 
     write_data(path, repr(key), index.to_data(), keep=8)  # one per library in use
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from supportkit import SUPPORTED_LANGUAGES
-from supportkit.checks import (
+from supportkit.writers.checks import (
     Finding,
     Piece,
     TemplateView,
@@ -187,7 +187,7 @@ def source_diff(old: tuple[str, str], new: tuple[str, str]) -> str:
 
 
 def _render_values(view: TemplateView, empty: bool) -> dict[str, str]:
-    from supportkit.preview import EXAMPLE_BY_TYPE
+    from supportkit.writers.preview import EXAMPLE_BY_TYPE
 
     if empty:
         return {name: "" for name in view.template.variables}
@@ -260,7 +260,7 @@ def check_rendered_reply(view: TemplateView) -> Iterator[Finding]:
     configuration, so a planted brand link or a bare ``t.me/...`` in the text shows up; a URL the
     ``url`` rule sees in the text, or a request ``secret_request`` finds, is left to those rules.
     """
-    from supportkit.checks import _URL_RE
+    from supportkit.writers.checks import _URL_RE
     from supportkit.errors import SupportkitError
     from supportkit.safety import outside_links, secret_requests
 

@@ -3,7 +3,7 @@
 Template text comes only from the template library; customer text only ever
 arrives as a variable value, never as template source. Rendering is capped in
 size, every render runs under a budget of steps, value size and integer size
-(:mod:`supportkit.template_budget`, on both rendering paths), undefined names
+(:mod:`supportkit.rendering.budget`, on both rendering paths), undefined names
 fail loudly (StrictUndefined), and only a listed set of filters exists.
 """
 
@@ -24,7 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_ra
 from jinja2.utils import _PassArg
 from markupsafe import Markup
 
-from supportkit import template_budget
+from supportkit.rendering import budget as template_budget
 from supportkit.config import Brand
 from supportkit.errors import TemplateBudgetError, TemplateError
 from supportkit.library import Selection, Template
@@ -155,7 +155,7 @@ def _plural(context: Any, value: Any, **forms: str) -> str:
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, every render under its budget (:mod:`supportkit.template_budget`).
+    """The immutable sandbox, every render under its budget (:mod:`supportkit.rendering.budget`).
 
     The output cap refuses long output only as it is produced: ``"x" * 10 ** 9`` would first
     build a gigabyte string, a huge power or nested loops take minutes. So operators, calls,
@@ -596,7 +596,7 @@ def _render(selection: Selection, values: Mapping[str, Any] | None, brand: Brand
     subject = render_string(translation.subject, context, limit, where) if translation.subject else ""
     body = render_string(translation.body, context, limit, where)
     if selection.choice.converted_from is not None:  # zh-Hant nobody wrote: the zh reply, all of it, converted
-        from supportkit.chinese import to_traditional
+        from supportkit.text.chinese import to_traditional
 
         subject, body = to_traditional(subject), to_traditional(body)
     return Rendered(

@@ -7,7 +7,7 @@ Extraction fails loudly when a source pattern matches no file or finds no string
 ``.po`` files into a cache at run time (``compiled_catalog``) or into the wheel at
 build time; they are never committed.
 
-Run ``python -m supportkit.catalogs update`` after changing UI strings: it
+Run ``python -m supportkit.i18n.catalogs update`` after changing UI strings: it
 re-extracts ``messages.pot`` and merges it into every ``.po``.
 """
 
@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from supportkit.checks import Finding, Rule
+from supportkit.writers.checks import Finding, Rule
 from supportkit.errors import CatalogError
 
 DOMAIN = "messages"
 CATALOG_LOCALES = ("zh", "es", "ru", "fr")
 """Locales with a catalog; ``en`` is the source language of every msgid."""
-PACKAGE_ROOT = Path(__file__).resolve().parent
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 SOURCES: tuple[tuple[str, str, str], ...] = (
     ("supportkit", "**/*.py", "python"),
     ("supportkit/faq/templates", "**/*.html", "jinja2.ext:babel_extract"),
@@ -51,7 +51,7 @@ def extract_messages(project_root: Path) -> Any:
         files = sorted(p for p in base.glob(pattern) if p.is_file() and "__pycache__" not in p.parts)
         if not files:
             raise CatalogError(f"extraction found no {pattern} files under {folder}", str(base),
-                               "Check the SOURCES patterns in supportkit/catalogs.py.")
+                               "Check the SOURCES patterns in supportkit/i18n/catalogs.py.")
         found = 0
         for path in files:
             options = {"extensions": "jinja2.ext.do"} if method.startswith("jinja2") else {}
@@ -126,7 +126,7 @@ def _mo_bytes(po_path: Path) -> bytes:
 
 def compile_catalog(po_path: Path, mo_path: Path) -> None:
     """``.po`` -> ``.mo`` file (fuzzy entries left out, as gettext does)."""
-    from supportkit.authoring import write_atomically_bytes
+    from supportkit.library.edit import write_atomically_bytes
 
     data = _mo_bytes(po_path)
     mo_path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +137,7 @@ def compiled_catalog(locales_dir: Path, locale: str) -> bytes | None:
     """The current ``.mo`` data for ``locale``: built beside the ``.po`` (wheel) or compiled into the cache.
 
     The cache entry is keyed by the ``.po`` file, this module and Babel, and read only from a
-    trusted cache folder (``supportkit._cache``): UI text is shown to agents as the tool's own.
+    trusted cache folder (``supportkit.cache``): UI text is shown to agents as the tool's own.
     """
     po_path = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     beside = po_path.with_suffix(".mo")
@@ -151,7 +151,7 @@ def compiled_catalog(locales_dir: Path, locale: str) -> bytes | None:
     except OSError:  # no .mo beside the .po: compile it
         if po_stat is None:
             return None
-    from supportkit._cache import read_data, write_data
+    from supportkit.cache import read_data, write_data
 
     path, key = _cache_entry(po_path, locale)
     data = read_data(path, key)
@@ -167,7 +167,7 @@ def compiled_catalog(locales_dir: Path, locale: str) -> bytes | None:
 
 def _cache_entry(po_path: Path, locale: str) -> tuple[Path, str]:
     """Cache file and key of the ``.mo`` compiled from ``po_path``: the file, this module, Babel."""
-    from supportkit._cache import cache_file, cache_key
+    from supportkit.cache import cache_file, cache_key
     from supportkit.files import installed_identity
 
     info = po_path.stat()
@@ -297,7 +297,7 @@ def check_catalog_outdated(view: PoView) -> Iterator[Finding]:
     if missing:
         first = missing[0][0] if isinstance(missing[0], (list, tuple)) else missing[0]
         yield view.finding("catalog_outdated", 1, f"{len(missing)} string(s) of {DOMAIN}.pot missing, e.g. {first!r}; "
-                                                  "run `python -m supportkit.catalogs update`")
+                                                  "run `python -m supportkit.i18n.catalogs update`")
 
 
 def _language_of(path: Path, catalog: Any) -> str:
@@ -366,10 +366,10 @@ CATALOG_RULES.append(Rule("catalog_missing", "error", "a supported locale has no
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m supportkit.catalogs extract|update|compile [--out DIR]`` for maintainers."""
+    """``python -m supportkit.i18n.catalogs extract|update|compile [--out DIR]`` for maintainers."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m supportkit.catalogs", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m supportkit.i18n.catalogs", description=main.__doc__)
     parser.add_argument("action", choices=["extract", "update", "compile"])
     parser.add_argument("--root", type=Path, default=PACKAGE_ROOT.parent, help="project root (default: this checkout)")
     parser.add_argument("--out", type=Path, help="compile: write .mo files here instead of beside the .po")

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from supportkit.batch_output import AppendOnly, BatchOutputs, done_entries, encode_row, open_outputs
-from supportkit.batch_records import (
+from supportkit.batch.output import AppendOnly, BatchOutputs, done_entries, encode_row, open_outputs
+from supportkit.batch.records import (
     CONVERSATION_FIELDS,
     MAX_ID_CHARS,
     MAX_LINE_BYTES,
@@ -260,7 +260,7 @@ def run_batch(
     if jobs < 1:
         raise BatchError("--jobs must be at least 1")
     if engine == "dask" and scheduler:
-        from supportkit.batch_dask import check_scheduler_address
+        from supportkit.batch.dask_engine import check_scheduler_address
 
         check_scheduler_address(scheduler, insecure_scheduler)
     try:
@@ -278,7 +278,7 @@ def run_batch(
     try:
         pending = with_conversations(_pending(read_records(handle, fmt), outputs, report, position, progress))
         if engine == "dask":
-            from supportkit.batch_dask import run_dask
+            from supportkit.batch.dask_engine import run_dask
 
             results = run_dask(pending, config, scheduler, insecure=insecure_scheduler)
         else:

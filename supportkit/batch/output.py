@@ -76,7 +76,7 @@ def scan_done(path: Path, expected: os.stat_result | None = None) -> Done:
 
     ``expected``: the file must still be this one (the descriptor the run appends to).
     """
-    from supportkit.batch_records import physical_lines
+    from supportkit.batch.records import physical_lines
 
     done = Done()
     try:

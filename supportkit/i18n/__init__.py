@@ -4,7 +4,7 @@ The language comes from ``SUPPORTKIT_LANG``, else ``LC_ALL``/``LC_MESSAGES``/``L
 (the POSIX order), read at each call so tests and long-lived processes can switch.
 English (the msgid language), ``C`` and ``POSIX`` need no catalog at all. Other
 catalogs are compiled from ``locales/<ll>/LC_MESSAGES/messages.po`` on first use
-into a cache (``supportkit.catalogs.compiled_catalog``) and loaded with the standard
+into a cache (``supportkit.i18n.catalogs.compiled_catalog``) and loaded with the standard
 ``gettext`` module; importing this module costs nothing but ``os`` and ``functools``.
 The catalogs folder is ``SUPPORTKIT_LOCALES_DIR`` when set, else the bundled one.
 """
@@ -52,7 +52,7 @@ def _translations(language: str, locales_dir: str) -> Any:
 
     if language == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
-    from supportkit.catalogs import compiled_catalog
+    from supportkit.i18n.catalogs import compiled_catalog
     from supportkit.errors import SupportkitError
 
     try:

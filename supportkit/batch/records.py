@@ -144,7 +144,7 @@ def record_from(data: Any, line: int, *, surrogates: bool = False) -> Record | R
     """
     from supportkit.errors import UnknownLocaleError
     from supportkit.guard import guard_text
-    from supportkit.locales import parse_locale
+    from supportkit.languages import parse_locale
 
     if not isinstance(data, dict):
         return Reject(line, None, "not a JSON object")

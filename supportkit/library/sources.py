@@ -56,7 +56,7 @@ class SourceStore:
 
     def put(self, subject: str, body: str) -> str:
         """Keep a snapshot of this source text (no-op when it exists); returns its digest."""
-        from supportkit.authoring import write_atomically
+        from supportkit.library.edit import write_atomically
 
         digest = source_digest(subject, body)
         path = self.path_of(digest)

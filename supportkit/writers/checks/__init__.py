@@ -22,7 +22,7 @@ from typing import Any
 from supportkit.config import Config
 from supportkit.errors import InputError, Problem
 from supportkit.library import Template, Translation, load_template
-from supportkit.sources import SourceStore, library_root
+from supportkit.library.sources import SourceStore, library_root
 
 SEVERITIES = ("error", "warning")
 
@@ -86,7 +86,7 @@ def rule(rule_id: str, severity: str, summary: str) -> Callable[[Callable[..., I
 
 def all_rule_ids() -> list[str]:
     """Every id a writer may switch off: loading checks, template rules, catalog rules."""
-    from supportkit.catalogs import CATALOG_RULES
+    from supportkit.i18n.catalogs import CATALOG_RULES
 
     return [*LOADING_CHECKS, *(r.id for r in RULES), *(r.id for r in CATALOG_RULES)]
 
@@ -437,7 +437,7 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
 
 def run_checks(config: Config, paths: Iterable[Path] = (), locale: str | None = None) -> CheckReport:
     """Check ``paths`` (default: the configured replies and locales folders) with every enabled rule."""
-    from supportkit.catalogs import check_catalogs
+    from supportkit.i18n.catalogs import check_catalogs
 
     paths = list(paths)
     if not paths:
@@ -508,7 +508,7 @@ def _gh(text: str, property_value: bool = False) -> str:
 
 
 # Importing the rule modules registers their rules, in this order.
-from supportkit.checks import code as _code  # noqa: E402
-from supportkit.checks import prose as _prose  # noqa: E402,F401
+from supportkit.writers.checks import code as _code  # noqa: E402
+from supportkit.writers.checks import prose as _prose  # noqa: E402,F401
 
 del _code, _prose

@@ -34,7 +34,7 @@ def stamp(path: Path, locales: list[str] | None = None, source_locale: str = "en
         raise TemplateError(f"cannot stamp {path.name}: {detail}")
     digest = template.source_digest()
     # Keep the text this digest stands for, so a later `check` can show what changed.
-    from supportkit.sources import SourceStore, library_root
+    from supportkit.library.sources import SourceStore, library_root
 
     SourceStore(library_root(path)).put(template.source.subject, template.source.body)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -184,7 +184,7 @@ def stamp_library(replies_dir: Path, refs: list[str], locales: list[str] | None 
     texts are recorded, so later edits show as diffs. Returns ref -> locales stamped.
     """
     from supportkit.library import load_library
-    from supportkit.sources import SourceStore
+    from supportkit.library.sources import SourceStore
 
     library = load_library(Path(replies_dir), source_locale, strict=False)
     chosen = [library.get(ref) for ref in refs] if refs else list(library)

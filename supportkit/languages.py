@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from supportkit import SUPPORTED_LANGUAGES
-from supportkit.chinese import TRADITIONAL, is_traditional_locale
+from supportkit.text.chinese import TRADITIONAL, is_traditional_locale
 from supportkit.errors import UnknownLocaleError
 
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")

@@ -289,7 +289,7 @@ def templates() -> None:
 @pass_context
 def templates_list(ctx: Context, kind: str | None, as_json: bool) -> None:
     """One line per template: ref, kind, intents, locales."""
-    from supportkit.catalog_view import list_templates
+    from supportkit.writers.browse import list_templates
 
     rows = list_templates(ctx.config, kind)
     if as_json:
@@ -306,7 +306,7 @@ def templates_list(ctx: Context, kind: str | None, as_json: bool) -> None:
 @pass_context
 def templates_show(ctx: Context, template_id: str, lang: str | None, as_json: bool) -> None:
     """A template's details and its text in every locale (or one)."""
-    from supportkit.catalog_view import show_template
+    from supportkit.writers.browse import show_template
 
     data = show_template(ctx.config, template_id, lang)
     if as_json:
@@ -328,7 +328,7 @@ def templates_show(ctx: Context, template_id: str, lang: str | None, as_json: bo
 @pass_context
 def templates_search(ctx: Context, query: str, lang: str | None, as_json: bool) -> None:
     """Templates whose subject, text, FAQ question or examples contain QUERY (any language)."""
-    from supportkit.catalog_view import search_templates
+    from supportkit.writers.browse import search_templates
 
     hits = search_templates(ctx.config, query, lang)
     if as_json:
@@ -462,7 +462,7 @@ def batch(ctx: Context, source: str, out: str, rejects: str | None, fmt: str | N
 def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) -> None:
     from pathlib import Path
 
-    from supportkit.checks import format_findings, run_checks
+    from supportkit.writers.checks import format_findings, run_checks
     from supportkit.i18n import ngettext
 
     report = run_checks(ctx.config, [Path(p) for p in paths], locale)
@@ -484,7 +484,7 @@ def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) ->
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @pass_context
 def status(ctx: Context, as_json: bool) -> None:
-    from supportkit.status import status_table, translation_status
+    from supportkit.writers.status import status_table, translation_status
 
     report = translation_status(ctx.config)
     if as_json:
@@ -503,8 +503,8 @@ def status(ctx: Context, as_json: bool) -> None:
 def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool) -> None:
     from pathlib import Path
 
-    from supportkit.authoring import write_atomically
-    from supportkit.preview import build_preview, preview_html, preview_text
+    from supportkit.library.edit import write_atomically
+    from supportkit.writers.preview import build_preview, preview_html, preview_text
 
     result = build_preview(ctx.config, template_id)
     if html_out:
@@ -523,7 +523,7 @@ def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool)
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @pass_context
 def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
-    from supportkit.drafts import make_drafts
+    from supportkit.writers.drafts import make_drafts
 
     report = make_drafts(ctx.config, locale, list(template_ids), dry_run=dry_run)
     if as_json:
@@ -546,7 +546,7 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
 @pass_context
 def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...], all_templates: bool,
           snapshot_only: bool, as_json: bool) -> None:
-    from supportkit.authoring import stamp_library
+    from supportkit.library.edit import stamp_library
 
     if not template_ids and not (all_templates or snapshot_only):
         raise click.UsageError(_("Name the templates to stamp, or pass --all."))
@@ -689,7 +689,7 @@ def models_install(sources: tuple[str, ...], index: str | None, sha256: str | No
     elif sha256:
         raise click.UsageError(_("--sha256 is for a package file; index downloads are checked against the index."))
     elif len(sources) == 2:
-        from supportkit.translation.index import install_from_index
+        from supportkit.translation.package_index import install_from_index
 
         pair = (language_code(sources[0], "FROM"), language_code(sources[1], "TO"))
         results = install_from_index(*pair, url=index, progress=_download_bar if _show_progress() else None,

@@ -1,0 +1,1 @@
+"""Writers' tools: the template and catalog checks, preview, drafts, status and the template browser."""
