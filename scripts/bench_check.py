@@ -58,8 +58,8 @@ def main() -> int:
         baseline.append(time.perf_counter() - start)
 
     sys.path.insert(0, str(root))
-    from supportkit.writers.checks import run_checks
     from supportkit.config import Config
+    from supportkit.writers.checks import run_checks
 
     start = time.perf_counter()
     report = run_checks(Config())

@@ -27,10 +27,10 @@ import threading
 import time
 from pathlib import Path
 
-from supportkit.library.edit import stamp  # noqa: F401  (documents how sources are recorded)
 from supportkit.config import Config
 from supportkit.faq import BuildOptions, build_site
 from supportkit.library import load_library, source_digest
+from supportkit.library.edit import stamp  # noqa: F401  (documents how sources are recorded)
 
 WORDS = {
     "en": "wallet transfer network fee token address confirm recovery phrase backup device pending swap "

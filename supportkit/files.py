@@ -1,6 +1,6 @@
 """Small, import-light file helpers: crash-safe writes and identities of installed packages.
 
-The cache folder has its own module, ``_cache``: what it may hold and when it is trusted.
+The cache folder has its own module, ``cache``: what it may hold and when it is trusted.
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ def write_bytes(path: Path, data: bytes, *, keep_mode: bool = False, make_parent
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) so a crash never leaves half a file; keeps its permissions."""
+    write_bytes(path, text.encode("utf-8"), keep_mode=True)
 
 
 def installed_identity(package: str) -> str:

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 from supportkit import SUPPORTED_LANGUAGES
-from supportkit.text.chinese import TRADITIONAL, is_traditional_locale
 from supportkit.errors import UnknownLocaleError
+from supportkit.text.chinese import TRADITIONAL, is_traditional_locale
 
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
 

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from supportkit import SUPPORTED_LANGUAGES
-from supportkit.text.chinese import TRADITIONAL
 from supportkit.config import Config
 from supportkit.errors import InputError, SupportkitError
-from supportkit.library import Library, Selection, load_library, select_template
 from supportkit.languages import parse_locale
+from supportkit.library import Library, Selection, load_library, select_template
 from supportkit.memo import remembered
 from supportkit.rendering import Rendered, render
+from supportkit.text.chinese import TRADITIONAL
 
 if TYPE_CHECKING:
     from supportkit.detection import Detection

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from supportkit.library.edit import stamp, write_translation
-from supportkit.writers.checks import run_checks
 from supportkit.cli import cli
 from supportkit.config import Config
-from supportkit.writers.drafts import make_drafts, translate_template_text
 from supportkit.errors import TemplateError
 from supportkit.library import load_library, load_template, select_template, source_digest
+from supportkit.library.edit import stamp, write_translation
 from supportkit.library.sources import SourceStore
+from supportkit.writers.checks import run_checks
+from supportkit.writers.drafts import make_drafts, translate_template_text
 
 TEMPLATE = """\
 # A writer's note at the top: keep it.

@@ -219,10 +219,11 @@ def test_records_processed_together_equal_one_by_one() -> None:
 def test_a_record_that_breaks_its_chunk_is_rejected_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     import supportkit.detection
     from supportkit import batch
+    from supportkit.batch import worker
 
-    batch._init_worker(Config())
+    worker.init_worker(Config())
     records = _records(RECORDS)
-    expected = [batch._work(record) for record in records]
+    expected = [worker.work(record) for record in records]
     real_detect = supportkit.detection.detect
 
     def detect(text: str) -> object:
@@ -231,6 +232,6 @@ def test_a_record_that_breaks_its_chunk_is_rejected_alone(monkeypatch: pytest.Mo
         return real_detect(text)
 
     monkeypatch.setattr(supportkit.detection, "detect", detect)
-    found = batch._work_chunk([*records[:3], batch.Record(99, "boom", "BOOM my transfer"), *records[3:]])
+    found = worker.work_chunk([*records[:3], batch.Record(99, "boom", "BOOM my transfer"), *records[3:]])
     assert found[3] == ("reject", "internal error: RuntimeError: detector broke")
     assert found[:3] + found[4:] == expected  # the others as if nothing happened

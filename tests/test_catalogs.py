@@ -10,6 +10,9 @@ from click.testing import CliRunner
 
 from supportkit import i18n
 from supportkit.cache import cache_dir
+from supportkit.cli import cli
+from supportkit.config import BUNDLED_LOCALES
+from supportkit.errors import CatalogError
 from supportkit.i18n.catalogs import (
     CATALOG_LOCALES,
     check_catalogs,
@@ -18,9 +21,6 @@ from supportkit.i18n.catalogs import (
     update_catalogs,
     write_pot,
 )
-from supportkit.cli import cli
-from supportkit.config import BUNDLED_LOCALES
-from supportkit.errors import CatalogError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supportkit.writers.checks import RULES, Finding, all_rule_ids, format_findings, run_checks
 from supportkit.cli import cli
 from supportkit.config import BUNDLED_LOCALES, BUNDLED_REPLIES, Config
+from supportkit.writers.checks import RULES, Finding, all_rule_ids, format_findings, run_checks
 
 BAD = Path(__file__).parent / "data" / "bad"
 CATALOGS = BAD / "catalogs"
@@ -282,10 +282,10 @@ def _outcome(pieces: Callable[[], Iterable[str]]) -> tuple[str, ...]:
 
 
 def test_bundled_replies_render_without_codegen_exactly_as_compiled() -> None:
-    from supportkit.writers.checks import view_of
-    from supportkit.writers.checks.code import _render_values
     from supportkit.library import load_template
     from supportkit.rendering import _interpret, _interpretable, build_context, environment
+    from supportkit.writers.checks import view_of
+    from supportkit.writers.checks.code import _render_values
 
     checked = 0
     for path in sorted(BUNDLED_REPLIES.glob("**/*.yaml")):
@@ -350,8 +350,8 @@ def test_glossary_one_scan_finds_what_the_per_term_scans_find() -> None:
                                      {"product": "", "support_email": ""}])
 def test_hardcoded_brand_one_scan_finds_what_the_per_setting_scans_find(
         changes: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from supportkit.writers.checks import prose
     from supportkit.config import Brand
+    from supportkit.writers.checks import prose
 
     config = Config(brand=Brand(**changes))
     paths = sorted(BAD.glob("bad_*.yaml")) + sorted(BUNDLED_REPLIES.glob("*.yaml"))[:5]

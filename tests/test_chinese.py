@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from supportkit.text.chinese import T2S_FILE, t2s_pairs_from_opencc, to_simplified_chars, to_traditional
 from supportkit.config import load_config
 from supportkit.languages import choose_locale
 from supportkit.matching.fold import fold
 from supportkit.pipeline import process_message
+from supportkit.text.chinese import T2S_FILE, t2s_pairs_from_opencc, to_simplified_chars, to_traditional
 
 
 def test_shipped_character_table_is_opencc_t2s() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from supportkit.library.edit import stamp
 from supportkit.errors import TemplateError, UnknownLocaleError, ValidationError
 from supportkit.library import load_library, load_template, select_template, source_digest
+from supportkit.library.edit import stamp
 
 MIN = Path(__file__).parent / "data" / "replies_min"
 

@@ -13,9 +13,9 @@ from supportkit.config import BUNDLED_REPLIES
 from supportkit.errors import TemplateError
 from supportkit.library import CUSTOMER_INTENTS, Library, load_library
 from supportkit.matching import Classification, classify
-from supportkit.matching.store import build_for, index_for, library_key
 from supportkit.matching.fold import fold, is_han, stem, tokens
 from supportkit.matching.index import Probe, build_index, compile_cue, features
+from supportkit.matching.store import build_for, index_for, library_key
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "match_cases.yaml").read_text(encoding="utf-8"))["cases"]
 LANGS = ("zh", "en", "es", "ru", "fr")

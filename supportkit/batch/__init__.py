@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,16 @@ from supportkit.batch.records import (
     Reject,
     read_records,
 )
+from supportkit.batch.worker import (
+    chunks,
+    init_pool_worker,
+    init_worker,
+    process_record,
+    process_records,
+    work_chunk,
+)
 from supportkit.config import Config
-from supportkit.errors import BatchError, SupportkitError
+from supportkit.errors import BatchError
 
 __all__ = ["CONVERSATION_FIELDS", "MAX_ID_CHARS", "MAX_LINE_BYTES", "MAX_RECORD_CHARS", "AppendOnly", "BatchReport",
            "Record", "Reject", "done_entries", "encode_row", "process_record", "process_records", "read_records",
@@ -49,9 +57,6 @@ CHUNK_SIZE = 32
 """Records sent to a worker process at a time (fewer round trips, still a fine-grained balance)."""
 CHUNKS_IN_FLIGHT_PER_JOB = 4
 """Chunks queued per worker: enough that none waits for the next, few enough to keep memory flat."""
-OUTPUT_FIELDS = ("id", "line", "language", "confidence", "intent", "intents", "urgent", "urgency_reasons",
-                 "secret_found", "scam_signals", "template", "locale", "fallback", "subject", "text")
-
 
 CONVERSATION_WINDOW = 64
 """Records read ahead to find the other messages of a conversation (memory stays bounded)."""
@@ -130,103 +135,6 @@ def with_conversations(records: Iterator[Record], window: int = CONVERSATION_WIN
         first = pending.popleft()
         yield context(first)
         done.append(first)
-
-
-# --- per-record work (runs in worker processes) -----------------------------------
-
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(config: Config) -> None:
-    from supportkit.matching import use_numpy
-    from supportkit.pipeline import library_for
-
-    _WORKER["config"] = config
-    _WORKER["library"] = library_for(config)
-    use_numpy()  # many messages follow: worth NumPy's import time (same results)
-
-
-def _init_pool_worker(config: Config, parent: int) -> None:
-    """``_init_worker`` in a worker process that dies with the batch process."""
-    _die_with_parent(parent)
-    _init_worker(config)
-
-
-def _die_with_parent(parent: int) -> None:
-    """On Linux, have the kernel kill this worker when the batch process dies (kill -9 included).
-
-    Otherwise an orphaned worker finishes its chunk for nobody, then prints multiprocessing's
-    BrokenPipeError traceback on the terminal.
-    """
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the batch process died before the line above
-        os._exit(1)
-
-
-def process_record(record: Record, config: Config, library: Any = None) -> dict[str, Any]:
-    """The drafted reply for one record, as an output row (raises SupportkitError on bad input)."""
-    from supportkit.pipeline import process_message
-
-    return _row(record, process_message(record.text, config, lang=record.lang, library=library,
-                                        previous=record.before, following=record.after))
-
-
-def process_records(records: Sequence[Record], config: Config, library: Any = None) -> list[dict[str, Any] | SupportkitError]:
-    """``process_record`` of each record, the error in its place for one that cannot be processed.
-
-    The same rows as one by one; the records are classified together (``process_messages``).
-    """
-    from supportkit.pipeline import process_messages
-
-    results = process_messages([(record.text, record.lang) for record in records], config, library=library,
-                               contexts=[(record.before, record.after) for record in records])
-    return [result if isinstance(result, SupportkitError) else _row(record, result)
-            for record, result in zip(records, results, strict=True)]
-
-
-def _row(record: Any, reply: Any) -> dict[str, Any]:
-    """The output row of ``reply`` (a ``ReplyResult``) for ``record`` (anything with ``id`` and ``line``)."""
-    result = reply.to_dict()
-    row = {key: result[key] for key in OUTPUT_FIELDS if key in result}
-    row["id"] = record.id
-    row["line"] = record.line
-    return row
-
-
-def _work(record: Record) -> tuple[str, Any]:
-    """(``ok``, output line) or (``reject``, reason): a worker never raises for one bad record.
-
-    The line is encoded here, in the worker, so the parent only writes it.
-    """
-    try:
-        return "ok", encode_row(process_record(record, _WORKER["config"], _WORKER["library"]))
-    except SupportkitError as exc:
-        return "reject", exc.format_message()
-    except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run
-        from supportkit.guard import scan
-
-        # An exception message may quote the record: no secret reaches the rejects file through it.
-        return "reject", scan(f"internal error: {type(exc).__name__}: {exc}"[:2000]).redacted
-
-
-def _work_chunk(records: list[Record]) -> list[tuple[str, Any]]:
-    """``_work`` for each record of a chunk (one round trip to a worker process), classified together."""
-    try:
-        return [("reject", result.format_message()) if isinstance(result, SupportkitError) else ("ok", encode_row(result))
-                for result in process_records(records, _WORKER["config"], _WORKER["library"])]
-    except Exception:  # noqa: BLE001 - then one by one: a record that breaks is rejected alone
-        return [_work(record) for record in records]
 
 
 # --- the run ---------------------------------------------------------------------
@@ -358,32 +266,21 @@ def _pending(items: Iterator[Record | Reject], outputs: BatchOutputs, report: Ba
         yield item
 
 
-def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _run_local(records: Iterator[Record], config: Config, jobs: int) -> Iterator[tuple[Record, tuple[str, Any]]]:
     if jobs == 1:
-        _init_worker(config)
-        for chunk in _chunks(records, CHUNK_SIZE):
-            yield from zip(chunk, _work_chunk(chunk), strict=True)
+        init_worker(config)
+        for chunk in chunks(records, CHUNK_SIZE):
+            yield from zip(chunk, work_chunk(chunk), strict=True)
         return
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs, initializer=_init_pool_worker, initargs=(config, os.getpid())) as pool:
+    with context.Pool(jobs, initializer=init_pool_worker, initargs=(config, os.getpid())) as pool:
         # A bounded queue of chunks keeps memory flat and every worker busy (no barrier
         # between windows); results are taken in submission order, so output is input order.
         in_flight: deque[tuple[list[Record], Any]] = deque()
-        for chunk in _chunks(records, CHUNK_SIZE):
-            in_flight.append((chunk, pool.apply_async(_work_chunk, (chunk,))))
+        for chunk in chunks(records, CHUNK_SIZE):
+            in_flight.append((chunk, pool.apply_async(work_chunk, (chunk,))))
             if len(in_flight) >= CHUNKS_IN_FLIGHT_PER_JOB * jobs:
                 done, outcomes = in_flight.popleft()
                 yield from zip(done, outcomes.get(), strict=True)

@@ -109,17 +109,17 @@ def guard_for_cluster(record: Any) -> GuardedRecord | tuple[str, str]:
 
 def process_partition(records: list[GuardedRecord], config: Config) -> list[tuple[str, Any]]:
     """Run on a worker: outcomes for one partition (the library is loaded once per worker)."""
-    from supportkit import batch
+    from supportkit.batch.output import encode_row
+    from supportkit.batch.worker import ensure_worker, output_row
     from supportkit.pipeline import process_message
 
-    if batch._WORKER.get("config") != config:
-        batch._init_worker(config)
+    library = ensure_worker(config)
     outcomes: list[tuple[str, Any]] = []
     for record in records:
         try:
-            reply = process_message(record.text or " ", config, lang=record.lang, library=batch._WORKER["library"],
+            reply = process_message(record.text or " ", config, lang=record.lang, library=library,
                                     following=record.after, guarded=record.guarded)
-            outcomes.append(("ok", batch.encode_row(batch._row(record, reply))))
+            outcomes.append(("ok", encode_row(output_row(record, reply))))
         except SupportkitError as exc:
             outcomes.append(("reject", exc.format_message()))
         except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run

@@ -462,8 +462,8 @@ def batch(ctx: Context, source: str, out: str, rejects: str | None, fmt: str | N
 def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) -> None:
     from pathlib import Path
 
-    from supportkit.writers.checks import format_findings, run_checks
     from supportkit.i18n import ngettext
+    from supportkit.writers.checks import format_findings, run_checks
 
     report = run_checks(ctx.config, [Path(p) for p in paths], locale)
     output = format_findings(report.findings, fmt)
@@ -503,12 +503,12 @@ def status(ctx: Context, as_json: bool) -> None:
 def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool) -> None:
     from pathlib import Path
 
-    from supportkit.library.edit import write_atomically
+    from supportkit.files import write_text
     from supportkit.writers.preview import build_preview, preview_html, preview_text
 
     result = build_preview(ctx.config, template_id)
     if html_out:
-        write_atomically(Path(html_out), preview_html(result, _("Preview")))
+        write_text(Path(html_out), preview_html(result, _("Preview")))
         click.echo(_("wrote {path}").format(path=html_out), err=True)
     if as_json:
         emit_json(result.to_dict())

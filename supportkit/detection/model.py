@@ -39,6 +39,7 @@ from supportkit.detection import romanized
 from supportkit.detection.romanized import ROMANIZED
 from supportkit.detection.scripts import SHARED_HAN
 from supportkit.files import installed_identity
+from supportkit.text import is_han
 
 FORMAT = 5
 """Bump when the layout or the content of the compiled model changes."""
@@ -214,7 +215,7 @@ def _build_han_tables() -> tuple[str, str, str]:
         if centibels > 600:  # only kanji seen often enough to be sure
             break
         for word in words:
-            kanji.update(ch for ch in word if "\u4e00" <= ch <= "\u9fff")
+            kanji.update(filter(is_han, word))
     # wordfreq folds Traditional into Simplified for zh: a kanji that is neither a zh
     # character nor a Traditional form is Japanese-only (駅, 売, 広 ...).
     kanji_only = kanji - zh_chars - traditional

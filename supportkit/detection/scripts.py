@@ -13,6 +13,8 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
+from supportkit.text import HAN_BLOCKS
+
 # (first code point, last code point, script); sorted, non-overlapping.
 _RANGES: list[tuple[int, int, str]] = sorted([
     (0x0041, 0x005A, "Latn"), (0x0061, 0x007A, "Latn"), (0x00C0, 0x024F, "Latn"),
@@ -29,7 +31,7 @@ _RANGES: list[tuple[int, int, str]] = sorted([
     (0x10A0, 0x10FF, "Geor"), (0x1200, 0x137F, "Ethi"), (0x1780, 0x17FF, "Khmr"),
     (0x1100, 0x11FF, "Hang"), (0x3130, 0x318F, "Hang"), (0xAC00, 0xD7AF, "Hang"),
     (0x3040, 0x309F, "Hira"), (0x30A0, 0x30FF, "Kana"), (0x31F0, 0x31FF, "Kana"), (0xFF66, 0xFF9D, "Kana"),
-    (0x3400, 0x4DBF, "Hani"), (0x4E00, 0x9FFF, "Hani"), (0xF900, 0xFAFF, "Hani"), (0x20000, 0x3134F, "Hani"),
+    *((low, high, "Hani") for low, high in HAN_BLOCKS),
 ])
 _STARTS = [r[0] for r in _RANGES]
 

@@ -29,14 +29,14 @@ from urllib.parse import urlsplit
 
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.cache import UsedEntries, cache_file, cache_key
-from supportkit.text.chinese import TRADITIONAL, is_traditional_locale, to_traditional
 from supportkit.config import Config
 from supportkit.errors import Problem, SupportkitError
 from supportkit.faq.markup import plain_summary, to_html
 from supportkit.files import installed_identity
-from supportkit.library import Library, Template
 from supportkit.languages import choose_locale, parse_locale
+from supportkit.library import Library, Template
 from supportkit.rendering import build_context, render_string
+from supportkit.text.chinese import TRADITIONAL, is_traditional_locale, to_traditional
 
 MANIFEST = ".supportkit-site.json"
 SITE_FORMAT = 1  # bump when page layout changes so old manifests are not reused

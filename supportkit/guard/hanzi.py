@@ -51,8 +51,8 @@ from typing import Any
 
 from supportkit.cache import cache_file, cache_key, read_data, write_data
 from supportkit.files import installed_identity
-from supportkit.guard.phrases import HAN, MAX_GAP, VALID_LENGTHS, PhraseHit, cue_re, lexicon, valid_checksum
-from supportkit.text import has_wide
+from supportkit.guard.wordlists import MAX_GAP, VALID_LENGTHS, PhraseHit, cue_re, lexicon, valid_checksum
+from supportkit.text import HAN, has_wide
 
 FORMAT = 1
 PAIR_WEIGHT = 4.0
@@ -144,10 +144,10 @@ class _RunScores(dict[str, float]):
 
 
 def _cache_key() -> str:
-    from supportkit.guard import phrases
+    from supportkit.guard import wordlists
 
     return cache_key(FORMAT, installed_identity("wordfreq"), installed_identity("mnemonic"),
-                     code=(__file__, phrases.__file__))
+                     code=(__file__, wordlists.__file__))
 
 
 def build() -> dict[str, Any]:

@@ -37,7 +37,20 @@ from dataclasses import dataclass, replace
 from itertools import accumulate, chain, compress, count, repeat
 from operator import add, and_, le, lshift, not_
 
-from supportkit.text import has_wide
+from supportkit.guard.wordlists import (
+    FOLDED_LISTS,
+    HAN_LISTS,
+    MAX_GAP,
+    SYLLABIC_LISTS,
+    VALID_LENGTHS,
+    WORDLISTS,
+    PhraseHit,
+    cue_re,
+    fold,
+    lexicon,
+    valid_checksum,
+)
+from supportkit.text import HAN, has_wide
 
 MIN_EXACT = 8
 """List words that make a run a phrase on their own (a partial phrase included)."""
@@ -48,23 +61,7 @@ CUE_REACH = 34
 ("… phrase de récupération commence par : ", "mi frase semilla empieza con ") are about 30."""
 MAX_ODD_RUN = 2
 """Tokens in a row that are not list words inside a run (two mistyped words side by side)."""
-VALID_LENGTHS = (12, 15, 18, 21, 24)
-MAX_GAP = 24
-"""Longest separator (characters) between two words of one phrase."""
 
-WORDLISTS = (
-    "english", "chinese_simplified", "chinese_traditional", "spanish", "french", "italian",
-    "portuguese", "czech", "japanese", "korean", "russian", "turkish",
-)
-_FOLDED = frozenset({"spanish", "french", "italian", "portuguese", "czech", "turkish", "english"})
-"""Latin-script lists also matched without accents ("abaco" for "ábaco")."""
-_HAN_LISTS = frozenset({"chinese_simplified", "chinese_traditional"})
-_SYLLABIC = frozenset({"japanese", "korean"})
-_REPAIRS = {"сно\ufffd\ufffdа": "снова"}
-"""Words the ``mnemonic`` package ships broken (its russian.txt has "снова" with two bytes
-lost to U+FFFD): read as the word customers write, or that word of a phrase is never matched."""
-
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a"
 """Combining marks: part of a word when the text is decomposed (NFD), as mnemonic's own lists are."""
 _HAS_MARKS_RE = re.compile(rf"[{_MARKS}]")
@@ -90,51 +87,6 @@ def _token_re(han: bool, marks: bool, named: bool) -> re.Pattern[str]:
 _BAD_GAP_RE = re.compile(r"\d{3}")
 
 
-_STRIP_ACCENTS: dict[int, str | None] = dict.fromkeys(range(0x0300, 0x0370))
-_STRIP_ACCENTS.update({ord("ı"): "i", ord("ё"): "е"})
-
-
-def fold(word: str) -> str:
-    """Lower case without accents (``Ábaco`` -> ``abaco``; Turkish dotless i; Russian ё, й -> е, и)."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", word.lower()).translate(_STRIP_ACCENTS))
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Every word list, compiled for lookups."""
-
-    names: tuple[str, ...]
-    words: dict[str, tuple[str, ...]]
-    masks: dict[str, int]
-    """token key (NFC lower case, and its folded form for Latin lists) -> bit mask of lists."""
-    index: dict[str, dict[str, int]]
-    """list -> {word or folded word: position in the list}."""
-
-
-@functools.cache
-def lexicon() -> Lexicon:
-    """The compiled word lists (built once per process)."""
-    from importlib.resources import files
-
-    root = files("mnemonic").joinpath("wordlist")
-    words: dict[str, tuple[str, ...]] = {}
-    masks: dict[str, int] = {}
-    index: dict[str, dict[str, int]] = {}
-    for bit, name in enumerate(WORDLISTS):
-        raw = root.joinpath(f"{name}.txt").read_text(encoding="utf-8").split("\n")
-        listed = tuple(_REPAIRS.get(w, w) for w in (unicodedata.normalize("NFC", w.strip()).lower()
-                                                     for w in raw if w.strip()))
-        words[name] = listed
-        positions: dict[str, int] = {}
-        for position, word in enumerate(listed):
-            keys = {word, fold(word)} if name in _FOLDED or name == "russian" else {word}
-            for key in keys:
-                positions.setdefault(key, position)
-                masks[key] = masks.get(key, 0) | (1 << bit)
-        index[name] = positions
-    return Lexicon(WORDLISTS, words, masks, index)
-
-
 @functools.cache
 def _near_index(name: str) -> tuple[dict[str, int], dict[str, int]]:
     """(one-deletion variants -> word position, 4-letter prefix -> word position) for typo lookups."""
@@ -142,7 +94,7 @@ def _near_index(name: str) -> tuple[dict[str, int], dict[str, int]]:
     prefixes: dict[str, int] = {}
     seen_prefix: set[str] = set()
     for position, word in enumerate(lexicon().words[name]):
-        for form in {word, fold(word)} if name in _FOLDED else {word}:
+        for form in {word, fold(word)} if name in FOLDED_LISTS else {word}:
             deletions.setdefault(form, position)
             for i in range(len(form)):
                 deletions.setdefault(form[:i] + form[i + 1:], position)
@@ -169,10 +121,10 @@ def near_word(token: str, name: str) -> bool:
     Latin and Cyrillic tokens need four letters (shorter ones are one typo from too many
     ordinary words); Korean and Japanese words are two or three syllables, so two will do.
     """
-    if name in _HAN_LISTS or len(token) < (2 if name in _SYLLABIC else 4) or len(token) > _longest(name) + 1:
+    if name in HAN_LISTS or len(token) < (2 if name in SYLLABIC_LISTS else 4) or len(token) > _longest(name) + 1:
         return False  # a 100,000-letter "word" would cost 100,000 deletions of 100,000 letters
     deletions, prefixes = _near_index(name)
-    forms = {token, fold(token)} if name in _FOLDED else {token}
+    forms = {token, fold(token)} if name in FOLDED_LISTS else {token}
     for form in forms:
         if form[:4] in prefixes or form in deletions:
             return True
@@ -204,22 +156,6 @@ def _folded(key: str) -> str:
     return fold(key)
 
 
-_CUE_TERMS = (
-    r"seed|mnemonic|phrase|recovery|backup|words|"
-    r"助记词|助記詞|助记|助記|种子|種子|恢复短语|恢復短語|单词|單詞|"
-    r"frase|semilla|palabras|"
-    r"сид\w*|мнемони\w*|фраз\w*|слова|"
-    r"mots|phrase|graine|"
-    r"palavras|parole|slova|kelimeler|단어|単語"
-)
-
-
-@functools.cache
-def cue_re() -> re.Pattern[str]:
-    """Words customers put before the phrase they paste (Latin and Cyrillic as whole words)."""
-    return re.compile(rf"(?<![^\W\d_])(?:{_CUE_TERMS})(?![^\W\d_])|助记词|助記詞|种子|種子", re.IGNORECASE)
-
-
 PART_SHARE = 0.5
 """Share of a message's words that are list words for it to be part of a phrase sent in pieces."""
 MAX_PART_LABEL = 5
@@ -242,7 +178,7 @@ def phrase_like_part(message: str) -> tuple[int, int, bool] | None:
     if 0 < len(latin) <= 2 * VALID_LENGTHS[-1]:
         best: tuple[int, int, int] | None = None
         for bit, name in enumerate(WORDLISTS):
-            if name in _HAN_LISTS:
+            if name in HAN_LISTS:
                 continue
             hits = [i for i in latin if tokens.masks[i] >> bit & 1]
             if not hits:
@@ -334,18 +270,6 @@ def _word_chunks(text: str, pattern: re.Pattern[str]) -> Iterator[list[str]]:
 
 COULD_CHUNK = 2048
 """Characters of the first chunk ``could_hold_phrase`` reads (each next one is twice as long)."""
-
-
-@dataclass(frozen=True)
-class PhraseHit:
-    """A recovery phrase found in the text (offsets into it); never holds the words."""
-
-    start: int
-    end: int
-    words: int
-    wordlist: str
-    checksum: bool | None
-    typos: int
 
 
 @dataclass
@@ -541,7 +465,7 @@ def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: str) -> list[Phrase
     other tokens between two of them. Only those are looked at in Python.
     """
     name = WORDLISTS[bit]
-    if name in _HAN_LISTS:
+    if name in HAN_LISTS:
         return []  # single Han characters are judged with the blocks, in ``hanzi``
     flag = 1 << bit
     hits: list[PhraseHit] = []
@@ -682,28 +606,6 @@ def _hit(tokens: _Tokens, name: str, run: list[int], exact: list[bool], odd: int
         stretch = []
     checksum = False if len(run) in VALID_LENGTHS and not odd else None
     return PhraseHit(start, end, len(run), name, checksum, odd)
-
-
-def valid_checksum(words: list[str], name: str) -> bool:
-    """True when ``words`` (12/15/18/21/24 of list ``name``) carry a valid BIP39 checksum."""
-    import hashlib
-
-    positions = lexicon().index[name]
-    try:
-        indices = [positions[w] if w in positions else positions[fold(w)] for w in words]
-    except KeyError:
-        return False
-    if len(indices) not in VALID_LENGTHS:
-        return False
-    bits = 0
-    for index in indices:
-        bits = (bits << 11) | index
-    total = len(indices) * 11
-    checksum_bits = total // 33
-    entropy_bits = total - checksum_bits
-    entropy = (bits >> checksum_bits).to_bytes(entropy_bits // 8, "big")
-    expected = hashlib.sha256(entropy).digest()[0] >> (8 - checksum_bits)
-    return expected == bits & ((1 << checksum_bits) - 1)
 
 
 def _best_non_overlapping(hits: list[PhraseHit]) -> list[PhraseHit]:

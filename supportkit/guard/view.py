@@ -326,7 +326,7 @@ def _fold_mixed(match: re.Match[str]) -> str:
     Ordinary words never mix scripts; a mixed word is a look-alike substitution. It is
     read in its majority script when its other letters all have twins there, else in the other.
     """
-    from supportkit.guard.phrases import lexicon
+    from supportkit.guard.wordlists import lexicon
 
     word = match.group()
     latin_first = len(_LATIN_RE.findall(word)) >= len(_HAS_CYRILLIC_GREEK_RE.findall(word))

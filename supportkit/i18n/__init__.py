@@ -52,8 +52,8 @@ def _translations(language: str, locales_dir: str) -> Any:
 
     if language == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
-    from supportkit.i18n.catalogs import compiled_catalog
     from supportkit.errors import SupportkitError
+    from supportkit.i18n.catalogs import compiled_catalog
 
     try:
         mo = compiled_catalog(Path(locales_dir), language)

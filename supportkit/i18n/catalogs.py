@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from supportkit.writers.checks import Finding, Rule
 from supportkit.errors import CatalogError
+from supportkit.writers.checks import Finding, Rule
 
 DOMAIN = "messages"
 CATALOG_LOCALES = ("zh", "es", "ru", "fr")
@@ -126,11 +126,11 @@ def _mo_bytes(po_path: Path) -> bytes:
 
 def compile_catalog(po_path: Path, mo_path: Path) -> None:
     """``.po`` -> ``.mo`` file (fuzzy entries left out, as gettext does)."""
-    from supportkit.library.edit import write_atomically_bytes
+    from supportkit.files import write_bytes
 
     data = _mo_bytes(po_path)
     mo_path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically_bytes(mo_path, data)
+    write_bytes(mo_path, data, keep_mode=True)
 
 
 def compiled_catalog(locales_dir: Path, locale: str) -> bytes | None:

@@ -6,18 +6,8 @@ import re
 from pathlib import Path
 
 from supportkit.errors import TemplateError
-from supportkit.files import write_bytes
+from supportkit.files import write_text
 from supportkit.library import load_template
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so a crash never leaves half a file."""
-    write_atomically_bytes(path, text.encode("utf-8"))
-
-
-def write_atomically_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a crash never leaves half a file (keeps its permissions)."""
-    write_bytes(path, data, keep_mode=True)
 
 
 def stamp(path: Path, locales: list[str] | None = None, source_locale: str = "en") -> list[str]:
@@ -69,7 +59,7 @@ def stamp(path: Path, locales: list[str] | None = None, source_locale: str = "en
             lines.insert(key_index + 1, " " * (child_indent or key_indent + 2) + f"source: '{digest}'\n")
         stamped.append(translation.locale)
     if stamped:
-        write_atomically(path, "".join(lines))
+        write_text(path, "".join(lines))
     return sorted(stamped)
 
 
@@ -172,7 +162,7 @@ def write_translation(path: Path, locale: str, subject: str, body: str, digest: 
     if not same:
         raise TemplateError(f"could not write the {locale} entry of {path.name} safely; the file is unchanged",
                             str(path), "Add the translation by hand.") from None
-    write_atomically(path, new_text)
+    write_text(path, new_text)
     return action
 
 

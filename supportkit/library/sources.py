@@ -56,11 +56,11 @@ class SourceStore:
 
     def put(self, subject: str, body: str) -> str:
         """Keep a snapshot of this source text (no-op when it exists); returns its digest."""
-        from supportkit.library.edit import write_atomically
+        from supportkit.files import write_text
 
         digest = source_digest(subject, body)
         path = self.path_of(digest)
         if not path.exists():
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomically(path, json.dumps({"subject": subject, "body": body}, ensure_ascii=False, indent=1) + "\n")
+            write_text(path, json.dumps({"subject": subject, "body": body}, ensure_ascii=False, indent=1) + "\n")
         return digest

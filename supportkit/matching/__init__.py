@@ -23,7 +23,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from supportkit.matching.store import index_for
 from supportkit.matching.fold import STOPWORDS, fold, is_han, tokens
 from supportkit.matching.index import (
     COURTESY_INTENTS,
@@ -35,6 +34,7 @@ from supportkit.matching.index import (
     features_of,
     vectorize,
 )
+from supportkit.matching.store import index_for
 from supportkit.memo import remembered
 
 if TYPE_CHECKING:

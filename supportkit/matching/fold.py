@@ -13,26 +13,18 @@ import functools
 import re
 import unicodedata
 
+from supportkit.text import HAN, find_protected_spans, has_wide, is_han, replace_spans, strip_non_linguistic
 from supportkit.text.chinese import t2s_table
-from supportkit.text import find_protected_spans, has_wide, replace_spans, strip_non_linguistic
 
 T2S: dict[int, str] = t2s_table()
 """Traditional -> Simplified Chinese, character by character: OpenCC's ``t2s`` (``supportkit.text.chinese``)."""
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-
-
-def is_han(text: str) -> bool:
-    """Whether ``text`` starts with a Han character (a Han token, or one character)."""
-    if not text:
-        return False
-    first = text[0]
-    return "\u4e00" <= first <= "\u9fff" or "\u3400" <= first <= "\u4dbf" or "\uf900" <= first <= "\ufaff"
+__all__ = ["T2S", "han_characters", "is_han"]
 
 
 @functools.cache
 def _han_re() -> re.Pattern[str]:
-    return re.compile(f"[{_HAN}]")
+    return re.compile(f"[{HAN}]")
 
 
 def han_characters(text: str) -> list[str]:
@@ -49,7 +41,7 @@ def _token_re(han: bool) -> re.Pattern[str]:
     """
     if not han:
         return re.compile("[^\\W\\d_]+(?:['’][^\\W\\d_]+)?")
-    return re.compile(f"[{_HAN}]+|[^\\W\\d_{_HAN}]+(?:['’][^\\W\\d_]+)?")
+    return re.compile(f"[{HAN}]+|[^\\W\\d_{HAN}]+(?:['’][^\\W\\d_]+)?")
 
 
 def strip_accents(text: str) -> str:

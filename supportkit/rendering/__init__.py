@@ -24,10 +24,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_ra
 from jinja2.utils import _PassArg
 from markupsafe import Markup
 
-from supportkit.rendering import budget as template_budget
 from supportkit.config import Brand
 from supportkit.errors import TemplateBudgetError, TemplateError
 from supportkit.library import Selection, Template
+from supportkit.rendering import budget as template_budget
 
 MAX_OUTPUT_CHARS = 20_000
 """A rendered reply longer than this is refused: no template should produce a wall of text."""

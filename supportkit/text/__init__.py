@@ -28,6 +28,21 @@ _INVISIBLE = dict.fromkeys(
 )
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+HAN_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+"""The Han characters, the one definition every module uses: CJK Unified Ideographs, Extension A,
+the compatibility ideographs, and Extensions B to H (names and rare characters)."""
+HAN = "".join(f"{chr(low)}-{chr(high)}" for low, high in HAN_BLOCKS)
+"""``HAN_BLOCKS`` as the body of a regular-expression character class (``f"[{HAN}]"``)."""
+
+
+def is_han(text: str) -> bool:
+    """Whether ``text`` starts with a Han character."""
+    if not text:
+        return False
+    point = ord(text[0])
+    return any(low <= point <= high for low, high in HAN_BLOCKS)
+
+
 WIDE_FLOOR = "\u3000"
 """The lowest character of the CJK blocks (CJK punctuation, kana, Han, full-width forms)."""
 
@@ -219,7 +234,7 @@ _ABBREVIATIONS = {
 def _boundary_re() -> re.Pattern[str]:
     # Compiled on first use: its Han range is milliseconds of compile that detection, the
     # guard and matching (which never split sentences) would otherwise pay at import.
-    return re.compile(r"(?<=[。！？!?…])[」』”’）)]*|(?<=[.!?…])[\"'”’»)]*(?=\s+[\"'“«¿¡(\[A-ZÀ-ÖØ-ÞА-ЯЁ0-9\u4e00-\u9fff])")
+    return re.compile(rf"(?<=[。！？!?…])[」』”’）)]*|(?<=[.!?…])[\"'”’»)]*(?=\s+[\"'“«¿¡(\[A-ZÀ-ÖØ-ÞА-ЯЁ0-9{HAN}])")
 
 
 def split_sentences(text: str, lang: str = "en", glossary: Iterable[str] = (),

@@ -17,6 +17,8 @@ import functools
 import json
 from pathlib import Path
 
+from supportkit.text import HAN_BLOCKS
+
 T2S_FILE = Path(__file__).with_name("chinese_t2s.json")
 
 TRADITIONAL = "zh-Hant"
@@ -27,8 +29,8 @@ CONVERTER = "OpenCC s2twp"
 
 _TRADITIONAL_REGIONS = frozenset({"hant", "tw", "hk", "mo"})
 
-# The blocks a help-desk message uses: CJK Unified Ideographs, Extension A, compatibility.
-_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_BMP_HAN = tuple((low, high) for low, high in HAN_BLOCKS if high < 0x10000)
+"""The Han blocks of the Basic Multilingual Plane: the ones OpenCC's table changes."""
 
 
 def is_traditional_locale(language: str, rest: str | None) -> bool:
@@ -58,7 +60,7 @@ def t2s_pairs_from_opencc() -> str:
     """Every CJK character OpenCC's ``t2s`` changes on its own, as "TS" pairs in one string."""
     converter = _converter("t2s")
     pairs: list[str] = []
-    for low, high in _CJK_RANGES:
+    for low, high in _BMP_HAN:
         for point in range(low, high + 1):
             char = chr(point)
             simplified = converter.convert(char)  # type: ignore[attr-defined]

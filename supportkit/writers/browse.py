@@ -5,12 +5,12 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from supportkit.text.chinese import CONVERTER, TRADITIONAL, is_traditional_locale, to_traditional
 from supportkit.config import Config
 from supportkit.errors import InputError
 from supportkit.languages import choose_locale, parse_locale
 from supportkit.pipeline import library_for
 from supportkit.rendering import build_context, render_string
+from supportkit.text.chinese import CONVERTER, TRADITIONAL, is_traditional_locale, to_traditional
 
 
 def list_templates(config: Config, kind: str | None = None) -> list[dict[str, Any]]:

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from supportkit import SUPPORTED_LANGUAGES
-from supportkit.writers.checks import Finding
 from supportkit.config import Config
 from supportkit.errors import InputError
+from supportkit.writers.checks import Finding
 
 Translate = Callable[[str, str, str], str]
 """``translate(text, source, target) -> text``; protected spans ({{ ... }}, URLs...) come back unchanged."""
@@ -105,8 +105,8 @@ def _plural_forms(forms: dict[str, str], source: str, target: str, translate: Tr
     """Forms for every CLDR category of ``target``, made by translating a sample sentence per category."""
     from decimal import Decimal
 
-    from supportkit.writers.checks import plural_categories
     from supportkit.rendering import _plural_rule
+    from supportkit.writers.checks import plural_categories
 
     rebuilt: dict[str, str] = {}
     for category in ("zero", "one", "two", "few", "many", "other"):
@@ -152,11 +152,11 @@ def translate_template_text(text: str, source: str, target: str, translate: Tran
 def make_drafts(config: Config, locale: str, template_ids: list[str] | None = None, dry_run: bool = False,
                 translate: Translate | None = None) -> DraftReport:
     """Draft ``locale`` for every template (or ``template_ids``) whose translation is missing or stale."""
-    from supportkit.library.edit import write_translation
-    from supportkit.writers.checks import check_template_file
-    from supportkit.library import load_library
     from supportkit.languages import parse_locale
+    from supportkit.library import load_library
+    from supportkit.library.edit import write_translation
     from supportkit.library.sources import SourceStore
+    from supportkit.writers.checks import check_template_file
 
     code = parse_locale(locale, "--locale")[0]
     source = config.source_locale

@@ -52,8 +52,8 @@ def _plural_arguments(template: Template) -> set[str]:
     """Variables passed to ``| plural`` in any locale."""
     from jinja2 import TemplateSyntaxError, nodes
 
-    from supportkit.writers.checks import plural_calls
     from supportkit.rendering import environment
+    from supportkit.writers.checks import plural_calls
 
     names: set[str] = set()
     for translation in template.locales.values():

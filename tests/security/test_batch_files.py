@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from supportkit import batch
-from supportkit.batch import Record, Reject, read_records, run_batch
+from supportkit.batch import Record, Reject, read_records, run_batch, worker
 from supportkit.cli import cli
 from supportkit.config import Config
 from supportkit.errors import BatchError
@@ -40,7 +40,7 @@ def _forget_the_library() -> Any:
     from supportkit.pipeline import _cached_library
 
     _cached_library.cache_clear()
-    batch._WORKER.clear()
+    worker.reset_worker()
 
 
 def good(index: int) -> bytes:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from supportkit.writers.checks import run_checks
 from supportkit.cli import cli
 from supportkit.config import BUNDLED_REPLIES, load_config
 from supportkit.errors import ConfigError
+from supportkit.writers.checks import run_checks
 
 SCAM_BRAND = """[brand]
 product = "TokenPocket"

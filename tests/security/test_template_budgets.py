@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from supportkit.writers.checks import run_checks
 from supportkit.cli import cli
 from supportkit.config import Config
 from supportkit.errors import TemplateBudgetError, TemplateError
 from supportkit.rendering import render_string
 from supportkit.rendering.budget import MAX_INT_BITS, MAX_STEPS, MAX_VALUE_CHARS
+from supportkit.writers.checks import run_checks
 
 STEPS = rf"ran more than {MAX_STEPS} steps"
 CHARS = rf"more than the {MAX_VALUE_CHARS} a template may build"
@@ -249,11 +249,11 @@ def test_ordinary_template_code_renders_as_before(source: str, expected: str) ->
 
 
 def test_the_bundled_library_renders_far_inside_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    from supportkit.rendering import budget as template_budget
     from supportkit.config import BUNDLED_REPLIES, Brand
     from supportkit.library import load_library
-    from supportkit.writers.preview import EXAMPLE_BY_TYPE
+    from supportkit.rendering import budget as template_budget
     from supportkit.rendering import build_context
+    from supportkit.writers.preview import EXAMPLE_BY_TYPE
 
     spent: list[int] = []
     budgeted = template_budget.budgeted

@@ -260,9 +260,9 @@ def check_rendered_reply(view: TemplateView) -> Iterator[Finding]:
     configuration, so a planted brand link or a bare ``t.me/...`` in the text shows up; a URL the
     ``url`` rule sees in the text, or a request ``secret_request`` finds, is left to those rules.
     """
-    from supportkit.writers.checks import _URL_RE
     from supportkit.errors import SupportkitError
     from supportkit.safety import outside_links, secret_requests
+    from supportkit.writers.checks import _URL_RE
 
     if not _renderable(view):
         return
