@@ -160,7 +160,8 @@ def warm_pipeline(texts: list[str]) -> tuple[float, float] | None:
     """Mean and p95 ms of ``process_message`` (what `reply --lines` runs per line), after a warm-up pass."""
     try:
         from supportkit.config import load_config
-        from supportkit.pipeline import library_for, process_message
+        from supportkit.library.store import library_for
+        from supportkit.pipeline import process_message
 
         config = load_config()
         library = library_for(config)

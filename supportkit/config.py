@@ -18,6 +18,7 @@ first untrusted file's error.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import stat
 from collections.abc import Mapping
@@ -131,6 +132,11 @@ class Config:
     def link_policy(self) -> LinkPolicy:
         """What a rendered reply may link to: the brand's policy plus the top-level ``allowed_domains``."""
         return self.brand.link_policy(self.allowed_domains)
+
+    @functools.cached_property
+    def reply_policy(self) -> LinkPolicy:
+        """``link_policy()``, worked out once per configuration (every reply checks its links)."""
+        return self.link_policy()
 
 
 _ENV_PREFIX = "SUPPORTKIT_"

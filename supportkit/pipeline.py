@@ -10,15 +10,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
 from supportkit.errors import InputError, SupportkitError
 from supportkit.languages import parse_locale
-from supportkit.library import Library, Selection, load_library, select_template
-from supportkit.memo import remembered
+from supportkit.library import Library, Selection, select_template
+from supportkit.library.store import library_for
 from supportkit.rendering import Rendered, render
 from supportkit.text.chinese import TRADITIONAL
 
@@ -29,31 +28,12 @@ if TYPE_CHECKING:
     from supportkit.text import Normalized
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_library(root: str, source_locale: str, stamp: tuple[tuple[str, float], ...]) -> Library:
-    return load_library(Path(root), source_locale)
-
-
-def library_for(config: Config) -> Library:
-    """The configured template library, loaded once per process while its files are unchanged."""
-    root = Path(config.replies_dir)
-    try:
-        files = sorted(root.rglob("*.y*ml"))
-        stamp = tuple((str(p), p.stat().st_mtime) for p in files)
-    except OSError:
-        stamp = ()
-    return _cached_library(str(root), config.source_locale, stamp)
-
-
-_SELECTIONS: dict[tuple[Any, ...], tuple[Any, Any]] = {}
-
-
+@functools.lru_cache(maxsize=1024)
 def _select_template(library: Library, intent: str, locale: str, default_locale: str,
                      allow_drafts: bool) -> Selection:
-    """``select_template``, remembered per library (a loaded library never changes): a batch asks
-    the same few questions over and over."""
-    return remembered(_SELECTIONS, library, (intent, locale, default_locale, allow_drafts),
-                      lambda: select_template(library, intent, locale, default_locale, allow_drafts), limit=1024)
+    """``select_template``, remembered per library (a loaded library never changes, and is its own
+    key, by identity): a batch asks the same few questions over and over."""
+    return select_template(library, intent, locale, default_locale, allow_drafts)
 
 
 @dataclass(frozen=True)
@@ -323,7 +303,6 @@ def _next_messages_decide(opening: Classification, following: Sequence[str], lan
     return decided
 
 
-_POLICIES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
 
 def refuse_unsafe(rendered: Rendered, selection: Selection, config: Config) -> Rendered:
@@ -335,7 +314,7 @@ def refuse_unsafe(rendered: Rendered, selection: Selection, config: Config) -> R
     from supportkit.errors import ConfigError, TemplateError
     from supportkit.safety import PLATFORM_HOSTS, first_problem, host_of
 
-    policy = remembered(_POLICIES, config, (), config.link_policy, limit=8)
+    policy = config.reply_policy
     where = f"{selection.template.path}: {rendered.locale}"
     for text in (rendered.subject, rendered.text):
         problem = first_problem(text, rendered.locale, policy) if text else None

@@ -405,11 +405,11 @@ def test_features_from_remembered_tokens_equal_a_fresh_count(library: Library, t
 
 
 def test_foreign_examples_never_weigh_more_than_own_language_ones() -> None:
-    # _score_examples skips an example whose raw similarity is under _KNN_NEEDS before scaling it.
-    from supportkit.matching import _KNN_NEEDS, FOREIGN_WEIGHT, KNN_DECAY, SIMILARITY_FLOOR
+    # _score_examples skips an example whose raw similarity is under KNN_NEEDS before scaling it.
+    from supportkit.matching.scoring import FOREIGN_WEIGHT, KNN_DECAY, KNN_NEEDS, SIMILARITY_FLOOR
 
     assert 0.0 < FOREIGN_WEIGHT <= 1.0
-    assert _KNN_NEEDS * sum(KNN_DECAY) < SIMILARITY_FLOOR
+    assert KNN_NEEDS * sum(KNN_DECAY) < SIMILARITY_FLOOR
 
 
 def _mixed_messages(library: Library) -> list[tuple[str, str]]:

@@ -36,8 +36,8 @@ def ensure_worker(config: Config) -> Any:
 
 
 def init_worker(config: Config) -> None:
+    from supportkit.library.store import library_for
     from supportkit.matching import use_numpy
-    from supportkit.pipeline import library_for
 
     _STATE["config"] = config
     _STATE["library"] = library_for(config)

@@ -237,7 +237,8 @@ def reply(ctx: Context, text: str | None, lang: str | None, variables: tuple[str
           agent_lang: str | None, as_json: bool, lines: bool, previous: tuple[str, ...]) -> None:
     """Detect, guard, classify and draft the reply to a customer message (TEXT or stdin)."""
     from supportkit.guard import guard_lines
-    from supportkit.pipeline import library_for, parse_vars, process_message
+    from supportkit.library.store import library_for
+    from supportkit.pipeline import parse_vars, process_message
 
     values = parse_vars(variables)
     if lines:

@@ -556,7 +556,7 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
                progress: Callable[[int], None] | None = None) -> BuildReport:
     """Build the whole site into ``options.out``; see the module docstring."""
     started = time.perf_counter()
-    from supportkit.pipeline import library_for
+    from supportkit.library.store import library_for
 
     if options.untranslated not in UNTRANSLATED_POLICIES:
         raise FaqBuildError(f"untranslated must be one of {', '.join(UNTRANSLATED_POLICIES)}")

@@ -149,7 +149,7 @@ class Template:
         return translation.subject if translation else self.id
 
 
-@dataclass
+@dataclass(eq=False)
 class Library:
     """All templates found in a folder, and the problems met while loading it."""
 

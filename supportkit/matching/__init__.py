@@ -27,15 +27,23 @@ from supportkit.matching.fold import STOPWORDS, fold, is_han, tokens
 from supportkit.matching.index import (
     COURTESY_INTENTS,
     URGENCY_KINDS,
-    ExampleColumns,
     MatchIndex,
     Probe,
     correct_typos,
     features_of,
     vectorize,
 )
+from supportkit.matching.scoring import (
+    EVIDENCE_SIMILARITY,
+    FOREIGN_WEIGHT,
+    KNN_DECAY,
+    KNN_NEEDS,
+    PROFILE_WEIGHT,
+    SIMILARITY_FLOOR,
+    SIMILARITY_WEIGHT,
+    language_scale,
+)
 from supportkit.matching.store import index_for
-from supportkit.memo import remembered
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -46,28 +54,6 @@ __all__ = ["Classification", "IntentScore", "classify", "classify_many", "OTHER_
 
 OTHER_THRESHOLD = 0.6
 """Raw evidence below which the answer is ``other`` (calibrated with ``scripts/bench_match.py --cv``)."""
-
-SIMILARITY_WEIGHT = 4.0
-"""How much the nearest example phrases count against cues (a cosine of 0.6 ~ one strong cue)."""
-
-PROFILE_WEIGHT = 4.0
-"""How much the similarity to an intent's profile (all its examples in a language) counts."""
-
-FOREIGN_WEIGHT = 0.8
-"""Cues and examples of another language than the message's count this much (code-switching)."""
-
-SIMILARITY_FLOOR = 0.1
-"""Cosine below this is noise (shared words like "wallet", "USDT") and counts nothing."""
-
-KNN_DECAY = (1.0, 0.5, 0.25)
-"""The nearest examples of an intent count with these weights (best first)."""
-
-EVIDENCE_SIMILARITY = 0.25
-"""An intent's nearest example is shown as evidence from this similarity on."""
-
-_KNN_NEEDS = SIMILARITY_FLOOR / sum(KNN_DECAY) * (1 - 1e-9)
-"""Below this similarity an intent's nearest examples cannot reach SIMILARITY_FLOOR (with a
-margin for rounding): such intents are skipped, which changes no score."""
 
 LOSS_WEIGHT = 1.5
 """What funds lost or stolen (an urgency ``loss`` cue) count for the security intent it points at."""
@@ -345,11 +331,11 @@ def _score_examples(index: MatchIndex, words: list[str], lang: str,
     profile_dots = index.profile_postings.dot(query)
     # Per intent, (-similarity, rank of the phrase): sorted as they are, the nearest come first.
     columns = index.example_columns
-    intents, ranks, scale = columns.intents, columns.ranks, _language_scale(columns, lang)
-    # An intent whose nearest example stays under _KNN_NEEDS adds nothing (its best three sum
+    intents, ranks, scale = columns.intents, columns.ranks, language_scale(columns, lang)
+    # An intent whose nearest example stays under KNN_NEEDS adds nothing (its best three sum
     # to less than SIMILARITY_FLOOR) and shows no phrase: only the others are ranked.
     strong = {intents[number] for number, dot in dots.items()
-              if dot >= _KNN_NEEDS and dot * scale[number] >= _KNN_NEEDS}  # scale <= 1: most fail the first test
+              if dot >= KNN_NEEDS and dot * scale[number] >= KNN_NEEDS}  # scale <= 1: most fail the first test
     nearest: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for number, dot in dots.items():
         intent = intents[number]
@@ -363,7 +349,7 @@ def _score_examples(index: MatchIndex, words: list[str], lang: str,
         raw[intent] += SIMILARITY_WEIGHT * max(0.0, top - SIMILARITY_FLOOR)
         if -scored[0][0] >= EVIDENCE_SIMILARITY:
             evidence[intent].append(f"≈ {columns.phrases[scored[0][1]]}")
-    intents, scale = index.profile_columns.intents, _language_scale(index.profile_columns, lang)
+    intents, scale = index.profile_columns.intents, language_scale(index.profile_columns, lang)
     profile_best: dict[str, float] = {}  # an intent no profile brings above 0 adds nothing
     for number, dot in profile_dots.items():
         similarity = dot * scale[number]
@@ -394,14 +380,7 @@ def use_numpy(enabled: bool = True) -> bool:
     return _vectorized is not None
 
 
-_SCALES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
-
-def _language_scale(columns: ExampleColumns, lang: str) -> list[float]:
-    """Per example (or profile) number: 1.0 in the message's language ``lang``, else ``FOREIGN_WEIGHT``
-    (remembered per columns and language)."""
-    return remembered(_SCALES, columns, (lang,),
-                      lambda: [1.0 if other == lang else FOREIGN_WEIGHT for other in columns.langs], limit=64)
 
 
 def _urgency_cues(index: MatchIndex, probe: Probe) -> dict[str, list[str]]:

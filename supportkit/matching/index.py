@@ -44,7 +44,6 @@ from supportkit.matching.fold import (
     stem,
     tokens,
 )
-from supportkit.memo import remembered
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 INDEX_VERSION = 8
@@ -172,7 +171,7 @@ class Profile:
     size: int
 
 
-@dataclass
+@dataclass(eq=False)
 class ExampleColumns:
     """The examples as columns by number, for the loop over every example a message touches.
 
@@ -282,7 +281,7 @@ class Postings:
         self._pairs = {}
 
 
-@dataclass
+@dataclass(eq=False)
 class MatchIndex:
     """Everything classify needs, built from the lexicon and the library's examples."""
 
@@ -428,13 +427,19 @@ def _token_terms(token: str, known: Mapping[str, float] | None) -> tuple[tuple[s
 
 
 _TERMS_LIMIT = 65536
-_TERMS: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+_TERMS: dict[int, tuple[Mapping[str, float] | None, dict[str, tuple[tuple[str, float], ...]]]] = {}
 
 
 def _remembered_terms(known: Mapping[str, float] | None) -> dict[str, tuple[tuple[str, float], ...]]:
     """Token -> terms for the index terms ``known``: tokens come back in message after message,
-    Chinese runs included."""
-    return remembered(_TERMS, known, (), dict, limit=8)
+    Chinese runs included. A dict cannot be a key, so ``known`` is looked up by identity and held
+    with its terms (its id stays its own); at eight the table starts afresh."""
+    hit = _TERMS.get(id(known))
+    if hit is None or hit[0] is not known:
+        if len(_TERMS) >= 8:
+            _TERMS.clear()
+        hit = _TERMS[id(known)] = (known, {})
+    return hit[1]
 
 
 @functools.lru_cache(maxsize=8192)

@@ -109,7 +109,7 @@ def index_for(library: Library | None) -> MatchIndex:
     """The index of ``library`` (the configured library when None), built at most once per change."""
     if library is None:
         from supportkit.config import load_config
-        from supportkit.pipeline import library_for
+        from supportkit.library.store import library_for
 
         library = library_for(load_config())
     remembered = _BY_LIBRARY.get(id(library))

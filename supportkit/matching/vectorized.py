@@ -14,11 +14,10 @@ keep the pure-Python path, and ``batch`` workers switch this one on
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from supportkit.memo import remembered
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -44,14 +43,14 @@ class _Arrays:
         self._scales: dict[str, Any] = {}
 
     def scale(self, lang: str) -> Any:
-        """``_language_scale`` of these documents, in their numbering here."""
-        from supportkit.matching import _language_scale
+        """``language_scale`` of these documents, in their numbering here."""
+        from supportkit.matching.scoring import language_scale
 
         found = self._scales.get(lang)
         if found is None:
             if len(self._scales) >= 64:
                 self._scales.clear()
-            found = self._scales[lang] = np.array(_language_scale(self._columns, lang))[self._order]
+            found = self._scales[lang] = np.array(language_scale(self._columns, lang))[self._order]
         return found
 
     def scales(self, langs: Sequence[str]) -> tuple[Any, Any]:
@@ -124,12 +123,12 @@ class ExampleScorer:
 
     def _nearest_examples(self, numbers: Any, weights: Any, lengths: Any, langs: Sequence[str],
                           raws: Sequence[dict[str, float]], evidences: Sequence[dict[str, list[str]]]) -> None:
-        """For each (message, intent) with an example at ``_KNN_NEEDS`` or more: its nearest
+        """For each (message, intent) with an example at ``KNN_NEEDS`` or more: its nearest
         ``len(KNN_DECAY)`` examples, decayed and summed as the Python loop sums them."""
-        from supportkit.matching import (
-            _KNN_NEEDS,
+        from supportkit.matching.scoring import (
             EVIDENCE_SIMILARITY,
             KNN_DECAY,
+            KNN_NEEDS,
             SIMILARITY_FLOOR,
             SIMILARITY_WEIGHT,
         )
@@ -142,7 +141,7 @@ class ExampleScorer:
         values = dots[cells] * table[lang_rows[rows], columns]
         pairs = rows * len(names) + examples.intents[columns]
         strong = np.zeros(len(langs) * len(names), dtype=bool)
-        strong[pairs[values >= _KNN_NEEDS]] = True
+        strong[pairs[values >= KNN_NEEDS]] = True
         keep = strong[pairs]
         if not keep.any():
             return
@@ -183,7 +182,7 @@ class ExampleScorer:
     def _best_profiles(self, numbers: Any, weights: Any, lengths: Any, langs: Sequence[str],
                        raws: Sequence[dict[str, float]]) -> None:
         """The similarity of each message to the best profile of each intent, weighted as in Python."""
-        from supportkit.matching import PROFILE_WEIGHT, SIMILARITY_FLOOR
+        from supportkit.matching.scoring import PROFILE_WEIGHT, SIMILARITY_FLOOR
 
         profiles, names, codes = self.profiles, self.intent_names, self.profile_codes
         if not codes:
@@ -199,9 +198,7 @@ class ExampleScorer:
                 raws[m][intent] += value
 
 
-_SCORERS: dict[tuple[Any, ...], tuple[Any, Any]] = {}
-
-
+@functools.lru_cache(maxsize=8)
 def scorer_for(index: MatchIndex) -> ExampleScorer:
-    """The scorer of ``index`` (built once per index)."""
-    return remembered(_SCORERS, index, (), lambda: ExampleScorer(index), limit=8)
+    """The scorer of ``index`` (built once per index; an index is its own key, by identity)."""
+    return ExampleScorer(index)

@@ -8,7 +8,7 @@ from typing import Any
 from supportkit.config import Config
 from supportkit.errors import InputError
 from supportkit.languages import choose_locale, parse_locale
-from supportkit.pipeline import library_for
+from supportkit.library.store import library_for
 from supportkit.rendering import build_context, render_string
 from supportkit.text.chinese import CONVERTER, TRADITIONAL, is_traditional_locale, to_traditional
 

@@ -89,7 +89,7 @@ def build_preview(config: Config, template_id: str, locales: tuple[str, ...] = S
     import jinja2
 
     from supportkit.errors import SupportkitError
-    from supportkit.pipeline import library_for
+    from supportkit.library.store import library_for
     from supportkit.rendering import build_context, render_string
 
     template = library_for(config).get(template_id)

@@ -37,9 +37,9 @@ TEXTS = [("en", "my USDT transfer has been pending for 3 hours"), ("es", "hola, 
 def _forget_the_library() -> Any:
     """Later tests (tests/security/test_caches.py) expect a process that has not loaded the library yet."""
     yield
-    from supportkit.pipeline import _cached_library
+    from supportkit.library.store import forget_loaded_libraries
 
-    _cached_library.cache_clear()
+    forget_loaded_libraries()
     worker.reset_worker()
 
 
