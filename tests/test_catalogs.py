@@ -15,12 +15,12 @@ from supportkit.config import BUNDLED_LOCALES
 from supportkit.errors import CatalogError
 from supportkit.i18n.catalogs import (
     CATALOG_LOCALES,
-    check_catalogs,
     compiled_catalog,
     extract_messages,
     update_catalogs,
     write_pot,
 )
+from supportkit.writers.checks.catalogs import check_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -125,7 +125,7 @@ def _datetime(context: Any, value: Any, format: str = "medium") -> str:
 
 
 @functools.lru_cache(maxsize=32)
-def _plural_rule(locale: str) -> Any:
+def plural_rule(locale: str) -> Any:
     from babel import Locale
 
     return Locale.parse(locale).plural_form
@@ -141,7 +141,7 @@ def _plural(context: Any, value: Any, **forms: str) -> str:
 
     locale = _locale_of(context)
     number = _to_decimal(value)
-    category = _plural_rule(locale)(number)
+    category = plural_rule(locale)(number)
     # A missing category falls back to `other` at run time (a reply still goes out);
     # `supportkit check` reports the missing form to the writer.
     text = forms.get(category, forms.get("other"))

@@ -25,7 +25,7 @@ from typing import Any
 from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
 from supportkit.errors import InputError
-from supportkit.writers.checks import Finding
+from supportkit.writers.checks.base import Finding
 
 Translate = Callable[[str, str, str], str]
 """``translate(text, source, target) -> text``; protected spans ({{ ... }}, URLs...) come back unchanged."""
@@ -105,15 +105,15 @@ def _plural_forms(forms: dict[str, str], source: str, target: str, translate: Tr
     """Forms for every CLDR category of ``target``, made by translating a sample sentence per category."""
     from decimal import Decimal
 
-    from supportkit.rendering import _plural_rule
-    from supportkit.writers.checks import plural_categories
+    from supportkit.rendering import plural_rule
+    from supportkit.rendering.analysis import plural_categories
 
     rebuilt: dict[str, str] = {}
     for category in ("zero", "one", "two", "few", "many", "other"):
         if category not in plural_categories(target):
             continue
         sample = _sample_number(target, category)
-        source_category = _plural_rule(source)(Decimal(sample))
+        source_category = plural_rule(source)(Decimal(sample))
         pattern = forms.get(source_category, forms.get("other", "#"))
         text = translate(pattern.replace("#", sample), source, target).strip()
         number_re = re.compile(re.escape(sample).replace(r"\.", "[.,]") if len(sample) < 5

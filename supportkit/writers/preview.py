@@ -53,7 +53,7 @@ def _plural_arguments(template: Template) -> set[str]:
     from jinja2 import TemplateSyntaxError, nodes
 
     from supportkit.rendering import environment
-    from supportkit.writers.checks import plural_calls
+    from supportkit.rendering.analysis import plural_calls
 
     names: set[str] = set()
     for translation in template.locales.values():

@@ -42,6 +42,7 @@ def _cold_process(monkeypatch: pytest.MonkeyPatch) -> None:
     from supportkit import i18n
     from supportkit.detection import model
     from supportkit.guard import hanzi
+    from supportkit.library.store import forget_loaded_libraries
     from supportkit.matching import store as cache
 
     monkeypatch.setattr(_cache, "_verdicts", {})
@@ -50,6 +51,7 @@ def _cold_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "_BY_KEY", {})
     monkeypatch.setattr(cache, "_BY_LIBRARY", {})
     i18n._translations.cache_clear()
+    forget_loaded_libraries()
 
 
 # --- every cache: where it is, and a use of it that must keep working --------------------------

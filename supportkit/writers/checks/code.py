@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from supportkit import SUPPORTED_LANGUAGES
-from supportkit.writers.checks import (
-    Finding,
-    Piece,
-    TemplateView,
-    _name_offset,
-    _walk,
+from supportkit.rendering.analysis import (
+    name_offset,
     plural_calls,
     plural_categories,
-    rule,
     unbalanced_block,
     used_names,
+    walk,
 )
+from supportkit.writers.checks.base import Finding, Piece, TemplateView, rule
 
 
 @rule("syntax", "error", "a text does not parse in the runtime sandbox (unclosed {% if %}, stray {% endif %}...)")
@@ -35,7 +32,7 @@ def check_syntax(view: TemplateView) -> Iterator[Finding]:
                                f"{piece.field}: {error.message}")
             continue
         for kind in (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport, nodes.Macro):
-            for node in _walk(piece.ast, kind):
+            for node in walk(piece.ast, kind):
                 yield view.finding("syntax", piece.line + node.lineno - 1, piece.locale,
                                    f"{piece.field}: {{% {kind.__name__.lower()} %}} is not allowed in templates")
 
@@ -57,7 +54,7 @@ def check_placeholders(view: TemplateView) -> Iterator[Finding]:
             dropped = sorted(source[name] - mine)
             for index, extra_name in enumerate(extra):
                 renamed = f" (renamed from {{{{ {dropped[index]} }}}}?)" if index < len(dropped) else ""
-                yield view.finding("placeholders", piece.line_at(_name_offset(piece.text, extra_name)),
+                yield view.finding("placeholders", piece.line_at(name_offset(piece.text, extra_name)),
                                    translation.locale,
                                    f"{name}: {{{{ {extra_name} }}}} is not in the {template.source_locale} source{renamed}")
             for dropped_name in dropped[len(extra):]:
@@ -85,7 +82,7 @@ def check_undeclared(view: TemplateView) -> Iterator[Finding]:
                 continue
             else:
                 message = f"{piece.field}: {{{{ {name} }}}} is not declared under variables:"
-            yield view.finding("undeclared_variable", piece.line_at(_name_offset(piece.text, name)), piece.locale,
+            yield view.finding("undeclared_variable", piece.line_at(name_offset(piece.text, name)), piece.locale,
                                message)
 
 
@@ -111,12 +108,12 @@ def check_filters(view: TemplateView) -> Iterator[Finding]:
     for piece in view.all_pieces():
         if piece.ast is None:
             continue
-        for node in _walk(piece.ast, nodes.Filter):
+        for node in walk(piece.ast, nodes.Filter):
             if node.name not in ALLOWED_FILTERS:
                 yield view.finding("unknown_filter", piece.line + node.lineno - 1, piece.locale,
                                    f"{piece.field}: filter {node.name!r} is not allowed "
                                    f"(allowed: {', '.join(sorted(ALLOWED_FILTERS))})")
-        for test in _walk(piece.ast, nodes.Test):
+        for test in walk(piece.ast, nodes.Test):
             if test.name not in ALLOWED_TESTS:
                 yield view.finding("unknown_filter", piece.line + test.lineno - 1, piece.locale,
                                    f"{piece.field}: test {test.name!r} is not allowed")
@@ -226,7 +223,7 @@ def _renderable(view: TemplateView) -> bool:
     from supportkit.rendering import ALLOWED_FILTERS
 
     return all(p.ast is not None and unbalanced_block(p.text) is None
-               and all(f.name in ALLOWED_FILTERS for f in _walk(p.ast, nodes.Filter)) for p in view.all_pieces())
+               and all(f.name in ALLOWED_FILTERS for f in walk(p.ast, nodes.Filter)) for p in view.all_pieces())
 
 
 @rule("render", "error", "a text fails to render with example or empty values")
@@ -262,7 +259,7 @@ def check_rendered_reply(view: TemplateView) -> Iterator[Finding]:
     """
     from supportkit.errors import SupportkitError
     from supportkit.safety import outside_links, secret_requests
-    from supportkit.writers.checks import _URL_RE
+    from supportkit.writers.checks.base import URL_RE
 
     if not _renderable(view):
         return
@@ -273,7 +270,7 @@ def check_rendered_reply(view: TemplateView) -> Iterator[Finding]:
             text = render_piece(view, piece, values)
         except SupportkitError:
             continue  # the render rule says it
-        written = set(_URL_RE.findall(piece.text))
+        written = set(URL_RE.findall(piece.text))
         for _offset, link in outside_links(text, policy):
             if link not in written:
                 at = piece.text.find(link)  # a link typed in the text: its line; one from a value: the field's

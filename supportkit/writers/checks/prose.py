@@ -6,7 +6,8 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from supportkit.writers.checks import _JINJA_RE, _URL_RE, Finding, TemplateView, rule
+from supportkit.rendering.analysis import JINJA_RE
+from supportkit.writers.checks.base import URL_RE, Finding, TemplateView, rule
 
 _BRACKETS = {"(": ")", "[": "]", "（": "）", "【": "】", "「": "」", "『": "』", "《": "》", "«": "»"}
 _QUOTES = {"en": {"“": "”"}, "zh": {"“": "”", "‘": "’"}, "es": {"“": "”"}, "fr": {"“": "”"}, "ru": {"„": "“"}}
@@ -69,9 +70,9 @@ def check_urls(view: TemplateView) -> Iterator[Finding]:
     allowed |= {d.lower().lstrip(".") for d in view.config.allowed_domains}
     allowed.discard("")
     source = view.template.source
-    source_urls = set(_URL_RE.findall(f"{source.subject}\n{source.body}")) if source else set()
+    source_urls = set(URL_RE.findall(f"{source.subject}\n{source.body}")) if source else set()
     for piece in view.all_pieces():
-        for match in _URL_RE.finditer(piece.text):
+        for match in URL_RE.finditer(piece.text):
             url = match.group()
             host = _host(url)
             on_allowed = any(host == d or host.endswith("." + d) for d in allowed)
@@ -112,7 +113,7 @@ def protected_tokens(text: str, locale: str, terms: Iterable[str]) -> dict[str, 
     """Tokens a translation must keep, normalized, with the offset and text of their first use."""
     from supportkit.text import find_protected_spans
 
-    masked = _JINJA_RE.sub(lambda m: " " * len(m.group()), text)
+    masked = JINJA_RE.sub(lambda m: " " * len(m.group()), text)
     tokens: dict[str, tuple[int, str]] = {}
     for span in find_protected_spans(masked, terms):
         if span.kind in ("address", "hash", "hex", "email", "handle", "term"):
@@ -424,7 +425,7 @@ def check_hardcoded_brand(view: TemplateView) -> Iterator[Finding]:
         return
     any_value = _any_brand_value(tuple(values.values()))
     for piece in view.all_pieces():
-        stripped = _JINJA_RE.sub(lambda m: " " * len(m.group()), piece.text)
+        stripped = JINJA_RE.sub(lambda m: " " * len(m.group()), piece.text)
         if not any_value.search(stripped):
             continue
         for name, value in values.items():
