@@ -13,21 +13,21 @@ import dataclasses
 import datetime as _dt
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import jinja2
-from jinja2.runtime import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_range
-from jinja2.utils import _PassArg
 from markupsafe import Markup
 
 from supportkit.config import Brand
 from supportkit.errors import TemplateBudgetError, TemplateError
 from supportkit.library import Selection, Template
 from supportkit.rendering import budget as template_budget
+from supportkit.rendering import fastpath
+from supportkit.rendering.tree import plain_text
 
 MAX_OUTPUT_CHARS = 20_000
 """A rendered reply longer than this is refused: no template should produce a wall of text."""
@@ -218,11 +218,11 @@ def environment() -> ImmutableSandboxedEnvironment:
     env.filters = {name: env.filters[name] for name in SAFE_BUILTIN_FILTERS}
     env.filters.update(number=_number, amount=_amount, date=_date, datetime=_datetime, plural=_plural,
                        percent=_percent)
-    env.filters = {name: template_budget.budgeted_filter(name, func, _PassArg.from_obj(func) is not None)
+    env.filters = {name: template_budget.budgeted_filter(name, func, fastpath.pass_arg(func) is not None)
                    for name, func in env.filters.items()}
     env.finalize = template_budget.check_output
     tests: dict[str, Any] = {name: test for name, test in env.tests.items() if name in ALLOWED_TESTS}
-    env.tests = {name: template_budget.budgeted_filter(name, test, _PassArg.from_obj(test) is not None)
+    env.tests = {name: template_budget.budgeted_filter(name, test, fastpath.pass_arg(test) is not None)
                  for name, test in tests.items()}
     env.globals = {"range": safe_range}  # at most MAX_RANGE (100,000) items: a loop cannot run for minutes
     return env
@@ -237,94 +237,7 @@ def parse_source(source: str) -> jinja2.nodes.Template:
         tree = jinja2.nodes.Template(body, lineno=1)
         tree.set_environment(environment())
         return tree
-    return _parse_simple(source) or environment().parse(source)
-
-
-_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-_TAG_START_RE = re.compile(r"\{[{%#]")
-_SIMPLE_TAG_RE = re.compile(
-    rf"\{{\{{[ \t]*(?P<value>{_NAME}(?:\.{_NAME})?)[ \t]*\}}\}}"
-    rf"|\{{%[ \t]*(?:if[ \t]+(?P<test>{_NAME}(?:\.{_NAME})?)|(?P<word>else|endif))[ \t]*%\}}"
-)
-_LSTRIP_RE = re.compile(r"\s+")
-_NOT_PLAIN_NAMES = frozenset({"true", "false", "none", "True", "False", "None", "not", "and", "or", "in", "is",
-                              "if", "else", "elif", "endif"})
-"""Words the parser reads as constants or operators; a text using them goes to Jinja's parser."""
-
-
-def _parse_simple(source: str) -> jinja2.nodes.Template | None:
-    """The tree Jinja's parser builds for text whose only tags are ``{{ name }}``, ``{{ name.attr }}``
-    and ``{% if name %}`` / ``{% else %}`` / ``{% endif %}`` on one line each; None for anything else.
-
-    Most replies are just that, and Jinja's lexer and parser cost about 0.4 ms a text (a fifth of
-    a cold ``check`` before this). Lines, whitespace stripping before block tags (``lstrip_blocks``)
-    and the trailing newline are handled as Jinja's lexer does; tests/test_checks.py compares the
-    trees node by node, line numbers included, on random text.
-    """
-    text = plain_text(source)
-    bodies: list[list[Any]] = [[]]  # the innermost body being filled is last
-    open_ifs: list[tuple[Any, bool]] = []  # (If node, whether its else was met)
-    pending: list[Any] = []  # data and values of the Output node being built
-    pos = 0
-    while True:
-        start = _TAG_START_RE.search(text, pos)
-        data = text[pos:] if start is None else text[pos:start.start()]
-        tag = None if start is None else _SIMPLE_TAG_RE.match(text, start.start())
-        if start is not None:
-            if tag is None:
-                return None
-            if tag.group("value") is None:
-                # lstrip_blocks: spaces between the line start and a block tag are dropped.
-                line_start = data.rfind("\n") + 1
-                if (line_start or not pos) and _LSTRIP_RE.fullmatch(data, line_start):
-                    data = data[:line_start]
-        if data:
-            pending.append(jinja2.nodes.TemplateData(data, lineno=text.count("\n", 0, pos) + 1))
-        if tag is None:
-            break
-        lineno = text.count("\n", 0, tag.start()) + 1
-        if tag.group("value") is not None:
-            value = _plain_name(tag.group("value"), lineno)
-            if value is None:
-                return None
-            pending.append(value)
-        else:
-            if pending:
-                bodies[-1].append(jinja2.nodes.Output(pending, lineno=pending[0].lineno))
-                pending = []
-            if tag.group("test") is not None:
-                test = _plain_name(tag.group("test"), lineno)
-                if test is None:
-                    return None
-                node = jinja2.nodes.If(test, [], [], [], lineno=lineno)
-                bodies[-1].append(node)
-                bodies.append(node.body)
-                open_ifs.append((node, False))
-            elif not open_ifs or (tag.group("word") == "else" and open_ifs[-1][1]):
-                return None  # Jinja's parser reports the stray tag
-            else:
-                bodies.pop()
-                node, _ = open_ifs.pop()
-                if tag.group("word") == "else":
-                    bodies.append(node.else_)
-                    open_ifs.append((node, True))
-        pos = tag.end()
-    if open_ifs:
-        return None
-    if pending:
-        bodies[-1].append(jinja2.nodes.Output(pending, lineno=pending[0].lineno))
-    tree = jinja2.nodes.Template(bodies[0], lineno=1)
-    tree.set_environment(environment())
-    return tree
-
-
-def _plain_name(dotted: str, lineno: int) -> Any:
-    """``Name`` or ``Getattr(Name)`` as the parser builds them, None for a word it reads otherwise."""
-    name, _, attr = dotted.partition(".")
-    if name in _NOT_PLAIN_NAMES:
-        return None
-    node = jinja2.nodes.Name(name, "load", lineno=lineno)
-    return jinja2.nodes.Getattr(node, attr, "load", lineno=lineno) if attr else node
+    return fastpath.parse_simple(source, environment()) or environment().parse(source)
 
 
 @functools.lru_cache(maxsize=512)
@@ -386,13 +299,13 @@ def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTP
         tree = parse_source(source)
         # Most replies are text, names, brand.* and filters inside {% if %}: walked as
         # the compiled code would run them, without generating and compiling Python.
-        interpretable = _interpretable(tree)
+        interpretable = fastpath.interpretable(tree, environment())
         if not interpretable:
             with template_budget.budgeted():  # constant folding at compile time runs filters
                 compiled = compile_source(source)
         pieces: list[str] = []
         with template_budget.budgeted():
-            stream = _interpret(tree, context) if interpretable else compiled.generate(**context)
+            stream = fastpath.interpret(tree, context, environment()) if interpretable else compiled.generate(**context)
             size = 0
             for piece in stream:
                 size += len(piece)
@@ -432,128 +345,6 @@ def _template_line(exc: BaseException) -> int | None:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
-
-
-def tree_nodes(tree: jinja2.nodes.Node) -> list[jinja2.nodes.Node]:
-    """Every node under ``tree``, in ``tree.find_all(Node)`` order; listed once and remembered on the tree
-    (``check`` rules walk each tree many times; ``find_all`` nests a generator per level and costs 5x more)."""
-    flat = getattr(tree, "_supportkit_flat", None)
-    if flat is None:
-        flat = []
-        _collect_nodes(tree, flat)
-        tree._supportkit_flat = flat  # type: ignore[attr-defined]
-    return flat
-
-
-def _collect_nodes(node: jinja2.nodes.Node, out: list[jinja2.nodes.Node]) -> None:
-    # As Node.iter_child_nodes: each field in order, list items in order, depth first.
-    for name in node.fields:
-        value = getattr(node, name, None)
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, jinja2.nodes.Node):
-                    out.append(item)
-                    _collect_nodes(item, out)
-        elif isinstance(value, jinja2.nodes.Node):
-            out.append(value)
-            _collect_nodes(value, out)
-
-
-_SIMPLE_NODES = (jinja2.nodes.Template, jinja2.nodes.Output, jinja2.nodes.TemplateData, jinja2.nodes.If,
-                 jinja2.nodes.Name, jinja2.nodes.Const, jinja2.nodes.Getattr, jinja2.nodes.Filter,
-                 jinja2.nodes.Keyword)
-_SPECIAL_NAMES = frozenset({"self", "loop", "caller", "varargs", "kwargs", "super"})
-
-
-def _interpretable(tree: jinja2.nodes.Template) -> bool:
-    """Whether ``_interpret`` runs ``tree`` exactly as its compiled code would (remembered on the tree).
-
-    Only the nodes below, names that are plain context lookups, filters that exist
-    (an unknown one is the compiler's error to raise) and stored names nowhere.
-    """
-    known = getattr(tree, "_supportkit_interpretable", None)
-    if known is None:
-        filters = environment().filters
-        known = all(
-            type(node) in _SIMPLE_NODES
-            and not (isinstance(node, jinja2.nodes.Name) and (node.ctx != "load" or node.name in _SPECIAL_NAMES))
-            and not (isinstance(node, jinja2.nodes.Filter)
-                     and (node.name not in filters or node.dyn_args is not None or node.dyn_kwargs is not None))
-            for node in (tree, *tree_nodes(tree))
-        )
-        tree._supportkit_interpretable = known  # type: ignore[attr-defined]
-    return bool(known)
-
-
-def _interpret(tree: jinja2.nodes.Template, values: Mapping[str, Any]) -> Iterator[str]:
-    """The pieces the compiled ``tree`` would yield for ``values`` (``_interpretable`` trees only)."""
-    from jinja2.runtime import new_context
-
-    env = environment()
-    context = new_context(env, None, {}, dict(values), False, env.make_globals(None), None)
-    return _run(tree.body, context, env)
-
-
-def _run(body: list[Any], context: Any, env: ImmutableSandboxedEnvironment) -> Iterator[str]:
-    for node in body:
-        if isinstance(node, jinja2.nodes.Output):
-            for child in node.nodes:
-                if isinstance(child, jinja2.nodes.TemplateData):
-                    yield child.data
-                else:
-                    yield str(_value_at(child, context, env, template_budget.check_output))  # as env.finalize
-        else:  # If: elif_ holds If nodes, tried in turn
-            branch: list[Any] = node.else_
-            for test in (node, *node.elif_):
-                if _value_at(test.test, context, env):
-                    branch = test.body
-                    break
-            yield from _run(branch, context, env)
-
-
-def _value_at(node: Any, context: Any, env: ImmutableSandboxedEnvironment, finalize: Any = None) -> Any:
-    """``_value`` (then ``finalize``), a budget error given the node's line (no compiled frame tells it)."""
-    try:
-        value = _value(node, context, env)
-        return finalize(value) if finalize is not None else value
-    except TemplateBudgetError as exc:
-        raise TemplateBudgetError(exc.what, None, exc.hint, line=node.lineno) from None
-
-
-def _value(node: Any, context: Any, env: ImmutableSandboxedEnvironment) -> Any:
-    if isinstance(node, jinja2.nodes.Name):
-        value = context.resolve_or_missing(node.name)
-        return env.undefined(name=node.name) if value is missing else value
-    if isinstance(node, jinja2.nodes.Const):
-        return node.value
-    if isinstance(node, jinja2.nodes.Getattr):
-        return env.getattr(_value(node.node, context, env), node.attr)
-    # Filter, called as the compiled code calls it: the context (or eval context, or environment) when
-    # the filter asks for one, then the value, the arguments and the keywords, evaluated in that order.
-    func = env.filters[node.name]
-    subject = _value(node.node, context, env)
-    args = [_value(arg, context, env) for arg in node.args]
-    kwargs = {kw.key: _value(kw.value, context, env) for kw in node.kwargs}
-    passed = _PassArg.from_obj(func)
-    if passed is _PassArg.context:
-        return func(context, subject, *args, **kwargs)
-    if passed is _PassArg.eval_context:
-        return func(context.eval_ctx, subject, *args, **kwargs)
-    if passed is _PassArg.environment:
-        return func(env, subject, *args, **kwargs)
-    return func(subject, *args, **kwargs)
-
-
-_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
-
-
-def plain_text(source: str) -> str:
-    """What the environment renders for text holding no tag: newlines normalized to ``\\n``
-    and one trailing newline dropped (``keep_trailing_newline=False``), as Jinja's lexer does."""
-    lines = _NEWLINE_RE.split(source)
-    if lines[-1] == "":
-        del lines[-1]
-    return "\n".join(lines)
 
 
 def _tidy(text: str) -> str:

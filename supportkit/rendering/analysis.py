@@ -45,7 +45,7 @@ def unbalanced_block(text: str) -> tuple[int, str] | None:
 
 def walk(node: Any, kind: type | tuple[type, ...]) -> Iterator[Any]:
     """Nodes of ``kind`` under ``node``; the flat node list is built once per tree (rules walk it often)."""
-    from supportkit.rendering import tree_nodes
+    from supportkit.rendering.tree import tree_nodes
 
     return (n for n in tree_nodes(node) if isinstance(n, kind))
 
