@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from supportkit.config import Brand, Config
+from supportkit.config import BUNDLED_REPLIES, Brand, Config
 from supportkit.rendering import fastpath
 from supportkit.rendering.tree import tree_nodes
 
