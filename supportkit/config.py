@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Any
 
 from supportkit.errors import ConfigError, UnknownLocaleError
-from supportkit.languages import parse_locale
+from supportkit.languages import language_of, parse_locale
 from supportkit.safety import (
     BRAND_CONTACTS,
     BRAND_LINKS,
@@ -101,7 +101,7 @@ class Brand:
         for item in dataclasses.fields(self):
             value = getattr(self, item.name)
             if isinstance(value, Mapping):
-                language = locale.replace("_", "-").split("-")[0]
+                language = language_of(locale)
                 changes[item.name] = next((value[k] for k in (locale, language, "en") if k in value),
                                           next(iter(value.values()), ""))
         return dataclasses.replace(self, **changes) if changes else self

@@ -1,4 +1,4 @@
-"""Locale codes: validation and the explicit fallback chain.
+"""The five languages, and locale codes: validation, the language of a locale, the fallback chain.
 
 zh-TW / zh-Hant / zh-HK -> zh-Hant (a writer's text, else the zh text converted with OpenCC
 ``s2twp``, said so in ``converted_from``), es-419 / es-MX -> es, fr-CA -> fr, anything else ->
@@ -10,9 +10,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from supportkit import SUPPORTED_LANGUAGES
 from supportkit.errors import UnknownLocaleError
 from supportkit.text.chinese import TRADITIONAL, is_traditional_locale
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("zh", "en", "es", "ru", "fr")
+"""The five languages supportkit answers customers in, in display order (the one definition)."""
+SOURCE_LANGUAGE = "en"
+"""The language templates and UI strings are written in first."""
+TRANSLATED_LANGUAGES: tuple[str, ...] = tuple(code for code in SUPPORTED_LANGUAGES if code != SOURCE_LANGUAGE)
+"""The languages translated from the source: zh, es, ru, fr (the gettext catalogs)."""
+
+
+def language_of(locale: str) -> str:
+    """The language part of a locale code, lower case: ``zh-TW`` -> ``zh``, ``pt_BR`` -> ``pt``."""
+    return locale.replace("_", "-").split("-")[0].lower()
+
 
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
 

@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
 from supportkit.errors import InputError, SupportkitError
-from supportkit.languages import parse_locale
+from supportkit.languages import SUPPORTED_LANGUAGES, language_of, parse_locale
 from supportkit.library import Library, Selection, select_template
 from supportkit.library.store import library_for
 from supportkit.rendering import Rendered, render
@@ -205,7 +204,7 @@ def _read(message: str, lang: str | None, agent_lang: str | None, config: Config
     customer_locale = lang or (language if language != "und" else config.default_locale)
     if lang is None and language == "zh" and detection.script == "Hant":
         customer_locale = TRADITIONAL  # answered in Traditional Chinese (written, or converted from zh)
-    matching_language = customer_locale.split("-")[0].split("_")[0].lower()
+    matching_language = language_of(customer_locale)
     return _Reading(read.normalized, read.guarded, detection, lang, customer_locale, matching_language, read.text)
 
 

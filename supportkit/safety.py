@@ -26,6 +26,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from supportkit.languages import language_of
+
 BLOCK_EXPLORERS = ("tronscan.org", "etherscan.io", "bscscan.com", "solscan.io")
 """Explorers a reply may link to: the ones the bundled templates name (``replies/``:
 tronscan.org, etherscan.io, bscscan.com; frozen_assets and tx_pending name Tronscan, Etherscan
@@ -182,7 +184,7 @@ def secret_requests(text: str, locale: str) -> Iterator[tuple[int, str]]:
     # A secret term in a sentence is one in the whole text: most texts need no sentence walk.
     if not secret.search(text):
         return
-    verbs, negation = _language_res(locale.replace("_", "-").split("-")[0])
+    verbs, negation = _language_res(language_of(locale))
     for sentence in _sentence_re().finditer(text):
         words = sentence.group()
         if secret.search(words) and verbs.search(words) and not negation.search(words):

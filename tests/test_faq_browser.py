@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
 from supportkit.faq import BuildOptions, build_site
 from supportkit.faq.serve import make_server
+from supportkit.languages import SUPPORTED_LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import BUNDLED_REPLIES, Config
+from supportkit.languages import SUPPORTED_LANGUAGES
 from supportkit.library import CUSTOMER_INTENTS, Template, load_library, select_template
 from supportkit.rendering import render
 

@@ -39,12 +39,13 @@ from supportkit.detection import romanized
 from supportkit.detection.romanized import ROMANIZED
 from supportkit.detection.scripts import SHARED_HAN
 from supportkit.files import installed_identity
+from supportkit.languages import SUPPORTED_LANGUAGES
 from supportkit.text import is_han
 
 FORMAT = 5
 """Bump when the layout or the content of the compiled model changes."""
 
-SUPPORTED = ("zh", "en", "es", "ru", "fr")
+SUPPORTED = SUPPORTED_LANGUAGES
 LATIN = ("en", "es", "fr", "pt", "it", "ca", "de", "nl", "ro", "pl", "tr", "vi", "id", "sv", "cs", "sk", "hr", "sl",
          ROMANIZED)
 """Latin-script candidates: our languages, the confusables, a few more so they come out as themselves,

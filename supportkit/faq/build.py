@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from supportkit import SUPPORTED_LANGUAGES
 from supportkit.cache import UsedEntries, cache_file, cache_key
 from supportkit.config import Config
 from supportkit.errors import Problem, SupportkitError
 from supportkit.faq.markup import plain_summary, to_html
 from supportkit.files import installed_identity
-from supportkit.languages import choose_locale, parse_locale
+from supportkit.languages import SUPPORTED_LANGUAGES, choose_locale, parse_locale
 from supportkit.library import Library, Template
 from supportkit.rendering import build_context, render_string
 from supportkit.text.chinese import TRADITIONAL, is_traditional_locale, to_traditional

@@ -9,10 +9,12 @@ frase de recuperación, сид-фраза, phrase de récupération; 私钥, cla
 
 from __future__ import annotations
 
+from supportkit.languages import SUPPORTED_LANGUAGES, language_of
+
 KINDS = ("recovery_phrase", "private_key", "wif", "keystore")
 """Every kind of secret the guard finds."""
 
-NOTICE_LANGUAGES = ("zh", "en", "es", "ru", "fr")
+NOTICE_LANGUAGES = SUPPORTED_LANGUAGES
 
 _NNBSP = "\u202f"
 
@@ -81,7 +83,7 @@ def _language(locale: str | None) -> str | None:
     """``zh-TW`` -> ``zh``, ``es_419`` -> ``es``; None or a language we do not write -> None."""
     if not locale:
         return None
-    code = locale.replace("_", "-").split("-")[0].lower()
+    code = language_of(locale)
     return code if code in NOTICE_LANGUAGES else None
 
 

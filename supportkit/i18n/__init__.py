@@ -16,8 +16,9 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-CATALOG_LANGUAGES = ("zh", "es", "ru", "fr")
-SOURCE_LANGUAGE = "en"
+from supportkit.languages import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES, language_of
+
+CATALOG_LANGUAGES = TRANSLATED_LANGUAGES
 
 
 def current_language(env: Any = None) -> str:
@@ -27,7 +28,7 @@ def current_language(env: Any = None) -> str:
         value = env.get(name, "")
         if value:
             # POSIX LANGUAGE-style lists ("fr:en") and forms like fr_CA.UTF-8@euro.
-            code = value.split(":")[0].split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+            code = language_of(value.split(":")[0].split(".")[0].split("@")[0])
             if code in ("c", "posix", ""):
                 return SOURCE_LANGUAGE
             return code if code in CATALOG_LANGUAGES else SOURCE_LANGUAGE
@@ -92,7 +93,7 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 
 def translator(locale: str) -> Callable[[str], str]:
     """A gettext function for ``locale`` (used by the FAQ site for its own strings)."""
-    code = locale.split("-")[0].split("_")[0].lower()
+    code = language_of(locale)
     if code not in CATALOG_LANGUAGES:
         return lambda message: message
     catalog = translations(code)

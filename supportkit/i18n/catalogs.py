@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from supportkit.errors import CatalogError
+from supportkit.languages import TRANSLATED_LANGUAGES
 
 DOMAIN = "messages"
-CATALOG_LOCALES = ("zh", "es", "ru", "fr")
+CATALOG_LOCALES = TRANSLATED_LANGUAGES
 """Locales with a catalog; ``en`` is the source language of every msgid."""
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 SOURCES: tuple[tuple[str, str, str], ...] = (

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from supportkit import SUPPORTED_LANGUAGES
 from supportkit.cache import UsedEntries, cache_file, cache_key, check_plain
 from supportkit.errors import Problem, TemplateError, ValidationError
 from supportkit.files import installed_identity
-from supportkit.languages import LocaleChoice, choose_locale
+from supportkit.languages import SUPPORTED_LANGUAGES, LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
 CUSTOMER_INTENTS: tuple[str, ...] = (

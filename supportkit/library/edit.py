@@ -113,7 +113,7 @@ def write_translation(path: Path, locale: str, subject: str, body: str, digest: 
     checked by parsing the new text before the file is replaced. Returns
     ``"added"`` or ``"replaced"``.
     """
-    from supportkit import SUPPORTED_LANGUAGES
+    from supportkit.languages import SUPPORTED_LANGUAGES
     from supportkit.yamlsource import YamlProblem, load_yaml
 
     body = "\n".join(line.rstrip() for line in body.strip("\n").split("\n"))

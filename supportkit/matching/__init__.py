@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from supportkit.languages import language_of
 from supportkit.matching.fold import STOPWORDS, fold, is_han, tokens
 from supportkit.matching.index import (
     COURTESY_INTENTS,
@@ -189,7 +190,7 @@ class _Pending(NamedTuple):
 
 def _read(index: MatchIndex, text: str, lang: str) -> _Pending | Classification:
     """The message's words and cue scores (or its classification, when it has no words)."""
-    lang = (lang or "").split("-")[0].split("_")[0].lower()
+    lang = language_of(lang or "")
     text = _MARKER_RE.sub(" ", text[:_MAX_MESSAGE])
     words = tokens(fold(text))
     if lang == "ru" and index.romanized_ru:

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
 from supportkit.errors import InputError
+from supportkit.languages import SUPPORTED_LANGUAGES
 from supportkit.writers.checks.base import Finding
 
 Translate = Callable[[str, str, str], str]

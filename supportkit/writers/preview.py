@@ -11,8 +11,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
+from supportkit.languages import SUPPORTED_LANGUAGES
 from supportkit.library import Template
 
 EXAMPLE_BY_TYPE = {"text": "Ana", "number": "2", "amount": "1150.5", "date": "2026-11-22",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from supportkit import SUPPORTED_LANGUAGES
 from supportkit.config import Config
+from supportkit.languages import SUPPORTED_LANGUAGES
 
 STATES = ("ok", "missing", "stale", "draft")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from supportkit import SUPPORTED_LANGUAGES
+from supportkit.languages import SUPPORTED_LANGUAGES
 from supportkit.rendering.analysis import (
     name_offset,
     plural_calls,

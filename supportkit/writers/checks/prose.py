@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from supportkit.languages import language_of
 from supportkit.rendering.analysis import JINJA_RE
 from supportkit.writers.checks.base import URL_RE, Finding, TemplateView, rule
 
@@ -226,7 +227,7 @@ def _spanish_pairs(masked: str) -> Iterator[tuple[int, str]]:
 @rule("punctuation", "warning", "locale punctuation: full-width in zh, ¿…? ¡…! in es, narrow no-break space before ; : ? ! in fr, « » in ru and fr")
 def check_punctuation(view: TemplateView) -> Iterator[Finding]:
     for piece in view.all_pieces():
-        language = piece.locale.split("-")[0]
+        language = language_of(piece.locale)
         masked = piece.masked
         found: list[tuple[int, str]] = []
         if language == "zh":
@@ -368,7 +369,7 @@ def check_glossary(view: TemplateView) -> Iterator[Finding]:
         source_terms = per_locale.get(source_locale)
         mentioned_in: dict[str, bool] = {}  # per field: does the source mention the concept (asked once)
         for piece in view.all_pieces():
-            language = piece.locale.split("-")[0]
+            language = language_of(piece.locale)
             if language not in per_locale:
                 continue
             preferred, variants = per_locale[language]
