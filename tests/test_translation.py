@@ -23,7 +23,7 @@ from supportkit.errors import InputError, ModelError
 from supportkit.text import find_protected_spans, split_sentences
 from supportkit.translation import (
     MAX_SEGMENT_CHARS,
-    Translation,
+    TranslatedText,
     join_segments,
     translate,
     translate_segments,
@@ -488,7 +488,7 @@ def test_segments_join_with_spacing_for_the_target() -> None:
 
 
 def test_translation_json_shape() -> None:
-    result = Translation("hola", "en", "es", ("en", "es"))
+    result = TranslatedText("hola", "en", "es", ("en", "es"))
     assert set(result.to_dict()) == {"text", "source_language", "target_language", "detected", "path",
                                      "secret_found", "complete", "counts", "segments", "notes"}
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from supportkit.guard.view import View
     from supportkit.text import Normalized
 
-__all__ = ["KINDS", "SIGNALS", "STREAM_WINDOW", "Finding", "GuardResult", "GuardedMessage", "all_markers",
+__all__ = ["KINDS", "SIGNALS", "STREAM_WINDOW", "SecretFinding", "GuardResult", "GuardedMessage", "all_markers",
            "guard_lines", "guard_message", "guard_text",
            "redaction_marker", "safety_notice", "scan", "scan_conversation", "scan_stream"]
 
@@ -40,7 +40,7 @@ _MARKER_RE = re.compile("|".join(re.escape(m) for m in all_markers()))
 
 
 @dataclass(frozen=True)
-class Finding:
+class SecretFinding:
     """One secret: where it was and what it looked like, never what it was."""
 
     kind: str
@@ -65,7 +65,7 @@ class GuardResult:
     """The text with every secret replaced by a marker, what was found, and the scam signals."""
 
     redacted: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[SecretFinding] = field(default_factory=list)
     scam_signals: list[str] = field(default_factory=list)
     scam_engaged: bool = False
     """The customer acted on a scam or lost funds (connected, signed, typed, "drained" ...)."""
@@ -110,7 +110,7 @@ def _scan(text: str, sentences: bool) -> GuardResult:
     from supportkit.guard.view import reader_views
 
     views = reader_views(text)
-    found: list[Finding] = []
+    found: list[SecretFinding] = []
     for view in views:
         found.extend(_scan_view(view))
     # A partial phrase found (no checksum): its other words may stand in another sentence.
@@ -126,7 +126,7 @@ MAX_SENTENCE_PIECES_TEXT = 2_000
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?;。！？；])\s+|\n+")
 
 
-def _sentence_pieces(text: str) -> list[Finding]:
+def _sentence_pieces(text: str) -> list[SecretFinding]:
     """A phrase split by a sentence inside one message ("Mi frase: w1 … w6. Perdón, faltan estas:
     w7 … w12"), once part of it was found: its sentences are read as the pieces of a conversation."""
     from supportkit.guard.phrases import could_hold_phrase
@@ -144,30 +144,30 @@ def _sentence_pieces(text: str) -> list[Finding]:
             for i, f in _split_phrases(sentences, ("latin",)) if f.checksum]
 
 
-def _scan_view(view: View) -> list[Finding]:
+def _scan_view(view: View) -> list[SecretFinding]:
     """The findings in one reading of the text, with offsets into the original."""
     from supportkit.guard.keys import find_keys, find_keystores
     from supportkit.guard.phrases import find_phrases
     from supportkit.guard.view import word_view
 
     text = view.text
-    found: list[Finding] = []
+    found: list[SecretFinding] = []
     for hit in find_keystores(text):
-        found.append(Finding("keystore", hit.start, hit.end, hit.confidence, format=hit.format))
+        found.append(SecretFinding("keystore", hit.start, hit.end, hit.confidence, format=hit.format))
     for hit in find_keys(text):
-        found.append(Finding(hit.kind, hit.start, hit.end, hit.confidence, checksum=hit.checksum, format=hit.format))
+        found.append(SecretFinding(hit.kind, hit.start, hit.end, hit.confidence, checksum=hit.checksum, format=hit.format))
     words = word_view(view)
     markers = [m.span() for m in _MARKER_RE.finditer(words.text)] if "[" in words.text else []
     phrase_findings = []
     for phrase in find_phrases(words.text, markers):
         confidence = "high" if phrase.checksum or (not phrase.typos and phrase.words >= 12) else "medium"
-        phrase_findings.append(Finding("recovery_phrase", phrase.start, phrase.end, confidence, words=phrase.words,
+        phrase_findings.append(SecretFinding("recovery_phrase", phrase.start, phrase.end, confidence, words=phrase.words,
                                        wordlist=phrase.wordlist, checksum=phrase.checksum, typos=phrase.typos))
     mapped = [_mapped(f, view) for f in found] + [_mapped(f, words) for f in phrase_findings]
     return mapped
 
 
-def _mapped(finding: Finding, view: View) -> Finding:
+def _mapped(finding: SecretFinding, view: View) -> SecretFinding:
     from supportkit.guard.view import with_adjacent_tags
 
     start, end = view.original(finding.start, finding.end)
@@ -201,7 +201,7 @@ def scan_conversation(messages: Sequence[str]) -> list[GuardResult]:
     if len(messages) <= 1:
         return [scan(message) for message in messages]
     alone = [scan(message) for message in messages]
-    extra: list[list[Finding]] = [[] for _ in messages]
+    extra: list[list[SecretFinding]] = [[] for _ in messages]
     for index, finding in _split_phrases(messages):
         extra[index].append(finding)
     alone = _with_neighbours_words(messages, alone)
@@ -237,7 +237,7 @@ def _with_neighbours_words(messages: Sequence[str], results: list[GuardResult]) 
 
 
 def _split_phrases(messages: Sequence[str], kinds: Sequence[str] = ("latin", "han", "hex", "base58")
-                   ) -> list[tuple[int, Finding]]:
+                   ) -> list[tuple[int, SecretFinding]]:
     """Findings for the pieces of a phrase or key sent over consecutive messages.
 
     Each message may hold one piece (``phrases.phrase_like_part``: mostly list words, or Han
@@ -248,7 +248,7 @@ def _split_phrases(messages: Sequence[str], kinds: Sequence[str] = ("latin", "ha
     from supportkit.guard.keys import joined_key, key_like_part
     from supportkit.guard.phrases import checksummed_spans, phrase_like_part
 
-    found: list[tuple[int, Finding]] = []
+    found: list[tuple[int, SecretFinding]] = []
     for kind in kinds:
         parts: list[tuple[int, int] | None]
         if kind in ("latin", "han"):
@@ -261,11 +261,11 @@ def _split_phrases(messages: Sequence[str], kinds: Sequence[str] = ("latin", "ha
             spans = [part for k in chain if (part := parts[k]) is not None]
             pieces = [messages[k][start:end] for k, (start, end) in zip(chain, spans, strict=True)]
             text = joiner.join(pieces)
-            secret: Finding | None = None
+            secret: SecretFinding | None = None
             covered: list[tuple[int, int]] = []
             if kind in ("hex", "base58"):
                 if (key := joined_key(text, kind)) is not None:
-                    secret = Finding(key.kind, 0, len(text), key.confidence, checksum=key.checksum, format=key.format)
+                    secret = SecretFinding(key.kind, 0, len(text), key.confidence, checksum=key.checksum, format=key.format)
                     covered = [(0, len(text))]
             else:
                 phrases = [f for f in _scan(text, sentences=False).findings if f.kind == "recovery_phrase"]
@@ -361,9 +361,9 @@ def guard_lines(lines: Iterable[str]) -> Iterator[tuple[str, GuardResult]]:
         raise failure[0]
 
 
-def _merge(found: list[Finding]) -> list[Finding]:
+def _merge(found: list[SecretFinding]) -> list[SecretFinding]:
     """Overlapping findings become one, of the kind that matters most (the outer keystore, then a phrase)."""
-    merged: list[Finding] = []
+    merged: list[SecretFinding] = []
     for finding in sorted(found, key=lambda f: (f.start, -f.end, _PRIORITY[f.kind])):
         if merged and finding.start < merged[-1].end:
             last = merged[-1]
@@ -374,7 +374,7 @@ def _merge(found: list[Finding]) -> list[Finding]:
     return merged
 
 
-def _redact(text: str, findings: list[Finding]) -> str:
+def _redact(text: str, findings: list[SecretFinding]) -> str:
     return replace_spans(text, findings, lambda _index, finding: redaction_marker(finding.kind))
 
 

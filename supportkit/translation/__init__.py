@@ -60,7 +60,7 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Translation:
+class TranslatedText:
     """A translated message; ``text`` is what to show, ``segments`` say how each part was made."""
 
     text: str
@@ -115,7 +115,7 @@ def language_code(code: str, where: str) -> str:
 
 
 def translate(text: str, target: str, source: str | None = None, *, glossary: Iterable[str] | None = None,
-              engine: Engine | None = None) -> Translation:
+              engine: Engine | None = None) -> TranslatedText:
     """Translate one message offline; see the module docstring for the steps and guarantees.
 
     ``glossary`` is the do-not-translate list (default: the configured one).
@@ -142,7 +142,7 @@ def translate(text: str, target: str, source: str | None = None, *, glossary: It
     source = _detect(safe) if source is None else language_code(source, "--from")
     if source == target:
         same = (Segment(safe, safe, "unchanged"),)
-        return Translation(safe, source, target, (source,), same, guarded.secret_found, detected, tuple(notes))
+        return TranslatedText(safe, source, target, (source,), same, guarded.secret_found, detected, tuple(notes))
 
     if engine is None:
         from supportkit.translation.engine import default_engine
@@ -151,7 +151,7 @@ def translate(text: str, target: str, source: str | None = None, *, glossary: It
     path = engine.route(source, target)
     pieces = _attach_blank(split_sentences(safe, source, terms, max_chars=MAX_SEGMENT_CHARS))
     segments = translate_segments(pieces, path, engine, terms)
-    return Translation(join_segments(segments, target), source, target, tuple(path), tuple(segments),
+    return TranslatedText(join_segments(segments, target), source, target, tuple(path), tuple(segments),
                        guarded.secret_found, detected, tuple(notes))
 
 
@@ -326,5 +326,5 @@ def _is_cjk(char: str) -> bool:
     return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef"
 
 
-__all__ = ["MAX_SEGMENT_CHARS", "STATUSES", "Segment", "Translation", "join_segments", "language_code",
+__all__ = ["MAX_SEGMENT_CHARS", "STATUSES", "Segment", "TranslatedText", "join_segments", "language_code",
            "translate", "translate_segments"]
