@@ -6,7 +6,7 @@ import random
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from supportkit.text import _ALTERNATIVES, _MASTER, _PATTERNS, find_protected_spans
@@ -70,8 +70,7 @@ def test_tokenizers_without_han_ranges_match_the_same_where_they_are_used(text: 
 
     wide = has_wide(text)
     assert wide == any(ch >= "\u3000" for ch in text)
-    if wide:
-        return
+    assume(not wide)  # wide text takes the tokenizers with Han ranges
     for marks in (False, True):
         for named in (False, True):
             full = [(m.span(), m.lastgroup) for m in guard_token_re(True, marks, named).finditer(text)]
