@@ -130,7 +130,9 @@ if argv:
 print(json.dumps(sorted(sys.modules)))
 """
 
-FOUNDATION = {"supportkit", "supportkit.cli", "supportkit.config", "supportkit.errors", "supportkit.i18n",
+CLI = {"supportkit.cli", *(f"supportkit.cli.{name}" for name in ("agent", "batch", "common", "faq", "models", "writers"))}
+"""The command modules: light, since each imports what a command needs inside the command."""
+FOUNDATION = CLI | {"supportkit", "supportkit.config", "supportkit.errors", "supportkit.i18n",
               "supportkit.languages", "supportkit.safety", "supportkit.text", "supportkit.text.chinese",
               "supportkit.cache", "supportkit.files", "supportkit.i18n.catalogs"}
 DETECTION = {"supportkit.detection", "supportkit.detection.core", "supportkit.detection.helpdesk",

@@ -376,15 +376,15 @@ def test_index_errors_are_clear(runner: CliRunner, index_server: tuple[str, Path
 def test_progress_bar_only_for_a_person_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from supportkit.cli import _show_progress
+    from supportkit.cli.common import show_progress
 
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
-    assert not _show_progress()
+    assert not show_progress()
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    assert _show_progress()
+    assert show_progress()
     monkeypatch.setenv("CI", "true")
-    assert not _show_progress()
+    assert not show_progress()
 
 
 def test_plan_prefers_the_newest_direct_package() -> None:

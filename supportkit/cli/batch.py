@@ -1,0 +1,66 @@
+"""supportkit batch: a ticket export in, one drafted reply per record out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from supportkit.cli.common import (
+    Context,
+    emit_json,
+    pass_context,
+)
+from supportkit.i18n import _
+
+# --- batch ----------------------------------------------------------------------
+
+
+BATCH_HELP = _("""Draft a reply for every ticket of a JSON Lines or CSV export (id, text, optional lang).
+
+A record that cannot be read or answered goes to the rejects file with its line number and the reason; the records after it go on. OUT is locked while a run writes it, and --resume continues only a file that supportkit batch wrote (it cuts a torn last line, nothing else).
+
+Exit codes: 0 complete (every record drafted); 1 failed (the run could not start or stopped early: see the message; --resume continues it); 2 usage error; 3 partial (the run ended, but some records were rejected: see the rejects file).""")
+
+
+@click.command(help=BATCH_HELP)
+@click.argument("source", metavar="IN", type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True, help=_("Output file (JSON Lines)."))
+@click.option("--rejects", type=click.Path(dir_okay=False), help=_("Rejects file (default: OUT.rejects.jsonl)."))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help=_("Input format (default: from the file name)."))
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help=_("Worker processes."))
+@click.option("--resume", is_flag=True, help=_("Continue an interrupted run: skip records already in OUT."))
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help=_("Run locally, or on a Dask cluster (needs supportkit[dask])."))
+@click.option("--scheduler", metavar="ADDRESS", help=_("Dask scheduler address (default: a local cluster)."))
+@click.option("--insecure-scheduler", is_flag=True,
+              help=_("Allow a plain tcp:// scheduler on another machine (messages travel unencrypted; use tls://)."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the counts as JSON."))
+@pass_context
+def batch(ctx: Context, source: str, out: str, rejects: str | None, fmt: str | None, jobs: int, resume: bool,
+          engine: str, scheduler: str | None, insecure_scheduler: bool, as_json: bool) -> None:
+    import os
+
+    from supportkit.batch import run_batch
+
+    path = Path(source)
+    if not path.is_file():
+        raise click.BadParameter(_("file not found: {path}").format(path=source), param_hint="IN")
+    show_bar = sys.stderr.isatty() and not os.environ.get("CI")
+    with click.progressbar(length=path.stat().st_size, label=_("Drafting replies"), file=sys.stderr,
+                           hidden=not show_bar) as bar:
+        report = run_batch(path, Path(out), ctx.config, fmt=fmt, rejects=Path(rejects) if rejects else None,
+                           jobs=jobs, resume=resume, engine=engine, scheduler=scheduler,
+                           insecure_scheduler=insecure_scheduler, progress=bar.update)
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        click.echo(_("read {read}, written {written}, rejected {rejected}, skipped (resume) {skipped} "
+                     "in {seconds:.1f} s").format(**report.to_dict()), err=True)
+        if report.repaired:
+            click.echo(_("note: cut a torn last line from an interrupted run"), err=True)
+        if report.rejected or report.rejected_before:
+            click.echo(_("rejects: {path}").format(path=report.rejects), err=True)
+    if report.exit_code:
+        raise SystemExit(report.exit_code)

@@ -1,0 +1,124 @@
+"""Offline translation models: models list, install, remove."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from supportkit.cli.common import (
+    emit_json,
+    show_progress,
+)
+from supportkit.i18n import _
+
+
+@click.group()
+def models() -> None:
+    """List, install and remove offline translation models (Argos Translate packages)."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+def models_list(as_json: bool) -> None:
+    """Installed translation packages, one per line: from, to, version, size, folder."""
+    from supportkit.translation.packages import list_installed, packages_dir
+
+    root = packages_dir()
+    installed = list_installed(root)
+    if as_json:
+        emit_json({"packages_dir": str(root), "packages": [p.to_dict() for p in installed]})
+        return
+    click.echo(_("packages folder: {path}").format(path=root), err=True)
+    if not installed:
+        click.echo(_("no translation model installed; install one with: supportkit models install en zh"), err=True)
+    for package in installed:
+        row = package.to_dict()
+        usable = "" if row["usable"] else "  " + _("(BPE tokenizer: not usable here)")
+        click.echo(f"{row['from']} -> {row['to']}\t{row['version'] or '-'}\t{row['size'] / 1e6:.1f} MB\t"
+                   f"{package.path.name}{usable}")
+
+
+@models.command("install")
+@click.argument("sources", nargs=-1, required=True, metavar="FROM TO | FILE.argosmodel...")
+@click.option("--index", "index", metavar="URL", help=_("Package index to download from (default: Argos')."))
+@click.option("--sha256", "sha256", metavar="HEX", help=_("Expected SHA-256 of the package file (one file)."))
+@click.option("--save", "save_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help=_("Also keep the downloaded .argosmodel files in DIR, to carry to an offline machine."))
+def models_install(sources: tuple[str, ...], index: str | None, sha256: str | None, save_dir: str | None) -> None:
+    """Install a language pair from the package index (online), or .argosmodel files (offline).
+
+    FROM TO downloads the package for the pair, or both hops through English
+    when there is no direct one (e.g. zh es installs zh->en and en->es).
+    """
+
+    from supportkit.translation import language_code
+    from supportkit.translation.packages import install_archive
+
+    files = [s for s in sources if s.endswith((".argosmodel", ".zip")) or Path(s).is_file()]
+    if files:
+        if len(files) != len(sources):
+            raise click.UsageError(_("Give either two language codes or package files, not both."))
+        if sha256 and len(files) != 1:
+            raise click.UsageError(_("--sha256 checks one package file at a time."))
+        if save_dir:
+            raise click.UsageError(_("--save keeps downloads; these files are already here."))
+        results = [install_archive(Path(f), sha256=sha256) for f in files]
+    elif sha256:
+        raise click.UsageError(_("--sha256 is for a package file; index downloads are checked against the index."))
+    elif len(sources) == 2:
+        from supportkit.translation.package_index import install_from_index
+
+        pair = (language_code(sources[0], "FROM"), language_code(sources[1], "TO"))
+        results = install_from_index(*pair, url=index, progress=_download_bar if show_progress() else None,
+                                     save_dir=Path(save_dir) if save_dir else None)
+    else:
+        raise click.UsageError(_("Give the two languages of a pair (e.g. en zh) or .argosmodel files."))
+    for result in results:
+        package = result.package
+        click.echo(_("installed {code} {version} ({source} -> {target}) in {path}").format(
+            code=package.info.code, version=package.info.package_version, source=package.from_code,
+            target=package.to_code, path=package.path))
+        if result.replaced:
+            click.echo(_("replaced {names}").format(names=", ".join(result.replaced)), err=True)
+        if result.saved:
+            click.echo(_("saved {path} (sha256 {digest})").format(path=result.saved, digest=result.sha256))
+
+
+def _download_bar(info: Any) -> Any:
+    """A progress callback drawing one bar on stderr for one package download (when its size is known)."""
+
+    state: dict[str, Any] = {"bar": None, "done": 0}
+
+    def update(done: int, total: int | None) -> None:
+        if not total:
+            return
+        bar = state["bar"]
+        if bar is None:
+            bar = state["bar"] = click.progressbar(length=total, label=info.code, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - state["done"])
+        state["done"] = done
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return update
+
+
+@models.command("remove")
+@click.argument("names", nargs=-1, required=True, metavar="FROM TO | NAME")
+def models_remove(names: tuple[str, ...]) -> None:
+    """Remove an installed package: by pair (en zh) or by name (translate-en_zh)."""
+    from supportkit.translation import language_code
+    from supportkit.translation.packages import remove_package
+
+    if len(names) == 2 and all(len(n) <= 3 for n in names):
+        removed = remove_package((language_code(names[0], "FROM"), language_code(names[1], "TO")))
+    elif len(names) == 1:
+        removed = remove_package(names[0])
+    else:
+        raise click.UsageError(_("Give the two languages of a pair (e.g. en zh) or one package name."))
+    for package in removed:
+        click.echo(_("removed {code} ({path})").format(code=package.info.code, path=package.path))

@@ -1,0 +1,123 @@
+"""The writers' commands: check, status, preview, drafts, stamp."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from supportkit.cli.common import (
+    Context,
+    emit_json,
+    pass_context,
+)
+from supportkit.i18n import _
+
+# --- writers --------------------------------------------------------------------
+
+
+@click.command(help=_("Lint templates and catalogs (default: the configured replies and locales folders); exit 1 on errors."))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=None))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help=_("Output: text lines, a JSON list, or GitHub workflow annotations."))
+@click.option("--locale", "locale", metavar="LL", help=_("Only findings for this locale."))
+@pass_context
+def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) -> None:
+
+    from supportkit.i18n import ngettext
+    from supportkit.writers.checks import format_findings, run_checks
+
+    report = run_checks(ctx.config, [Path(p) for p in paths], locale)
+    output = format_findings(report.findings, fmt)
+    if output:
+        click.echo(output)
+    if fmt != "json":
+        errors, warnings = len(report.errors), len(report.warnings)
+        summary = _("{errors} and {warnings} (templates checked: {templates}, catalogs: {catalogs})").format(
+            errors=ngettext("{count} error", "{count} errors", errors).format(count=errors),
+            warnings=ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings),
+            templates=report.templates, catalogs=report.catalogs)
+        click.echo(summary, err=True)
+    if report.errors:
+        raise SystemExit(1)
+
+
+@click.command(help=_("Translation state of every template in every locale (ok, missing, stale, draft) and coverage."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def status(ctx: Context, as_json: bool) -> None:
+    from supportkit.writers.status import status_table, translation_status
+
+    report = translation_status(ctx.config)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    labels = {"ok": _("ok"), "missing": _("missing"), "stale": _("stale"), "draft": _("draft: review"),
+              "coverage": _("coverage")}
+    click.echo(status_table(report, labels))
+
+
+@click.command(help=_("Render template ID in all five locales with edge-case values (empty, long names, counts, tiny amounts)."))
+@click.argument("template_id", metavar="ID")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False), help=_("Also write one HTML page for review."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool) -> None:
+
+    from supportkit.files import write_text
+    from supportkit.writers.preview import build_preview, preview_html, preview_text
+
+    result = build_preview(ctx.config, template_id)
+    if html_out:
+        write_text(Path(html_out), preview_html(result, _("Preview")))
+        click.echo(_("wrote {path}").format(path=html_out), err=True)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        click.echo(preview_text(result), nl=False)
+
+
+@click.command(help=_("Machine-translate missing or stale translations into the template files as drafts for review."))
+@click.option("--locale", "locale", metavar="LL", required=True, help=_("Locale to draft (zh, es, ru or fr)."))
+@click.option("--template", "template_ids", multiple=True, metavar="ID", help=_("Only this template (repeatable)."))
+@click.option("--dry-run", is_flag=True, help=_("Translate and show what would change; write nothing."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
+    from supportkit.writers.drafts import make_drafts
+
+    report = make_drafts(ctx.config, locale, list(template_ids), dry_run=dry_run)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    for item in report.items:
+        click.echo(f"{item.path}: {item.locale}: {item.action}")
+        for finding in item.findings:
+            click.echo(f"  {finding}", err=True)
+    click.echo(_("{count} draft(s) written for review; none is used in replies until approved.").format(
+        count=sum(1 for i in report.items if i.action in ("added", "replaced"))), err=True)
+
+
+@click.command(help=_("Mark translations of template ID as up to date with the current source text."))
+@click.argument("template_ids", nargs=-1, metavar="[ID]...")
+@click.option("--locale", "locales", multiple=True, metavar="LL", help=_("Only this locale (repeatable)."))
+@click.option("--all", "all_templates", is_flag=True, help=_("Every template (careful: marks all translations current)."))
+@click.option("--snapshot-only", is_flag=True, help=_("Only record the current source texts, change no template."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...], all_templates: bool,
+          snapshot_only: bool, as_json: bool) -> None:
+    from supportkit.library.edit import stamp_library
+
+    if not template_ids and not (all_templates or snapshot_only):
+        raise click.UsageError(_("Name the templates to stamp, or pass --all."))
+    done = stamp_library(ctx.config.replies_dir, list(template_ids), list(locales) or None, ctx.config.source_locale,
+                         snapshot_only=snapshot_only)
+    if as_json:
+        emit_json(done)
+        return
+    for ref, stamped in done.items():
+        if stamped:
+            click.echo(f"{ref}: {' '.join(stamped)}")
+    if snapshot_only:
+        click.echo(_("recorded the source text of {count} template(s)").format(count=len(done)), err=True)
