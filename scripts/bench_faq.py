@@ -93,12 +93,13 @@ def timed_build(replies: Path, out: Path) -> tuple[float, dict[str, object]]:
 
 def forget_site(out: Path) -> None:
     """Remove a built site and everything kept for rebuilding it (spare output, article cache)."""
-    from supportkit.faq.build import _article_cache_path, _spare_path
+    from supportkit.faq.articles import article_cache_path
+    from supportkit.faq.writer import spare_path
 
     out = out.resolve()
     shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(_spare_path(out), ignore_errors=True)
-    _article_cache_path(out).unlink(missing_ok=True)
+    shutil.rmtree(spare_path(out), ignore_errors=True)
+    article_cache_path(out).unlink(missing_ok=True)
 
 
 def folder_size(path: Path) -> int:

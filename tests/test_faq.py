@@ -236,12 +236,13 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def assert_same_as_clean_build(lib_dir: Path, out: Path, tmp_path: Path, **options: object) -> None:
     """``out`` holds exactly the bytes (and files) a build into a new folder gives."""
-    from supportkit.faq.build import _article_cache_path, _spare_path
+    from supportkit.faq.articles import article_cache_path
+    from supportkit.faq.writer import spare_path
 
     clean = tmp_path / "clean"
     shutil.rmtree(clean, ignore_errors=True)
-    shutil.rmtree(_spare_path(clean.resolve()), ignore_errors=True)
-    _article_cache_path(clean.resolve()).unlink(missing_ok=True)
+    shutil.rmtree(spare_path(clean.resolve()), ignore_errors=True)
+    article_cache_path(clean.resolve()).unlink(missing_ok=True)
     report = build(lib_dir, clean, **options)
     assert report["reused"] == 0
     built, expected = tree(out), tree(clean)
@@ -287,14 +288,14 @@ def test_incremental_rebuilds_equal_clean_builds(lib_dir: Path, tmp_path: Path) 
 
 
 def test_rebuild_updates_the_spare_and_leaves_the_live_site_alone(lib_dir: Path, tmp_path: Path) -> None:
-    from supportkit.faq.build import _spare_path
+    from supportkit.faq.writer import spare_path
 
     out = tmp_path / "site"
     build(lib_dir, out)
     path = lib_dir / "gas_fee.yaml"
     path.write_text(read(path).replace("paid in TRX.", "paid in TRX, always."), encoding="utf-8")
     build(lib_dir, out)
-    spare = _spare_path(out.resolve())
+    spare = spare_path(out.resolve())
     assert spare.is_dir()  # the output before last, kept for the next build to update
     # Whatever happened to the spare, the next build puts exactly the right files in place.
     (spare / "en" / "stray.html").write_text("stray", encoding="utf-8")
@@ -324,11 +325,11 @@ def test_bad_manifest_means_a_full_build(lib_dir: Path, tmp_path: Path) -> None:
 
 
 def test_broken_article_cache_is_ignored(lib_dir: Path, tmp_path: Path) -> None:
-    from supportkit.faq.build import _article_cache_path
+    from supportkit.faq.articles import article_cache_path
 
     out = tmp_path / "site"
     build(lib_dir, out)
-    _article_cache_path(out.resolve()).write_bytes(b"\x80\x05garbage")
+    article_cache_path(out.resolve()).write_bytes(b"\x80\x05garbage")
     path = lib_dir / "gas_fee.yaml"
     path.write_text(read(path).replace("paid in TRX.", "paid in TRX, always."), encoding="utf-8")
     build(lib_dir, out)
@@ -342,13 +343,13 @@ def test_a_changed_ui_translation_renders_pages_again(lib_dir: Path, tmp_path: P
 
     out = tmp_path / "site"
     build(lib_dir, out)
-    real = faq_build._gettext
+    real = faq_build.site_gettext
 
     def edited(locale: str) -> object:
         translate = real(locale)
         return lambda message: "Jump to content" if message == "Skip to content" else translate(message)
 
-    monkeypatch.setattr(faq_build, "_gettext", edited)
+    monkeypatch.setattr(faq_build, "site_gettext", edited)
     report = build(lib_dir, out)
     assert report["rendered"] == report["pages"] - 6  # every page; the six search indexes do not show it
     assert "Jump to content" in read(out / "en" / "guide-switch-phone.html")

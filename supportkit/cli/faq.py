@@ -35,7 +35,7 @@ def faq_build(ctx: Context, out: str, base_url: str | None, locales: str | None,
     """Build the FAQ site from tutorials and replies that carry an FAQ question."""
 
     from supportkit.faq import BuildOptions, build_site
-    from supportkit.faq.build import SITE_LOCALES
+    from supportkit.faq.options import SITE_LOCALES
 
     codes = tuple(c.strip() for c in locales.split(",") if c.strip()) if locales else SITE_LOCALES
     options = BuildOptions(out=Path(out), base_url=base_url, locales=codes, strict=strict, untranslated=untranslated)

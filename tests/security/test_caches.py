@@ -71,7 +71,8 @@ def _templates(tmp: Path) -> tuple[Path, str, Callable[[], None]]:
 
 
 def _faq(tmp: Path) -> tuple[Path, str, Callable[[], None]]:
-    from supportkit.faq.build import BuildOptions, _article_cache_key, _article_cache_path, build_site
+    from supportkit.faq.articles import article_cache_key, article_cache_path
+    from supportkit.faq.build import BuildOptions, build_site
 
     out = (tmp / "site").resolve()
 
@@ -79,7 +80,7 @@ def _faq(tmp: Path) -> tuple[Path, str, Callable[[], None]]:
         assert build_site(Config(), BuildOptions(out=out), _library()).articles > 0
 
     use()  # a previous build: the next one reads the cache
-    return _article_cache_path(out), _article_cache_key(out), use
+    return article_cache_path(out), article_cache_key(out), use
 
 
 def _match(tmp: Path) -> tuple[Path, str, Callable[[], None]]:
