@@ -183,7 +183,7 @@ def cross_validate(library: Any, folds: int = 5) -> dict[str, list[int]]:
 
     import supportkit.matching as matching
     from supportkit.matching import store as cache
-    from supportkit.matching.index import build_index
+    from supportkit.matching.build import build_index
 
     examples = cache._examples(library)
     lexicon = cache.load_lexicon()

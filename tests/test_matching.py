@@ -13,8 +13,11 @@ from supportkit.config import BUNDLED_REPLIES
 from supportkit.errors import TemplateError
 from supportkit.library import CUSTOMER_INTENTS, Library, load_library
 from supportkit.matching import Classification, classify
+from supportkit.matching.build import build_index
+from supportkit.matching.cues import compile_cue
+from supportkit.matching.features import features
 from supportkit.matching.fold import fold, is_han, stem, tokens
-from supportkit.matching.index import Probe, build_index, compile_cue, features
+from supportkit.matching.index import Probe
 from supportkit.matching.store import build_for, index_for, library_key
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "match_cases.yaml").read_text(encoding="utf-8"))["cases"]
@@ -391,7 +394,7 @@ def test_postings_remember_missing_terms_without_changing_dots(library: Library)
 @pytest.mark.parametrize("text", ["我的钱包里的USDT不见了，转账一直没到账", "l'adresse de mon portefeuille est bloquée",
                                   "мой кошелёк не работает", "hello my wallet hello wallet"])
 def test_features_from_remembered_tokens_equal_a_fresh_count(library: Library, text: str) -> None:
-    from supportkit.matching.index import _token_terms
+    from supportkit.matching.features import _token_terms
 
     index = index_for(library)
     folded = fold(text)
@@ -492,8 +495,9 @@ def test_numpy_scoring_with_separate_term_tables(library: Library) -> None:
     import copy
 
     from supportkit.matching import _score_examples
+    from supportkit.matching.cues import correct_typos
+    from supportkit.matching.features import features_of, vectorize
     from supportkit.matching.fold import fold as fold_text
-    from supportkit.matching.index import correct_typos, features_of, vectorize
     from supportkit.matching.vectorized import ExampleScorer
 
     index = copy.copy(index_for(library))

@@ -13,7 +13,8 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from supportkit.matching.index import INDEX_VERSION, LEXICON_PATH, MatchIndex, build_index
+from supportkit.matching.build import build_index
+from supportkit.matching.index import INDEX_VERSION, LEXICON_PATH, MatchIndex
 
 if TYPE_CHECKING:
     from supportkit.library import Library
@@ -30,7 +31,7 @@ def _stamp(path: Path) -> tuple[str, int, int]:
         return (str(path), 0, 0)
 
 
-_CODE = (*(Path(__file__).with_name(name) for name in ("index.py", "fold.py", "store.py")),
+_CODE = (*(Path(__file__).with_name(name) for name in ("index.py", "build.py", "cues.py", "features.py", "fold.py", "store.py")),
          Path(__file__).parent.parent / "text" / "__init__.py")
 """The code that builds the index: folding uses ``text``, ``_examples`` lives here."""
 
