@@ -65,11 +65,21 @@ def code_identity(files: Iterable[str | Path]) -> str:
     return "|".join(parts)
 
 
-def cache_key(*content: object, code: Iterable[str | Path]) -> str:
-    """The one key recipe: what the data was made from (``content``) and what made it (``code``)."""
-    from supportkit import __version__
+def cache_key(data_format: int, *content: object, sources: Iterable[str | Path] = (),
+              dependencies: Iterable[str] = (), code: Iterable[str | Path]) -> str:
+    """The one key recipe of every disk cache, as a string to store and compare.
 
-    return repr((__version__, sys.version_info[:2], content, code_identity(code)))
+    ``data_format``: the layout of the stored data (bumped when it changes); ``content``: plain
+    values the data depends on (a folder, a locale); ``sources``: the files it was made from,
+    by path, size and modification time; ``dependencies``: the installed packages that made it
+    (``installed_identity``); ``code``: our own source files that made it. supportkit's version
+    and Python's are part of every key.
+    """
+    from supportkit import __version__
+    from supportkit.files import installed_identity
+
+    return repr((__version__, sys.version_info[:2], data_format, content, code_identity(sources),
+                 tuple(installed_identity(name) for name in dependencies), code_identity(code)))
 
 
 def cache_file(kind: str, key: str, suffix: str = ".marshal") -> Path:

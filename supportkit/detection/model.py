@@ -38,7 +38,6 @@ from supportkit.cache import cache_file, cache_key, dumps, loads, map_cache, wri
 from supportkit.detection import romanized
 from supportkit.detection.romanized import ROMANIZED
 from supportkit.detection.scripts import SHARED_HAN
-from supportkit.files import installed_identity
 from supportkit.languages import SUPPORTED_LANGUAGES
 from supportkit.text import is_han
 
@@ -91,8 +90,7 @@ def freq_log(quantized: int) -> float:
 
 
 def _cache_key() -> str:
-    return cache_key(FORMAT, installed_identity("langdetect"), installed_identity("wordfreq"),
-                     code=(__file__, romanized.__file__))
+    return cache_key(FORMAT, dependencies=("langdetect", "wordfreq"), code=(__file__, romanized.__file__))
 
 
 # --- building -----------------------------------------------------------------------

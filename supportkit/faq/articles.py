@@ -13,7 +13,6 @@ from supportkit.config import Config
 from supportkit.errors import Problem
 from supportkit.faq.markup import plain_summary, to_html
 from supportkit.faq.options import BuildOptions
-from supportkit.files import installed_identity
 from supportkit.languages import choose_locale
 from supportkit.library import Library, Template
 from supportkit.rendering import build_context, render_string
@@ -146,13 +145,17 @@ def collect_articles(library: Library, options: BuildOptions, config: Config, ca
     return per_locale
 
 
+TEXT_CACHE_FORMAT = 1
+"""Layout of the rendered-article text cache (bumped when it changes)."""
+
+
 def article_cache_key(out: Path) -> str:
     """The text cache's key: the site folder, and the code that renders the text (this module,
     ``rendering`` and its budgets, Jinja2, Babel); the entries' digests name the content only."""
     import supportkit.rendering
     import supportkit.rendering.budget
 
-    return cache_key(str(out), installed_identity("jinja2"), installed_identity("babel"),
+    return cache_key(TEXT_CACHE_FORMAT, str(out), dependencies=("jinja2", "babel"),
                      code=(__file__, supportkit.rendering.__file__, supportkit.rendering.budget.__file__))
 
 

@@ -50,7 +50,6 @@ from operator import add, ge, itemgetter, mul, sub
 from typing import Any
 
 from supportkit.cache import cache_file, cache_key, read_data, write_data
-from supportkit.files import installed_identity
 from supportkit.guard.wordlists import MAX_GAP, VALID_LENGTHS, PhraseHit, cue_re, lexicon, valid_checksum
 from supportkit.text import HAN, has_wide
 
@@ -146,8 +145,7 @@ class _RunScores(dict[str, float]):
 def _cache_key() -> str:
     from supportkit.guard import wordlists
 
-    return cache_key(FORMAT, installed_identity("wordfreq"), installed_identity("mnemonic"),
-                     code=(__file__, wordlists.__file__))
+    return cache_key(FORMAT, dependencies=("wordfreq", "mnemonic"), code=(__file__, wordlists.__file__))
 
 
 def build() -> dict[str, Any]:

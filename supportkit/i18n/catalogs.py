@@ -31,6 +31,8 @@ SOURCES: tuple[tuple[str, str, str], ...] = (
     ("supportkit/faq/templates", "**/*.html", "jinja2.ext:babel_extract"),
 )
 """(folder under the project root, glob, Babel extraction method); each must yield strings."""
+MO_CACHE_FORMAT = 1
+"""Layout of a compiled catalog in the cache (bumped when it changes)."""
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 COPYRIGHT_HOLDER = "supportkit contributors"
 MSGID_BUGS_ADDRESS = "https://github.com/supportkit/supportkit/issues"
@@ -167,11 +169,8 @@ def compiled_catalog(locales_dir: Path, locale: str) -> bytes | None:
 def _cache_entry(po_path: Path, locale: str) -> tuple[Path, str]:
     """Cache file and key of the ``.mo`` compiled from ``po_path``: the file, this module, Babel."""
     from supportkit.cache import cache_file, cache_key
-    from supportkit.files import installed_identity
 
-    info = po_path.stat()
-    key = cache_key(str(po_path.resolve()), info.st_mtime_ns, info.st_size, installed_identity("babel"),
-                    code=(__file__,))
+    key = cache_key(MO_CACHE_FORMAT, sources=(po_path.resolve(),), dependencies=("babel",), code=(__file__,))
     return cache_file(f"catalog-{locale}", key), key
 
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from supportkit.cache import UsedEntries, cache_file, cache_key, check_plain
 from supportkit.errors import Problem, TemplateError, ValidationError
-from supportkit.files import installed_identity
 from supportkit.languages import SUPPORTED_LANGUAGES, LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -252,6 +251,10 @@ def _inside(root: Path, files: list[tuple[Path, bool]]) -> tuple[list[Path], lis
     return inside, problems
 
 
+
+PARSE_CACHE_FORMAT = 1
+"""Layout of the parsed-template cache (bumped when it changes)."""
+
 class _ParseCache(UsedEntries):
     """Parsed templates kept between runs, per file, keyed by modification time and size.
 
@@ -268,7 +271,7 @@ class _ParseCache(UsedEntries):
         import supportkit.yamlsource
 
         code = (__file__, supportkit.yamlsource.__file__, supportkit.errors.__file__)
-        key = cache_key(str(root.resolve()), source_locale, installed_identity("yaml"), code=code)
+        key = cache_key(PARSE_CACHE_FORMAT, str(root.resolve()), source_locale, dependencies=("yaml",), code=code)
         super().__init__(cache_file("templates", key), key)
         self.source_locale = source_locale
 

@@ -2,8 +2,8 @@
 
 The index depends on the lexicon, on the ``examples:`` of the library's templates and on
 the code that builds it (``_CODE``), so it is keyed by those files' paths, modification
-times and sizes (``_cache.cache_key``). A warm process reuses it for every message; a cold
-process reads it back from the cache folder (``_cache.read_data``: plain data only, private,
+times and sizes (``cache.cache_key``). A warm process reuses it for every message; a cold
+process reads it back from the cache folder (``cache.read_data``: plain data only, private,
 rebuilt whenever it cannot be used).
 """
 
@@ -19,16 +19,8 @@ from supportkit.matching.index import INDEX_VERSION, LEXICON_PATH, MatchIndex
 if TYPE_CHECKING:
     from supportkit.library import Library
 
-_BY_KEY: dict[tuple[Any, ...], MatchIndex] = {}
-_BY_LIBRARY: dict[int, tuple[weakref.ref[Any], tuple[Any, ...]]] = {}
-
-
-def _stamp(path: Path) -> tuple[str, int, int]:
-    try:
-        info = path.stat()
-        return (str(path), info.st_mtime_ns, info.st_size)
-    except OSError:
-        return (str(path), 0, 0)
+_BY_KEY: dict[str, MatchIndex] = {}
+_BY_LIBRARY: dict[int, tuple[weakref.ref[Any], str]] = {}
 
 
 _CODE = (*(Path(__file__).with_name(name) for name in ("index.py", "build.py", "cues.py", "features.py", "fold.py", "store.py")),
@@ -36,12 +28,12 @@ _CODE = (*(Path(__file__).with_name(name) for name in ("index.py", "build.py", "
 """The code that builds the index: folding uses ``text``, ``_examples`` lives here."""
 
 
-def library_key(library: Library | None) -> tuple[Any, ...]:
+def library_key(library: Library | None) -> str:
     """What the index of ``library`` depends on: lexicon, template files and the code that builds it."""
     from supportkit.cache import cache_key
 
-    files = sorted({t.path for t in library}) if library is not None else []
-    return (cache_key(INDEX_VERSION, _stamp(LEXICON_PATH), code=_CODE), tuple(_stamp(Path(p)) for p in files))
+    files = sorted({str(t.path) for t in library}) if library is not None else []
+    return cache_key(INDEX_VERSION, sources=(LEXICON_PATH, *files), dependencies=("yaml",), code=_CODE)
 
 
 def _customer_intents() -> tuple[str, ...]:
@@ -76,17 +68,17 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _disk_path(key: tuple[Any, ...]) -> Path:
+def _disk_path(key: str) -> Path:
     from supportkit.cache import cache_file
 
-    return cache_file("match", repr(key))
+    return cache_file("match", key)
 
 
-def _read_disk(path: Path, key: tuple[Any, ...]) -> MatchIndex | None:
+def _read_disk(path: Path, key: str) -> MatchIndex | None:
     """The index stored for ``key``, or None (missing, damaged, not plain data, another key's)."""
     from supportkit.cache import read_data
 
-    data = read_data(path, repr(key))
+    data = read_data(path, key)
     if data is None:
         return None
     try:
@@ -95,10 +87,10 @@ def _read_disk(path: Path, key: tuple[Any, ...]) -> MatchIndex | None:
         return None
 
 
-def _write_disk(path: Path, key: tuple[Any, ...], index: MatchIndex) -> None:
+def _write_disk(path: Path, key: str, index: MatchIndex) -> None:
     from supportkit.cache import write_data
 
-    write_data(path, repr(key), index.to_data(), keep=8)  # one per library in use
+    write_data(path, key, index.to_data(), keep=8)  # one per library in use
 
 
 def build_for(library: Library | None) -> MatchIndex:

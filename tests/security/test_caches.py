@@ -96,7 +96,7 @@ def _match(tmp: Path) -> tuple[Path, str, Callable[[], None]]:
         cache.index_for(library)
         assert classify("my USDT transfer is pending", "en", library).top == "tx_pending"
 
-    return cache._disk_path(key), repr(key), use
+    return cache._disk_path(key), key, use
 
 
 def _detect(tmp: Path) -> tuple[Path, str, Callable[[], None]]:
