@@ -7,6 +7,7 @@ classify them together, answer each), so they all give the same answer for the s
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -235,7 +236,7 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
                                           config.allow_drafts)
         agent = refuse_unsafe(render(agent_selection, values or {}, config.brand), agent_selection, config)
         if guarded.secret_found:
-            agent = Rendered(**{**agent.__dict__, "text": _safety_notice(agent) + "\n\n" + agent.text})
+            agent = dataclasses.replace(agent, text=_safety_notice(agent) + "\n\n" + agent.text)
 
     notes: list[str] = []
     if normalized.truncated:

@@ -453,7 +453,7 @@ def _with_numbering(text: str, hit: PhraseHit) -> PhraseHit:
     match = _NUMBERING_RE.search(text, max(0, hit.start - 8), hit.start)
     if match is None or match.start() == hit.start:
         return hit
-    return PhraseHit(match.start(), hit.end, hit.words, hit.wordlist, hit.checksum, hit.typos)
+    return replace(hit, start=match.start())
 
 
 def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: str) -> list[PhraseHit]:
@@ -619,5 +619,4 @@ def _best_non_overlapping(hits: list[PhraseHit]) -> list[PhraseHit]:
             merged[-1] = (start, max(end, hit.end), best)
         else:
             merged.append((hit.start, hit.end, hit))
-    return [PhraseHit(start, end, best.words, best.wordlist, best.checksum, best.typos)
-            for start, end, best in merged]
+    return [replace(best, start=start, end=end) for start, end, best in merged]
