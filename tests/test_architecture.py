@@ -141,7 +141,8 @@ REPLY = DETECTION | {
     "supportkit.guard", "supportkit.guard.hanzi", "supportkit.guard.keys", "supportkit.guard.notices",
     "supportkit.guard.phrases", "supportkit.guard.scam", "supportkit.guard.view", "supportkit.guard.wordlists",
     "supportkit.library", "supportkit.library.store", "supportkit.yamlsource", "supportkit.matching",
-    "supportkit.matching.fold", "supportkit.matching.index", "supportkit.matching.scoring",
+    "supportkit.matching.cues", "supportkit.matching.features", "supportkit.matching.fold", "supportkit.matching.index",
+    "supportkit.matching.scoring",
     "supportkit.matching.store", "supportkit.pipeline", "supportkit.rendering", "supportkit.rendering.budget",
     "supportkit.rendering.fastpath", "supportkit.rendering.tree",
 }

@@ -81,9 +81,10 @@ def test_tokenizers_without_han_ranges_match_the_same_where_they_are_used(text: 
 @given(st.text(alphabet=NARROW + WIDE, max_size=40))
 @settings(max_examples=500, deadline=None)
 def test_is_han_and_han_characters_agree_with_the_han_class(text: str) -> None:
-    from supportkit.matching.fold import _HAN, han_characters, is_han
+    from supportkit.matching.fold import han_characters, is_han
+    from supportkit.text import HAN
 
-    han = re.compile(f"[{_HAN}]")
+    han = re.compile(f"[{HAN}]")
     assert han_characters(text) == han.findall(text)
     assert is_han(text) == bool(han.match(text))
 

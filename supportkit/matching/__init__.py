@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from supportkit.languages import language_of
-from supportkit.matching.build import COURTESY_INTENTS
 from supportkit.matching.cues import correct_typos
 from supportkit.matching.features import features_of, vectorize
 from supportkit.matching.fold import STOPWORDS, fold, is_han, tokens
-from supportkit.matching.index import URGENCY_KINDS, MatchIndex, Probe
+from supportkit.matching.index import COURTESY_INTENTS, URGENCY_KINDS, MatchIndex, Probe
 from supportkit.matching.scoring import (
     EVIDENCE_SIMILARITY,
     FOREIGN_WEIGHT,

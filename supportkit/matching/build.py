@@ -25,6 +25,7 @@ from supportkit.matching.fold import (
     tokens,
 )
 from supportkit.matching.index import (
+    COURTESY_INTENTS,
     URGENCY_KINDS,
     Cue,
     Example,
@@ -51,8 +52,6 @@ MIN_COMMON_DF = 20
 """A term is never "common" below this many examples (a small library keeps every term)."""
 
 
-COURTESY_INTENTS = ("greeting", "thanks")
-"""Intents of courtesy: they answer a message only when it asks nothing else."""
 
 
 _SHORT_COURTESY = 4

@@ -105,6 +105,9 @@ class Cue:
     """What its parts need in ``Probe.present`` (``cue_needs``)."""
 
 
+COURTESY_INTENTS = ("greeting", "thanks")
+"""Intents of courtesy: they answer a message only when it asks nothing else."""
+
 URGENCY_KINDS = ("loss", "exposed", "permissions", "acted", "pressing")
 
 

@@ -13,7 +13,6 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from supportkit.matching.build import build_index
 from supportkit.matching.index import INDEX_VERSION, LEXICON_PATH, MatchIndex
 
 if TYPE_CHECKING:
@@ -95,6 +94,8 @@ def _write_disk(path: Path, key: str, index: MatchIndex) -> None:
 
 def build_for(library: Library | None) -> MatchIndex:
     """Build the index of ``library`` from scratch (no cache)."""
+    from supportkit.matching.build import build_index
+
     return build_index(load_lexicon(), _examples(library), _customer_intents())
 
 
