@@ -226,17 +226,19 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
 
     selection = _select_template(library, classification.top, reading.customer_locale, config.default_locale,
                                  config.allow_drafts)
-    rendered = refuse_unsafe(render(selection, values or {}, config.brand), selection, config)
+    situation = {"secret_found": guarded.secret_found, "urgent": urgent}
+    rendered = refuse_unsafe(render(selection, values or {}, config.brand, **situation), selection, config)
     text = rendered.text
     if guarded.secret_found:
-        text = _safety_notice(rendered) + "\n\n" + text
+        text = with_notice(text, _safety_notice(rendered))
     agent = None
     if agent_lang:
         agent_selection = select_template(library, selection.template.ref, agent_lang, config.default_locale,
                                           config.allow_drafts)
-        agent = refuse_unsafe(render(agent_selection, values or {}, config.brand), agent_selection, config)
+        agent = refuse_unsafe(render(agent_selection, values or {}, config.brand, **situation), agent_selection,
+                              config)
         if guarded.secret_found:
-            agent = dataclasses.replace(agent, text=_safety_notice(agent) + "\n\n" + agent.text)
+            agent = dataclasses.replace(agent, text=with_notice(agent.text, _safety_notice(agent)))
 
     notes: list[str] = []
     if normalized.truncated:
@@ -265,6 +267,27 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
         scam_signals=list(guarded.scam_signals), message=shown, reply=rendered, text=text, agent=agent,
         notes=notes, review_reason=classification.review_reason,
     )
+
+
+GREETING_MAX_CHARS = 60
+"""The longest first paragraph read as the reply's greeting ("Hi Ana,", "您好！", "Здравствуйте!")."""
+
+
+def greeting_of(text: str) -> str | None:
+    """The reply's greeting: its first paragraph when that is one short line, else None."""
+    first, separator, _ = text.partition("\n\n")
+    line = first.strip()
+    if separator and line and "\n" not in line and len(line) <= GREETING_MAX_CHARS:
+        return first
+    return None
+
+
+def with_notice(text: str, notice: str) -> str:
+    """``text`` with the safety notice after its greeting (or first, when it opens with none)."""
+    greeting = greeting_of(text)
+    if greeting is None:
+        return f"{notice}\n\n{text}"
+    return f"{greeting}\n\n{notice}\n\n{text[len(greeting):].lstrip(chr(10))}"
 
 
 def _safety_notice(rendered: Rendered) -> str:

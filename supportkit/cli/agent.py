@@ -90,7 +90,7 @@ def _print_reply(result: Any) -> None:
     """Human view of a reply: warnings first (stderr), then the text to send (stdout)."""
     if result.secret_found:
         click.secho(_("WARNING: the customer pasted a recovery phrase or private key. It was removed; "
-                      "the reply starts with a safety notice."), fg="red", bold=True, err=True)
+                      "the reply carries a safety notice after the greeting."), fg="red", bold=True, err=True)
     elif result.urgent:
         click.secho(_("URGENT: {reasons}").format(reasons=", ".join(result.urgency_reasons) or "funds at risk"),
                     fg="yellow", bold=True, err=True)

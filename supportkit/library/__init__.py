@@ -522,8 +522,8 @@ def _variables(value: Any, line: int, problem: Any) -> dict[str, Variable]:
     result: dict[str, Variable] = {}
     for name, spec in value.items():
         vline = value.line_of(name)
-        if not VARIABLE_RE.match(name) or name in {"brand", "locale"}:
-            problem(vline, f"invalid variable name {name!r} (lower_case; brand and locale are reserved)")
+        if not VARIABLE_RE.match(name) or name in {"brand", "locale", "secret_found", "urgent"}:
+            problem(vline, f"invalid variable name {name!r} (lower_case; brand, locale, secret_found and urgent are reserved)")
             continue
         if spec is None:
             spec = Located()

@@ -30,6 +30,11 @@ from supportkit.rendering import fastpath
 from supportkit.rendering.tree import plain_text
 
 MAX_OUTPUT_CHARS = 20_000
+SITUATION = ("secret_found", "urgent")
+"""What a template may branch on besides its variables: the customer pasted a recovery phrase or
+private key (``secret_found``; the reply then carries the safety notice after its greeting, so the
+body must not reassure), the message is urgent (``urgent``). Both are false unless the pipeline
+says otherwise; ``preview`` and ``check`` render a reply both ways."""
 """A rendered reply longer than this is refused: no template should produce a wall of text."""
 
 SAFE_BUILTIN_FILTERS = (
@@ -269,8 +274,10 @@ class Rendered:
                 "text": self.text}
 
 
-def build_context(template: Template, locale: str, values: Mapping[str, Any], brand: Brand) -> dict[str, Any]:
-    """Declared variables (given value, else the locale's default), plus ``brand`` and ``locale``."""
+def build_context(template: Template, locale: str, values: Mapping[str, Any], brand: Brand,
+                  situation: Mapping[str, bool] | None = None) -> dict[str, Any]:
+    """Declared variables (given value, else the locale's default), plus ``brand``, ``locale`` and
+    the ``SITUATION`` flags (false unless ``situation`` sets them)."""
     unknown = sorted(set(values) - set(template.variables))
     if unknown:
         declared = ", ".join(sorted(template.variables)) or "none"
@@ -284,6 +291,8 @@ def build_context(template: Template, locale: str, values: Mapping[str, Any], br
         context[name] = value.strip() if isinstance(value, str) else value
     context["brand"] = brand.localized(locale)
     context["locale"] = locale
+    for name in SITUATION:
+        context[name] = bool((situation or {}).get(name, False))
     return context
 
 
@@ -359,18 +368,19 @@ def _tidy(text: str) -> str:
 
 
 def render(selection: Selection, values: Mapping[str, Any] | None = None, brand: Brand | None = None,
-           limit: int = MAX_OUTPUT_CHARS) -> Rendered:
-    """Fill in the selected template in the selected locale."""
+           limit: int = MAX_OUTPUT_CHARS, *, secret_found: bool = False, urgent: bool = False) -> Rendered:
+    """Fill in the selected template in the selected locale, in the given situation (``SITUATION``)."""
+    situation = {"secret_found": secret_found, "urgent": urgent}
     if values:
-        return _render(selection, values, brand, limit)
+        return _render(selection, values, brand, limit, situation)
     # Without values a reply depends only on its template, locale and brand (all frozen):
     # `batch` drafts the same few replies over and over, so each is rendered once.
-    key = (id(selection.template), selection.choice, id(brand), limit)
+    key = (id(selection.template), selection.choice, id(brand), limit, secret_found, urgent)
     hit = _PLAIN_RENDERS.get(key)
     if hit is None or hit[0] is not selection.template or hit[1] is not brand:
         if len(_PLAIN_RENDERS) >= 256:
             _PLAIN_RENDERS.clear()
-        hit = _PLAIN_RENDERS[key] = (selection.template, brand, _render(selection, values, brand, limit))
+        hit = _PLAIN_RENDERS[key] = (selection.template, brand, _render(selection, values, brand, limit, situation))
     return dataclasses.replace(hit[2], variables=dict(hit[2].variables))
 
 
@@ -378,11 +388,12 @@ _PLAIN_RENDERS: dict[tuple[Any, ...], tuple[Template, Brand | None, Rendered]] =
 """Replies rendered without values, by template (held, so its id stays its own), locale and brand."""
 
 
-def _render(selection: Selection, values: Mapping[str, Any] | None, brand: Brand | None, limit: int) -> Rendered:
+def _render(selection: Selection, values: Mapping[str, Any] | None, brand: Brand | None, limit: int,
+            situation: Mapping[str, bool]) -> Rendered:
     template = selection.template
     translation = selection.translation
     locale = selection.choice.locale
-    context = build_context(template, locale, values or {}, brand or Brand())
+    context = build_context(template, locale, values or {}, brand or Brand(), situation)
     where = f"{template.path}: {locale}"
     subject = render_string(translation.subject, context, limit, where) if translation.subject else ""
     body = render_string(translation.body, context, limit, where)
@@ -393,6 +404,6 @@ def _render(selection: Selection, values: Mapping[str, Any] | None, brand: Brand
     return Rendered(
         template=template.id, kind=template.kind, locale=locale, subject=subject, text=body,
         fallback=selection.choice.fallback, draft=translation.is_draft,
-        variables={k: str(v) for k, v in context.items() if k not in ("brand", "locale")},
+        variables={k: str(v) for k, v in context.items() if k not in ("brand", "locale", *SITUATION)},
         converted_from=selection.choice.converted_from,
     )

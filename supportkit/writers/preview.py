@@ -2,7 +2,10 @@
 
 ``supportkit preview ID`` shows each case (example values, empty values, long
 names, plural counts 0 1 2 5 11 21 1.5, a tiny BTC amount) in zh en es ru fr, as
-text or as one self-contained HTML page (a table: cases x locales).
+text or as one self-contained HTML page (a table: cases x locales). A reply is also
+shown as a customer who pasted a recovery phrase gets it (greeting, safety notice, then
+the body rendered with ``secret_found``), and as an urgent message gets it when the
+template branches on ``urgent``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ class Case:
 
     label: str
     values: dict[str, str]
+    situation: tuple[str, ...] = ()
+    """``SITUATION`` flags set for this case (``secret_found``, ``urgent``)."""
 
 
 @dataclass
@@ -81,6 +86,10 @@ def preview_cases(template: Template) -> list[Case]:
     amounts = [name for name, v in variables.items() if v.type == "amount"]
     if amounts:
         cases.append(Case(f"amount = {TINY_AMOUNT}", {**examples, **dict.fromkeys(amounts, TINY_AMOUNT)}))
+    if template.kind == "reply":
+        cases.append(Case("pasted secret", examples, ("secret_found",)))
+        if any("urgent" in t.body or "urgent" in t.subject for t in template.locales.values()):
+            cases.append(Case("urgent", examples, ("urgent",)))
     return cases
 
 
@@ -89,7 +98,9 @@ def build_preview(config: Config, template_id: str, locales: tuple[str, ...] = S
     import jinja2
 
     from supportkit.errors import SupportkitError
+    from supportkit.guard import safety_notice
     from supportkit.library.store import library_for
+    from supportkit.pipeline import with_notice
     from supportkit.rendering import build_context, render_string
 
     template = library_for(config).get(template_id)
@@ -102,10 +113,12 @@ def build_preview(config: Config, template_id: str, locales: tuple[str, ...] = S
                 continue
             cell: dict[str, Any] = {"state": template.translation_state(code), "subject": "", "text": "", "error": None}
             try:
-                context = build_context(template, code, case.values, config.brand)
+                context = build_context(template, code, case.values, config.brand, dict.fromkeys(case.situation, True))
                 where = f"{template.path}: {code}"
                 cell["subject"] = render_string(translation.subject, context, where=where) if translation.subject else ""
                 cell["text"] = render_string(translation.body, context, where=where)
+                if "secret_found" in case.situation:
+                    cell["text"] = with_notice(cell["text"], safety_notice(code))
             except SupportkitError as exc:
                 cell["error"] = exc.message
             except jinja2.TemplateError as exc:  # e.g. a filter the sandbox does not have

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from supportkit.languages import SUPPORTED_LANGUAGES
+from supportkit.rendering import SITUATION
 from supportkit.rendering.analysis import (
     name_offset,
     plural_calls,
@@ -68,7 +69,7 @@ def check_undeclared(view: TemplateView) -> Iterator[Finding]:
 
     from supportkit.config import Brand
 
-    declared = set(view.template.variables) | {"locale", "range"}
+    declared = set(view.template.variables) | {"locale", "range", *SITUATION}
     brand_fields = {f.name for f in dataclasses.fields(Brand)}
     for piece in view.all_pieces():
         if piece.ast is None:
@@ -232,7 +233,7 @@ def check_render(view: TemplateView) -> Iterator[Finding]:
 
     if not _renderable(view):
         return
-    declared = set(view.template.variables) | {"locale", "range"}
+    declared = set(view.template.variables) | {"locale", "range", *SITUATION}
     for piece in view.all_pieces():
         names = {n for n in used_names(piece.ast) if not n.startswith("brand.")}
         if names - declared:
