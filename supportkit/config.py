@@ -63,17 +63,23 @@ IN_APP_SUPPORT: Mapping[str, str] = MappingProxyType({
 """The in-app path to live support as each locale's app menu names it."""
 
 
-LOCALIZED_BRAND_SETTINGS = ("in_app_support", "support_hours")
+LOCALIZED_BRAND_SETTINGS = ("in_app_support", "support_hours", "telegram")
 """Brand settings that may be a table of strings per locale."""
+NO_FALLBACK_SETTINGS = frozenset({"telegram"})
+"""Per-locale settings a locale without an entry does not borrow from another: a Chinese reader
+is not sent to the English Telegram group (templates say ``{% if brand.telegram %}``)."""
+TELEGRAM = {"en": "https://t.me/TokenPocket_en"}
+"""The brand's Telegram channels per locale: the English one is the only one on record."""
 
 
 @dataclass(frozen=True)
 class Brand:
     """Product name, support channels and links; templates read them as ``brand.*``.
 
-    ``in_app_support`` and ``support_hours`` may be tables of strings per locale
-    (menus the app shows in the reader's language); :meth:`localized` picks the
-    locale's string, else its language's, else ``en``.
+    ``in_app_support``, ``support_hours`` and ``telegram`` may be tables of strings per
+    locale (menus the app shows in the reader's language, the channel in their language);
+    :meth:`localized` picks the locale's string, else its language's, else ``en``, except
+    for ``NO_FALLBACK_SETTINGS``, which are empty for a locale without an entry.
 
     The contacts (``BRAND_CONTACTS``) are set together or not at all; the links are https,
     and what a reply may link to follows from them (:meth:`link_policy`, ``supportkit.safety``).
@@ -85,15 +91,22 @@ class Brand:
     help_center: str = "https://help.tokenpocket.pro"
     in_app_support: str | Mapping[str, str] = field(default_factory=lambda: dict(IN_APP_SUPPORT))
     twitter: str = "https://x.com/TokenPocket_TP"
-    telegram: str = "https://t.me/TokenPocket_en"
+    telegram: str | Mapping[str, str] = field(default_factory=lambda: dict(TELEGRAM))
     support_hours: str | Mapping[str, str] = "09:00-21:00 (UTC+8)"
     allowed_domains: tuple[str, ...] = ()
     """Domains (with their subdomains) replies may link to besides the brand's and the block explorers."""
 
     def link_policy(self, extra_domains: tuple[str, ...] = ()) -> LinkPolicy:
         """What a reply of this brand may link to (``extra_domains``: the top-level ``allowed_domains``)."""
-        return link_policy(self.website, [getattr(self, key) for key in BRAND_LINKS], [self.support_email],
-                           (*self.allowed_domains, *extra_domains))
+        return link_policy(self.website, self.links(), [self.support_email], (*self.allowed_domains, *extra_domains))
+
+    def links(self, key: str | None = None) -> list[str]:
+        """Every link of the brand (of setting ``key`` only, when given), each locale's of a table."""
+        found: list[str] = []
+        for name in (key,) if key else BRAND_LINKS:
+            value = getattr(self, name)
+            found.extend(value.values() if isinstance(value, Mapping) else [value])
+        return found
 
     def localized(self, locale: str) -> Brand:
         """This brand with every per-locale table resolved to ``locale``'s string."""
@@ -102,8 +115,11 @@ class Brand:
             value = getattr(self, item.name)
             if isinstance(value, Mapping):
                 language = language_of(locale)
-                changes[item.name] = next((value[k] for k in (locale, language, "en") if k in value),
-                                          next(iter(value.values()), ""))
+                if item.name in NO_FALLBACK_SETTINGS:
+                    changes[item.name] = next((value[k] for k in (locale, language) if k in value), "")
+                else:
+                    changes[item.name] = next((value[k] for k in (locale, language, "en") if k in value),
+                                              next(iter(value.values()), ""))
         return dataclasses.replace(self, **changes) if changes else self
 
 
@@ -375,16 +391,17 @@ def _check_brand(brand: Brand, keys: set[str], where: str) -> None:
     policy = brand.link_policy()
     domain = brand_domain(brand.website)
     for key in BRAND_LINKS:
-        value = getattr(brand, key)
-        host = host_of(value)
-        if not value.lower().startswith("https://") or not host:
-            raise ConfigError(f"brand.{key} must be an https:// link, not {value!r}", where,
-                              "Customers are sent there: give the https address.")
-        homes = (*policy.domains, *PLATFORM_HOSTS.get(key, ()))
-        if not on_domain(host, homes):
-            raise ConfigError(
-                f"brand.{key} links to {host}, which is not the brand's domain ({domain}) or an allowed one", where,
-                f"Allowed: {', '.join(homes)}. If {host} is yours, add it to [brand]: allowed_domains = [\"{host}\"].")
+        for value in brand.links(key):
+            host = host_of(value)
+            if not value.lower().startswith("https://") or not host:
+                raise ConfigError(f"brand.{key} must be an https:// link, not {value!r}", where,
+                                  "Customers are sent there: give the https address.")
+            homes = (*policy.domains, *PLATFORM_HOSTS.get(key, ()))
+            if not on_domain(host, homes):
+                raise ConfigError(
+                    f"brand.{key} links to {host}, which is not the brand's domain ({domain}) or an allowed one",
+                    where, f"Allowed: {', '.join(homes)}. If {host} is yours, add it to [brand]: "
+                    f"allowed_domains = [\"{host}\"].")
     email_domain = brand.support_email.rpartition("@")[2].lower()
     if "@" not in brand.support_email or not email_domain:
         raise ConfigError(f"brand.support_email must be an e-mail address, not {brand.support_email!r}", where)

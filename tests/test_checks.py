@@ -57,6 +57,11 @@ EXPECTED: dict[str, list[str]] = {
                          "(re-save the file as UTF-8)"],
     "glossary": ["43: es: glossary: warning: body: 'frase semilla': the agreed term for 'recovery phrase' is "
                  "'frase de recuperación'"],
+    "reassures_after_notice": [
+        f"{line}: {code}: reassures_after_notice: body: {word!r} reassures right after the safety notice "
+        "(wrap it in {% if not secret_found %})"
+        for line, code, word in ((35, "zh", "不必担心"), (44, "es", "Tranquilo"), (53, "ru", "Не беспокойтесь"),
+                                 (62, "fr", "Rassurez-vous"))],
     "hardcoded_brand": ["61: fr: hardcoded_brand: warning: body: 'TokenPocket' typed in; use {{ brand.product }}"],
 }
 
@@ -280,3 +285,11 @@ def test_hardcoded_brand_one_scan_finds_what_the_per_setting_scans_find(
     assert run_checks(config, paths).findings == fast
 
 
+
+
+def test_a_reassuring_opener_kept_for_customers_who_pasted_no_secret_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "bad_reassures_after_notice.yaml"
+    text = (BAD / "bad_reassures_after_notice.yaml").read_text(encoding="utf-8")
+    text = text.replace("      Rassurez-vous, votre", "      {% if not secret_found %}Rassurez-vous, v{% else %}V{% endif %}otre")
+    path.write_text(text, encoding="utf-8")
+    assert [f.locale for f in run_checks(Config(), [path]).findings] == ["zh", "es", "ru"]

@@ -94,3 +94,26 @@ def test_brand_setting_per_locale_resolves_to_the_readers_language(tmp_path: Pat
     assert brand.localized("ru").in_app_support == "Help > Chat"  # no ru entry: en
     assert brand.localized("zh").product == "Acme"
     assert load_config(tmp_path.parent / "nowhere", env={}).brand.localized("fr").in_app_support.startswith("Moi")
+
+
+def test_a_locale_without_its_own_telegram_channel_gets_none_not_the_english_one(tmp_path: Path) -> None:
+    brand = load_config(tmp_path, env={}).brand
+    assert brand.localized("en").telegram == "https://t.me/TokenPocket_en"
+    assert [brand.localized(code).telegram for code in ("zh", "zh-TW", "es", "ru", "fr")] == ["", "", "", "", ""]
+    contacts = ACME_CONTACTS.replace('telegram = "https://t.me/acme"\n', "")
+    (tmp_path / "supportkit.toml").write_text(
+        '[brand]\nproduct = "Acme"\n' + contacts
+        + '[brand.telegram]\nen = "https://t.me/acme"\nzh = "https://t.me/acme_cn"\n', encoding="utf-8")
+    brand = load_config(tmp_path, env={}).brand
+    assert brand.localized("zh-TW").telegram == "https://t.me/acme_cn"
+    assert brand.localized("fr").telegram == ""
+    assert "t.me/acme_cn" in brand.link_policy().links  # a reply may link to each locale's channel
+
+
+def test_every_locale_of_a_telegram_table_must_be_an_https_link_on_telegram(tmp_path: Path) -> None:
+    contacts = ACME_CONTACTS.replace('telegram = "https://t.me/acme"\n', "")
+    (tmp_path / "supportkit.toml").write_text(
+        '[brand]\nproduct = "Acme"\n' + contacts
+        + '[brand.telegram]\nen = "https://t.me/acme"\nru = "https://evil.example/acme"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="brand.telegram links to evil.example"):
+        load_config(tmp_path, env={})

@@ -51,7 +51,7 @@ def test_a_file_planted_above_the_project_is_not_read(tmp_path: Path, runner: Cl
     work = project(tmp_path / "shop") / "docs"
     work.mkdir()
     monkeypatch.chdir(work)
-    assert load_config(env={}).brand.telegram == "https://t.me/TokenPocket_en"
+    assert load_config(env={}).brand.telegram == {"en": "https://t.me/TokenPocket_en"}
     result = runner.invoke(cli, CONTACT)
     assert result.exit_code == 0, result.output
     assert "https://t.me/TokenPocket_en" in result.stdout and "tp_support_desk" not in result.stdout

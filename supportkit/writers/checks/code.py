@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 
-from supportkit.languages import SUPPORTED_LANGUAGES
+from supportkit.languages import SUPPORTED_LANGUAGES, language_of
 from supportkit.rendering import SITUATION
 from supportkit.rendering.analysis import (
     name_offset,
@@ -41,7 +43,8 @@ def check_syntax(view: TemplateView) -> Iterator[Finding]:
 @rule("placeholders", "error", "a translation uses a variable the source does not (renamed or extra = error; dropped = warning)")
 def check_placeholders(view: TemplateView) -> Iterator[Finding]:
     template = view.template
-    source = {name: used_names(p.ast) for name in ("subject", "body")
+    situation = set(SITUATION)  # what a text branches on, not what it shows: each locale its own way
+    source = {name: used_names(p.ast) - situation for name in ("subject", "body")
               if (p := view.piece(template.source_locale, name)) is not None and p.ast is not None}
     if not source:
         return
@@ -50,7 +53,7 @@ def check_placeholders(view: TemplateView) -> Iterator[Finding]:
             piece = view.piece(translation.locale, name)
             if piece is None or piece.ast is None or name not in source:
                 continue
-            mine = used_names(piece.ast)
+            mine = used_names(piece.ast) - situation
             extra = sorted(mine - source[name])
             dropped = sorted(source[name] - mine)
             for index, extra_name in enumerate(extra):
@@ -193,21 +196,22 @@ def _render_values(view: TemplateView, empty: bool) -> dict[str, str]:
             for name, v in view.template.variables.items()}
 
 
-def render_piece(view: TemplateView, piece: Piece, values: dict[str, str]) -> str:
-    """Render one piece in its locale (raises TemplateError as the runtime would)."""
+def render_piece(view: TemplateView, piece: Piece, values: dict[str, str], situation: tuple[str, ...] = ()) -> str:
+    """Render one piece in its locale, with the ``SITUATION`` flags named in ``situation`` set
+    (raises TemplateError as the runtime would)."""
     from supportkit.errors import TemplateError
     from supportkit.rendering import build_context, render_string
 
-    key = (piece.locale, piece.field, tuple(sorted(values.items())))
+    key = (piece.locale, piece.field, tuple(sorted(values.items())), situation)
     cached = view.rendered.get(key)
     if isinstance(cached, TemplateError):
         raise cached
     if cached is not None:
         return cached
-    context = view.contexts.get((piece.locale, key[2]))
+    context = view.contexts.get((piece.locale, key[2], situation))
     if context is None:
-        context = view.contexts[(piece.locale, key[2])] = build_context(view.template, piece.locale, values,
-                                                                        view.config.brand)
+        context = view.contexts[(piece.locale, key[2], situation)] = build_context(
+            view.template, piece.locale, values, view.config.brand, dict.fromkeys(situation, True))
     try:
         text = render_string(piece.text, context, where=f"{view.path}: {piece.locale}")
     except TemplateError as exc:  # render_string turns every Jinja error into one
@@ -283,6 +287,58 @@ def check_rendered_reply(view: TemplateView) -> Iterator[Finding]:
         for _offset, sentence in secret_requests(text, piece.locale):
             yield view.finding("rendered_reply", piece.line, piece.locale,
                                f"{piece.field}: asks for a recovery phrase or private key: {sentence[:80]!r}")
+
+
+REASSURING: dict[str, str] = {
+    "en": r"(?:the )?(?:good|great) news|no worries|(?:don't|do not|no need to) (?:worry|panic)|nothing to worry about"
+          r"|rest assured|(?:you(?:'re| are)|it(?:'s| is)) (?:all )?(?:safe|fine|ok(?:ay)?)\b|relax\b",
+    "zh": r"好消息|别担心|不用担心|无需担心|不必担心|请放心|您放心|放心吧|不要紧|没关系|很安全",
+    "es": r"buenas? noticias?|no se preocupe|no te preocupes|tranquil[oa]s?\b|no hay (?:de )?qu[eé] preocuparse"
+          r"|pierda cuidado|est[aá]n? a salvo|todo (?:est[aá] )?bien",
+    "ru": r"хорош(?:ая|ие|ую) новост|не волнуйтесь|не переживайте|не беспокойтесь|(?:волноваться|беспокоиться) не о чем"
+          r"|вс[её] в порядке|в безопасности|не страшно",
+    "fr": r"bonnes? nouvelles?|pas d[’']inquiétude|ne vous inquiétez pas|rassurez-vous|aucune inquiétude"
+          r"|pas de panique|tout va bien|en sécurité|sans souci",
+}
+"""Openers that reassure, per language: after the safety notice they contradict it."""
+OPENING_PARAGRAPHS = 2
+"""Paragraphs after the greeting read as the body's opening."""
+
+
+@functools.lru_cache(maxsize=8)
+def _reassuring_re(language: str) -> re.Pattern[str] | None:
+    pattern = REASSURING.get(language)
+    return re.compile(pattern, re.IGNORECASE) if pattern else None
+
+
+@rule("reassures_after_notice", "error",
+      "a reply whose opening reassures when it is sent with the safety notice (wrap it in {% if not secret_found %})")
+def check_reassures_after_notice(view: TemplateView) -> Iterator[Finding]:
+    """A customer who pasted their recovery phrase reads: greeting, "create a new wallet now", then the
+    body. Rendered as that customer gets it (``secret_found``), the body's opening must not say all is well."""
+    from supportkit.errors import SupportkitError
+    from supportkit.pipeline import greeting_of
+
+    if view.template.kind != "reply" or not _renderable(view):
+        return
+    values = _render_values(view, False)
+    for piece in view.all_pieces():
+        pattern = _reassuring_re(language_of(piece.locale))
+        if piece.field != "body" or pattern is None:
+            continue
+        try:
+            text = render_piece(view, piece, values, ("secret_found",))
+        except SupportkitError:
+            continue  # the render rule says it
+        greeting = greeting_of(text)
+        body = text[len(greeting):] if greeting is not None else text
+        opening = "\n\n".join(p for p in body.strip().split("\n\n")[:OPENING_PARAGRAPHS])
+        match = pattern.search(opening)
+        if match:
+            at = piece.text.find(match.group())
+            yield view.finding("reassures_after_notice", piece.line_at(at) if at >= 0 else piece.line, piece.locale,
+                               f"body: {match.group()!r} reassures right after the safety notice "
+                               "(wrap it in {% if not secret_found %})")
 
 
 @rule("draft", "warning", "a machine draft that nobody has reviewed yet")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from supportkit.languages import language_of
 from supportkit.rendering.analysis import JINJA_RE
+from supportkit.safety import BRAND_LINKS
 from supportkit.writers.checks.base import URL_RE, Finding, TemplateView, rule
 
 _BRACKETS = {"(": ")", "[": "]", "（": "）", "【": "】", "「": "」", "『": "』", "《": "》", "«": "»"}
@@ -418,18 +419,18 @@ def _any_brand_value(values: tuple[str, ...]) -> re.Pattern[str]:
 
 @rule("hardcoded_brand", "warning", "the product name, support e-mail or a brand link typed in instead of {{ brand.* }}")
 def check_hardcoded_brand(view: TemplateView) -> Iterator[Finding]:
-    import dataclasses
-
-    values = {f"brand.{k}": str(v) for k, v in dataclasses.asdict(view.config.brand).items()
-              if k in ("product", "support_email", "website", "help_center", "twitter", "telegram") and v}
+    brand = view.config.brand
+    named = [(f"brand.{key}", value) for key in ("product", "support_email") for value in [getattr(brand, key)]]
+    named += [(f"brand.{key}", value) for key in BRAND_LINKS for value in brand.links(key)]
+    values = [(name, str(value)) for name, value in named if value]
     if not values:
         return
-    any_value = _any_brand_value(tuple(values.values()))
+    any_value = _any_brand_value(tuple(value for _, value in values))
     for piece in view.all_pieces():
         stripped = JINJA_RE.sub(lambda m: " " * len(m.group()), piece.text)
         if not any_value.search(stripped):
             continue
-        for name, value in values.items():
+        for name, value in values:
             pattern = re.compile(rf"(?<![\w/.@]){re.escape(value.removeprefix('https://'))}(?![\w@])", re.IGNORECASE)
             match = pattern.search(stripped)
             if match:
