@@ -62,6 +62,14 @@ EXPECTED: dict[str, list[str]] = {
         "(wrap it in {% if not secret_found %})"
         for line, code, word in ((35, "zh", "不必担心"), (44, "es", "Tranquilo"), (53, "ru", "Не беспокойтесь"),
                                  (62, "fr", "Rassurez-vous"))],
+    "typography": [
+        "35: zh: typography: warning: body: list numbered with 、 (the texts number lists 1. 2. 3.)",
+        "35: zh: typography: warning: body: no space between Han characters and Latin letters or digits",
+        "35: zh: typography: warning: body: no space between Han characters and Latin letters or digits",
+        "55: ru: typography: warning: body: no no-break space (U+00A0) after «№»",
+        "55: ru: typography: warning: body: plain space between a number and its unit (use a no-break space, U+00A0)",
+        "64: fr: typography: warning: body: straight apostrophe ' (use ’)",
+    ],
     "hardcoded_brand": ["61: fr: hardcoded_brand: warning: body: 'TokenPocket' typed in; use {{ brand.product }}"],
 }
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from supportkit.languages import language_of
 from supportkit.rendering.analysis import JINJA_RE
 from supportkit.safety import BRAND_LINKS
+from supportkit.text import has_wide
 from supportkit.writers.checks.base import URL_RE, Finding, TemplateView, rule
 
 _BRACKETS = {"(": ")", "[": "]", "（": "）", "【": "】", "「": "」", "『": "』", "《": "》", "«": "»"}
@@ -255,6 +256,45 @@ def check_punctuation(view: TemplateView) -> Iterator[Finding]:
                 break
         for offset, message in sorted(found)[:3]:
             yield view.finding("punctuation", piece.line_at(offset), piece.locale, f"{piece.field}: {message}")
+
+
+ZH_LIST_NUMBERING = "."
+"""The one list numbering of Chinese texts: ``1.`` (``1、`` is the other style; the texts use ``1.``)."""
+ZH_SPACE_HAN_LATIN = True
+"""Chinese texts put a space between Han characters and Latin letters or digits (``USDT 转账``)."""
+_FR_STRAIGHT_APOSTROPHE_RE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+_RU_NUMERO_RE = re.compile("№(?!\u00a0)")
+_RU_UNIT_RE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)? (?=(?:TRX|USDT|USDC|ETH|BNB|BTC|%|ч\b|мин\b|сек\b|"
+                         r"дн(?:я|ей)\b|день\b|час(?:а|ов)?\b|минут\w*|секунд\w*))")
+_ZH_OTHER_NUMBERING_RE = re.compile(r"(?m)^[ \t]*\d{1,2}、")
+_ZH_UNSPACED_RE = re.compile(r"[\u3400-\u9fff](?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[\u3400-\u9fff]")
+
+
+def _typography(language: str, masked: str) -> Iterator[tuple[int, str]]:
+    if language == "fr":
+        for match in _FR_STRAIGHT_APOSTROPHE_RE.finditer(masked):
+            yield match.start(), "straight apostrophe ' (use ’)"
+    elif language == "ru":
+        for match in _RU_NUMERO_RE.finditer(masked):
+            yield match.start(), "no no-break space (U+00A0) after «№»"
+        for match in _RU_UNIT_RE.finditer(masked):
+            yield match.end() - 1, "plain space between a number and its unit (use a no-break space, U+00A0)"
+    elif language == "zh":
+        if ZH_LIST_NUMBERING == ".":
+            for match in _ZH_OTHER_NUMBERING_RE.finditer(masked):
+                yield match.start(), "list numbered with 、 (the texts number lists 1. 2. 3.)"
+        if ZH_SPACE_HAN_LATIN and has_wide(masked):
+            for match in _ZH_UNSPACED_RE.finditer(masked):
+                yield match.start(), "no space between Han characters and Latin letters or digits"
+
+
+@rule("typography", "warning", "locale typography: ’ in fr, no-break spaces after № and before units in ru, "
+      "one list numbering and Han-Latin spacing in zh")
+def check_typography(view: TemplateView) -> Iterator[Finding]:
+    for piece in view.all_pieces():
+        found = sorted(_typography(language_of(piece.locale), piece.masked))
+        for offset, message in found[:3]:
+            yield view.finding("typography", piece.line_at(offset), piece.locale, f"{piece.field}: {message}")
 
 
 _WHITESPACE_RULES: list[tuple[str, int, str, Callable[[str], bool]]] = [
