@@ -11,6 +11,7 @@ inside the command that needs them so ``import supportkit.cli`` stays light.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -19,7 +20,42 @@ from supportkit.cli.common import Context, emit_json, pass_context
 from supportkit.i18n import _
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands live in modules imported when a command is asked for (``COMMANDS``).
+
+    ``supportkit detect`` imports the agent's commands only, never the writers' or the models'
+    ones; ``--help`` lists them all (and so imports them all).
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            import importlib
+
+            module, _, attribute = self.lazy[cmd_name].rpartition(".")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+COMMANDS = {
+    "detect": "supportkit.cli.agent.detect", "guard": "supportkit.cli.agent.guard",
+    "reply": "supportkit.cli.agent.reply", "tutorial": "supportkit.cli.agent.tutorial",
+    "templates": "supportkit.cli.agent.templates", "translate": "supportkit.cli.agent.translate_command",
+    "check": "supportkit.cli.writers.check", "status": "supportkit.cli.writers.status",
+    "preview": "supportkit.cli.writers.preview", "drafts": "supportkit.cli.writers.drafts",
+    "stamp": "supportkit.cli.writers.stamp", "faq": "supportkit.cli.faq.faq", "batch": "supportkit.cli.batch.batch",
+    "models": "supportkit.cli.models.models",
+}
+"""Each command of each user's module (``agent``, ``writers``, ``faq``, ``batch``, ``models``), by name."""
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="supportkit")
 @click.option("--replies", "replies_dir", type=click.Path(file_okay=False, path_type=None), default=None,
               help=_("Folder of reply and tutorial templates (default: configured, else bundled)."))
@@ -64,17 +100,6 @@ def config_command(ctx: Context, as_json: bool) -> None:
             value = json.dumps(setting["value"], ensure_ascii=False)
             click.echo(f"  {name} = {value}  ({setting['origin']})")
     report.raise_refused()
-
-
-# --- the commands of each user, one module each ------------------------------------------
-
-from supportkit.cli import agent, batch, faq, models, writers  # noqa: E402
-
-COMMANDS = (agent.detect, agent.guard, agent.reply, agent.tutorial, agent.templates, agent.translate_command,
-            writers.check, writers.status, writers.preview, writers.drafts, writers.stamp,
-            faq.faq, batch.batch, models.models)
-for _command in COMMANDS:
-    cli.add_command(_command)
 
 
 def main() -> None:
