@@ -41,7 +41,9 @@ def check_syntax(view: TemplateView) -> Iterator[Finding]:
 @rule("placeholders", "error", "a translation uses a variable the source does not (renamed or extra = error; dropped = warning)")
 def check_placeholders(view: TemplateView) -> Iterator[Finding]:
     template = view.template
-    source = {name: used_names(p.ast) for name in ("subject", "body")
+    # The SITUATION flags are not values to carry over: each locale guards its own reassuring words
+    # with them (fr « Pas d’inquiétude » where the English has nothing to hide).
+    source = {name: used_names(p.ast) - set(SITUATION) for name in ("subject", "body")
               if (p := view.piece(template.source_locale, name)) is not None and p.ast is not None}
     if not source:
         return
@@ -50,7 +52,7 @@ def check_placeholders(view: TemplateView) -> Iterator[Finding]:
             piece = view.piece(translation.locale, name)
             if piece is None or piece.ast is None or name not in source:
                 continue
-            mine = used_names(piece.ast)
+            mine = used_names(piece.ast) - set(SITUATION)
             extra = sorted(mine - source[name])
             dropped = sorted(source[name] - mine)
             for index, extra_name in enumerate(extra):
