@@ -242,6 +242,17 @@ def test_the_clean_base_passes_every_rule(tmp_path: Path) -> None:
     assert run_checks(Config(), [path]).findings == []
 
 
+def test_a_translation_may_branch_on_the_situation_where_the_source_does_not(tmp_path: Path) -> None:
+    # Each locale hides its own reassuring words from a customer who pasted a secret.
+    path = tmp_path / "bad_draft.yaml"
+    text = (BAD / "bad_draft.yaml").read_text(encoding="utf-8").replace("    status: draft\n", "")
+    greeting = "{% else %}您好！{% endif %}\n"
+    assert text.count(greeting) == 1
+    path.write_text(text.replace(greeting, greeting + "      {% if not secret_found and not urgent %}请放心。{% endif %}\n"),
+                    encoding="utf-8")
+    assert run_checks(Config(), [path]).findings == []
+
+
 def test_bundled_library_and_catalogs_pass_with_zero_findings() -> None:
     report = run_checks(Config(), [BUNDLED_REPLIES, BUNDLED_LOCALES])
     assert [str(f) for f in report.findings] == []
