@@ -51,7 +51,9 @@ def check_placeholders(view: TemplateView) -> Iterator[Finding]:
             if piece is None or piece.ast is None or name not in source:
                 continue
             mine = used_names(piece.ast)
-            extra = sorted(mine - source[name])
+            # A locale may branch on the situation where its own wording needs it (a reassuring
+            # opener to hide when a secret was pasted), whether the source does or not.
+            extra = sorted(mine - source[name] - set(SITUATION))
             dropped = sorted(source[name] - mine)
             for index, extra_name in enumerate(extra):
                 renamed = f" (renamed from {{{{ {dropped[index]} }}}}?)" if index < len(dropped) else ""
