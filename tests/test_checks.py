@@ -193,6 +193,18 @@ def test_an_expression_that_fails_when_rendered_is_a_finding_not_a_crash(tmp_pat
     assert message in finding.message
 
 
+def test_a_translation_may_branch_on_the_situation_alone(tmp_path: Path) -> None:
+    # secret_found and urgent are not placeholders: a locale can hide its own reassuring opener.
+    path = tmp_path / "bad_placeholders.yaml"
+    text = (BAD / "bad_placeholders.yaml").read_text(encoding="utf-8")
+    hello = "{% if customer_name %}Hola, {{ customer_name }}:{% else %}Hola:{% endif %}"
+    assert text.count(hello) == 1
+    path.write_text(text.replace(hello, hello + "{% if not secret_found and not urgent %} ¡Buenas!{% endif %}"),
+                    encoding="utf-8")
+    findings = run_checks(Config(), [path]).findings
+    assert [(f.locale, f.check) for f in findings] == [("ru", "placeholders"), ("fr", "placeholders")]
+
+
 def test_locale_filter_keeps_that_locale_only() -> None:
     report = run_checks(Config(), [BAD / "bad_placeholders.yaml"], locale="fr")
     assert [f.locale for f in report.findings] == ["fr"]
