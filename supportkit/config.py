@@ -63,6 +63,17 @@ IN_APP_SUPPORT: Mapping[str, str] = MappingProxyType({
 """The in-app path to live support as each locale's app menu names it."""
 
 
+SUPPORT_HOURS = MappingProxyType({
+    "en": "from 9 am to 9 pm UTC+8 (01:00\u201313:00 UTC)",
+    "zh": "北京时间 9:00\u201321:00",
+    "es": "de 9:00 a 21:00 (hora de Singapur, UTC+8)",
+    "ru": "с 9:00 до 21:00 по\u00a0UTC+8 (с 4:00 до 16:00 по\u00a0Москве)",
+    "fr": "de 9\u00a0h à 21\u00a0h (UTC+8), soit de 2\u00a0h à 14\u00a0h à Paris (de 3\u00a0h à 15\u00a0h l\u2019été)",
+})
+"""Support hours as each locale writes them (9:00-21:00 UTC+8, a zone without daylight saving time;
+Moscow has none either, Paris has, so the French line gives both). Written by native writers."""
+
+
 LOCALIZED_BRAND_SETTINGS = ("in_app_support", "support_hours", "telegram")
 """Brand settings that may be a table of strings per locale."""
 NO_FALLBACK_SETTINGS = frozenset({"telegram"})
@@ -92,7 +103,7 @@ class Brand:
     in_app_support: str | Mapping[str, str] = field(default_factory=lambda: dict(IN_APP_SUPPORT))
     twitter: str = "https://x.com/TokenPocket_TP"
     telegram: str | Mapping[str, str] = field(default_factory=lambda: dict(TELEGRAM))
-    support_hours: str | Mapping[str, str] = "09:00-21:00 (UTC+8)"
+    support_hours: str | Mapping[str, str] = field(default_factory=lambda: dict(SUPPORT_HOURS))
     allowed_domains: tuple[str, ...] = ()
     """Domains (with their subdomains) replies may link to besides the brand's and the block explorers."""
 
