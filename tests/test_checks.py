@@ -55,8 +55,11 @@ EXPECTED: dict[str, list[str]] = {
     "invisible": ["52: ru: invisible: warning: body: invisible character U+200B"],
     "replacement_char": ["30: zh: replacement_char: warning: subject: U+FFFD replacement character "
                          "(re-save the file as UTF-8)"],
-    "glossary": ["43: es: glossary: warning: body: 'frase semilla': the agreed term for 'recovery phrase' is "
-                 "'frase de recuperación'"],
+    "glossary": ["34: zh: glossary: warning: body: '原生币': the agreed term for 'native coin' is '主币'",
+                 "43: es: glossary: warning: body: 'frase semilla': the agreed term for 'recovery phrase' is "
+                 "'frase de recuperación'",
+                 "52: ru: glossary: warning: body: 'Хэш': the agreed term for 'transaction hash' is 'хеш'",
+                 "61: fr: glossary: warning: body: 'jetons': the agreed term for 'token' is 'token'"],
     "reassures_after_notice": [
         f"{line}: {code}: reassures_after_notice: body: {word!r} reassures right after the safety notice "
         "(wrap it in {% if not secret_found %})"

@@ -373,8 +373,45 @@ GLOSSARY: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "ru": (r"приватн\w* ключ\w*", (r"закрыт\w* ключ\w*", r"личн\w* ключ\w*")),
         "fr": (r"clés? privées?", (r"clefs? privées?",)),
     },
+    # One term per concept, chosen by each locale's native writers (December 2026 review): the
+    # variants they removed come back as findings.
+    "token": {"fr": (r"tokens?", (r"jetons?",))},
+    "transaction hash": {
+        "en": (r"transaction hash(?:es)?", (r"tx hash(?:es)?",)),
+        "zh": (r"交易哈希", (r"TxHash",)),
+        "es": (r"hash(?:es)? de la transacción", (r"tx hash",)),
+        "ru": (r"хеш\w*", (r"хэш\w*",)),
+        "fr": (r"hash", (r"tx hash",)),
+    },
+    "swap": {"zh": (r"闪兑", (r"兑换（Swap）",)), "ru": (r"обмен\w*", (r"своп\w*",))},
+    "approval": {
+        "en": (r"approvals?", (r"authori[sz]ations?",)),
+        "zh": (r"授权", (r"批准",)),
+        "es": (r"aprobaci(?:ón|ones)", (r"autorizaci(?:ón|ones)",)),
+        "ru": (r"разрешени\w*", (r"одобрени\w*", r"авторизаци\w*")),
+        "fr": (r"autorisations?", (r"approbations?", r"approuver")),
+    },
+    "native coin": {
+        "en": (r"native coins?", (r"gas tokens?", r"network's coin", r"chain's own coin")),
+        "zh": (r"主币", (r"原生币", r"Gas 币")),
+        "es": (r"monedas? nativas?", (r"moneda propia", r"tokens? de gas", r"moneda de la red")),
+        "fr": (r"cryptos? natives?", (r"monnaies? natives?", r"tokens? de gas")),
+    },
+    "exchange": {"fr": (r"plateformes? d[’']échange", (r"exchanges?",))},
+    "self-custody": {"fr": (r"non dépositaire", (r"non[ -]custodial",)), "zh": (r"自托管", (r"去中心化的?钱包",))},
+    "email": {"en": (r"email", (r"e-mail",))},
+    "BNB Chain": {"en": (r"BNB Chain", (r"BNB Smart Chain", r"(?<!\()BSC"))},
+    "memo": {"zh": (r"备注（Memo/Tag）", (r"Memo/标签", r"Memo 或 Tag")), "fr": (r"mémo", (r"memo",))},
+    "contact us": {"es": (r"comunicarse con", (r"contactar con", r"contacte con"))},
+    "sign-off": {"es": (r"Saludos cordiales", (r"Un saludo",))},
+    "fake": {"ru": (r"поддельн\w*", (r"фейков\w*",))},
+    "direct messages": {"ru": (r"личн\w* сообщени\w*", (r"в личку",))},
+    "senior agent": {"zh": (r"高级客服专员", (r"资深客服团队",))},
+    "support agent": {"fr": (r"conseill(?:er|ère)s?", (r"vraie personne",))},
 }
 """The agreed word for each concept per locale, and variants to avoid (regular expressions)."""
+MUST_CARRY = frozenset({"recovery phrase", "private key"})
+"""Concepts a translation must name with the agreed term whenever the source names them."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -427,7 +464,7 @@ def check_glossary(view: TemplateView) -> Iterator[Finding]:
                                        f"{_readable(preferred)!r}")
                     break
             else:
-                if piece.locale == source_locale or source_terms is None:
+                if piece.locale == source_locale or source_terms is None or concept not in MUST_CARRY:
                     continue
                 source_piece = view.piece(source_locale, piece.field)
                 if source_piece is None:
