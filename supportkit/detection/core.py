@@ -33,7 +33,7 @@ from supportkit.detection import model as _model
 from supportkit.detection.helpdesk import TERMS, helpdesk_bonus
 from supportkit.detection.romanized import ROMANIZED, skeleton
 from supportkit.detection.scripts import SCRIPT_LANGUAGE, SCRIPT_WEIGHT, count_scripts
-from supportkit.text import normalize, strip_non_linguistic
+from supportkit.text import is_han, normalize, strip_non_linguistic
 
 SUPPORTED = _model.SUPPORTED
 CONFUSABLE = ("pt", "it", "ca", "de", "uk", "bg", "ja", "ko")
@@ -266,7 +266,7 @@ def _detect_han(cleaned: str, counts: dict[str, int]) -> Detection:
     m = _model.load()
     kana = counts.get("Hira", 0) + counts.get("Kana", 0)
     han = counts.get("Hani", 0)
-    han_chars = [ch for ch in cleaned if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"]
+    han_chars = [ch for ch in cleaned if is_han(ch)]
     kanji_only = sum(1 for ch in han_chars if ch in m.kanji_only)
     if kana and (kana * 10 >= han or han < 20) or kanji_only and kanji_only * 20 >= han:
         return _single("ja", _script_confidence(kana + han), "Jpan", [("zh", 0.01)])

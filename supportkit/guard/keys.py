@@ -84,6 +84,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from supportkit.text import is_han
+
 _HEX_RE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{64}(?![0-9A-Za-z])")
 # Hex groups joined by separators; the groups are checked in Python. Groups are bounded so a
 # long unbroken run fails after 64 characters instead of backtracking through all of it.
@@ -225,8 +227,8 @@ def _handover_re() -> re.Pattern[str]:
 def _terms_re(terms: tuple[str, ...]) -> re.Pattern[str]:
     """Latin and Cyrillic terms as whole words (the word-edge test first: fast), CJK terms anywhere."""
     ordered = sorted(set(terms), key=len, reverse=True)
-    words = "|".join(re.escape(t) for t in ordered if not "\u3400" <= t[0] <= "\u9fff")
-    cjk = "|".join(re.escape(t) for t in ordered if "\u3400" <= t[0] <= "\u9fff")
+    words = "|".join(re.escape(t) for t in ordered if not is_han(t))
+    cjk = "|".join(re.escape(t) for t in ordered if is_han(t))
     return re.compile(rf"(?<!\w)(?:{words})(?!\w)|{cjk}", re.IGNORECASE)
 
 

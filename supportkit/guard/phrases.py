@@ -50,7 +50,7 @@ from supportkit.guard.wordlists import (
     lexicon,
     valid_checksum,
 )
-from supportkit.text import HAN, has_wide
+from supportkit.text import HAN, has_wide, is_han
 
 MIN_EXACT = 8
 """List words that make a run a phrase on their own (a partial phrase included)."""
@@ -174,7 +174,7 @@ def phrase_like_part(message: str) -> tuple[int, int, bool] | None:
     view = word_view(reader_views(message)[0])
     text = view.text
     tokens = _tokenize(text, [])
-    latin = [i for i, key in enumerate(tokens.keys) if not _is_han(key[0])]
+    latin = [i for i, key in enumerate(tokens.keys) if not is_han(key)]
     if 0 < len(latin) <= 2 * VALID_LENGTHS[-1]:
         best: tuple[int, int, int] | None = None
         for bit, name in enumerate(WORDLISTS):
@@ -397,10 +397,6 @@ def _han_runs_re() -> re.Pattern[str]:
 @functools.cache
 def _han_run_start() -> re.Pattern[str]:
     return re.compile(f"[{HAN}]{{2}}")
-
-
-def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003134f"
 
 
 @functools.cache

@@ -36,11 +36,12 @@ HAN = "".join(f"{chr(low)}-{chr(high)}" for low, high in HAN_BLOCKS)
 
 
 def is_han(text: str) -> bool:
-    """Whether ``text`` starts with a Han character."""
+    """Whether ``text`` starts with a Han character (``HAN_BLOCKS``, compared as strings: it runs per token)."""
     if not text:
         return False
-    point = ord(text[0])
-    return any(low <= point <= high for low, high in HAN_BLOCKS)
+    char = text[0]
+    return ("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff"
+            or "\U00020000" <= char <= "\U0003134f")
 
 
 WIDE_FLOOR = "\u3000"

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from supportkit.languages import language_of
 from supportkit.rendering.analysis import JINJA_RE
 from supportkit.safety import BRAND_LINKS
-from supportkit.text import has_wide
+from supportkit.text import HAN, has_wide, is_han
 from supportkit.writers.checks.base import URL_RE, Finding, TemplateView, rule
 
 _BRACKETS = {"(": ")", "[": "]", "（": "）", "【": "】", "「": "」", "『": "』", "《": "》", "«": "»"}
@@ -190,16 +190,12 @@ _FR_PLAIN_SPACE_RE = re.compile(r" ([;:!?»])|(«) ")
 _SENTENCE_END = ".!?\n。"
 
 
-def _is_han(char: str) -> bool:
-    return "\u3400" <= char <= "\u9fff"
-
-
 def _half_width_in_chinese(masked: str) -> Iterator[re.Match[str]]:
-    """Matches of ``(?<=[\u3400-\u9fff])[,.!?:;()]|[(](?=[\u3400-\u9fff])``, without compiling
+    """Matches of ``(?<=[HAN])[,.!?:;()]|[(](?=[HAN])``, without compiling
     the Han ranges (milliseconds): ASCII punctuation after a Han character, or "(" before one."""
     for match in _ASCII_PUNCT_RE.finditer(masked):
         offset = match.start()
-        if (offset and _is_han(masked[offset - 1])) or (match.group() == "(" and _is_han(masked[offset + 1:offset + 2])):
+        if (offset and is_han(masked[offset - 1])) or (match.group() == "(" and is_han(masked[offset + 1:offset + 2])):
             yield match
 
 
@@ -267,7 +263,7 @@ _RU_NUMERO_RE = re.compile("№(?!\u00a0)")
 _RU_UNIT_RE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)? (?=(?:TRX|USDT|USDC|ETH|BNB|BTC|%|ч\b|мин\b|сек\b|"
                          r"дн(?:я|ей)\b|день\b|час(?:а|ов)?\b|минут\w*|секунд\w*))")
 _ZH_OTHER_NUMBERING_RE = re.compile(r"(?m)^[ \t]*\d{1,2}、")
-_ZH_UNSPACED_RE = re.compile(r"[\u3400-\u9fff](?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[\u3400-\u9fff]")
+_ZH_UNSPACED_RE = re.compile(rf"[{HAN}](?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[{HAN}]")
 
 
 def _typography(language: str, masked: str) -> Iterator[tuple[int, str]]:
@@ -303,7 +299,7 @@ _WHITESPACE_RULES: list[tuple[str, int, str, Callable[[str], bool]]] = [
     (r"(?<=[^\s\ue000]) {2,}(?=[^\s\ue000])", 0, "double space", lambda text: "  " in text),
     (r"\t", 0, "tab character", lambda text: "\t" in text),
     (r"(?<=\w) +(?=[,.](?:\s|$))", 0, "space before punctuation", lambda text: " ," in text or " ." in text),
-    (r"(?<=[\u3400-\u9fff]) +(?=[，。！？：；、])|(?<=[，。！？：；、]) +(?=[\u3400-\u9fff])", 0,
+    (rf"(?<=[{HAN}]) +(?=[，。！？：；、])|(?<=[，。！？：；、]) +(?=[{HAN}])", 0,
      "space around full-width punctuation", lambda text: any(f" {char}" in text or f"{char} " in text for char in "，。！？：；、")),
 ]
 """(pattern, flags, what, a plain-string test that the pattern can match at all). Most texts fail
@@ -416,7 +412,7 @@ MUST_CARRY = frozenset({"recovery phrase", "private key"})
 
 @functools.lru_cache(maxsize=64)
 def _term(pattern: str) -> re.Pattern[str]:
-    if "\u3400" <= pattern[:1] <= "\u9fff":
+    if is_han(pattern):
         return re.compile(pattern)  # Chinese has no word boundaries
     return re.compile(rf"(?<!\w){pattern}(?!\w)", re.IGNORECASE)
 
@@ -428,7 +424,7 @@ def _any_term(patterns: tuple[str, ...]) -> re.Pattern[str]:
     Each term keeps its own flags and boundaries. When every term starts with a plain letter, a
     look-ahead on those letters (case-insensitive, as the terms) lets the scan skip most positions.
     """
-    alternatives = "|".join(f"(?:{pattern})" if "\u3400" <= pattern[:1] <= "\u9fff" else rf"(?i:(?<!\w){pattern}(?!\w))"
+    alternatives = "|".join(f"(?:{pattern})" if is_han(pattern) else rf"(?i:(?<!\w){pattern}(?!\w))"
                             for pattern in patterns)
     if all(pattern[:1].isalnum() and pattern[1:2] not in ("?", "*", "{") and "|" not in pattern for pattern in patterns):
         alternatives = f"(?=(?i:[{''.join(sorted({pattern[0] for pattern in patterns}))}]))(?:{alternatives})"
