@@ -263,7 +263,9 @@ _RU_NUMERO_RE = re.compile("№(?!\u00a0)")
 _RU_UNIT_RE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)? (?=(?:TRX|USDT|USDC|ETH|BNB|BTC|%|ч\b|мин\b|сек\b|"
                          r"дн(?:я|ей)\b|день\b|час(?:а|ов)?\b|минут\w*|секунд\w*))")
 _ZH_OTHER_NUMBERING_RE = re.compile(r"(?m)^[ \t]*\d{1,2}、")
-_ZH_UNSPACED_RE = re.compile(rf"[{HAN}](?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[{HAN}]")
+@functools.cache
+def _zh_unspaced_re() -> re.Pattern[str]:
+    return re.compile(rf"[{HAN}](?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[{HAN}]")  # on first use: Han ranges compile slowly
 
 
 def _typography(language: str, masked: str) -> Iterator[tuple[int, str]]:
@@ -280,7 +282,7 @@ def _typography(language: str, masked: str) -> Iterator[tuple[int, str]]:
             for match in _ZH_OTHER_NUMBERING_RE.finditer(masked):
                 yield match.start(), "list numbered with 、 (the texts number lists 1. 2. 3.)"
         if ZH_SPACE_HAN_LATIN and has_wide(masked):
-            for match in _ZH_UNSPACED_RE.finditer(masked):
+            for match in _zh_unspaced_re().finditer(masked):
                 yield match.start(), "no space between Han characters and Latin letters or digits"
 
 
