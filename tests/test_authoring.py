@@ -197,7 +197,7 @@ def test_preview_reaches_every_plural_category(runner: CliRunner) -> None:
     data = json.loads(result.stdout)
     assert [c["label"] for c in data["cases"]] == [
         "examples", "empty", "long names", "n = 0", "n = 1", "n = 2", "n = 5", "n = 11", "n = 21", "n = 1.5",
-        "amount = 0.00123456"]
+        "amount = 0.00123456", "pasted secret"]
     ru = {c["label"]: c["locales"]["ru"]["text"].splitlines()[-1] for c in data["cases"]}
     assert [ru[f"n = {n}"].rsplit("занять ", 1)[1] for n in ("0", "1", "2", "5", "11", "21", "1.5")] == [
         "0 дней.", "1 день.", "2 дня.", "5 дней.", "11 дней.", "21 день.", "1,5 дня."]
