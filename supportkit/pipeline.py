@@ -224,7 +224,10 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
     if guarded.urgent:  # scam signals are listed for the agent either way (scam_signals)
         reasons.extend(f"scam:{signal}" for signal in guarded.scam_signals if f"scam:{signal}" not in reasons)
 
-    selection = _select_template(library, classification.top, reading.customer_locale, config.default_locale,
+    intent = classification.top
+    if guarded.secret_found and intent in SECRET_OVERRIDES:
+        intent = SECRET_OVERRIDES[intent]  # "hi/thanks" with a phrase pasted: the exposure is the subject
+    selection = _select_template(library, intent, reading.customer_locale, config.default_locale,
                                  config.allow_drafts)
     situation = {"secret_found": guarded.secret_found, "urgent": urgent}
     rendered = refuse_unsafe(render(selection, values or {}, config.brand, **situation), selection, config)
@@ -262,12 +265,16 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
               for s in classification.intents[: max(1, top)]]
     return ReplyResult(
         language=language, confidence=detection.confidence, script=detection.script,
-        intent=classification.top, intents=ranked, urgent=urgent, urgency_reasons=reasons,
+        intent=intent, intents=ranked, urgent=urgent, urgency_reasons=reasons,
         secret_found=guarded.secret_found, findings=[f.to_dict() for f in guarded.findings],
         scam_signals=list(guarded.scam_signals), message=shown, reply=rendered, text=text, agent=agent,
         notes=notes, review_reason=classification.review_reason,
     )
 
+
+SECRET_OVERRIDES = {"greeting": "secret_exposed", "thanks": "secret_exposed"}
+"""A courtesy message that carries a pasted recovery phrase or key is answered about the exposure:
+"thanks, here are my words so you can check" must not get "You're welcome!" after the notice."""
 
 GREETING_MAX_CHARS = 60
 """The longest first paragraph read as the reply's greeting ("Hi Ana,", "您好！", "Здравствуйте!")."""

@@ -86,7 +86,7 @@ def preview_cases(template: Template) -> list[Case]:
     amounts = [name for name, v in variables.items() if v.type == "amount"]
     if amounts:
         cases.append(Case(f"amount = {TINY_AMOUNT}", {**examples, **dict.fromkeys(amounts, TINY_AMOUNT)}))
-    if template.kind == "reply":
+    if template.kind == "reply" and template.intents:  # one a customer's message can select
         cases.append(Case("pasted secret", examples, ("secret_found",)))
         if any("urgent" in t.body or "urgent" in t.subject for t in template.locales.values()):
             cases.append(Case("urgent", examples, ("urgent",)))
