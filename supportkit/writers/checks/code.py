@@ -301,13 +301,26 @@ REASSURING: dict[str, str] = {
           r"|pas de panique|tout va bien|en sécurité|sans souci",
 }
 """Openers that reassure, per language: after the safety notice they contradict it."""
+CONTRADICTS_NOTICE: dict[str, str] = {
+    "en": r"(?:is|are)(?: still)? not compromised|(?:wallet|funds) (?:is|are) (?:still )?safe\b"
+          r"|(?:don't|do not|doesn't|does not) need to (?:be )?(?:sent|moved?|transferred)|same wallet on (?:both|two)"
+          r"|(?:we )?(?:cannot|can't|can not|never) see your (?:keys|private key|recovery phrase)",
+    "zh": r"没有被盗|并未被盗|钱包是安全的|仍然安全|依然安全|不需要转到任何地方|无需转移|不用转移|看不到您的(?:私钥|助记词)",
+    "es": r"no (?:está|ha sido) comprometid|sigue(?:n)? (?:estando )?(?:segur|a salvo)"
+          r"|no (?:necesita|hace falta)(?:n)? (?:moverse|enviarse|transferirse|mover|enviar)|no podemos ver sus? (?:claves?|frase)",
+    "ru": r"не взломан|по-прежнему в безопасности|не нужно (?:никуда )?(?:переводить|перемещать)|(?:не видим|не можем видеть) ваш",
+    "fr": r"n[’']est pas compromis|rest(?:e|ent) en sécurité|pas besoin de (?:les )?(?:déplacer|transférer)"
+          r"|ne (?:voyons|pouvons) (?:pas|jamais) (?:voir )?vos (?:clés|phrase)",
+}
+"""Anywhere in a reply sent with the safety notice, these say the opposite of it (the wallet is safe,
+the funds need not move, support cannot see the keys the customer just sent)."""
 OPENING_PARAGRAPHS = 2
 """Paragraphs after the greeting read as the body's opening."""
 
 
-@functools.lru_cache(maxsize=8)
-def _reassuring_re(language: str) -> re.Pattern[str] | None:
-    pattern = REASSURING.get(language)
+@functools.lru_cache(maxsize=16)
+def _reassuring_re(language: str, table: str = "opening") -> re.Pattern[str] | None:
+    pattern = (REASSURING if table == "opening" else CONTRADICTS_NOTICE).get(language)
     return re.compile(pattern, re.IGNORECASE) if pattern else None
 
 
@@ -334,10 +347,17 @@ def check_reassures_after_notice(view: TemplateView) -> Iterator[Finding]:
         body = text[len(greeting):] if greeting is not None else text
         opening = "\n\n".join(p for p in body.strip().split("\n\n")[:OPENING_PARAGRAPHS])
         match = pattern.search(opening)
+        contradiction = _reassuring_re(language_of(piece.locale), "anywhere")
+        clash = contradiction.search(body) if contradiction is not None else None
         if match:
             at = piece.text.find(match.group())
             yield view.finding("reassures_after_notice", piece.line_at(at) if at >= 0 else piece.line, piece.locale,
                                f"body: {match.group()!r} reassures right after the safety notice "
+                               "(wrap it in {% if not secret_found %})")
+        elif clash:
+            at = piece.text.find(clash.group())
+            yield view.finding("reassures_after_notice", piece.line_at(at) if at >= 0 else piece.line, piece.locale,
+                               f"body: {clash.group()!r} contradicts the safety notice sent with it "
                                "(wrap it in {% if not secret_found %})")
 
 
