@@ -31,6 +31,10 @@ RENDER_SOURCES = [
     "{{ n | plural(one='# day', other='# days') }}", "{{ n | plural(one='# day') }}", "{{ name | number }}",
     "{{ n | amount('BTC') }}", "{{ 'abc' | upper }}{{ name | default('friend') | title }}", "{{ locale }}",
     "  {% if name %}\n  {{ name | truncate(3) }}\n  {% endif %}\n", "{{ name | replace('a', 'b') }}{{ range }}",
+    "{% if not name %}none{% else %}{{ name }}{% endif %}", "{% if n and n | int >= 1 %}{{ n }} h{% endif %}",
+    "{% if 'a' in name | lower or n == '3' %}yes{% endif %}", "{% if 1 < n | int < 10 %}mid{% endif %}",
+    "{{ not name }}|{{ name and n }}|{{ name or 'x' }}", "{% if missing and name %}x{% endif %}",
+    "{% if name and missing %}x{% endif %}", "{% if name not in 'Ana' %}y{% endif %}{% if n != 21 %}z{% endif %}",
 ]
 
 
@@ -70,7 +74,7 @@ def test_bundled_replies_render_without_codegen_exactly_as_compiled() -> None:
     from supportkit.writers.checks import view_of
     from supportkit.writers.checks.code import _render_values
 
-    checked = 0
+    checked = compiled_only = 0
     for path in sorted(BUNDLED_REPLIES.glob("**/*.yaml")):
         template, _ = load_template(path, "en")
         assert template is not None
@@ -78,13 +82,18 @@ def test_bundled_replies_render_without_codegen_exactly_as_compiled() -> None:
         for piece in view.all_pieces():
             if "{" not in piece.text:
                 continue
-            assert fastpath.interpretable(piece.ast, environment()), (path.name, piece.locale, piece.field)
+            if not fastpath.interpretable(piece.ast, environment()):
+                compiled_only += 1  # e.g. {% set %}: Jinja's compiled code renders it
+                continue
             compiled = environment().from_string(piece.text)
             for empty in (False, True):
-                context = build_context(template, piece.locale, _render_values(view, empty), Config().brand)
-                assert _outcome(functools.partial(fastpath.interpret, piece.ast, context, environment())) == _outcome(
-                    functools.partial(compiled.generate, **context))
+                for situation in ({}, {"secret_found": True}, {"urgent": True}):
+                    context = build_context(template, piece.locale, _render_values(view, empty), Config().brand,
+                                            situation)
+                    assert _outcome(functools.partial(fastpath.interpret, piece.ast, context, environment())) == \
+                        _outcome(functools.partial(compiled.generate, **context))
                 checked += 1
+    assert compiled_only <= 0.05 * checked  # the fast path still takes almost every bundled text
     assert checked > 300
 
 
@@ -129,7 +138,8 @@ def test_simple_text_parses_to_the_tree_jinja_builds(source: str) -> None:
 
 
 def test_most_bundled_replies_skip_jinjas_parser() -> None:
-    # What keeps a cold `check` fast: only texts with filters (plural...) go through Jinja's parser.
+    # What keeps a cold `check` fast: only texts with filters (plural...), a situation test
+    # ({% if not secret_found %}) or an assignment go through Jinja's parser.
     from supportkit.library import load_template
     from supportkit.rendering import environment
 
@@ -139,5 +149,6 @@ def test_most_bundled_replies_skip_jinjas_parser() -> None:
         assert template is not None
         texts += [text for t in template.locales.values() for text in (t.subject, t.body) if "{" in text]
     simple = [text for text in texts if fastpath.parse_simple(text, environment()) is not None]
-    assert len(simple) >= 0.85 * len(texts)
-    assert all("|" in text for text in texts if text not in simple)
+    assert len(simple) >= 0.75 * len(texts)
+    assert all(any(mark in text for mark in ("|", "secret_found", "urgent", "{% set")) for text in texts
+               if text not in simple)

@@ -14,6 +14,7 @@ decorators set on a probe, so no private name of Jinja is imported.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -132,7 +133,11 @@ def _plain_name(dotted: str, lineno: int) -> Any:
 
 _SIMPLE_NODES = (jinja2.nodes.Template, jinja2.nodes.Output, jinja2.nodes.TemplateData, jinja2.nodes.If,
                  jinja2.nodes.Name, jinja2.nodes.Const, jinja2.nodes.Getattr, jinja2.nodes.Filter,
-                 jinja2.nodes.Keyword)
+                 jinja2.nodes.Keyword, jinja2.nodes.Not, jinja2.nodes.And, jinja2.nodes.Or,
+                 jinja2.nodes.Compare, jinja2.nodes.Operand)
+_COMPARISONS = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gteq": operator.ge, "lt": operator.lt,
+                "lteq": operator.le, "in": lambda a, b: a in b, "notin": lambda a, b: a not in b}
+"""Jinja's comparison operators as its compiled code runs them (plain Python operators)."""
 _SPECIAL_NAMES = frozenset({"self", "loop", "caller", "varargs", "kwargs", "super"})
 
 
@@ -198,6 +203,24 @@ def _value(node: Any, context: Any, env: ImmutableSandboxedEnvironment) -> Any:
         return node.value
     if isinstance(node, jinja2.nodes.Getattr):
         return env.getattr(_value(node.node, context, env), node.attr)
+    # not / and / or / comparisons compile to Python's own operators: the same values, the same
+    # short-circuits (``a and b`` never evaluates b when a is false), chains compared pairwise.
+    if isinstance(node, jinja2.nodes.Not):
+        return not _value(node.node, context, env)
+    if isinstance(node, jinja2.nodes.And):
+        return _value(node.left, context, env) and _value(node.right, context, env)
+    if isinstance(node, jinja2.nodes.Or):
+        return _value(node.left, context, env) or _value(node.right, context, env)
+    if isinstance(node, jinja2.nodes.Compare):
+        left = _value(node.expr, context, env)
+        result: Any = True
+        for operand in node.ops:
+            right = _value(operand.expr, context, env)
+            result = _COMPARISONS[operand.op](left, right)
+            if not result:
+                return result
+            left = right
+        return result
     # Filter, called as the compiled code calls it: the context (or eval context, or environment) when
     # the filter asks for one, then the value, the arguments and the keywords, evaluated in that order.
     func = env.filters[node.name]
