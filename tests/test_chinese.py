@@ -65,7 +65,7 @@ def test_a_traditional_customer_who_pasted_a_phrase_gets_the_notice_in_tradition
     phrase = "abandon ability able about above absent absorb abstract absurd abuse access accident"
     result = process_message(f"請幫我看看錢包，助記詞是 {phrase}", load_config())
     assert result.secret_found and result.reply.locale == "zh-Hant"
-    assert result.text.startswith(to_traditional(safety_notice("zh")) + "\n\n")
+    assert result.text.split("\n\n")[1] == to_traditional(safety_notice("zh"))  # after the greeting
     assert "abandon" not in result.text and "abandon" not in result.message
 
 

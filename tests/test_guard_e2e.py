@@ -17,13 +17,14 @@ from click.testing import CliRunner
 
 from supportkit.cli import cli
 from supportkit.guard import redaction_marker, safety_notice
+from supportkit.pipeline import greeting_of
 from tests import secret_samples as samples
 
 MESSAGES = samples.secret_messages()
 
 
 @pytest.mark.parametrize(("lang", "message", "pieces"), MESSAGES, ids=[f"{m[0]}-{i}" for i, m in enumerate(MESSAGES)])
-def test_reply_json_holds_no_secret_and_opens_with_the_notice(runner: CliRunner, lang: str, message: str,
+def test_reply_json_holds_no_secret_and_reads_greeting_then_notice(runner: CliRunner, lang: str, message: str,
                                                               pieces: list[str]) -> None:
     result = runner.invoke(cli, ["reply", "--json", "--agent-lang", "en", "-"], input=message.encode())
     assert result.exit_code == 0, result.output
@@ -32,8 +33,9 @@ def test_reply_json_holds_no_secret_and_opens_with_the_notice(runner: CliRunner,
     assert data["secret_found"] is True and data["urgent"] is True
     assert data["urgency_reasons"][0] == "secret_found"
     assert data["language"] == lang and data["locale"] == lang
-    assert data["text"].startswith(safety_notice(lang) + "\n\n")
-    assert data["agent"]["text"].startswith(safety_notice("en"))
+    greeting = greeting_of(data["text"])
+    assert greeting is not None and data["text"].startswith(f"{greeting}\n\n{safety_notice(lang)}\n\n")
+    assert data["agent"]["text"].split("\n\n")[1] == safety_notice("en")
     # The echo of the message shows the markers in the customer's language.
     assert all(redaction_marker(f["kind"], lang) in data["message"] for f in data["findings"])
 
@@ -44,8 +46,8 @@ def test_reply_text_output_holds_no_secret(runner: CliRunner, lang: str, message
     assert result.exit_code == 0, result.output
     assert not samples.leaked(result.stdout + result.stderr, pieces)
     assert "WARNING: the customer pasted a recovery phrase or private key" in result.stderr
-    assert result.stdout.split("\n\n", 2)[1 if result.stdout.startswith("Subject:") else 0].startswith(
-        safety_notice(lang)[:20])
+    body = result.stdout.split("\n\n", 1)[1] if result.stdout.startswith("Subject:") else result.stdout
+    assert body.split("\n\n")[1] == safety_notice(lang)  # greeting, then the notice
 
 
 @pytest.mark.parametrize("as_json", [True, False])
@@ -102,4 +104,4 @@ def test_batch_outputs_and_rejects_hold_no_secret(tmp_path: Path, fmt: str) -> N
     rows = [json.loads(line) for line in written.splitlines()]
     assert all(row["secret_found"] and row["urgent"] for row in rows)
     for row, (lang, _message, _pieces) in zip(rows, MESSAGES, strict=True):
-        assert row["text"].startswith(safety_notice(lang)), row["id"]
+        assert row["text"].split("\n\n")[1] == safety_notice(lang), row["id"]  # greeting, then the notice
