@@ -69,7 +69,7 @@ def test_has_wide_is_a_character_at_or_above_u3000(text: str) -> None:
     assert has_wide(text) == any(ch >= "\u3000" for ch in text)
 
 
-@given(st.text(alphabet=NARROW, max_size=40))
+@given(st.text(alphabet="".join(ch for ch in NARROW if ch < "\u3000"), max_size=40))
 @settings(max_examples=1500, deadline=None)
 def test_tokenizers_without_han_ranges_match_the_same_where_they_are_used(text: str) -> None:
     # Text without wide characters (has_wide false) takes the tokenizers without the Han ranges.
