@@ -6,7 +6,7 @@ import random
 import re
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from supportkit.text import _ALTERNATIVES, _MASTER, _PATTERNS, find_protected_spans
@@ -62,15 +62,22 @@ WIDE = "钱包助記詞㐀丽ＡＢ　。😀ｶ"
 
 
 @given(st.text(alphabet=NARROW + WIDE, max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_has_wide_is_a_character_at_or_above_u3000(text: str) -> None:
+    from supportkit.text import has_wide
+
+    assert has_wide(text) == any(ch >= "\u3000" for ch in text)
+
+
+@given(st.text(alphabet="".join(ch for ch in NARROW if ch < "\u3000"), max_size=40))
 @settings(max_examples=1500, deadline=None)
 def test_tokenizers_without_han_ranges_match_the_same_where_they_are_used(text: str) -> None:
+    # Text without wide characters (has_wide false) takes the tokenizers without the Han ranges.
     from supportkit.guard.phrases import _token_re as guard_token_re
     from supportkit.matching.fold import _token_re as fold_token_re
     from supportkit.text import has_wide
 
-    wide = has_wide(text)
-    assert wide == any(ch >= "\u3000" for ch in text)
-    assume(not wide)  # wide text takes the tokenizers with Han ranges
+    assert not has_wide(text)
     for marks in (False, True):
         for named in (False, True):
             full = [(m.span(), m.lastgroup) for m in guard_token_re(True, marks, named).finditer(text)]
