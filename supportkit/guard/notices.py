@@ -52,8 +52,8 @@ _NOTICES: dict[str, str] = {
         "private key. Please delete the message that contains it."
     ),
     "zh": (
-        "重要提示：您的消息中包含助记词或私钥，您的钱包已不再安全，任何看到它的人都能转走您的资产。"
-        "请立即创建一个新钱包（使用新的助记词），并把全部资产转入新钱包。"
+        "重要提示：您的消息中包含助记词或私钥，您的钱包已不再安全，任何看到这些信息的人都能转走您的资产。"
+        "请立即创建一个新钱包（生成新的助记词），并把全部资产转入新钱包。"
         "我们的客服绝不会向您索要助记词或私钥。请删除包含这些信息的消息。"
     ),
     "es": (
@@ -70,11 +70,11 @@ _NOTICES: dict[str, str] = {
         "сид-фразу или приватный ключ. Пожалуйста, удалите сообщение, в котором они были."
     ),
     "fr": (
-        f"Important{_NNBSP}: votre message contenait votre phrase de récupération ou votre clé privée, votre "
+        f"Important{_NNBSP}: votre message contenait votre phrase de récupération ou votre clé privée. Votre "
         f"portefeuille n’est donc plus en sécurité{_NNBSP}: toute personne qui l’a vue peut prendre vos fonds. "
         f"Dès maintenant, créez un nouveau portefeuille avec une nouvelle phrase de récupération et "
         f"transférez-y tous vos fonds. Notre support ne vous demandera jamais votre phrase de récupération "
-        f"ni votre clé privée. Supprimez le message qui la contient."
+        f"ni votre clé privée. Supprimez ensuite ce message."
     ),
 }
 
