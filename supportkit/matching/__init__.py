@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from supportkit.languages import language_of
 from supportkit.matching.cues import correct_typos
-from supportkit.matching.features import features_of, vectorize
+from supportkit.matching.features import features_of, term_memo, vectorize
 from supportkit.matching.fold import STOPWORDS, fold, is_han, tokens
 from supportkit.matching.index import COURTESY_INTENTS, URGENCY_KINDS, MatchIndex, Probe
 from supportkit.matching.scoring import (
@@ -315,7 +315,7 @@ def _score_cues(index: MatchIndex, probe: Probe, lang: str,
 
 def _query(index: MatchIndex, words: list[str]) -> dict[str, float]:
     """The message's unit TF-IDF vector, to compare with the examples'."""
-    return vectorize(features_of(words, index.idf), index.idf, index.default_idf)
+    return vectorize(features_of(words, index.idf, term_memo(index)), index.idf, index.default_idf)
 
 
 def _score_examples(index: MatchIndex, words: list[str], lang: str,

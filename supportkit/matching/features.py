@@ -33,16 +33,19 @@ def features(folded: str, known: Mapping[str, float] | None = None) -> dict[str,
     return features_of(tokens(folded), known)
 
 
-def features_of(words: Iterable[str], known: Mapping[str, float] | None = None) -> dict[str, float]:
-    """``features`` of text already split into ``tokens`` (classify has them)."""
+def features_of(words: Iterable[str], known: Mapping[str, float] | None = None,
+                memo: dict[str, tuple[tuple[str, float], ...]] | None = None) -> dict[str, float]:
+    """``features`` of text already split into ``tokens`` (classify has them); ``memo`` keeps each
+    token's terms between calls (``term_memo``: tokens come back in message after message)."""
     counts: dict[str, float] = defaultdict(float)
-    remembered = _remembered_terms(known)
     for token in words:
-        terms = remembered.get(token)
+        terms = memo.get(token) if memo is not None else None
         if terms is None:
-            if len(remembered) >= _TERMS_LIMIT:
-                remembered.clear()  # bounded memory; the terms are the same either way
-            terms = remembered[token] = _token_terms(token, known)
+            terms = _token_terms(token, known)
+            if memo is not None:
+                if len(memo) >= _TERMS_LIMIT:
+                    memo.clear()  # bounded memory; the terms are the same either way
+                memo[token] = terms
         for term, weight in terms:
             counts[term] += weight
     return counts
@@ -67,19 +70,10 @@ def _token_terms(token: str, known: Mapping[str, float] | None) -> tuple[tuple[s
 _TERMS_LIMIT = 65536
 
 
-_TERMS: dict[int, tuple[Mapping[str, float] | None, dict[str, tuple[tuple[str, float], ...]]]] = {}
-
-
-def _remembered_terms(known: Mapping[str, float] | None) -> dict[str, tuple[tuple[str, float], ...]]:
-    """Token -> terms for the index terms ``known``: tokens come back in message after message,
-    Chinese runs included. A dict cannot be a key, so ``known`` is looked up by identity and held
-    with its terms (its id stays its own); at eight the table starts afresh."""
-    hit = _TERMS.get(id(known))
-    if hit is None or hit[0] is not known:
-        if len(_TERMS) >= 8:
-            _TERMS.clear()
-        hit = _TERMS[id(known)] = (known, {})
-    return hit[1]
+@functools.lru_cache(maxsize=8)
+def term_memo(owner: object) -> dict[str, tuple[tuple[str, float], ...]]:
+    """The token -> terms table of ``owner`` (a ``MatchIndex``, its own key by identity)."""
+    return {}
 
 
 @functools.lru_cache(maxsize=8192)

@@ -319,16 +319,16 @@ OPENING_PARAGRAPHS = 2
 
 
 @functools.lru_cache(maxsize=16)
-def _reassuring_re(language: str, table: str = "opening") -> re.Pattern[str] | None:
-    pattern = (REASSURING if table == "opening" else CONTRADICTS_NOTICE).get(language)
-    return re.compile(pattern, re.IGNORECASE) if pattern else None
+def _phrases_re(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
 
 
 @rule("reassures_after_notice", "error",
       "a reply whose opening reassures when it is sent with the safety notice (wrap it in {% if not secret_found %})")
 def check_reassures_after_notice(view: TemplateView) -> Iterator[Finding]:
     """A customer who pasted their recovery phrase reads: greeting, "create a new wallet now", then the
-    body. Rendered as that customer gets it (``secret_found``), the body's opening must not say all is well."""
+    body. Rendered as that customer gets it (``secret_found``), the body's opening must not say all is well,
+    and no sentence of it may contradict the notice."""
     from supportkit.errors import SupportkitError
     from supportkit.pipeline import greeting_of
 
@@ -336,8 +336,8 @@ def check_reassures_after_notice(view: TemplateView) -> Iterator[Finding]:
         return
     values = _render_values(view, False)
     for piece in view.all_pieces():
-        pattern = _reassuring_re(language_of(piece.locale))
-        if piece.field != "body" or pattern is None:
+        language = language_of(piece.locale)
+        if piece.field != "body" or language not in REASSURING:
             continue
         try:
             text = render_piece(view, piece, values, ("secret_found",))
@@ -345,20 +345,16 @@ def check_reassures_after_notice(view: TemplateView) -> Iterator[Finding]:
             continue  # the render rule says it
         greeting = greeting_of(text)
         body = text[len(greeting):] if greeting is not None else text
-        opening = "\n\n".join(p for p in body.strip().split("\n\n")[:OPENING_PARAGRAPHS])
-        match = pattern.search(opening)
-        contradiction = _reassuring_re(language_of(piece.locale), "anywhere")
-        clash = contradiction.search(body) if contradiction is not None else None
-        if match:
+        opening = "\n\n".join(body.strip().split("\n\n")[:OPENING_PARAGRAPHS])
+        match = _phrases_re(REASSURING[language]).search(opening)
+        what = "reassures right after the safety notice"
+        if match is None and language in CONTRADICTS_NOTICE:
+            match = _phrases_re(CONTRADICTS_NOTICE[language]).search(body)
+            what = "contradicts the safety notice sent with it"
+        if match is not None:
             at = piece.text.find(match.group())
             yield view.finding("reassures_after_notice", piece.line_at(at) if at >= 0 else piece.line, piece.locale,
-                               f"body: {match.group()!r} reassures right after the safety notice "
-                               "(wrap it in {% if not secret_found %})")
-        elif clash:
-            at = piece.text.find(clash.group())
-            yield view.finding("reassures_after_notice", piece.line_at(at) if at >= 0 else piece.line, piece.locale,
-                               f"body: {clash.group()!r} contradicts the safety notice sent with it "
-                               "(wrap it in {% if not secret_found %})")
+                               f"body: {match.group()!r} {what} (wrap it in {{% if not secret_found %}})")
 
 
 @rule("draft", "warning", "a machine draft that nobody has reviewed yet")
