@@ -136,6 +136,8 @@ class TemplateView:
     """Renderings (or the error) per locale, field and values, shared by the rules that render."""
     contexts: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     """Rendering contexts per locale and values: a locale's subject and body share one."""
+    renderable: bool | None = None
+    """Whether every text parses with allowed filters, so rendering rules may render (worked out once)."""
 
     @property
     def path(self) -> str:

@@ -222,13 +222,17 @@ def render_piece(view: TemplateView, piece: Piece, values: dict[str, str], situa
 
 
 def _renderable(view: TemplateView) -> bool:
-    """Whether rendering can be tried without repeating a static rule's finding."""
-    from jinja2 import nodes
+    """Whether rendering can be tried without repeating a static rule's finding (once per template:
+    five rules ask)."""
+    if view.renderable is None:
+        from jinja2 import nodes
 
-    from supportkit.rendering import ALLOWED_FILTERS
+        from supportkit.rendering import ALLOWED_FILTERS
 
-    return all(p.ast is not None and unbalanced_block(p.text) is None
-               and all(f.name in ALLOWED_FILTERS for f in walk(p.ast, nodes.Filter)) for p in view.all_pieces())
+        view.renderable = all(p.ast is not None and unbalanced_block(p.text) is None
+                              and all(f.name in ALLOWED_FILTERS for f in walk(p.ast, nodes.Filter))
+                              for p in view.all_pieces())
+    return view.renderable
 
 
 @rule("render", "error", "a text fails to render with example or empty values")
