@@ -111,8 +111,9 @@ def _folder_usable(folder: Path) -> bool:
         info = os.stat(folder)
     except FileNotFoundError:
         verdict = True  # created 0700 by the first write
-    except OSError:
+    except OSError as exc:
         verdict = False  # cannot even look: cannot use it either
+        _warn_unwritable(folder, exc)
     else:
         verdict = stat.S_ISDIR(info.st_mode) and _private(info)
         if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and info.st_mode & 0o077:
@@ -225,12 +226,29 @@ def write_cache(path: Path, data: bytes, keep: int) -> None:
     if not _folder_usable(path.parent):
         return
     kind = path.name.rsplit("-", 1)[0]
+    if str(path.parent) in _unwritable:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_bytes(path, data)  # mkstemp: 0600
-    except OSError:
+    except OSError as exc:
+        _warn_unwritable(path.parent, exc)
         return
     prune_cache(kind, path.suffix, keep)
+
+
+_unwritable: set[str] = set()
+"""Cache folders that could not be written: warned about once, not tried again by this process."""
+
+
+def _warn_unwritable(folder: Path, exc: OSError) -> None:
+    if str(folder) in _unwritable:
+        return
+    _unwritable.add(str(folder))
+    # English: this can run while the UI catalogs themselves are being loaded from the cache.
+    print(f"supportkit: warning: cannot use the cache folder {folder} ({exc.strerror or exc}); this run keeps "
+          "its caches in memory and the next one builds them again (set XDG_CACHE_HOME to a writable folder)",
+          file=sys.stderr)
 
 
 # --- plain data -------------------------------------------------------------------------------

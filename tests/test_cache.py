@@ -6,6 +6,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from supportkit.cache import cache_dir, cache_file, mark_used, prune_cache
 from supportkit.files import write_bytes
 
@@ -59,3 +61,42 @@ def test_prune_removes_the_pickles_older_versions_wrote() -> None:
     write_bytes(current, b"y")
     prune_cache("templates", ".marshal", keep=8)
     assert current.exists() and not old.exists()
+
+
+def test_an_unusable_cache_folder_is_one_warning_per_process(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = {**os.environ, "XDG_CACHE_HOME": str(blocker / "cache"), "SUPPORTKIT_LANG": "en"}
+    done = subprocess.run([sys.executable, "-m", "supportkit", "reply", "my transfer is pending"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("supportkit: warning:")]
+    assert warnings == [f"supportkit: warning: cannot use the cache folder {blocker / 'cache' / 'supportkit'} "
+                        "(Not a directory); this run keeps its caches in memory and the next one builds them "
+                        "again (set XDG_CACHE_HOME to a writable folder)"]
+    assert done.stdout.strip()  # the reply itself
+
+
+def test_a_failed_cache_write_warns_once_and_is_not_tried_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from supportkit import cache
+
+    folder = tmp_path / "cache"
+    monkeypatch.setattr(cache, "cache_dir", lambda: folder)
+    monkeypatch.setattr(cache, "_unwritable", set())
+    calls = []
+
+    def refuse(path: Path, data: bytes) -> None:
+        calls.append(path)
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cache, "write_bytes", refuse)
+    cache.write_cache(folder / "match-1.marshal", b"x", keep=2)
+    cache.write_cache(folder / "templates-2.marshal", b"y", keep=2)
+    assert len(calls) == 1
+    assert capsys.readouterr().err == (
+        f"supportkit: warning: cannot use the cache folder {folder} (Permission denied); this run keeps its "
+        "caches in memory and the next one builds them again (set XDG_CACHE_HOME to a writable folder)\n")

@@ -457,6 +457,70 @@ def test_cache_round_trip_and_stale_files_are_rejected(tmp_path: Path) -> None:
     assert [p.name for p in path.parent.iterdir()] == ["model.bin"]
 
 
+def _tiny_model_data() -> dict:
+    from array import array
+
+    return {
+        "format": model.FORMAT, "latin": ["en"], "cyrillic": ["ru"],
+        "lexicon": {"en": (array("I", sorted([model.word_hash("shipped")])).tobytes(), bytes([5]))},
+        "chars": {"en": {"a": -1.0}}, "char_floor": -9.0,
+        "traditional": "錢", "simplified": "钱", "kanji_only": "駅",
+    }
+
+
+def test_the_prebuilt_model_is_loaded_and_nothing_is_built_or_cached(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = tmp_path / "data" / "detect.model"
+    shipped.parent.mkdir()
+    shipped.write_bytes(model._serialize(_tiny_model_data(), model.shipped_key()))
+    monkeypatch.setattr(model, "shipped_path", lambda: shipped)
+    monkeypatch.setattr(model, "_model", None)
+    monkeypatch.setattr(model, "build", lambda: pytest.fail("the prebuilt model must be used"))
+    loaded = model.load()
+    assert list(loaded.lexicon["en"][0]) == [model.word_hash("shipped")]
+    assert model.load() is loaded
+    from supportkit.cache import cache_dir
+
+    assert not list(cache_dir().glob("detect-*"))
+
+
+@pytest.mark.parametrize("content", ["another key", "damaged", "empty", "missing"])
+def test_a_prebuilt_model_for_other_code_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    content: str) -> None:
+    shipped = tmp_path / "detect.model"
+    if content == "another key":
+        shipped.write_bytes(model._serialize(_tiny_model_data(), model.shipped_key() + " edited"))
+    elif content == "damaged":
+        shipped.write_bytes(model._serialize(_tiny_model_data(), model.shipped_key())[:200])
+    elif content == "empty":
+        shipped.write_bytes(b"")
+    monkeypatch.setattr(model, "shipped_path", lambda: shipped)
+    monkeypatch.setattr(model, "_model", None)
+    sentinel = object()
+    monkeypatch.setattr(model, "_load_cached", lambda: sentinel)
+    assert model.load() is sentinel
+
+
+def test_the_prebuilt_key_follows_the_code_not_where_it_is_installed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = model.shipped_key()
+    assert str(Path(model.__file__).parent) not in key
+    edited = tmp_path / "romanized.py"
+    edited.write_bytes(Path(model.romanized.__file__).read_bytes() + b"\n# edited\n")
+    monkeypatch.setattr(model.romanized, "__file__", str(edited))
+    assert model.shipped_key() != key
+
+
+def test_writing_the_prebuilt_model_round_trips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model, "build", _tiny_model_data)
+    target = tmp_path / "data" / "detect.model"
+    model.write_shipped(target)
+    assert [p.name for p in target.parent.iterdir()] == ["detect.model"]
+    monkeypatch.setattr(model, "shipped_path", lambda: target)
+    monkeypatch.setattr(model, "_model", None)
+    assert list(model.load().lexicon["en"][1]) == [5]
+
+
 # --- CLI ---------------------------------------------------------------------------------------
 
 

@@ -225,6 +225,46 @@ def test_index_is_cached_per_library_and_on_disk(library: Library, tmp_path: Pat
     assert library_key(library) == library_key(library)
 
 
+def test_a_first_run_reads_the_prebuilt_index_of_the_same_templates(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from supportkit.cache import dumps
+    from supportkit.matching import store
+
+    built = index_for(library)
+    shipped = tmp_path / "match.index"
+    shipped.write_bytes(dumps({"key": store.shipped_key(library), "data": built.to_data()}))
+    monkeypatch.setattr(store, "shipped_path", lambda: shipped)
+    monkeypatch.setattr(store, "_BY_KEY", {})
+    monkeypatch.setattr(store, "_BY_LIBRARY", {})
+    store._disk_path(library_key(library)).unlink(missing_ok=True)  # an empty cache folder
+    monkeypatch.setattr(store, "build_for", lambda _library: pytest.fail("the prebuilt index must be used"))
+    first_run = index_for(library)
+    assert first_run.idf == built.idf and len(first_run.examples) == len(built.examples)
+    assert not store._disk_path(library_key(library)).exists()  # read where it is, not copied
+
+
+def test_the_prebuilt_index_is_not_used_for_other_templates(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from supportkit.cache import dumps
+    from supportkit.matching import store
+
+    copy = tmp_path / "replies"
+    shutil.copytree(BUNDLED_REPLIES, copy)
+    edited = copy / "greeting.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# a writer's edit\n", encoding="utf-8")
+    other = load_library(copy)
+    assert store.shipped_key(other) != store.shipped_key(library)
+    shipped = tmp_path / "match.index"
+    shipped.write_bytes(dumps({"key": store.shipped_key(library), "data": index_for(library).to_data()}))
+    monkeypatch.setattr(store, "shipped_path", lambda: shipped)
+    assert store._read_shipped(library) is not None
+    assert store._read_shipped(other) is None
+    shipped.write_bytes(b"damaged")
+    assert store._read_shipped(library) is None
+
+
 def test_disk_cache_of_another_key_is_never_used(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     # Cache file names are a CRC of the key: a file that holds another key (a collision,
     # or a copied cache folder) is rebuilt, not trusted.

@@ -17,25 +17,31 @@ Sources (both are runtime dependencies, read only when the cache is built):
   kanji that Chinese does not use; minus ``scripts.SHARED_HAN``, the simplified forms
   that Traditional text writes as well.
 
-The cache is one file in the cache folder (``supportkit.cache``: plain data only, checked
-on loading), keyed by this module's source, the versions of supportkit, langdetect and
-wordfreq and ``FORMAT``, written atomically (temporary file + rename) so concurrent first
-runs in several processes are safe.
+The model ships prebuilt: the wheel's build hook (``hatch_build.py``, also run by ``pip install -e .``)
+compiles it into ``supportkit/data/detect.model``, keyed by ``FORMAT``, Python's version and
+the bytes of the modules that build it (``shipped_key``). A process maps that file read-only
+and builds nothing. When it is missing or was built by other code (a source checkout run
+without installing, a module edited since), the model is built once (about 7 s) into the cache
+folder (``supportkit.cache``: plain data only, checked on loading), keyed by this module's
+source, the versions of supportkit, langdetect and wordfreq and ``FORMAT``, written atomically
+(temporary file + rename) so concurrent first runs in several processes are safe.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import mmap
 import sys
 import threading
 import zlib
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from supportkit.cache import cache_file, cache_key, dumps, loads, map_cache, write_cache
-from supportkit.detection import romanized
+from supportkit.detection import romanized, scripts
 from supportkit.detection.romanized import ROMANIZED
 from supportkit.detection.scripts import SHARED_HAN
 from supportkit.languages import SUPPORTED_LANGUAGES
@@ -91,6 +97,35 @@ def freq_log(quantized: int) -> float:
 
 def _cache_key() -> str:
     return cache_key(FORMAT, dependencies=("langdetect", "wordfreq"), code=(__file__, romanized.__file__))
+
+
+def shipped_path() -> Path:
+    """Where the installed package keeps its prebuilt model (see the module docstring)."""
+    return Path(__file__).resolve().parents[1] / "data" / "detect.model"
+
+
+def shipped_key() -> str:
+    """The key of a prebuilt model that fits this code: the same wherever the package is installed.
+
+    Unlike ``_cache_key`` (paths and modification times), it hashes the bytes of the modules
+    that build the model, so a file built in the wheel's build folder is valid once installed.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in (__file__, romanized.__file__, scripts.__file__):
+        with open(name, "rb") as handle:
+            digest.update(handle.read())
+    return repr(("shipped", FORMAT, sys.version_info[:2], digest.hexdigest()))
+
+
+def write_shipped(path: Path) -> None:
+    """Build the model and write it to ``path`` as the package's prebuilt model (the build hook's job)."""
+    payload = _serialize(build(), shipped_key())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(payload)
+    temporary.replace(path)
 
 
 # --- building -----------------------------------------------------------------------
@@ -221,15 +256,27 @@ def _build_han_tables() -> tuple[str, str, str]:
     return "".join(sorted(traditional)), "".join(sorted(simplified)), "".join(sorted(kanji_only))
 
 
+def _forget_wordlists() -> None:
+    """Drop the word lists wordfreq keeps once read (it caches every list: 580 MB for all of ours)."""
+    import wordfreq
+
+    wordfreq.get_frequency_list.cache_clear()
+
+
 def build() -> dict[str, object]:
     """Compile the model from langdetect and wordfreq data (a few seconds, once)."""
     languages = LATIN + CYRILLIC
     traditional, simplified, kanji_only = _build_han_tables()
+    _forget_wordlists()
+    lexicon = {}
     try:
-        lexicon = {lang: _build_lexicon(lang) for lang in languages}
+        for lang in languages:
+            lexicon[lang] = _build_lexicon(lang)
+            _forget_wordlists()
         chars = {lang: _build_chars(lang) for lang in languages}
     finally:
         _romanized_buckets.cache_clear()  # shared by the ru-Latn lexicon and character chain, then dropped
+        _forget_wordlists()
     return {
         "format": FORMAT,
         "latin": list(LATIN),
@@ -321,33 +368,54 @@ _lock = threading.Lock()
 _model: Model | None = None
 
 
+def _load_shipped() -> Model | None:
+    """The package's prebuilt model, mapped read-only; None when it is missing, damaged or not for this code."""
+    try:
+        with open(shipped_path(), "rb") as handle:
+            mapped = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+    except (OSError, ValueError):  # missing, unreadable, or empty (mmap of 0 bytes)
+        return None
+    try:
+        return _deserialize(mapped, shipped_key())
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
 def load() -> Model:
-    """The model for this process: from the cache file, else built (and cached when possible)."""
+    """The model for this process: the package's prebuilt one, else the cache file's, else built (and cached)."""
     global _model
     if _model is not None:
         return _model
     with _lock:
         if _model is not None:
             return _model
-        key = _cache_key()
-        path = cache_file("detect", key)
-        model = None
-        mapped = map_cache(path)
-        if mapped is not None:
-            try:
-                model = _deserialize(mapped, key)
-            except (ValueError, TypeError, KeyError):
-                model = None
+        model = _load_shipped()
         if model is None:
-            if sys.stderr is not None and sys.stderr.isatty():
-                print("supportkit: building the language model cache (once, a few seconds)...", file=sys.stderr)
-            payload = _serialize(build(), key)
-            # 16 MB each, one per installed version; a read-only cache still detects (it rebuilds next time).
-            write_cache(path, payload, keep=2)
-            mapped = map_cache(path)
-            model = _deserialize(mapped, key) if mapped is not None else None
-            if model is None:
-                model = _deserialize(memoryview(payload), key)
-        assert model is not None
+            model = _load_cached()
         _model = model
         return model
+
+
+def _load_cached() -> Model:
+    key = _cache_key()
+    path = cache_file("detect", key)
+    model = None
+    mapped = map_cache(path)
+    if mapped is not None:
+        try:
+            model = _deserialize(mapped, key)
+        except (ValueError, TypeError, KeyError):
+            model = None
+    if model is None:
+        if sys.stderr is not None and sys.stderr.isatty():
+            print("supportkit: building the language model (once, about 10 s; `pip install` ships it prebuilt)...",
+                  file=sys.stderr)
+        payload = _serialize(build(), key)
+        # 16 MB each, one per installed version; a read-only cache still detects (it rebuilds next time).
+        write_cache(path, payload, keep=2)
+        mapped = map_cache(path)
+        model = _deserialize(mapped, key) if mapped is not None else None
+        if model is None:
+            model = _deserialize(memoryview(payload), key)
+    assert model is not None
+    return model

@@ -5,10 +5,17 @@ the code that builds it (``_CODE``), so it is keyed by those files' paths, modif
 times and sizes (``cache.cache_key``). A warm process reuses it for every message; a cold
 process reads it back from the cache folder (``cache.read_data``: plain data only, private,
 rebuilt whenever it cannot be used).
+
+The index of the bundled library also ships prebuilt (``supportkit/data/match.index``, written by
+the wheel's build hook, ``hatch_build.py``): a first run with an empty cache folder reads it
+instead of spending seconds building. Its key (``shipped_key``) hashes the bytes of the code, the
+lexicon and the template files, so it holds wherever the package is installed, and only for a
+library with exactly those templates.
 """
 
 from __future__ import annotations
 
+import sys
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,6 +99,50 @@ def _write_disk(path: Path, key: str, index: MatchIndex) -> None:
     write_data(path, key, index.to_data(), keep=8)  # one per library in use
 
 
+def shipped_path() -> Path:
+    """Where the installed package keeps the prebuilt index of its bundled library."""
+    return Path(__file__).resolve().parents[1] / "data" / "match.index"
+
+
+def shipped_key(library: Library) -> str:
+    """The portable key of ``library``'s index: a hash of the bytes its building reads (no paths, no times)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in (*_CODE, LEXICON_PATH):
+        digest.update(Path(path).read_bytes())
+    for content in sorted(hashlib.sha256(Path(name).read_bytes()).digest() for name in {str(t.path) for t in library}):
+        digest.update(content)
+    return repr(("shipped", INDEX_VERSION, sys.version_info[:2], digest.hexdigest()))
+
+
+def write_shipped(path: Path, library: Library) -> None:
+    """Build ``library``'s index and write it to ``path`` as the package's prebuilt one (the build hook's job)."""
+    from supportkit.cache import dumps
+
+    payload = dumps({"key": shipped_key(library), "data": build_for(library).to_data()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(payload)
+    temporary.replace(path)
+
+
+def _read_shipped(library: Library | None) -> MatchIndex | None:
+    """The prebuilt index when it was built from exactly ``library``'s files, else None."""
+    from supportkit.cache import loads
+
+    path = shipped_path()
+    if library is None or not path.is_file():
+        return None
+    try:
+        stored = loads(path.read_bytes())
+        if type(stored) is not dict or stored.get("key") != shipped_key(library):
+            return None
+        return MatchIndex.from_data(stored["data"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return None
+
+
 def build_for(library: Library | None) -> MatchIndex:
     """Build the index of ``library`` from scratch (no cache)."""
     from supportkit.matching.build import build_index
@@ -115,7 +166,7 @@ def index_for(library: Library | None) -> MatchIndex:
     index = _BY_KEY.get(key)
     if index is None:
         disk = _disk_path(key)
-        index = _read_disk(disk, key)
+        index = _read_disk(disk, key) or _read_shipped(library)  # the prebuilt one is not copied to the cache
         if index is None:
             index = build_for(library)
             _write_disk(disk, key, index)

@@ -50,6 +50,9 @@ def _cold_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hanzi, "_model", None)
     monkeypatch.setattr(cache, "_BY_KEY", {})
     monkeypatch.setattr(cache, "_BY_LIBRARY", {})
+    # The prebuilt model and index of an installed package are not a cache: here, the caches are tested.
+    monkeypatch.setattr(model, "shipped_path", lambda: Path("/nonexistent/detect.model"))
+    monkeypatch.setattr(cache, "shipped_path", lambda: Path("/nonexistent/match.index"))
     i18n._translations.cache_clear()
     forget_loaded_libraries()
 
@@ -312,3 +315,22 @@ def test_an_unwritable_cache_folder_costs_time_only() -> None:
         _cache.write_data(folder / "x-00000000.marshal", "k", {"a": 1}, keep=1)
     finally:
         folder.chmod(0o700)
+
+
+def test_a_prebuilt_model_holding_code_is_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The prebuilt files sit in the package folder (as trusted as the code), yet they are read as
+    # plain data only, like every cache: a tampered install cannot run code through them.
+    from supportkit.detection import model
+    from supportkit.matching import store
+
+    code = compile(f"open({str(tmp_path / 'pwned')!r}, 'w')", "planted", "exec")
+    header = marshal.dumps({"format": model.FORMAT, "key": model.shipped_key(), "latin": code})
+    shipped = tmp_path / "detect.model"
+    shipped.write_bytes(model._MAGIC + len(header).to_bytes(4, "little") + header)
+    monkeypatch.setattr(model, "shipped_path", lambda: shipped)
+    assert model._load_shipped() is None
+    index = tmp_path / "match.index"
+    index.write_bytes(marshal.dumps({"key": store.shipped_key(_library()), "data": {"entry": [code]}}))
+    monkeypatch.setattr(store, "shipped_path", lambda: index)
+    assert store._read_shipped(_library()) is None
+    assert not (tmp_path / "pwned").exists()
