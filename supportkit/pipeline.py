@@ -226,7 +226,7 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
 
     intent = classification.top
     if guarded.secret_found and intent in SECRET_OVERRIDES:
-        intent = SECRET_OVERRIDES[intent]  # "hi/thanks" with a phrase pasted: the exposure is the subject
+        intent = SECRET_OVERRIDES[intent]  # "hi/thanks"/only the phrase: the exposure is the subject
     selection = _select_template(library, intent, reading.customer_locale, config.default_locale,
                                  config.allow_drafts)
     situation = {"secret_found": guarded.secret_found, "urgent": urgent}
@@ -272,9 +272,10 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
     )
 
 
-SECRET_OVERRIDES = {"greeting": "secret_exposed", "thanks": "secret_exposed"}
-"""A courtesy message that carries a pasted recovery phrase or key is answered about the exposure:
-"thanks, here are my words so you can check" must not get "You're welcome!" after the notice."""
+SECRET_OVERRIDES = {"greeting": "secret_exposed", "thanks": "secret_exposed", "other": "secret_exposed"}
+"""A message with a pasted recovery phrase or key and no other subject is answered about the exposure:
+"thanks, here are my words so you can check" must not get "You're welcome!" after the notice, nor a
+message that is only the phrase (intent ``other``) the generic "tell us more"."""
 
 GREETING_MAX_CHARS = 60
 """The longest first paragraph read as the reply's greeting ("Hi Ana,", "您好！", "Здравствуйте!")."""

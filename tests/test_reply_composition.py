@@ -67,3 +67,12 @@ def test_a_pasted_phrase_end_to_end(locale: str) -> None:
     greeting = greeting_of(result.text)
     assert greeting is not None
     assert result.text.split("\n\n")[1] == safety_notice(locale)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize("message", [PHRASE, f"{PHRASE}\n\n{PHRASE.replace('about', 'abandon')}"])
+def test_a_message_that_is_only_a_phrase_is_answered_about_the_exposure(locale: str, message: str) -> None:
+    result = process_message(message, Config(), lang=locale)
+    assert result.secret_found and "abandon" not in result.text
+    assert result.reply.template == "secret_exposed"
+    assert result.text.split("\n\n")[1] == safety_notice(locale)
