@@ -515,6 +515,8 @@ def test_missing_model_error_names_the_exact_files_and_links(runner: CliRunner,
             f"translate-en_ru-1_0.argosmodel ({MIRROR}/translate-en_ru-1_0.argosmodel) on a connected machine, "
             "then run: supportkit models install ./translate-es_en-1_0.argosmodel "
             "./translate-en_ru-1_0.argosmodel\n") in error("es", "ru")
+    assert "offline: the package index saved here (https://" in error("fr", "ru")  # no fr package in it
+    assert "offers nothing for fr -> ru, directly or via English" in error("fr", "ru")
     install_archive(archives("es", "en"))  # one hop there: only the other is named
     one = error("es", "ru")
     assert "(missing en -> ru for the route via English)" in one and "supportkit models install en ru;" in one

@@ -252,7 +252,8 @@ def manual_install(from_code: str, to_code: str, installed: Collection[tuple[str
         try:
             plan = plan_install(from_code, to_code, list(saved.packages))
         except ModelError:
-            plan = []
+            return (f"offline: the package index saved here ({saved.address}) offers nothing for "
+                    f"{from_code} -> {to_code}, directly or via English")
         needed = [info for info in plan if info.pair not in installed] or plan
         if needed:
             files = [package_file(info) for info in needed]
