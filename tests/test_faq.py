@@ -354,3 +354,86 @@ def test_a_changed_ui_translation_renders_pages_again(lib_dir: Path, tmp_path: P
     assert report["rendered"] == report["pages"] - 6  # every page; the six search indexes do not show it
     assert "Jump to content" in read(out / "en" / "guide-switch-phone.html")
     assert_same_as_clean_build(lib_dir, out, tmp_path)
+
+
+# --- CI guard rails: --warn-stale, and folders --out must not replace ------------------------------
+
+
+def make_zh_stale(lib_dir: Path) -> str:
+    """Change the English text of gas_fee after zh was stamped: zh is stale. Returns the expected warning."""
+    path = lib_dir / "gas_fee.yaml"
+    path.write_text(read(path).replace("paid in TRX.", "paid in TRX (energy first)."), encoding="utf-8")
+    template = load_library(lib_dir).templates["gas_fee"]
+    assert template.translation_state("zh") == "stale"
+    return f"{template.path}:{template.locales['zh'].line}: zh: article gas_fee is stale"
+
+
+def test_warn_stale_lists_stale_articles_and_still_builds(lib_dir: Path, tmp_path: Path) -> None:
+    warning = make_zh_stale(lib_dir)
+    runner = CliRunner()
+    args = ["--replies", str(lib_dir), "faq", "build", "--locales", "en,zh"]
+    silent = runner.invoke(cli, [*args, "--out", str(tmp_path / "a")])
+    assert silent.exit_code == 0 and "is stale" not in silent.stderr
+    warned = runner.invoke(cli, [*args, "--out", str(tmp_path / "b"), "--warn-stale"])
+    assert warned.exit_code == 0, warned.output
+    assert warned.stderr.splitlines()[0] == warning  # path:line: locale: message, then the summary
+    assert (tmp_path / "b" / "zh" / "gas-fee.html").is_file()
+    as_json = runner.invoke(cli, [*args, "--out", str(tmp_path / "c"), "--warn-stale", "--json"])
+    assert as_json.exit_code == 0 and as_json.stderr == warning + "\n"
+    [entry] = json.loads(as_json.stdout)["warnings"]
+    assert (entry["locale"], entry["message"], entry["check"]) == ("zh", "article gas_fee is stale", "faq_stale")
+    strict = runner.invoke(cli, [*args, "--out", str(tmp_path / "d"), "--warn-stale", "--strict"])
+    assert strict.exit_code == 1 and warning in strict.stderr and not (tmp_path / "d").exists()
+
+
+def test_warn_stale_is_quiet_when_nothing_is_stale(lib_dir: Path, tmp_path: Path) -> None:
+    report = build(lib_dir, tmp_path / "site", warn_stale=True)
+    assert report["warnings"] == []  # missing translations are --strict's business, not stale ones
+
+
+def snapshot(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize(("out", "what"), [
+    (".", "the current folder"),
+    ("..", "the current folder"),
+    ("../..", "the current folder"),
+    ("~/a", "the current folder"),
+    ("~", "the home folder"),
+    ("~/..", "the home folder"),
+    ("/", "the filesystem root"),
+    ("REPLIES", "the templates folder"),
+    ("REPLIES/..", "the templates folder"),
+])
+def test_out_refuses_folders_a_build_would_replace(out: str, what: str, lib_dir: Path, tmp_path: Path,
+                                                    tmp_path_factory: pytest.TempPathFactory,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("users") / "home"  # apart from the templates (tmp_path/replies)
+    shell = home / "a" / "b" / "site"  # the shell is in a previous build: the case the old check let through
+    build(lib_dir, shell, locales=("en",))
+    (shell / "notes.txt").write_text("mine", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(shell)
+    before = {place: snapshot(place) for place in (tmp_path, home.parent)}
+    target = out.replace("REPLIES", str(lib_dir)).replace("~", str(home))
+    result = CliRunner().invoke(cli, ["--replies", str(lib_dir), "faq", "build", "--out", target])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: refusing to build into {Path(target).resolve()}: ")
+    assert f"which is or holds {what}." in result.stderr and "Traceback" not in result.output
+    assert {place: snapshot(place) for place in (tmp_path, home.parent)} == before
+    assert (shell / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_out_refuses_the_folder_of_the_configuration(lib_dir: Path, tmp_path: Path) -> None:
+    import os
+
+    folder = Path(os.environ["XDG_CONFIG_HOME"]) / "supportkit"  # the user's own file
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text(f'replies_dir = "{lib_dir}"\n', encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["faq", "build", "--out", str(tmp_path / "site")]).exit_code == 0
+    refused = runner.invoke(cli, ["faq", "build", "--out", str(folder.parent)])
+    assert refused.exit_code == 2, refused.output
+    assert "which is or holds the folder of the configuration file." in refused.stderr
+    assert sorted(p.name for p in folder.parent.rglob("*")) == ["config.toml", "supportkit"]

@@ -408,3 +408,134 @@ def test_the_network_beyond_loopback_stays_blocked(runner: CliRunner) -> None:
         gc.collect()
     assert blocked
     assert installed_names() == []
+
+
+# --- what the index offers (models available), and offline errors that name the right files ----------
+
+NAMES = {"en": "English", "es": "Spanish", "zh": "Chinese", "ru": "Russian", "fr": "French"}
+MIRROR = "https://mirror.example.org/v1"
+
+
+def entry(from_code: str, to_code: str, version: str = "1.0") -> dict[str, Any]:
+    """An index entry as Argos publishes it (its links are never opened by these tests)."""
+    name = f"translate-{from_code}_{to_code}-{version.replace('.', '_')}.argosmodel"
+    return {"package_version": version, "argos_version": "1.0", "from_code": from_code, "to_code": to_code,
+            "from_name": NAMES[from_code], "to_name": NAMES[to_code], "code": f"translate-{from_code}_{to_code}",
+            "type": "translate", "links": [f"ipfs://Qm{from_code}{to_code}", f"{MIRROR}/{name}"]}
+
+
+def write_index(path: Path, *entries: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([*entries, {"type": "sbd", "code": "sbd-en", "links": ["x"]}]), encoding="utf-8")
+    return path
+
+
+OFFER = (entry("en", "es"), entry("en", "es", "0.9"), entry("es", "en"), entry("en", "ru"), entry("zh", "en"),
+         entry("en", "zh"))
+
+
+def argos_index() -> Path:
+    """Argos' own copy (argospm update), where Argos 1.9+ keeps it: read when supportkit saved none."""
+    import os
+
+    return write_index(Path(os.environ["XDG_DATA_HOME"]) / "argos-translate" / "index.json", *OFFER)
+
+
+def test_available_lists_the_index_with_installed_packages_marked(runner: CliRunner, tmp_path: Path,
+                                                                   archives: Callable[..., Path]) -> None:
+    index = write_index(tmp_path / "carried" / "index.json", *OFFER)
+    install_archive(archives("en", "es", version="1.0"))
+    install_archive(archives("zh", "en", version="0.5"))
+    result = runner.invoke(cli, ["models", "available", "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "en -> es\t1.0\tEnglish -> Spanish\ttranslate-en_es-1_0.argosmodel\tinstalled\n"
+        "en -> ru\t1.0\tEnglish -> Russian\ttranslate-en_ru-1_0.argosmodel\n"
+        "en -> zh\t1.0\tEnglish -> Chinese\ttranslate-en_zh-1_0.argosmodel\n"
+        "es -> en\t1.0\tSpanish -> English\ttranslate-es_en-1_0.argosmodel\n"
+        "zh -> en\t1.0\tChinese -> English\ttranslate-zh_en-1_0.argosmodel\tinstalled 0.5, older\n")
+    assert result.stderr == f"package index: {index} ({index})\n"
+    from_en = runner.invoke(cli, ["models", "available", "EN", "--index", str(index)])
+    assert [line.split("\t")[0] for line in from_en.stdout.splitlines()] == ["en -> es", "en -> ru", "en -> zh"]
+    # FROM TO: what `models install FROM TO` would install, both hops through English for a pivot.
+    pivot = runner.invoke(cli, ["models", "available", "es", "ru", "--index", str(index), "--json"])
+    data = json.loads(pivot.stdout)
+    assert [(p["code"], p["file"], p["link"], p["installed"]) for p in data["packages"]] == [
+        ("translate-es_en", "translate-es_en-1_0.argosmodel", f"{MIRROR}/translate-es_en-1_0.argosmodel", None),
+        ("translate-en_ru", "translate-en_ru-1_0.argosmodel", f"{MIRROR}/translate-en_ru-1_0.argosmodel", None)]
+    assert (data["index"], data["file"], data["saved_at"]) == (str(index), str(index), None)
+    none = runner.invoke(cli, ["models", "available", "fr", "ru", "--index", str(index)])
+    assert none.exit_code == 1 and "has no package for fr -> ru" in none.stderr
+
+
+def test_available_offline_reads_the_saved_index_or_argos_own(runner: CliRunner, index_server: tuple[str, Path],
+                                                               archives: Callable[..., Path]) -> None:
+    nothing = runner.invoke(cli, ["models", "available"])  # offline, nothing saved: no network, a clear error
+    assert nothing.exit_code == 1 and "Traceback" not in nothing.output
+    assert nothing.stderr == (
+        "Error: no package index on this machine yet (https://raw.githubusercontent.com/argosopentech/argospm-index"
+        "/main/index.json). Download it (online): supportkit models available --update; on a machine without a "
+        "connection, copy an index.json there and run: supportkit models available --index ./index.json\n")
+    argos_index()
+    theirs = runner.invoke(cli, ["models", "available", "zh"])
+    assert theirs.exit_code == 0 and theirs.stdout.startswith("zh -> en\t1.0\tChinese -> English\t")
+    # --update downloads and saves the index; later runs read the saved copy with no server.
+    base, folder = index_server
+    url = publish(folder, base, [archives("en", "fr")])
+    updated = runner.invoke(cli, ["models", "available", "--update", "--index", url])
+    assert updated.exit_code == 0, updated.output
+    assert updated.stdout == "en -> fr\t1.0\tEnglish -> French\ttranslate-en_fr-1_0.argosmodel\n"
+    (folder / "index.json").unlink()
+    offline = runner.invoke(cli, ["models", "available", "--index", url, "--json"])
+    assert offline.exit_code == 0, offline.output
+    saved = json.loads(offline.stdout)
+    assert saved["index"] == url and saved["saved_at"].endswith("Z") and len(saved["packages"]) == 1
+
+
+def test_missing_model_error_names_the_exact_files_and_links(runner: CliRunner,
+                                                              archives: Callable[..., Path]) -> None:
+    def error(source: str, target: str) -> str:
+        result = runner.invoke(cli, ["translate", "hello there friend", "--from", source, "--to", target])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        return result.stderr
+
+    # No index on this machine: the package names for the requested pair, never another pair's.
+    direct = error("en", "es")
+    assert "the .argosmodel file of translate-en_es (the links are in https://" in direct
+    assert "en_zh" not in direct
+    pivot = error("es", "ru")
+    assert "files of translate-es_en and translate-en_ru" in pivot and "translate-es_ru" not in pivot
+    # With Argos' copy of the index: the exact file and its link, both hops for a route via English.
+    argos_index()
+    assert error("en", "es") == (
+        f"Error: no translation model for en -> es ({packages_dir()}). Install it (online): supportkit models "
+        f"install en es; offline: download translate-en_es-1_0.argosmodel ({MIRROR}/translate-en_es-1_0.argosmodel)"
+        " on a connected machine, then run: supportkit models install ./translate-en_es-1_0.argosmodel\n")
+    assert (f"download translate-es_en-1_0.argosmodel ({MIRROR}/translate-es_en-1_0.argosmodel) and "
+            f"translate-en_ru-1_0.argosmodel ({MIRROR}/translate-en_ru-1_0.argosmodel) on a connected machine, "
+            "then run: supportkit models install ./translate-es_en-1_0.argosmodel "
+            "./translate-en_ru-1_0.argosmodel\n") in error("es", "ru")
+    assert "offline: the package index saved here (https://" in error("fr", "ru")  # no fr package in it
+    assert "offers nothing for fr -> ru, directly or via English" in error("fr", "ru")
+    install_archive(archives("es", "en"))  # one hop there: only the other is named
+    one = error("es", "ru")
+    assert "(missing en -> ru for the route via English)" in one and "supportkit models install en ru;" in one
+    assert "then run: supportkit models install ./translate-en_ru-1_0.argosmodel\n" in one
+    assert "translate-es_en-1_0" not in one
+
+
+def test_offline_install_names_the_requested_pair(runner: CliRunner, index_server: tuple[str, Path],
+                                                  archives: Callable[..., Path]) -> None:
+    base, folder = index_server
+    gone = f"{base}/gone.json"
+    unsaved = runner.invoke(cli, ["models", "install", "en", "es", "--index", gone])
+    assert unsaved.exit_code == 1 and "cannot download the package index: HTTP 404" in unsaved.stderr
+    assert "the .argosmodel file of translate-en_es (the links are in " + gone in unsaved.stderr
+    assert "en_zh" not in unsaved.stderr  # the old hint named translate-en_zh whatever the pair
+    url = publish(folder, base, [archives("zh", "en"), archives("en", "es")])
+    assert runner.invoke(cli, ["models", "available", "--update", "--index", url]).exit_code == 0
+    (folder / "index.json").unlink()  # the index server is down now; its last copy is saved here
+    offline = runner.invoke(cli, ["models", "install", "zh", "es", "--index", url])
+    assert offline.exit_code == 1
+    assert (f"download translate-zh_en-1_0.argosmodel ({base}/translate-zh_en-1_0.argosmodel) and "
+            f"translate-en_es-1_0.argosmodel ({base}/translate-en_es-1_0.argosmodel)") in offline.stderr

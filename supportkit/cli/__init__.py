@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from supportkit import __version__
-from supportkit.cli.common import Context, emit_json, pass_context
+from supportkit.cli.common import Context, color_setting, emit_json, pass_context
 from supportkit.i18n import _
 
 
@@ -61,11 +61,16 @@ COMMANDS = {
               help=_("Folder of reply and tutorial templates (default: configured, else bundled)."))
 @click.option("--locales", "locales_dir", type=click.Path(file_okay=False), default=None,
               help=_("Folder of gettext catalogs (default: configured, else bundled)."))
+@click.option("--color/--no-color", "color", default=None,
+              help=_("Color the output, even when piped (--color), or never (--no-color). Default: on a "
+                     "terminal, unless NO_COLOR is set or TERM is dumb."))
 @click.pass_context
-def cli(ctx: click.Context, replies_dir: str | None, locales_dir: str | None) -> None:
+def cli(ctx: click.Context, replies_dir: str | None, locales_dir: str | None, color: bool | None) -> None:
     """supportkit: multilingual help-desk toolkit (zh en es ru fr)."""
     from pathlib import Path
 
+    # The one place color is decided: every click.echo/secho below reads it from the context.
+    ctx.color = color_setting(color)
     ctx.obj = Context({"replies_dir": ("--replies", Path(replies_dir) if replies_dir else None),
                        "locales_dir": ("--locales", Path(locales_dir) if locales_dir else None)})
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO, cast
 
 import click
@@ -109,3 +110,16 @@ def show_progress() -> bool:
     import sys
 
     return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def color_setting(flag: bool | None, env: Mapping[str, str] | None = None) -> bool | None:
+    """Whether to color the output, for ``click.Context.color``: the ``--color/--no-color`` flag when
+    given; else off when ``NO_COLOR`` is set to anything (https://no-color.org) or ``TERM`` is ``dumb``;
+    else None, which lets click color a terminal and strip the codes from a pipe or a file."""
+    if flag is not None:
+        return flag
+    env = os.environ if env is None else env
+    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
+        return False
+    return None
+

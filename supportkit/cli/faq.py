@@ -26,20 +26,31 @@ def faq() -> None:
 @click.option("--base-url", metavar="URL", help=_("Public address of the site, for canonical and hreflang links."))
 @click.option("--locales", "locales", metavar="LL,LL", help=_("Comma-separated locales (default: zh,en,es,ru,fr)."))
 @click.option("--strict", is_flag=True, help=_("Fail when any article is missing, stale or a draft in any locale."))
+@click.option("--warn-stale", is_flag=True,
+              help=_("List stale articles as warnings on stderr and build all the same (exit 0)."))
 @click.option("--untranslated", type=click.Choice(["notice", "omit"]), default="notice", show_default=True,
               help=_("Show untranslated articles in the original language with a notice, or leave them out."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print the build report as JSON."))
 @pass_context
-def faq_build(ctx: Context, out: str, base_url: str | None, locales: str | None, strict: bool, untranslated: str,
-              as_json: bool) -> None:
-    """Build the FAQ site from tutorials and replies that carry an FAQ question."""
+def faq_build(ctx: Context, out: str, base_url: str | None, locales: str | None, strict: bool, warn_stale: bool,
+              untranslated: str, as_json: bool) -> None:
+    """Build the FAQ site from tutorials and replies that carry an FAQ question.
+
+    By default stale translations are published silently; --warn-stale lists them on stderr
+    (path:line: locale: message) and exits 0; --strict fails on them (and on missing or draft ones).
+    --out is replaced as a whole, so it may not be, or hold, the current folder, the home folder,
+    the filesystem root, the templates, the catalogs or the configuration file (exit 2).
+    """
 
     from supportkit.faq import BuildOptions, build_site
     from supportkit.faq.options import SITE_LOCALES
 
     codes = tuple(c.strip() for c in locales.split(",") if c.strip()) if locales else SITE_LOCALES
-    options = BuildOptions(out=Path(out), base_url=base_url, locales=codes, strict=strict, untranslated=untranslated)
+    options = BuildOptions(out=Path(out), base_url=base_url, locales=codes, strict=strict, untranslated=untranslated,
+                           warn_stale=warn_stale)
     report = build_site(ctx.config, options)
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
     if as_json:
         emit_json(report.to_dict())
         return

@@ -1,4 +1,4 @@
-"""Offline translation models: models list, install, remove."""
+"""Offline translation models: models list, available, install, remove."""
 
 from __future__ import annotations
 
@@ -39,6 +39,61 @@ def models_list(as_json: bool) -> None:
         usable = "" if row["usable"] else "  " + _("(BPE tokenizer: not usable here)")
         click.echo(f"{row['from']} -> {row['to']}\t{row['version'] or '-'}\t{row['size'] / 1e6:.1f} MB\t"
                    f"{package.path.name}{usable}")
+
+
+@models.command("available")
+@click.argument("from_code", required=False, metavar="[FROM")
+@click.argument("to_code", required=False, metavar="[TO]]")
+@click.option("--update", is_flag=True, help=_("Download the package index first (online), then list it."))
+@click.option("--index", "index", metavar="URL|FILE",
+              help=_("Package index to list: its address, or an index.json file (default: Argos')."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+def models_available(from_code: str | None, to_code: str | None, update: bool, index: str | None,
+                     as_json: bool) -> None:
+    """What the package index offers, like argospm search; installed packages are marked.
+
+    Reads the index saved on this machine by the last --update or models install (else
+    Argos' own copy), so it works offline. FROM lists the packages from that language;
+    FROM TO what models install FROM TO would install: the direct package, or both hops
+    through English. --json prints {"index", "file", "saved_at", "packages": [{"code",
+    "from", "to", "from_name", "to_name", "version", "file", "link", "size", "sha256",
+    "installed"}]}, installed being the installed version or null.
+    """
+    from supportkit.translation import language_code
+    from supportkit.translation.package_index import available_packages, package_file
+    from supportkit.translation.packages import list_installed, version_key
+
+    source = language_code(from_code, "FROM") if from_code else None
+    target = language_code(to_code, "TO") if to_code else None
+    saved, offered = available_packages(source, target, url=index, update=update)
+    installed: dict[tuple[str, str], str] = {}
+    for package in list_installed():
+        current = installed.get(package.info.pair)
+        if current is None or version_key(package.info.package_version) > version_key(current):
+            installed[package.info.pair] = package.info.package_version
+    rows: list[dict[str, Any]] = []
+    marks: list[str] = []
+    for info in offered:
+        name, link = package_file(info)
+        have = installed.get(info.pair)
+        rows.append({"code": info.code, "from": info.from_code, "to": info.to_code, "from_name": info.from_name,
+                     "to_name": info.to_name, "version": info.package_version, "file": name, "link": link,
+                     "size": info.extra.get("size"), "sha256": info.extra.get("sha256"), "installed": have})
+        if have is None:
+            marks.append("")
+        elif version_key(have) >= version_key(info.package_version):
+            marks.append("\t" + _("installed"))
+        else:
+            marks.append("\t" + _("installed {version}, older").format(version=have))
+    if as_json:
+        emit_json({**saved.to_dict(), "packages": rows})
+        return
+    click.echo(_("package index: {address} ({path})").format(address=saved.address, path=saved.path), err=True)
+    if not rows:
+        click.echo(_("the index offers no package from {code}").format(code=source), err=True)
+    for row, mark in zip(rows, marks, strict=True):
+        click.echo(f"{row['from']} -> {row['to']}\t{row['version'] or '-'}\t{row['from_name']} -> {row['to_name']}"
+                   f"\t{row['file']}{mark}")
 
 
 @models.command("install")

@@ -14,6 +14,7 @@ The parts: ``options`` (what is asked), ``articles`` (which templates, their tex
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -29,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from supportkit.config import Config
+from supportkit.errors import Problem
 from supportkit.faq.articles import (
     Article,
     Spread,
@@ -55,6 +57,7 @@ from supportkit.faq.writer import (
     MANIFEST,
     SiteWriter,
     check_output_folder,
+    check_output_location,
     claim_spare,
     keep_foreign,
     read_manifest,
@@ -80,11 +83,15 @@ class BuildReport:
     fallbacks: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     """Files in the output that the build did not write (a CNAME, a deploy's files): kept as they were."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Stale articles, with ``warn_stale`` (built all the same)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"out": str(self.out), "locales": list(self.locales), "articles": self.articles, "pages": self.pages,
                 "rendered": self.rendered, "reused": self.reused, "seconds": round(self.seconds, 3),
-                "fallbacks": self.fallbacks, "kept": self.kept}
+                "fallbacks": self.fallbacks, "kept": self.kept,
+                "warnings": [{"path": w.path, "line": w.line, "locale": w.locale, "message": w.message,
+                              "check": w.check, "template": w.template} for w in self.warnings]}
 
 
 _URL_CHARS_RE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]{1,2000}")
@@ -105,6 +112,25 @@ def check_base_url(base_url: str | None) -> str | None:
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
+def protected_folders(config: Config) -> list[tuple[str, Path]]:
+    """``(what, folder)`` for each folder ``--out`` must neither be nor hold (``check_output_location``)."""
+    import supportkit
+    from supportkit.i18n import _
+
+    places: list[tuple[str, Path | None]] = [
+        (_("the filesystem root"), Path(Path.home().anchor)),
+        (_("the home folder"), Path.home()),
+        (_("the templates folder"), Path(config.replies_dir)),
+        (_("the catalogs folder"), Path(config.locales_dir)),
+        (_("the folder of the configuration file"),
+         Path(config.source).parent if config.source != "defaults" else None),
+        (_("supportkit's own folder"), Path(supportkit.__file__).parent),
+    ]
+    with contextlib.suppress(OSError):  # a current folder that was deleted protects nothing
+        places.append((_("the current folder"), Path.cwd()))  # last: it also holds the project's files
+    return [(what, folder.resolve()) for what, folder in places if folder is not None]
+
+
 def build_site(config: Config, options: BuildOptions, library: Library | None = None,
                progress: Callable[[int], None] | None = None) -> BuildReport:
     """Build the whole site into ``options.out``; see the module docstring."""
@@ -113,6 +139,8 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
 
     if options.untranslated not in UNTRANSLATED_POLICIES:
         raise FaqBuildError(f"untranslated must be one of {', '.join(UNTRANSLATED_POLICIES)}")
+    out = Path(options.out).resolve()
+    check_output_location(out, protected_folders(config))
     locales = tuple(dict.fromkeys(site_locale(code) for code in options.locales))
     base_url = check_base_url(options.base_url)
     library = library or library_for(config)
@@ -126,8 +154,10 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
             from supportkit.errors import ValidationError
 
             raise ValidationError(problems, f"{len(problems)} article translation(s) missing, stale or draft")
+    warnings = ([dataclasses.replace(p, severity="warning")
+                 for p in strict_problems(articles, locales, config.source_locale) if p.check == "faq_stale"]
+                if options.warn_stale else [])
 
-    out = Path(options.out).resolve()
     check_output_folder(out)
     previous = out if (out / MANIFEST).is_file() else None
     old_hashes = read_manifest(out) if previous is not None else {}
@@ -143,7 +173,7 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
         per_locale = collect_articles(library, dataclasses.replace(options, locales=locales), config, cache)
         writer = SiteWriter(tmp, previous, old_hashes, spare_hashes)
         try:
-            report = BuildReport(out=out, locales=locales, articles=len(articles))
+            report = BuildReport(out=out, locales=locales, articles=len(articles), warnings=warnings)
             spread = _spread(per_locale, locales)
             _write_pages(writer, per_locale, spread, locales, base_url, config, report, progress)
             default = config.default_locale if config.default_locale in locales else locales[0]

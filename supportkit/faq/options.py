@@ -18,6 +18,13 @@ class FaqBuildError(SupportkitError):
     """The site could not be built (strict failures, bad options, unsafe output folder)."""
 
 
+class UnsafeOutputError(FaqBuildError):
+    """``--out`` names a folder a build must never replace (the one the shell is in, home, the
+    templates...): a usage error, exit 2, raised before anything is written or moved."""
+
+    exit_code = 2
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     """What to build and where."""
@@ -27,3 +34,5 @@ class BuildOptions:
     locales: tuple[str, ...] = SITE_LOCALES
     strict: bool = False
     untranslated: str = "notice"
+    warn_stale: bool = False
+    """Report stale articles as warnings (``BuildReport.warnings``) without failing; ``strict`` fails."""

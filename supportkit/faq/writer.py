@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from supportkit.faq.options import SITE_FORMAT, FaqBuildError
+from supportkit.faq.options import SITE_FORMAT, FaqBuildError, UnsafeOutputError
 from supportkit.faq.pages import layout_digest, site_environment, ui_strings
+from supportkit.i18n import _
 
 MANIFEST = ".supportkit-site.json"
 
@@ -183,15 +184,26 @@ def scan_tree(root: Path) -> tuple[set[str], set[str]]:
     return files, folders
 
 
+def check_output_location(out: Path, protected: list[tuple[str, Path]]) -> None:
+    """Refuse ``out`` when it is, or holds, a folder of ``protected`` (``(what, folder)``, folders
+    resolved): a build replaces its whole ``--out`` folder, so ``--out .`` or ``--out ..`` would move
+    the shell's folder away and ``--out ~`` or the templates' folder would replace someone's files."""
+    for what, folder in protected:
+        if out == folder or folder.is_relative_to(out):
+            raise UnsafeOutputError(
+                _("refusing to build into {out}: the build replaces that folder, which is or holds {what}").format(
+                    out=out, what=what), None, _("Choose a folder of its own for the site, e.g. --out site."))
+
+
 def check_output_folder(out: Path) -> None:
-    """Refuse to replace a folder that is not a previous build (it may hold someone's files)."""
+    """Refuse to replace a folder that is not a previous build (it may hold someone's files).
+
+    Where the folder is (home, the root, the shell's folder...) is ``check_output_location``'s."""
     if out.exists() and not out.is_dir():
         raise FaqBuildError(f"output path is a file: {out}", None, "Choose a folder for --out.")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise FaqBuildError(f"output folder is not empty and was not built by supportkit: {out}", None,
                             "Choose an empty or new folder for --out.")
-    if out == Path(out.anchor) or out == Path.home():
-        raise FaqBuildError(f"refusing to build into {out}", None, "Choose a dedicated folder for --out.")
 
 
 def read_manifest(folder: Path) -> dict[str, str]:

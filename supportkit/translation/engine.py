@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,18 +139,16 @@ class Engine:
         pairs = self.installed()
         if (source, target) in pairs:
             return [source, target]
+        what = f"no translation model for {source} -> {target}"
+        command = install_command(source, target)
         if PIVOT not in (source, target):
             missing = [hop for hop in ((source, PIVOT), (PIVOT, target)) if hop not in pairs]
             if not missing:
                 return [source, PIVOT, target]
             if len(missing) == 1:
-                a, b = missing[0]
-                raise ModelError(
-                    f"no translation model for {source} -> {target} (missing {a} -> {b} for the route via English)",
-                    str(self.root), f"Install it: {install_command(a, b)}")
-        raise ModelError(f"no translation model for {source} -> {target}", str(self.root),
-                         f"Install it: {install_command(source, target)} (offline: supportkit models install "
-                         f"./translate-{source}_{target}.argosmodel, or both hops via English)")
+                what += f" (missing {missing[0][0]} -> {missing[0][1]} for the route via English)"
+                command = install_command(*missing[0])
+        raise ModelError(what, str(self.root), f"Install it (online): {command}; {_offline(source, target, pairs)}")
 
     def model(self, source: str, target: str) -> PairModel:
         """The loaded model for one hop (loaded now if it is not yet)."""
@@ -178,6 +176,14 @@ class Engine:
         models = [self.model(a, b) for a, b in zip(path, path[1:], strict=False)]
         return tuple(style for style in MARKER_STYLES
                      if all(m.spells(f"x {style.marker(0)} y {style.marker(12)}") for m in models))
+
+
+def _offline(source: str, target: str, installed: Collection[tuple[str, str]]) -> str:
+    """How to install the pair from files: the exact ones, when an index saved here names them (read
+    from disk only; the index client is imported here, on the error path, not with the engine)."""
+    from supportkit.translation.package_index import manual_install
+
+    return manual_install(source, target, installed)
 
 
 def _preference(package: InstalledPackage) -> tuple[bool, tuple[int, ...]]:

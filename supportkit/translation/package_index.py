@@ -7,6 +7,11 @@ repository). Its address, in order: the ``index_url`` argument (``--index``),
 ``SUPPORTKIT_PACKAGE_INDEX``, Argos' own ``ARGOS_PACKAGE_INDEX`` (the repository
 address, ``index.json`` appended as Argos does), else Argos' default.
 
+Each index downloaded is saved (``supportkit.cache``, one per address), so that offline
+``models available`` can list it and a missing model's error can name the exact package file and
+its download link (``manual_install``). Without a saved copy, Argos' own (``argospm update``) is
+read. Nothing but ``fetch_index`` and ``download`` opens a connection.
+
 Downloads are checked three ways before install: the byte count against
 ``Content-Length`` and the index entry's ``size`` when it gives one, the SHA-256
 against its ``sha256`` when it gives one (an index you host yourself should), and
@@ -25,7 +30,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
 from http.client import HTTPException
 from pathlib import Path
 from typing import Any
@@ -38,6 +44,7 @@ from supportkit.translation.packages import (
     file_sha256,
     install_archive,
     metadata_problems,
+    package_code,
     packages_dir,
     printable,
     validate_archive,
@@ -112,8 +119,9 @@ def _read_all(response: Any, limit: int, deadline: float, what: str, chunk: int 
         yield data
 
 
-def fetch_index(url: str | None = None) -> list[PackageInfo]:
-    """Every translation package the index offers (entries that are not are skipped)."""
+def fetch_index(url: str | None = None, pair: tuple[str, str] | None = None) -> list[PackageInfo]:
+    """Every translation package the index offers (entries that are not are skipped); the index is
+    saved for offline use. Offline, the error says how to install ``pair`` from files instead."""
     address = index_url(url)
     _check_scheme(address, "package index")
     try:
@@ -121,18 +129,168 @@ def fetch_index(url: str | None = None) -> list[PackageInfo]:
             data = b"".join(_read_all(response, MAX_INDEX_BYTES, time.monotonic() + INDEX_DEADLINE,
                                       "the package index", 64 * 1024))
     except (urllib.error.URLError, HTTPException, OSError, ValueError) as exc:
+        offline = (manual_install(*pair, url=url) if pair else
+                   "or install a downloaded file: supportkit models install ./FILE.argosmodel")
         raise ModelError(f"cannot download the package index: {_reason(exc)}", address,
-                         "Check the connection and the address (--index), or install a downloaded file: "
-                         "supportkit models install ./translate-en_zh.argosmodel") from None
+                         f"Check the connection and the address (--index); {offline}") from None
+    entries = _index_entries(data, address)
+    _save_index(address, entries)
+    trusted = is_private(address)
+    return [_vouched(PackageInfo.from_metadata(e), trusted) for e in entries]
+
+
+def _index_entries(data: bytes, where: str) -> list[dict[str, Any]]:
+    """The usable entries of an ``index.json`` (translation packages with links); an error when it is not one."""
     try:
         entries = json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ModelError(f"the package index is not valid JSON: {exc}", address) from None
+        raise ModelError(f"the package index is not valid JSON: {exc}", where) from None
     if not isinstance(entries, list):
-        raise ModelError("the package index is not a JSON list", address)
-    trusted = is_private(address)
-    return [_vouched(PackageInfo.from_metadata(e), trusted) for e in entries
-            if isinstance(e, dict) and not metadata_problems(e) and e.get("links")]
+        raise ModelError("the package index is not a JSON list", where)
+    return [e for e in entries if isinstance(e, dict) and not metadata_problems(e) and e.get("links")]
+
+
+# --- the index saved on this machine ---------------------------------------------------------------
+
+SAVED_INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class SavedIndex:
+    """An index read from this machine: what it offers, the address it came from, the file read."""
+
+    packages: tuple[PackageInfo, ...]
+    address: str
+    path: Path
+    saved_at: float | None = None
+    """When supportkit downloaded it (``time.time()``); None for Argos' copy or a file given."""
+
+    def to_dict(self) -> dict[str, Any]:
+        saved = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.saved_at)) if self.saved_at else None
+        return {"index": self.address, "file": str(self.path), "saved_at": saved}
+
+
+def _saved_index_file(address: str) -> tuple[Path, str]:
+    from supportkit.cache import cache_file, cache_key
+
+    key = cache_key(SAVED_INDEX_FORMAT, address, code=(__file__,))
+    return cache_file("package-index", key), key
+
+
+def _save_index(address: str, entries: list[dict[str, Any]]) -> None:
+    from supportkit.cache import write_data
+
+    path, key = _saved_index_file(address)
+    write_data(path, key, {"address": address, "saved_at": time.time(), "entries": entries}, keep=4)
+
+
+def argos_index_files(env: Mapping[str, str] | None = None) -> list[Path]:
+    """Where Argos Translate keeps the index ``argospm update`` downloads: ``$XDG_DATA_HOME/argos-translate``
+    since 1.9, ``$XDG_CACHE_HOME/argos-translate`` (default ``~/.local/cache``) before."""
+    env = os.environ if env is None else env
+    home = Path(env.get("HOME") or Path.home())
+    data_home = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
+    cache_home = Path(env.get("XDG_CACHE_HOME") or home / ".local" / "cache")
+    return [data_home / "argos-translate" / "index.json", cache_home / "argos-translate" / "index.json"]
+
+
+def read_index_file(path: Path, address: str | None = None) -> SavedIndex:
+    """The index in an ``index.json`` file (copied to an offline machine, or Argos' own)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_INDEX_BYTES + 1)
+    except OSError as exc:
+        raise ModelError(f"cannot read the package index: {exc.strerror}", str(path)) from None
+    if len(data) > MAX_INDEX_BYTES:
+        raise ModelError(f"the package index is larger than the {MAX_INDEX_BYTES} bytes allowed", str(path))
+    packages = tuple(PackageInfo.from_metadata(e) for e in _index_entries(data, str(path)))
+    return SavedIndex(packages, address or str(path), path)
+
+
+def read_saved_index(url: str | None = None, env: Mapping[str, str] | None = None) -> SavedIndex | None:
+    """The index for ``url`` (``index_url``) as last downloaded here, else Argos' copy (when the address is
+    Argos' own, not --index or SUPPORTKIT_PACKAGE_INDEX); None when this machine has neither. Never online."""
+    from supportkit.cache import read_data
+
+    env = os.environ if env is None else env
+    address = index_url(url, env)
+    path, key = _saved_index_file(address)
+    stored = read_data(path, key)
+    if isinstance(stored, dict) and isinstance(stored.get("entries"), list):
+        saved_at = stored.get("saved_at")
+        packages = tuple(_vouched(PackageInfo.from_metadata(e), is_private(address)) for e in stored["entries"]
+                         if isinstance(e, dict) and not metadata_problems(e))
+        return SavedIndex(packages, address, path, saved_at if isinstance(saved_at, float) else None)
+    if url or env.get("SUPPORTKIT_PACKAGE_INDEX"):
+        return None
+    for candidate in argos_index_files(env):
+        if candidate.is_file():
+            try:
+                return read_index_file(candidate, address)
+            except ModelError:
+                continue
+    return None
+
+
+def package_file(info: PackageInfo) -> tuple[str, str | None]:
+    """``(file name, download link)`` of a package in an index: the name its first http(s) link
+    gives it (``translate-en_es-1_0.argosmodel``), and that link."""
+    for link in info.links:
+        if urllib.parse.urlsplit(link).scheme in ("http", "https"):
+            name = printable(urllib.parse.unquote(link.rstrip("/").rsplit("/", 1)[-1]), 120)
+            return (name if name.endswith(".argosmodel") else f"{info.code}.argosmodel"), printable(link, 300)
+    return f"{info.code}.argosmodel", None
+
+
+def manual_install(from_code: str, to_code: str, installed: Collection[tuple[str, str]] = (),
+                   url: str | None = None) -> str:
+    """How to install, without a connection here, what ``from_code`` -> ``to_code`` still needs: the exact
+    files and links when an index saved on this machine lists them (both hops for a route via English),
+    else the package names and where their links are. Reads only local files."""
+    saved = read_saved_index(url)
+    if saved is not None:
+        try:
+            plan = plan_install(from_code, to_code, list(saved.packages))
+        except ModelError:
+            return (f"offline: the package index saved here ({saved.address}) offers nothing for "
+                    f"{from_code} -> {to_code}, directly or via English")
+        needed = [info for info in plan if info.pair not in installed] or plan
+        if needed:
+            files = [package_file(info) for info in needed]
+            where = " and ".join(f"{name} ({link})" if link else name for name, link in files)
+            return (f"offline: download {where} on a connected machine, then run: supportkit models install "
+                    + " ".join(f"./{name}" for name, _link in files))
+    hops = [(from_code, to_code)] if PIVOT in (from_code, to_code) else [(from_code, PIVOT), (PIVOT, to_code)]
+    codes = [package_code(*hop) for hop in hops if hop not in installed] or [package_code(*h) for h in hops]
+    return (f"offline: download the .argosmodel file{'s' if len(codes) > 1 else ''} of {' and '.join(codes)} "
+            "(the links are in "
+            f"{saved.address if saved else index_url(url)}) on a connected machine, then run: "
+            "supportkit models install ./FILE.argosmodel" + (" ./FILE.argosmodel" if len(codes) > 1 else ""))
+
+
+def available_packages(from_code: str | None = None, to_code: str | None = None, url: str | None = None,
+                       update: bool = False) -> tuple[SavedIndex, list[PackageInfo]]:
+    """What the index offers, newest version per pair: everything, what translates from ``from_code``,
+    or what ``from_code`` -> ``to_code`` needs (``plan_install``: the direct package or both hops).
+
+    Read from this machine (``read_saved_index``), or from ``url`` when it names a local file;
+    ``update`` downloads the index first (online). No index here is an error saying how to get one.
+    """
+    if url and urllib.parse.urlsplit(url).scheme not in ("http", "https") and not url.endswith("/"):
+        saved: SavedIndex | None = read_index_file(Path(url))
+    else:
+        if update:
+            fetch_index(url)
+        saved = read_saved_index(url)
+    if saved is None:
+        raise ModelError("no package index on this machine yet", index_url(url),
+                         "Download it (online): supportkit models available --update; on a machine without "
+                         "a connection, copy an index.json there and run: supportkit models available --index "
+                         "./index.json")
+    newest = _newest_per_pair(saved.packages)
+    if from_code is not None and to_code is not None:
+        return saved, plan_install(from_code, to_code, newest)
+    return saved, [info for info in newest if from_code in (None, info.from_code)]
 
 
 def _vouched(info: PackageInfo, index_is_private: bool) -> PackageInfo:
@@ -153,11 +311,7 @@ def _reason(exc: BaseException) -> str:
 
 def plan_install(from_code: str, to_code: str, available: list[PackageInfo]) -> list[PackageInfo]:
     """The packages that translate ``from_code`` -> ``to_code``: the direct one, else both hops via English."""
-    by_pair: dict[tuple[str, str], PackageInfo] = {}
-    for info in available:
-        best = by_pair.get(info.pair)
-        if best is None or _newer(info, best):
-            by_pair[info.pair] = info
+    by_pair = {info.pair: info for info in _newest_per_pair(available)}
     if (from_code, to_code) in by_pair:
         return [by_pair[(from_code, to_code)]]
     hops = [(from_code, PIVOT), (PIVOT, to_code)]
@@ -166,6 +320,16 @@ def plan_install(from_code: str, to_code: str, available: list[PackageInfo]) -> 
     offered = sorted({f"{a}->{b}" for a, b in by_pair if PIVOT in (a, b) and {a, b} & {from_code, to_code}})
     raise ModelError(f"the package index has no package for {from_code} -> {to_code}",
                      "package index", f"It offers: {', '.join(offered) or 'nothing for these languages'}.")
+
+
+def _newest_per_pair(available: Collection[PackageInfo]) -> list[PackageInfo]:
+    """The newest package of each pair, sorted by pair."""
+    by_pair: dict[tuple[str, str], PackageInfo] = {}
+    for info in available:
+        best = by_pair.get(info.pair)
+        if best is None or _newer(info, best):
+            by_pair[info.pair] = info
+    return [by_pair[pair] for pair in sorted(by_pair)]
 
 
 def _newer(a: PackageInfo, b: PackageInfo) -> bool:
@@ -185,9 +349,10 @@ def download(info: PackageInfo, dest_dir: Path, progress: Progress | None = None
             return _download_one(link, info, dest_dir, progress)
         except (urllib.error.URLError, HTTPException, OSError, ValueError) as exc:
             errors.append(f"{printable(link, 80)}: {_reason(exc)}")
+    name, address = package_file(info)
     raise ModelError(f"cannot download {info.code}: {'; '.join(errors) or 'no http(s) link in the index'}",
-                     "package index", "Check the connection, or download the file elsewhere and run: "
-                     f"supportkit models install ./{info.code}.argosmodel")
+                     "package index", f"Check the connection, or download {name}{f' ({address})' if address else ''} "
+                     f"elsewhere and run: supportkit models install ./{name}")
 
 
 def _download_one(link: str, info: PackageInfo, dest_dir: Path, progress: Progress | None) -> Path:
@@ -235,7 +400,7 @@ def install_from_index(from_code: str, to_code: str, url: str | None = None, roo
     (with its SHA-256 in the result), ready to carry to an offline machine.
     """
     root = packages_dir() if root is None else root
-    plan = plan_install(from_code, to_code, fetch_index(url))
+    plan = plan_install(from_code, to_code, fetch_index(url, (from_code, to_code)))
     try:
         root.mkdir(parents=True, exist_ok=True)
         if save_dir is not None:
