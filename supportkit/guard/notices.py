@@ -46,10 +46,10 @@ _MARKERS["wif"] = _MARKERS["private_key"]
 
 _NOTICES: dict[str, str] = {
     "en": (
-        "Important: your message contained your recovery phrase or private key, so your wallet is no longer "
-        "safe. Anyone who has seen it can take your funds. Right now, create a new wallet with a new recovery "
-        "phrase and move all your funds to it. Our support team will never ask for your recovery phrase or "
-        "private key. Please delete the message that contains it."
+        "Important: your message included your recovery phrase or private key, so this wallet is no longer "
+        "safe: anyone who has seen it can take your funds. Please create a new wallet with a new recovery "
+        "phrase right away, move all your funds to it, then delete the message in which you sent the phrase "
+        "or key. Our support team will never ask for your recovery phrase or private key."
     ),
     "zh": (
         "重要提示：您的消息中包含助记词或私钥，您的钱包已不再安全，任何看到这些信息的人都能转走您的资产。"
