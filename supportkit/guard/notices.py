@@ -54,7 +54,7 @@ _NOTICES: dict[str, str] = {
     "zh": (
         "重要提示：您的消息中包含助记词或私钥，您的钱包已不再安全，任何看到这些信息的人都能转走您的资产。"
         "请立即创建一个新钱包（生成新的助记词），并把全部资产转入新钱包。"
-        "我们的客服绝不会向您索要助记词或私钥。请删除包含这些信息的消息。"
+        "我们的客服绝不会向您索要助记词或私钥。请撤回或删除您发来的那条消息，截图也请一并删除。"
     ),
     "es": (
         "¡Importante! Su mensaje contenía su frase de recuperación o su clave privada, así que su billetera ya "
