@@ -73,8 +73,8 @@ _NOTICES: dict[str, str] = {
         f"Important{_NNBSP}: votre message contenait votre phrase de récupération ou votre clé privée. Votre "
         f"portefeuille n’est donc plus en sécurité{_NNBSP}: toute personne qui l’a vue peut prendre vos fonds. "
         f"Dès maintenant, créez un nouveau portefeuille avec une nouvelle phrase de récupération et "
-        f"transférez-y tous vos fonds. Notre support ne vous demandera jamais votre phrase de récupération "
-        f"ni votre clé privée. Supprimez ensuite ce message."
+        f"transférez-y tous vos fonds. Supprimez aussi le message dans lequel vous l’avez écrite. Notre "
+        f"support ne vous demandera jamais votre phrase de récupération ni votre clé privée."
     ),
 }
 
