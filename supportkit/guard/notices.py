@@ -58,10 +58,10 @@ _NOTICES: dict[str, str] = {
     ),
     "es": (
         "¡Importante! Su mensaje contenía su frase de recuperación o su clave privada, así que su billetera ya "
-        "no es segura: cualquiera que la haya visto puede llevarse sus fondos. Ahora mismo, cree una billetera "
+        "no es segura: cualquiera que la haya visto puede llevarse sus fondos. Cree ahora mismo una billetera "
         "nueva con una frase de recuperación nueva y transfiera a ella todos sus fondos. Nuestro equipo de "
-        "soporte nunca le pedirá su frase de recuperación ni su clave privada. Por favor, borre el mensaje "
-        "que la contiene."
+        "soporte nunca le pedirá su frase de recuperación ni su clave privada. Por favor, borre ese mensaje "
+        "del chat."
     ),
     "ru": (
         "Важно: в вашем сообщении была сид-фраза или приватный ключ, поэтому ваш кошелёк больше не в "
