@@ -11,6 +11,7 @@ from supportkit.cli.common import (
     emit_json,
     pass_context,
 )
+from supportkit.config import Config
 from supportkit.i18n import _
 
 # --- writers --------------------------------------------------------------------
@@ -53,8 +54,10 @@ def status(ctx: Context, as_json: bool) -> None:
         emit_json(report.to_dict())
         return
     labels = {"ok": _("ok"), "missing": _("missing"), "stale": _("stale"), "draft": _("draft: review"),
-              "coverage": _("coverage")}
+              "broken": _("broken"), "coverage": _("coverage")}
     click.echo(status_table(report, labels))
+    for problem in report.broken:
+        click.echo(str(problem), err=True)
 
 
 @click.command(help=_("Render template ID in all five locales with edge-case values (empty, long names, counts, tiny amounts)."))
@@ -109,8 +112,13 @@ def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...],
           snapshot_only: bool, as_json: bool) -> None:
     from supportkit.library.edit import stamp_library
 
+    if template_ids and all_templates:
+        raise click.UsageError(_("Name templates or pass --all, not both."))
+    if locales and snapshot_only:
+        raise click.UsageError(_("--snapshot-only records source texts only; it takes no --locale."))
     if not template_ids and not (all_templates or snapshot_only):
         raise click.UsageError(_("Name the templates to stamp, or pass --all."))
+    _check_stamp_arguments(ctx.config, template_ids, locales)
     done = stamp_library(ctx.config.replies_dir, list(template_ids), list(locales) or None, ctx.config.source_locale,
                          snapshot_only=snapshot_only)
     if as_json:
@@ -121,3 +129,31 @@ def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...],
             click.echo(f"{ref}: {' '.join(stamped)}")
     if snapshot_only:
         click.echo(_("recorded the source text of {count} template(s)").format(count=len(done)), err=True)
+
+
+def _check_stamp_arguments(config: Config, template_ids: tuple[str, ...], locales: tuple[str, ...]) -> None:
+    """Usage errors (exit 2) for a locale or template ``stamp`` cannot act on, before anything is written."""
+    from supportkit.languages import SUPPORTED_LANGUAGES
+    from supportkit.library import load_library
+
+    library = load_library(config.replies_dir, config.source_locale, strict=False)
+    present = {code for template in library for code in template.locales}
+    known = [code for code in dict.fromkeys([*SUPPORTED_LANGUAGES, *sorted(present)]) if code != config.source_locale]
+    for code in locales:
+        if code == config.source_locale:
+            raise click.BadParameter(
+                _("{locale!r} is the source locale: translations are stamped, not the source. "
+                  "Supported locales: {locales}.").format(locale=code, locales=", ".join(known)),
+                param_hint="'--locale'")
+        if code not in known:
+            raise click.BadParameter(_("unknown locale {locale!r}. Supported locales: {locales}.").format(
+                locale=code[:20], locales=", ".join(known)), param_hint="'--locale'")
+    for ref in template_ids:
+        if ref not in library.templates:
+            import difflib
+
+            close = difflib.get_close_matches(ref, list(library.templates), n=3)
+            hint = (_("Did you mean {names}?").format(names=", ".join(close)) if close
+                    else _("Run `supportkit templates list` to see them."))
+            raise click.BadParameter(_("no template {ref!r}.").format(ref=ref[:80]) + " " + hint,
+                                     param_hint="'[ID]...'")
