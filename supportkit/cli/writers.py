@@ -1,4 +1,4 @@
-"""The writers' commands: check, status, preview, drafts, stamp."""
+"""The writers' commands: check, status, preview, drafts, stamp, and the catalogs group."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from supportkit.cli.common import (
     pass_context,
 )
 from supportkit.config import Config
-from supportkit.i18n import _
+from supportkit.i18n import _, ngettext
 
 # --- writers --------------------------------------------------------------------
 
@@ -25,7 +25,6 @@ from supportkit.i18n import _
 @pass_context
 def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) -> None:
 
-    from supportkit.i18n import ngettext
     from supportkit.writers.checks import format_findings, run_checks
 
     report = run_checks(ctx.config, [Path(p) for p in paths], locale)
@@ -157,3 +156,81 @@ def _check_stamp_arguments(config: Config, template_ids: tuple[str, ...], locale
                     else _("Run `supportkit templates list` to see them."))
             raise click.BadParameter(_("no template {ref!r}.").format(ref=ref[:80]) + " " + hint,
                                      param_hint="'[ID]...'")
+
+
+# --- catalogs ---------------------------------------------------------------------
+
+
+_ROOT_OPTION = click.option(
+    "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+    help=_("Project whose code the strings are extracted from (default: this installation of supportkit)."))
+
+
+def _project_root(root: Path | None) -> Path:
+    from supportkit.i18n.catalogs import PACKAGE_ROOT
+
+    return root if root is not None else PACKAGE_ROOT.parent
+
+
+@click.group(help=_("Maintain supportkit's own gettext catalogs (the --locales folder): extract, update, compile, check."))
+def catalogs() -> None:
+    pass
+
+
+@catalogs.command("extract", help=_("Extract the UI strings of the code into messages.pot (rewritten only if they changed)."))
+@_ROOT_OPTION
+@pass_context
+def catalogs_extract(ctx: Context, root: Path | None) -> None:
+    from supportkit.i18n.catalogs import DOMAIN, write_pot
+
+    pot = Path(ctx.config.locales_dir) / f"{DOMAIN}.pot"
+    count = write_pot(_project_root(root), pot)
+    click.echo(ngettext("{path}: {count} string", "{path}: {count} strings", count).format(path=pot, count=count))
+
+
+@catalogs.command("update", help=_("Extract messages.pot and merge it into every catalog; a file changes only when "
+                                   "its strings do."))
+@_ROOT_OPTION
+@pass_context
+def catalogs_update(ctx: Context, root: Path | None) -> None:
+    from supportkit.i18n.catalogs import DOMAIN, po_path_of, update_catalogs, write_pot
+
+    locales_dir = Path(ctx.config.locales_dir)
+    pot = locales_dir / f"{DOMAIN}.pot"
+    count = write_pot(_project_root(root), pot)
+    click.echo(ngettext("{path}: {count} string", "{path}: {count} strings", count).format(path=pot, count=count))
+    for code, missing in update_catalogs(locales_dir).items():
+        click.echo(ngettext("{path}: {count} untranslated string", "{path}: {count} untranslated strings",
+                            missing).format(path=po_path_of(locales_dir, code), count=missing))
+
+
+@catalogs.command("compile", help=_("Compile every catalog into a .mo file (beside it, or under --out)."))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=_("Write the .mo files into this folder instead."))
+@pass_context
+def catalogs_compile(ctx: Context, out: Path | None) -> None:
+    from supportkit.i18n.catalogs import compile_all
+
+    for path in compile_all(Path(ctx.config.locales_dir), out):
+        click.echo(str(path))
+
+
+@catalogs.command("check", help=_("Exit 1 when messages.pot is behind the code or a catalog is not merged, "
+                                  "incomplete or fuzzy, listing each problem."))
+@_ROOT_OPTION
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def catalogs_check(ctx: Context, root: Path | None, as_json: bool) -> None:
+    from supportkit.writers.checks.catalogs import catalog_problems
+
+    problems = catalog_problems(_project_root(root), Path(ctx.config.locales_dir))
+    if as_json:
+        emit_json([{"path": p.path, "line": p.line, "locale": p.locale, "message": p.message,
+                    "severity": p.severity, "check": p.check or "catalog_stale"} for p in problems])
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(ngettext("{count} problem in the catalogs", "{count} problems in the catalogs",
+                            len(problems)).format(count=len(problems)), err=True)
+    if problems:
+        raise SystemExit(1)
