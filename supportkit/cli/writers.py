@@ -79,10 +79,11 @@ def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool)
         click.echo(preview_text(result), nl=False)
 
 
-@click.command(help=_("Machine-translate missing or stale translations into the template files as drafts for review."))
+@click.command(help=_("Machine-translate missing or stale translations into the template files as drafts for review; "
+                      "approved sentences whose source did not change are kept."))
 @click.option("--locale", "locale", metavar="LL", required=True, help=_("Locale to draft (zh, es, ru or fr)."))
 @click.option("--template", "template_ids", multiple=True, metavar="ID", help=_("Only this template (repeatable)."))
-@click.option("--dry-run", is_flag=True, help=_("Translate and show what would change; write nothing."))
+@click.option("--dry-run", is_flag=True, help=_("Translate and show what would change as a unified diff; write nothing."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @pass_context
 def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
@@ -91,13 +92,40 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
     report = make_drafts(ctx.config, locale, list(template_ids), dry_run=dry_run)
     if as_json:
         emit_json(report.to_dict())
-        return
-    for item in report.items:
-        click.echo(f"{item.path}: {item.locale}: {item.action}")
-        for finding in item.findings:
-            click.echo(f"  {finding}", err=True)
-    click.echo(_("{count} draft(s) written for review; none is used in replies until approved.").format(
-        count=sum(1 for i in report.items if i.action in ("added", "replaced"))), err=True)
+    else:
+        for item in report.items:
+            if item.action == "failed":
+                click.echo(_("{path}: {locale}: failed: {reason}").format(path=item.path, locale=item.locale,
+                                                                          reason=item.error), err=True)
+                continue
+            line = f"{item.path}: {item.locale}: {item.action}"
+            if item.kept:
+                line += " " + ngettext("({kept} approved sentence kept, {drafted} drafted)",
+                                       "({kept} approved sentences kept, {drafted} drafted)",
+                                       item.kept).format(kept=item.kept, drafted=item.drafted)
+            click.echo(line)
+            if item.diff:
+                click.echo(item.diff, nl=False)
+            for finding in item.findings:
+                click.echo(f"  {finding}", err=True)
+        done = sum(1 for i in report.items if i.action not in ("failed",))
+        if report.error is not None and not report.items:
+            pass  # nothing was looked at: the error below says why
+        elif dry_run:
+            click.echo(ngettext("{count} draft would be written; nothing was changed.",
+                                "{count} drafts would be written; nothing was changed.", done).format(count=done),
+                       err=True)
+        else:
+            click.echo(_("{count} draft(s) written for review; none is used in replies until approved.").format(
+                count=done), err=True)
+    if report.error is not None:
+        raise report.error
+    if report.failed:
+        from supportkit.errors import TemplateError
+
+        raise TemplateError(ngettext("{count} template could not be drafted", "{count} templates could not be drafted",
+                                     len(report.failed)).format(count=len(report.failed)), None,
+                            _("The reasons are listed above."))
 
 
 @click.command(help=_("Mark translations of template ID as up to date with the current source text."))
