@@ -14,7 +14,7 @@ from supportkit.library import load_library
 from supportkit.library.edit import stamp
 from supportkit.library.sources import TranslationMemory
 from supportkit.writers import drafts as drafts_module
-from supportkit.writers.drafts import aligned_sentences, make_drafts
+from supportkit.writers.drafts import aligned_sentences, make_drafts, translate_template_text
 
 TEMPLATE = """\
 id: fee
@@ -85,8 +85,10 @@ def test_only_the_changed_sentence_is_drafted(replies: Path) -> None:
         "Les frais paient le réseau. MT[Ce n'est pas du tout à nous.] Nous ne les voyons jamais.\n"
         "- Vérifiez d'abord votre solde.")
     memory = TranslationMemory(replies).get("fee", "fr")
-    assert memory["body"]["It is not ours."] == "Ils ne sont pas pour nous."
-    assert memory["subject"] == {"About the fee": "Au sujet des frais"}
+    assert memory["body"]["sentences"]["It is not ours."] == "Ils ne sont pas pour nous."
+    assert memory["body"]["pieces"]["- Check your balance first."] == "- Vérifiez d'abord votre solde."
+    assert memory["subject"] == {"pieces": {"About the fee": "Au sujet des frais"},
+                                 "sentences": {"About the fee": "Au sujet des frais"}}
     assert (replies / ".memory" / "fr" / "fee.json").is_file()
 
 
@@ -106,12 +108,22 @@ def test_approved_sentences_survive_a_second_draft_before_approval(replies: Path
 
 
 def test_lines_that_do_not_line_up_give_no_pairs() -> None:
-    assert aligned_sentences("A. B.\nC.", "Un. Deux.", "en", "fr") == {}
-    assert aligned_sentences("{% if x %}A. B.{% endif %}", "{% if y %}Un. Deux.{% endif %}", "en", "fr") == {}
-    assert aligned_sentences("{% if x %}A b. C d.{% endif %}", "{%  if x %}Un. Deux.{% endif %}", "en", "fr") == {
-        "A b. C d.": "Un. Deux.", "A b.": "Un.", "C d.": "Deux."}
-    # Different sentence counts: the whole piece only.
-    assert aligned_sentences("One. Two.", "Un et deux.", "en", "fr") == {"One. Two.": "Un et deux."}
+    nothing = {"pieces": {}, "sentences": {}}
+    assert aligned_sentences("A b. C d.\nE.", "Un. Deux.", "en", "fr") == nothing
+    assert aligned_sentences("{% if x %}A b. C d.{% endif %}", "{% if y %}Un. Deux.{% endif %}", "en", "fr") == nothing
+    # Tags equal but for spacing: pieces verbatim (outer spaces too), sentences one by one.
+    assert aligned_sentences("{% if x %} A b. C d.{% endif %}", "{%  if x %}Un. Deux.{% endif %}", "en", "fr") == {
+        "pieces": {" A b. C d.": "Un. Deux."}, "sentences": {"A b.": "Un.", "C d.": "Deux."}}
+    # Different sentence counts: the whole piece only; a piece the translator left empty stays empty.
+    assert aligned_sentences("One. Two.{% if x %} On {% endif %}", "Un et deux.{% if x %} {% endif %}", "en", "fr") == {
+        "pieces": {"One. Two.": "Un et deux.", " On ": " "}, "sentences": {}}
+
+
+def test_an_unchanged_piece_keeps_its_approved_spacing() -> None:
+    memory = {"pieces": {" On ": " ", "until the ": "jusqu’à ce que le réseau"}, "sentences": {}}
+    text = "{% if x %} On {% endif %}until the {% if y %}net{% endif %}"
+    assert translate_template_text(text, "en", "fr", Engine(), memory) == (
+        "{% if x %} {% endif %}jusqu’à ce que le réseau{% if y %}MT[net]{% endif %}")
 
 
 def test_dry_run_shows_a_unified_diff_and_writes_nothing(replies: Path, runner: CliRunner,

@@ -139,27 +139,32 @@ def _split_core(text: str) -> tuple[str, str, str, str]:
 
 
 def _translate_prose(text: str, source: str, target: str, translate: Translate,
-                     memory: dict[str, str] | None = None, tally: _Tally | None = None) -> str:
-    """Translate one run of prose, keeping its outer whitespace and list marker; sentences found in
-    ``memory`` (approved translations of unchanged source sentences) are taken from there."""
-    memory = memory or {}
+                     memory: dict[str, dict[str, str]] | None = None, tally: _Tally | None = None) -> str:
+    """Translate one run of prose, keeping its outer whitespace and list marker.
+
+    With ``memory`` (``{"pieces": ..., "sentences": ...}``, approved translations of unchanged source
+    text) an unchanged run is taken whole as it was approved, outer spaces included, and in a changed
+    run each unchanged sentence is taken from there: only the rest goes to the engine.
+    """
+    pieces = (memory or {}).get("pieces", {})
+    sentence_memory = (memory or {}).get("sentences", {})
     tally = tally if tally is not None else _Tally()
     lead, prefix, core, trail = _split_core(text)
+    if text in pieces:
+        tally.kept += len(_sentences(core, source)) if _has_words(core) else 0
+        return pieces[text]
     if not _has_words(core):
         return lead + prefix + _machine(core, source, target, translate) + trail  # code, numbers, punctuation
-    if core in memory:
-        tally.kept += 1
-        return f"{lead}{prefix}{memory[core]}{trail}"
-    sentences = _sentences(core, source) if memory else [core]
-    if len(sentences) < 2 or not any(sentence.strip() in memory for sentence in sentences):
+    sentences = _sentences(core, source) if sentence_memory else [core]
+    if not any(sentence.strip() in sentence_memory for sentence in sentences):
         tally.drafted += 1
         return f"{lead}{prefix}{_machine(core, source, target, translate)}{trail}"
     out: list[str] = []
     for index, sentence in enumerate(sentences):
         key, gap = sentence.strip(), sentence[len(sentence.rstrip()):]
-        if key in memory:
+        if key in sentence_memory:
             tally.kept += 1
-            piece = memory[key]
+            piece = sentence_memory[key]
         else:
             tally.drafted += 1
             piece = _machine(key, source, target, translate)
@@ -177,12 +182,17 @@ def _sentences(text: str, language: str) -> list[str]:
     return split_sentences(text, language)
 
 
-def aligned_sentences(source_text: str, translation: str, source: str, target: str) -> dict[str, str]:
-    """Pairs ``{source piece or sentence: its translation}`` from a source text and the translation
-    made from it, wherever the two line up: the same number of lines, and in a line the same
-    template tags, then pieces of prose between them; within a piece, sentence by sentence when
-    both have as many (else the whole piece). Lines that do not line up give nothing."""
-    pairs: dict[str, str] = {}
+def aligned_sentences(source_text: str, translation: str, source: str, target: str) -> dict[str, dict[str, str]]:
+    """``{"pieces": ..., "sentences": ...}``: what a source text and the translation made from it say
+    in each other's words, wherever the two line up.
+
+    They line up line by line when both have as many lines, and within a line when it has the same
+    template tags in the same order: each run of prose between tags is then a pair (verbatim, outer
+    spaces and list marker included, even when the translator left it empty; a run of code or
+    punctuation only when the translator moved it), and within a run each sentence is a pair when
+    both sides have as many. Lines that do not line up give nothing.
+    """
+    pairs: dict[str, dict[str, str]] = {"pieces": {}, "sentences": {}}
     source_lines, target_lines = source_text.split("\n"), translation.split("\n")
     if len(source_lines) != len(target_lines):
         return pairs
@@ -192,13 +202,17 @@ def aligned_sentences(source_text: str, translation: str, source: str, target: s
             continue
         for source_piece, target_piece in zip(_TAG_RE.split(source_line), _TAG_RE.split(target_line), strict=True):
             source_core, target_core = _split_core(source_piece)[2], _split_core(target_piece)[2]
-            if not _has_words(source_core) or not target_core:
+            if not _has_words(source_core):
+                # "{{ name }} " placed " {{ name }}" by the translator: kept. Bare spaces are not
+                # (a rule for " " would apply everywhere in the template).
+                if source_core and target_piece != source_piece:
+                    pairs["pieces"][source_piece] = target_piece
                 continue
-            pairs[source_core] = target_core
+            pairs["pieces"][source_piece] = target_piece
             source_sentences = [x.strip() for x in _sentences(source_core, source)]
-            target_sentences = [x.strip() for x in _sentences(target_core, target)]
-            if len(source_sentences) == len(target_sentences) > 1:
-                pairs.update(zip(source_sentences, target_sentences, strict=True))
+            target_sentences = [x.strip() for x in _sentences(target_core, target)] if target_core else []
+            if len(source_sentences) == len(target_sentences):
+                pairs["sentences"].update(zip(source_sentences, target_sentences, strict=True))
     return pairs
 
 
@@ -238,7 +252,7 @@ def _rebuild_plurals(code: str, source: str, target: str, translate: Translate) 
 
 
 def translate_template_text(text: str, source: str, target: str, translate: Translate,
-                            memory: dict[str, str] | None = None, tally: _Tally | None = None) -> str:
+                            memory: dict[str, dict[str, str]] | None = None, tally: _Tally | None = None) -> str:
     """Translate template text line by line, prose between tags only; plural forms rebuilt for ``target``.
 
     Pieces and sentences found in ``memory`` are taken from there as they are.
@@ -266,7 +280,7 @@ def make_drafts(config: Config, locale: str, template_ids: list[str] | None = No
     """
     from supportkit.languages import parse_locale
     from supportkit.library import load_library
-    from supportkit.library.sources import SourceStore, TranslationMemory
+    from supportkit.library.sources import SourceStore, TranslationMemory, empty_pairs
 
     code = parse_locale(locale, "--locale")[0]
     source = config.source_locale
@@ -286,10 +300,11 @@ def make_drafts(config: Config, locale: str, template_ids: list[str] | None = No
         if run is None:
             run = default_translator()
         item = DraftItem(template.ref, str(template.path), code, "")
-        approved = _approved_pairs(template, code, store)
+        approved = _approved_pairs(template, code, store) or empty_pairs()
         remembered = memory.get(template.ref, code)
-        for name, pairs in approved.items():
-            remembered[name].update(pairs)
+        for name, kinds in approved.items():
+            for kind, pairs in kinds.items():
+                remembered[name][kind].update(pairs)
         tally = _Tally()
         try:
             item.subject = (translate_template_text(template.source.subject, source, code, run, remembered["subject"],
@@ -308,7 +323,7 @@ def make_drafts(config: Config, locale: str, template_ids: list[str] | None = No
     return report
 
 
-def _approved_pairs(template: Any, code: str, store: Any) -> dict[str, dict[str, str]]:
+def _approved_pairs(template: Any, code: str, store: Any) -> dict[str, dict[str, dict[str, str]]]:
     """Source and translation pairs of ``code``'s approved text, lined up with the snapshot of the
     source it was made from (nothing when it is a draft or that snapshot is missing)."""
     current = template.locales.get(code)
@@ -318,12 +333,12 @@ def _approved_pairs(template: Any, code: str, store: Any) -> dict[str, dict[str,
     if old is None:
         return {}
     source = template.source_locale
-    return {"subject": aligned_sentences(old[0], current.subject, source, code) if old[0] else {},
+    return {"subject": aligned_sentences(old[0], current.subject, source, code),
             "body": aligned_sentences(old[1], current.body, source, code)}
 
 
-def _apply(item: DraftItem, template: Any, code: str, store: Any, memory: Any, approved: dict[str, dict[str, str]],
-           config: Config, dry_run: bool) -> None:
+def _apply(item: DraftItem, template: Any, code: str, store: Any, memory: Any,
+           approved: dict[str, dict[str, dict[str, str]]], config: Config, dry_run: bool) -> None:
     """Write the draft into the template file (or, in a dry run, only say how as a diff)."""
     import difflib
 
@@ -340,7 +355,7 @@ def _apply(item: DraftItem, template: Any, code: str, store: Any, memory: Any, a
         item.action = "would replace" if action == "replaced" else "would add"
         return
     digest = store.put(template.source.subject, template.source.body)
-    if any(approved.values()):
+    if any(pairs for kinds in approved.values() for pairs in kinds.values()):
         memory.add(template.ref, code, approved)
     item.action = write_translation(template.path, code, item.subject, item.body, str(digest), "draft", source)
     item.findings = [f for f in check_template_file(template.path, config, store)
