@@ -110,7 +110,7 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
                 click.echo(f"  {finding}", err=True)
         done = sum(1 for i in report.items if i.action not in ("failed",))
         if report.error is not None and not report.items:
-            pass  # nothing was looked at: the error below says why
+            pass  # nothing was drafted: the error below says why
         elif dry_run:
             click.echo(ngettext("{count} draft would be written; nothing was changed.",
                                 "{count} drafts would be written; nothing was changed.", done).format(count=done),

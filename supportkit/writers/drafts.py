@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from supportkit.config import Config
-from supportkit.errors import InputError, SupportkitError
+from supportkit.errors import InputError, ModelError, SupportkitError
 from supportkit.languages import SUPPORTED_LANGUAGES
 from supportkit.writers.checks.base import Finding
 
@@ -310,7 +310,7 @@ def make_drafts(config: Config, locale: str, template_ids: list[str] | None = No
             item.subject = (translate_template_text(template.source.subject, source, code, run, remembered["subject"],
                                                     tally) if template.source.subject else "")
             item.body = translate_template_text(template.source.body, source, code, run, remembered["body"], tally)
-        except SupportkitError as exc:  # the engine cannot run at all (no model for the pair): stop here
+        except ModelError as exc:  # the engine cannot run at all (no model for the pair): stop here
             report.error = exc
             break
         except Exception as exc:  # one failing template must not stop a run over the library
