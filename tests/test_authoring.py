@@ -135,7 +135,7 @@ def test_drafts_write_missing_and_stale_as_draft_never_approved(replies: Path, r
     assert [(f.locale, f.check) for f in findings if f.check != "missing_locale"] == [("ru", "draft"), ("fr", "draft")]
     status = json.loads(runner.invoke(cli, ["--replies", str(replies), "status", "--json"]).stdout)
     assert status["templates"]["late_fee"] == {"zh": "missing", "en": "ok", "es": "missing", "ru": "draft", "fr": "draft"}
-    assert status["locales"]["ru"] == {"coverage": 0.0, "ok": 0, "missing": 0, "stale": 0, "draft": 1}
+    assert status["locales"]["ru"] == {"coverage": 0.0, "ok": 0, "missing": 0, "stale": 0, "draft": 1, "broken": 0}
 
 
 def test_drafts_dry_run_writes_nothing(replies: Path) -> None:

@@ -158,19 +158,23 @@ def test_translate_refuses_a_path_like_language(runner: CliRunner) -> None:
 # --- broken template folders through `reply` -------------------------------------------------
 
 
+# A broken file disables its own template only: the reply is made from the rest, and stderr says
+# once which file is left out and why (tests/test_writers_loud.py has the rest).
+
+
 def test_malformed_yaml_names_file_and_line(runner: CliRunner, replies: Path) -> None:
     (replies / "broken.yaml").write_text("id: broken\nlocales:\n  en:\n    body: [unclosed\n", encoding="utf-8")
     result = runner.invoke(cli, ["--replies", str(replies), "reply", "hello"])
-    assert f"{replies / 'broken.yaml'}:5: -: invalid YAML" in result.output
-    clean_error(result, "Error: 1 problem(s) in templates")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count(f"{replies / 'broken.yaml'}:5: -: invalid YAML") == 1
 
 
 def test_duplicate_template_ids(runner: CliRunner, replies: Path) -> None:
     (replies / "copy.yaml").write_text("id: tx_pending\nintents: [tx_pending]\nlocales:\n  en:\n    subject: x\n"
                                        "    body: y\n", encoding="utf-8")
     result = runner.invoke(cli, ["--replies", str(replies), "reply", "hello"])
-    assert "duplicate template id 'tx_pending'" in result.output
-    clean_error(result, "Error: 2 problem(s) in templates")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("duplicate template id 'tx_pending'") == 1
 
 
 def test_yaml_alias_bomb_is_refused_quickly(runner: CliRunner, replies: Path) -> None:
@@ -179,8 +183,8 @@ def test_yaml_alias_bomb_is_refused_quickly(runner: CliRunner, replies: Path) ->
         rows.append(f"{level}: &{level} [" + ",".join([f"*{chr(ord(level) - 1)}"] * 9) + "]")
     (replies / "bomb.yaml").write_text("\n".join(rows) + "\n", encoding="utf-8")
     result = runner.invoke(cli, ["--replies", str(replies), "reply", "hello"])
-    assert "YAML anchors and aliases are not allowed in templates" in result.output
-    clean_error(result, "Error: 1 problem(s) in templates")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("YAML anchors and aliases are not allowed in templates") == 1
 
 
 def test_template_producing_huge_output(runner: CliRunner, replies: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -119,10 +120,14 @@ def test_bundled_pot_is_current_and_every_catalog_complete() -> None:
     extracted = {m.id for m in extract_messages(ROOT) if m.id}
     with (BUNDLED_LOCALES / "messages.pot").open("rb") as handle:
         committed = {m.id for m in read_po(handle) if m.id}
-    assert extracted == committed, "run `python -m supportkit.i18n.catalogs update`"
+    assert extracted == committed, "run `supportkit catalogs update`"
     findings, count = check_catalogs(BUNDLED_LOCALES)
     assert count == len(CATALOG_LOCALES)
     assert [str(f) for f in findings] == []
+    # And `supportkit catalogs update` on this checkout would change no byte (what `catalogs check` says).
+    from supportkit.writers.checks.catalogs import catalog_problems
+
+    assert [str(p) for p in catalog_problems(ROOT, BUNDLED_LOCALES)] == []
 
 
 def test_no_compiled_catalog_is_kept_in_the_source_tree() -> None:
@@ -138,3 +143,108 @@ def test_importing_i18n_loads_no_catalog_machinery() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={"SUPPORTKIT_LANG": "en", "PATH": ""})
     assert done.stdout.strip() == "[]"
+
+
+# --- `supportkit catalogs`: deterministic update, and a check that fails loudly ---------------
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _catalogs(runner: CliRunner, locales: Path, *args: str) -> object:
+    return runner.invoke(cli, ["--locales", str(locales), "catalogs", *args])
+
+
+def test_update_twice_changes_nothing_the_second_time(project: Path, runner: CliRunner) -> None:
+    locales = project / "locales"
+    result = _catalogs(runner, locales, "update", "--root", str(project))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.stdout.splitlines()[0] == f"{locales / 'messages.pot'}: 3 strings"  # type: ignore[attr-defined]
+    # An old date in every header: only a change of strings may move it, never the clock.
+    for path in locales.rglob("*.po*"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r'"POT-Creation-Date: [^"]*\\n"', '"POT-Creation-Date: 2020-01-02 03:04+0000\\\\n"',
+                               text), encoding="utf-8")
+    first = _snapshot(locales)
+    assert _catalogs(runner, locales, "update", "--root", str(project)).exit_code == 0  # type: ignore[attr-defined]
+    assert _snapshot(locales) == first
+    assert "POT-Creation-Date: 2020-01-02 03:04+0000" in (locales / "messages.pot").read_text(encoding="utf-8")
+
+
+def test_update_on_the_bundled_catalogs_is_stable(tmp_path: Path, runner: CliRunner) -> None:
+    # The bundled catalogs are merged by the lead after this branch; the copy is first brought to
+    # that merged state by one update, then a second update must not change a byte.
+    locales = tmp_path / "locales"
+    shutil.copytree(BUNDLED_LOCALES, locales)
+    assert _catalogs(runner, locales, "update").exit_code == 0  # type: ignore[attr-defined]
+    merged = _snapshot(locales)
+    headers = {name: data.split(b"\n\n", 1)[0] for name, data in _snapshot(BUNDLED_LOCALES).items()}
+    assert _catalogs(runner, locales, "update").exit_code == 0  # type: ignore[attr-defined]
+    assert _snapshot(locales) == merged
+    # Header lines other than the creation date are the committed ones, byte for byte.
+    for name, header in headers.items():
+        strip = re.compile(rb'"POT-Creation-Date: [^"]*"\n')
+        assert strip.sub(b"", merged[name].split(b"\n\n", 1)[0]) == strip.sub(b"", header), name
+
+
+def test_catalogs_check_fails_on_a_stale_pot_and_lists_it(project: Path, runner: CliRunner) -> None:
+    locales = project / "locales"
+    _catalogs(runner, locales, "update", "--root", str(project))
+    (project / "supportkit" / "more.py").write_text('from supportkit.i18n import _\n_("a new string")\n',
+                                                    encoding="utf-8")
+    result = _catalogs(runner, locales, "check", "--root", str(project))
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert result.stdout.splitlines()[0] == (  # type: ignore[attr-defined]
+        f"{locales / 'messages.pot'}:1: -: messages.pot is out of date with the code (1 new string(s), 0 gone, "
+        "e.g. 'a new string'); run `supportkit catalogs update`")
+
+
+def test_catalogs_check_lists_untranslated_and_fuzzy_strings(project: Path, runner: CliRunner) -> None:
+    locales = project / "locales"
+    _catalogs(runner, locales, "update", "--root", str(project))
+    for code in CATALOG_LOCALES:
+        po = locales / code / "LC_MESSAGES" / "messages.po"
+        text = po.read_text(encoding="utf-8")
+        text = text.replace('msgid "Skip to content"\nmsgstr ""', '#, fuzzy\nmsgid "Skip to content"\nmsgstr "x"')
+        text = text.replace('msgid "file not found: {path}"\nmsgstr ""', 'msgid "file not found: {path}"\nmsgstr "{path}"')
+        text = re.sub(r'msgstr\[(\d)\] ""', r'msgstr[\1] "{count}"', text)
+        po.write_text(text, encoding="utf-8")
+    po = locales / "fr" / "LC_MESSAGES" / "messages.po"
+    with po.open("a", encoding="utf-8") as handle:  # a string the code no longer has
+        handle.write('\nmsgid "gone"\nmsgstr "parti"\n')
+    result = _catalogs(runner, locales, "check", "--root", str(project))
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert [line for line in result.stdout.splitlines() if line.startswith(str(po))] == [  # type: ignore[attr-defined]
+        f"{po}:1: fr: not merged with messages.pot (strings, references or layout differ); "
+        "run `supportkit catalogs update`",
+        f"{po}:37: fr: 'Skip to content': fuzzy translation, review and drop the flag"]
+    assert result.stderr == "5 problems in the catalogs\n"  # type: ignore[attr-defined]
+
+
+def test_catalogs_check_passes_on_a_complete_merged_copy(project: Path, runner: CliRunner) -> None:
+    locales = project / "locales"
+    _catalogs(runner, locales, "update", "--root", str(project))
+    for code in CATALOG_LOCALES:
+        po = locales / code / "LC_MESSAGES" / "messages.po"
+        text = re.sub(r'msgstr(\[\d\])? ""\n(?!")', lambda m: f'msgstr{m.group(1) or ""} "{{count}} {{path}} ok"\n',
+                      po.read_text(encoding="utf-8"))
+        po.write_text(text, encoding="utf-8")
+    result = _catalogs(runner, locales, "check", "--root", str(project), "--json")
+    assert json_list(result) != []  # placeholders differ: listed
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+
+
+def json_list(result: object) -> list[object]:
+    import json
+
+    return list(json.loads(result.stdout))  # type: ignore[attr-defined]
+
+
+def test_catalogs_compile_writes_mo_files(project: Path, runner: CliRunner, tmp_path: Path) -> None:
+    locales = project / "locales"
+    _catalogs(runner, locales, "update", "--root", str(project))
+    result = _catalogs(runner, locales, "compile", "--out", str(tmp_path / "mo"))
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert sorted(p.relative_to(tmp_path / "mo").as_posix() for p in (tmp_path / "mo").rglob("*.mo")) == [
+        f"{code}/LC_MESSAGES/messages.mo" for code in sorted(CATALOG_LOCALES)]

@@ -1,7 +1,7 @@
 """The command line: parse options, call one library function, print.
 
 The group and ``config`` are here; each user's commands have a module: ``agent`` (detect, guard,
-reply, tutorial, templates, translate), ``writers`` (check, status, preview, drafts, stamp),
+reply, tutorial, templates, translate), ``writers`` (check, status, preview, drafts, stamp, catalogs),
 ``faq``, ``batch`` and ``models``; ``common`` holds what they share.
 
 Commands stay thin: the work lives in the library modules. Heavy imports happen
@@ -50,7 +50,7 @@ COMMANDS = {
     "check": "supportkit.cli.writers.check", "status": "supportkit.cli.writers.status",
     "preview": "supportkit.cli.writers.preview", "drafts": "supportkit.cli.writers.drafts",
     "stamp": "supportkit.cli.writers.stamp", "faq": "supportkit.cli.faq.faq", "batch": "supportkit.cli.batch.batch",
-    "models": "supportkit.cli.models.models",
+    "models": "supportkit.cli.models.models", "catalogs": "supportkit.cli.writers.catalogs",
 }
 """Each command of each user's module (``agent``, ``writers``, ``faq``, ``batch``, ``models``), by name."""
 

@@ -33,10 +33,23 @@ class Context:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(flags=self.flags)
+            command = click.get_current_context(silent=True)
+            if command is not None:
+                command.call_on_close(note_broken_templates)
         return self._config
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def note_broken_templates() -> None:
+    """Say once on stderr which template files a command left out, and why (``library_for``)."""
+    store = sys.modules.get("supportkit.library.store")  # not loaded: no library was read
+    if store is None:
+        return
+    for problem in store.broken_notes():
+        click.echo(_("{problem} (this template is disabled until the file is fixed)").format(problem=problem),
+                   err=True)
 
 
 def stdin_bytes() -> BinaryIO:

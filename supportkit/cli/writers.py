@@ -1,4 +1,4 @@
-"""The writers' commands: check, status, preview, drafts, stamp."""
+"""The writers' commands: check, status, preview, drafts, stamp, and the catalogs group."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from supportkit.cli.common import (
     emit_json,
     pass_context,
 )
-from supportkit.i18n import _
+from supportkit.config import Config
+from supportkit.i18n import _, ngettext
 
 # --- writers --------------------------------------------------------------------
 
@@ -24,7 +25,6 @@ from supportkit.i18n import _
 @pass_context
 def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) -> None:
 
-    from supportkit.i18n import ngettext
     from supportkit.writers.checks import format_findings, run_checks
 
     report = run_checks(ctx.config, [Path(p) for p in paths], locale)
@@ -53,8 +53,10 @@ def status(ctx: Context, as_json: bool) -> None:
         emit_json(report.to_dict())
         return
     labels = {"ok": _("ok"), "missing": _("missing"), "stale": _("stale"), "draft": _("draft: review"),
-              "coverage": _("coverage")}
+              "broken": _("broken"), "coverage": _("coverage")}
     click.echo(status_table(report, labels))
+    for problem in report.broken:
+        click.echo(str(problem), err=True)
 
 
 @click.command(help=_("Render template ID in all five locales with edge-case values (empty, long names, counts, tiny amounts)."))
@@ -77,10 +79,11 @@ def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool)
         click.echo(preview_text(result), nl=False)
 
 
-@click.command(help=_("Machine-translate missing or stale translations into the template files as drafts for review."))
+@click.command(help=_("Machine-translate missing or stale translations into the template files as drafts for review; "
+                      "approved sentences whose source did not change are kept."))
 @click.option("--locale", "locale", metavar="LL", required=True, help=_("Locale to draft (zh, es, ru or fr)."))
 @click.option("--template", "template_ids", multiple=True, metavar="ID", help=_("Only this template (repeatable)."))
-@click.option("--dry-run", is_flag=True, help=_("Translate and show what would change; write nothing."))
+@click.option("--dry-run", is_flag=True, help=_("Translate and show what would change as a unified diff; write nothing."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @pass_context
 def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
@@ -89,13 +92,40 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
     report = make_drafts(ctx.config, locale, list(template_ids), dry_run=dry_run)
     if as_json:
         emit_json(report.to_dict())
-        return
-    for item in report.items:
-        click.echo(f"{item.path}: {item.locale}: {item.action}")
-        for finding in item.findings:
-            click.echo(f"  {finding}", err=True)
-    click.echo(_("{count} draft(s) written for review; none is used in replies until approved.").format(
-        count=sum(1 for i in report.items if i.action in ("added", "replaced"))), err=True)
+    else:
+        for item in report.items:
+            if item.action == "failed":
+                click.echo(_("{path}: {locale}: failed: {reason}").format(path=item.path, locale=item.locale,
+                                                                          reason=item.error), err=True)
+                continue
+            line = f"{item.path}: {item.locale}: {item.action}"
+            if item.kept:
+                line += " " + ngettext("({kept} approved sentence kept, {drafted} drafted)",
+                                       "({kept} approved sentences kept, {drafted} drafted)",
+                                       item.kept).format(kept=item.kept, drafted=item.drafted)
+            click.echo(line)
+            if item.diff:
+                click.echo(item.diff, nl=False)
+            for finding in item.findings:
+                click.echo(f"  {finding}", err=True)
+        done = sum(1 for i in report.items if i.action not in ("failed",))
+        if report.error is not None and not report.items:
+            pass  # nothing was drafted: the error below says why
+        elif dry_run:
+            click.echo(ngettext("{count} draft would be written; nothing was changed.",
+                                "{count} drafts would be written; nothing was changed.", done).format(count=done),
+                       err=True)
+        else:
+            click.echo(_("{count} draft(s) written for review; none is used in replies until approved.").format(
+                count=done), err=True)
+    if report.error is not None:
+        raise report.error
+    if report.failed:
+        from supportkit.errors import TemplateError
+
+        raise TemplateError(ngettext("{count} template could not be drafted", "{count} templates could not be drafted",
+                                     len(report.failed)).format(count=len(report.failed)), None,
+                            _("The reasons are listed above."))
 
 
 @click.command(help=_("Mark translations of template ID as up to date with the current source text."))
@@ -109,8 +139,13 @@ def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...],
           snapshot_only: bool, as_json: bool) -> None:
     from supportkit.library.edit import stamp_library
 
+    if template_ids and all_templates:
+        raise click.UsageError(_("Name templates or pass --all, not both."))
+    if locales and snapshot_only:
+        raise click.UsageError(_("--snapshot-only records source texts only; it takes no --locale."))
     if not template_ids and not (all_templates or snapshot_only):
         raise click.UsageError(_("Name the templates to stamp, or pass --all."))
+    _check_stamp_arguments(ctx.config, template_ids, locales)
     done = stamp_library(ctx.config.replies_dir, list(template_ids), list(locales) or None, ctx.config.source_locale,
                          snapshot_only=snapshot_only)
     if as_json:
@@ -121,3 +156,109 @@ def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...],
             click.echo(f"{ref}: {' '.join(stamped)}")
     if snapshot_only:
         click.echo(_("recorded the source text of {count} template(s)").format(count=len(done)), err=True)
+
+
+def _check_stamp_arguments(config: Config, template_ids: tuple[str, ...], locales: tuple[str, ...]) -> None:
+    """Usage errors (exit 2) for a locale or template ``stamp`` cannot act on, before anything is written."""
+    from supportkit.languages import SUPPORTED_LANGUAGES
+    from supportkit.library import load_library
+
+    library = load_library(config.replies_dir, config.source_locale, strict=False)
+    present = {code for template in library for code in template.locales}
+    known = [code for code in dict.fromkeys([*SUPPORTED_LANGUAGES, *sorted(present)]) if code != config.source_locale]
+    for code in locales:
+        if code == config.source_locale:
+            raise click.BadParameter(
+                _("{locale!r} is the source locale: translations are stamped, not the source. "
+                  "Supported locales: {locales}.").format(locale=code, locales=", ".join(known)),
+                param_hint="'--locale'")
+        if code not in known:
+            raise click.BadParameter(_("unknown locale {locale!r}. Supported locales: {locales}.").format(
+                locale=code[:20], locales=", ".join(known)), param_hint="'--locale'")
+    for ref in template_ids:
+        if ref not in library.templates:
+            import difflib
+
+            close = difflib.get_close_matches(ref, list(library.templates), n=3)
+            hint = (_("Did you mean {names}?").format(names=", ".join(close)) if close
+                    else _("Run `supportkit templates list` to see them."))
+            raise click.BadParameter(_("no template {ref!r}.").format(ref=ref[:80]) + " " + hint,
+                                     param_hint="'[ID]...'")
+
+
+# --- catalogs ---------------------------------------------------------------------
+
+
+_ROOT_OPTION = click.option(
+    "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+    help=_("Project whose code the strings are extracted from (default: this installation of supportkit)."))
+
+
+def _project_root(root: Path | None) -> Path:
+    from supportkit.i18n.catalogs import PACKAGE_ROOT
+
+    return root if root is not None else PACKAGE_ROOT.parent
+
+
+@click.group(help=_("Maintain supportkit's own gettext catalogs (the --locales folder): extract, update, compile, check."))
+def catalogs() -> None:
+    pass
+
+
+@catalogs.command("extract", help=_("Extract the UI strings of the code into messages.pot (rewritten only if they changed)."))
+@_ROOT_OPTION
+@pass_context
+def catalogs_extract(ctx: Context, root: Path | None) -> None:
+    from supportkit.i18n.catalogs import DOMAIN, write_pot
+
+    pot = Path(ctx.config.locales_dir) / f"{DOMAIN}.pot"
+    count = write_pot(_project_root(root), pot)
+    click.echo(ngettext("{path}: {count} string", "{path}: {count} strings", count).format(path=pot, count=count))
+
+
+@catalogs.command("update", help=_("Extract messages.pot and merge it into every catalog; a file changes only when "
+                                   "its strings do."))
+@_ROOT_OPTION
+@pass_context
+def catalogs_update(ctx: Context, root: Path | None) -> None:
+    from supportkit.i18n.catalogs import DOMAIN, po_path_of, update_catalogs, write_pot
+
+    locales_dir = Path(ctx.config.locales_dir)
+    pot = locales_dir / f"{DOMAIN}.pot"
+    count = write_pot(_project_root(root), pot)
+    click.echo(ngettext("{path}: {count} string", "{path}: {count} strings", count).format(path=pot, count=count))
+    for code, missing in update_catalogs(locales_dir).items():
+        click.echo(ngettext("{path}: {count} untranslated string", "{path}: {count} untranslated strings",
+                            missing).format(path=po_path_of(locales_dir, code), count=missing))
+
+
+@catalogs.command("compile", help=_("Compile every catalog into a .mo file (beside it, or under --out)."))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=_("Write the .mo files into this folder instead."))
+@pass_context
+def catalogs_compile(ctx: Context, out: Path | None) -> None:
+    from supportkit.i18n.catalogs import compile_all
+
+    for path in compile_all(Path(ctx.config.locales_dir), out):
+        click.echo(str(path))
+
+
+@catalogs.command("check", help=_("Exit 1 when messages.pot is behind the code or a catalog is not merged, "
+                                  "incomplete or fuzzy, listing each problem."))
+@_ROOT_OPTION
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def catalogs_check(ctx: Context, root: Path | None, as_json: bool) -> None:
+    from supportkit.writers.checks.catalogs import catalog_problems
+
+    problems = catalog_problems(_project_root(root), Path(ctx.config.locales_dir))
+    if as_json:
+        emit_json([{"path": p.path, "line": p.line, "locale": p.locale, "message": p.message,
+                    "severity": p.severity, "check": p.check or "catalog_stale"} for p in problems])
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(ngettext("{count} problem in the catalogs", "{count} problems in the catalogs",
+                            len(problems)).format(count=len(problems)), err=True)
+    if problems:
+        raise SystemExit(1)

@@ -149,11 +149,13 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
         raise FaqBuildError("no articles to build", str(library.root),
                             "Tutorials and replies with an faq: question become articles.")
     if options.strict:
-        problems = strict_problems(articles, locales, config.source_locale)
+        # A broken template file is left out of the site (and said so); --strict fails on it.
+        problems = library.broken + strict_problems(articles, locales, config.source_locale)
         if problems:
             from supportkit.errors import ValidationError
 
-            raise ValidationError(problems, f"{len(problems)} article translation(s) missing, stale or draft")
+            raise ValidationError(problems, f"{len(problems)} article translation(s) missing, stale or draft"
+                                  if not library.broken else f"{len(problems)} problem(s) in templates or articles")
     warnings = ([dataclasses.replace(p, severity="warning")
                  for p in strict_problems(articles, locales, config.source_locale) if p.check == "faq_stale"]
                 if options.warn_stale else [])

@@ -9,8 +9,11 @@ Extraction fails loudly when a source pattern matches no file or finds no string
 ``.po`` files into a cache at run time (``compiled_catalog``) or into the wheel at
 build time; they are never committed.
 
-Run ``python -m supportkit.i18n.catalogs update`` after changing UI strings: it
-re-extracts ``messages.pot`` and merges it into every ``.po``.
+Run ``supportkit catalogs update`` (or ``python -m supportkit.i18n.catalogs update``) after
+changing UI strings: it re-extracts ``messages.pot`` and merges it into every ``.po``. Output is
+deterministic: same width, same order, and a file is rewritten only when more than its date would
+change, so an update on a clean checkout changes nothing. ``supportkit catalogs check`` fails when
+an update would change a file or a catalog is incomplete or fuzzy.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from supportkit.errors import CatalogError
+from supportkit.errors import CatalogError, Problem
 from supportkit.languages import TRANSLATED_LANGUAGES
 
 DOMAIN = "messages"
@@ -69,41 +72,161 @@ def extract_messages(project_root: Path) -> Any:
     return catalog
 
 
-def write_pot(project_root: Path, pot_path: Path) -> int:
-    """Extract into ``pot_path``; returns the number of messages."""
+def _po_bytes(catalog: Any, **options: Any) -> bytes:
+    """``catalog`` as ``.po``/``.pot`` text, always with the same width and order."""
+    import io
+
     from babel.messages.pofile import write_po
 
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, include_lineno=False, **options)
+    return buffer.getvalue()
+
+
+def _creation_date(path: Path) -> Any:
+    """The ``POT-Creation-Date`` of an existing catalog, or None."""
+    from babel.messages.pofile import read_po
+
+    try:
+        with path.open("rb") as handle:
+            return read_po(handle).creation_date
+    except (OSError, ValueError, SyntaxError):
+        return None
+
+
+def pot_bytes(project_root: Path, pot_path: Path) -> tuple[bytes, int]:
+    """The ``messages.pot`` extraction gives now, and its number of messages.
+
+    Deterministic: when only the date would differ from the file at ``pot_path``, that file's
+    ``POT-Creation-Date`` is kept, so an update on a clean checkout changes no byte.
+    """
     catalog = extract_messages(project_root)
-    pot_path.parent.mkdir(parents=True, exist_ok=True)
-    with pot_path.open("wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False, sort_output=False, include_lineno=False)
-    return len(catalog)
+    previous = _creation_date(pot_path)
+    if previous is not None:
+        fresh = catalog.creation_date
+        catalog.creation_date = previous
+        data = _po_bytes(catalog, omit_header=False, sort_output=False)
+        try:
+            same = pot_path.read_bytes() == data
+        except OSError:
+            same = False
+        if same:
+            return data, len(catalog)
+        catalog.creation_date = fresh
+    return _po_bytes(catalog, omit_header=False, sort_output=False), len(catalog)
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` unless ``path`` already holds exactly it; True when the file changed."""
+    from supportkit.files import write_bytes
+
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, data, keep_mode=True)
+    return True
+
+
+def write_pot(project_root: Path, pot_path: Path) -> int:
+    """Extract into ``pot_path`` (left untouched when nothing but the date would change); returns the
+    number of messages."""
+    data, count = pot_bytes(project_root, pot_path)
+    _write_if_changed(pot_path, data)
+    return count
+
+
+def merged_po(template: Any, po_path: Path, code: str) -> tuple[bytes, int]:
+    """``po_path`` merged with the ``template`` catalog (created when missing), and how many strings
+    stay untranslated. The same inputs always give the same bytes."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po
+
+    if po_path.is_file():
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=code)
+    else:
+        catalog = Catalog(locale=code, domain=DOMAIN, charset="utf-8")
+    # No fuzzy matching: a guessed translation of a different string is worse than none.
+    catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+    catalog.obsolete.clear()
+    return _po_bytes(catalog, ignore_obsolete=True), sum(1 for m in catalog if m.id and not _translated(m))
+
+
+def _read_template(locales_dir: Path) -> Any:
+    from babel.messages.pofile import read_po
+
+    with (locales_dir / f"{DOMAIN}.pot").open("rb") as handle:
+        return read_po(handle)
+
+
+def po_path_of(locales_dir: Path, code: str) -> Path:
+    """Where the catalog of ``code`` lives under ``locales_dir``."""
+    return locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def update_catalogs(locales_dir: Path, locales: Iterable[str] = CATALOG_LOCALES) -> dict[str, int]:
-    """Merge ``messages.pot`` into each ``.po`` (creating missing ones); returns untranslated counts."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.pofile import read_po, write_po
-
-    pot_path = locales_dir / f"{DOMAIN}.pot"
-    with pot_path.open("rb") as handle:
-        template = read_po(handle)
+    """Merge ``messages.pot`` into each ``.po`` (creating missing ones, rewriting only those that change);
+    returns untranslated counts."""
+    template = _read_template(locales_dir)
     counts: dict[str, int] = {}
     for code in locales:
-        po_path = locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-        if po_path.is_file():
-            with po_path.open("rb") as handle:
-                catalog = read_po(handle, locale=code)
-        else:
-            catalog = Catalog(locale=code, domain=DOMAIN, charset="utf-8")
-        # No fuzzy matching: a guessed translation of a different string is worse than none.
-        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
-        catalog.obsolete.clear()
-        po_path.parent.mkdir(parents=True, exist_ok=True)
-        with po_path.open("wb") as handle:
-            write_po(handle, catalog, width=100, include_lineno=False, ignore_obsolete=True)
-        counts[code] = sum(1 for m in catalog if m.id and not _translated(m))
+        po_path = po_path_of(locales_dir, code)
+        data, counts[code] = merged_po(template, po_path, code)
+        _write_if_changed(po_path, data)
     return counts
+
+
+def stale_files(project_root: Path, locales_dir: Path, locales: Iterable[str] = CATALOG_LOCALES) -> list[Problem]:
+    """The catalog files ``update`` would change: ``messages.pot`` behind the code, a ``.po`` not merged
+    with it. Each as a problem at line 1 (``check`` lists the catalogs' own findings)."""
+    import io
+
+    from babel.messages.pofile import read_po
+
+    problems: list[Problem] = []
+    pot_path = locales_dir / f"{DOMAIN}.pot"
+    data, _count = pot_bytes(project_root, pot_path)
+    try:
+        current = pot_path.read_bytes()
+    except OSError:
+        current = None
+    if current is None:
+        problems.append(Problem(str(pot_path), 1, "", f"no {DOMAIN}.pot; run `supportkit catalogs update`"))
+        return problems
+    if current != data:
+        new_ids = {m.id for m in read_po(io.BytesIO(data)) if m.id}
+        try:
+            old_ids = {m.id for m in read_po(io.BytesIO(current)) if m.id}
+        except (ValueError, SyntaxError):
+            old_ids = set()
+        added = sorted(new_ids - old_ids, key=str)
+        gone = sorted(old_ids - new_ids, key=str)
+        detail = f"{len(added)} new string(s), {len(gone)} gone" if added or gone else "references or layout differ"
+        if added or gone:
+            detail += f", e.g. {_first((added or gone)[0])!r}"
+        problems.append(Problem(str(pot_path), 1, "", f"{DOMAIN}.pot is out of date with the code ({detail}); "
+                                                      "run `supportkit catalogs update`"))
+        return problems  # the .po files are judged against a current template only
+    template = read_po(io.BytesIO(current))
+    for code in locales:
+        po_path = po_path_of(locales_dir, code)
+        if not po_path.is_file():
+            continue  # the catalog checks report a missing catalog
+        try:
+            merged, _missing = merged_po(template, po_path, code)
+        except (OSError, ValueError, SyntaxError):
+            continue  # unreadable: the catalog checks report it with its line
+        if po_path.read_bytes() != merged:
+            problems.append(Problem(str(po_path), 1, code, f"not merged with {DOMAIN}.pot (strings, references "
+                                                           "or layout differ); run `supportkit catalogs update`"))
+    return problems
+
+
+def _first(message_id: Any) -> str:
+    return str(message_id[0] if isinstance(message_id, (list, tuple)) else message_id)
 
 
 def _translated(message: Any) -> bool:

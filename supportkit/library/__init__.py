@@ -149,11 +149,17 @@ class Template:
 
 @dataclass(eq=False)
 class Library:
-    """All templates found in a folder, and the problems met while loading it."""
+    """All templates found in a folder, and the problems met while loading it.
+
+    ``broken`` has one problem (the first error) per template file left out of ``templates``:
+    a file that could not be read as a template at all, a duplicate id, a link to outside the
+    library, or (in ``without_broken``) a template with any error.
+    """
 
     root: Path
     templates: dict[str, Template] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    broken: list[Problem] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Template]:
         return iter(sorted(self.templates.values(), key=lambda t: (t.kind, t.id)))
@@ -197,6 +203,7 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
         files += _template_files(root / "tutorials")
     paths, outside = _inside(root, files)
     library.problems.extend(outside)
+    library.broken.extend(outside)
     if not paths and not outside:
         raise TemplateError(f"no templates (*.yaml) in {root}", None, "Add template files or point --replies elsewhere.")
     seen: dict[str, Path] = {}
@@ -205,11 +212,14 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
         template, problems = cache.load(path)
         library.problems.extend(problems)
         if template is None:
+            library.broken.extend([p for p in problems if p.severity == "error"][:1])
             continue
         if template.ref in seen:
-            library.problems.append(Problem(str(path), template.lines.get("id", 1), "",
-                                            f"duplicate template id {template.id!r} (also in {seen[template.ref].name})",
-                                            check="duplicate_id", template=template.id))
+            duplicate = Problem(str(path), template.lines.get("id", 1), "",
+                                f"duplicate template id {template.id!r} (also in {seen[template.ref].name})",
+                                check="duplicate_id", template=template.id)
+            library.problems.append(duplicate)
+            library.broken.append(duplicate)
             continue
         seen[template.ref] = path
         library.templates[template.ref] = template
@@ -217,6 +227,27 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
     if strict and library.errors:
         raise ValidationError(library.errors, f"{len(library.errors)} problem(s) in templates")
     return library
+
+
+def without_broken(library: Library) -> Library:
+    """``library`` without the templates whose file has an error, for agents: one broken file
+    disables its own template, never the rest (``broken`` says which and why)."""
+    failing: dict[str, Problem] = {}
+    for problem in library.errors:
+        failing.setdefault(problem.path, problem)
+    kept = {ref: t for ref, t in library.templates.items() if str(t.path) not in failing}
+    if len(kept) == len(library.templates):
+        return library
+    broken = list(library.broken)
+    listed = {p.path for p in broken}
+    broken.extend(p for path, p in failing.items() if path not in listed)
+    return Library(root=library.root, templates=kept, problems=library.problems, broken=broken)
+
+
+def broken_ref(problem: Problem) -> str:
+    """The ref a broken file's template would have: its file name, under ``tutorials/`` there."""
+    path = Path(problem.path)
+    return f"tutorials/{path.stem}" if path.parent.name == "tutorials" else path.stem
 
 
 def _template_files(folder: Path) -> list[tuple[Path, bool]]:

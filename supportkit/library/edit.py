@@ -113,6 +113,14 @@ def write_translation(path: Path, locale: str, subject: str, body: str, digest: 
     checked by parsing the new text before the file is replaced. Returns
     ``"added"`` or ``"replaced"``.
     """
+    new_text, action = translation_edit(path, locale, subject, body, digest, status, source_locale)
+    write_text(path, new_text)
+    return action
+
+
+def translation_edit(path: Path, locale: str, subject: str, body: str, digest: str, status: str = "draft",
+                     source_locale: str = "en") -> tuple[str, str]:
+    """The text ``write_translation`` would write, and ``"added"`` or ``"replaced"``; writes nothing."""
     from supportkit.languages import SUPPORTED_LANGUAGES
     from supportkit.yamlsource import YamlProblem, load_yaml
 
@@ -162,8 +170,7 @@ def write_translation(path: Path, locale: str, subject: str, body: str, digest: 
     if not same:
         raise TemplateError(f"could not write the {locale} entry of {path.name} safely; the file is unchanged",
                             str(path), "Add the translation by hand.") from None
-    write_text(path, new_text)
-    return action
+    return new_text, action
 
 
 def stamp_library(replies_dir: Path, refs: list[str], locales: list[str] | None = None, source_locale: str = "en",

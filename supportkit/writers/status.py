@@ -6,17 +6,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from supportkit.config import Config
+from supportkit.errors import Problem
 from supportkit.languages import SUPPORTED_LANGUAGES
+from supportkit.library import broken_ref
 
-STATES = ("ok", "missing", "stale", "draft")
+STATES = ("ok", "missing", "stale", "draft", "broken")
 
 
 @dataclass
 class StatusReport:
-    """``rows[ref][locale]`` is ok / missing / stale / draft; coverage counts ``ok`` only."""
+    """``rows[ref][locale]`` is ok / missing / stale / draft / broken; coverage counts ``ok`` only.
+
+    A template whose file cannot be loaded is ``broken`` in every locale, and ``broken`` holds
+    why (``path:line: -: message``).
+    """
 
     locales: tuple[str, ...]
     rows: dict[str, dict[str, str]] = field(default_factory=dict)
+    broken: list[Problem] = field(default_factory=list)
 
     def coverage(self, locale: str) -> float:
         """Share of templates whose ``locale`` text is approved and current, in percent."""
@@ -29,10 +36,13 @@ class StatusReport:
         return {state: sum(1 for s in self.rows.values() if s.get(locale) == state) for state in STATES}
 
     def to_dict(self) -> dict[str, Any]:
-        """Stable JSON: ``templates`` (ref -> locale -> state) and ``locales`` (coverage and counts)."""
+        """Stable JSON: ``templates`` (ref -> locale -> state), ``locales`` (coverage and counts) and
+        ``broken`` (ref, path, line, message of each file that cannot be loaded)."""
         return {
             "templates": self.rows,
             "locales": {code: {"coverage": round(self.coverage(code), 1), **self.counts(code)} for code in self.locales},
+            "broken": [{"ref": broken_ref(p), "path": p.path, "line": p.line, "message": p.message}
+                       for p in self.broken],
         }
 
 
@@ -41,7 +51,11 @@ def translation_status(config: Config, locales: tuple[str, ...] = SUPPORTED_LANG
     from supportkit.library import load_library
 
     library = load_library(config.replies_dir, config.source_locale, strict=False)
-    report = StatusReport(locales)
+    report = StatusReport(locales, broken=list(library.broken))
+    for problem in library.broken:
+        ref = broken_ref(problem)
+        if ref not in library.templates:  # a duplicate of a loaded template keeps that template's row
+            report.rows[ref] = dict.fromkeys(locales, "broken")
     for template in library:
         report.rows[template.ref] = {code: template.translation_state(code) for code in locales}
     return report

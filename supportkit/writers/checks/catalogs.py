@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from supportkit.errors import Problem
 from supportkit.i18n.catalogs import CATALOG_LOCALES, DOMAIN
 from supportkit.writers.checks.base import Finding, Rule
 
@@ -120,7 +121,7 @@ def check_catalog_outdated(view: PoView) -> Iterator[Finding]:
     if missing:
         first = missing[0][0] if isinstance(missing[0], (list, tuple)) else missing[0]
         yield view.finding("catalog_outdated", 1, f"{len(missing)} string(s) of {DOMAIN}.pot missing, e.g. {first!r}; "
-                                                  "run `python -m supportkit.i18n.catalogs update`")
+                                                  "run `supportkit catalogs update`")
 
 
 def _language_of(path: Path, catalog: Any) -> str:
@@ -182,6 +183,19 @@ def check_catalogs(path: Path, disabled: set[str] | frozenset[str] = frozenset()
                 findings.append(Finding(str(pot), 1, code, DOMAIN, "catalog_missing", "error",
                                         f"no catalog for {code} ({code}/LC_MESSAGES/{DOMAIN}.po)"))
     return findings, len(files)
+
+
+def catalog_problems(project_root: Path, locales_dir: Path) -> list[Problem]:
+    """Everything ``supportkit catalogs check`` fails on, each as ``path:line: locale: message``: a file
+    ``update`` would change (``messages.pot`` behind the code, a ``.po`` not merged with it), then every
+    catalog finding, warnings included (an untranslated or fuzzy string is an incomplete catalog)."""
+    from supportkit.i18n.catalogs import stale_files
+
+    findings, _count = check_catalogs(locales_dir)
+    outdated = {f.path for f in findings if f.check == "catalog_outdated"}
+    problems = [p for p in stale_files(project_root, locales_dir) if p.path not in outdated]
+    problems += [Problem(f.path, f.line, f.locale, f.message, severity=f.severity, check=f.check) for f in findings]
+    return problems
 
 
 CATALOG_RULES.append(Rule("catalog_syntax", "error", "a .po file that cannot be parsed", lambda view: (), "catalog"))
