@@ -168,7 +168,7 @@ def test_no_model_is_an_error_with_the_reason(replies: Path, runner: CliRunner) 
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1].startswith(
         "Error: no translation model for en -> ru (")
-    assert "Install it: supportkit models install en ru" in result.stderr
+    assert "Install it (online): supportkit models install en ru;" in result.stderr
     assert "ru:" not in (replies / "fee.yaml").read_text(encoding="utf-8")
 
 
