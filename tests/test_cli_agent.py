@@ -369,3 +369,19 @@ def test_a_file_is_read_with_input_and_a_path_argument_is_refused(runner: CliRun
     assert as_json(runner, "reply", "--input", str(messages))["message"].rstrip() == "hello\nmy transfer is pending"
     both = invoke(runner, "reply", "--input", str(messages), "hello")
     assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_translate_lines_guards_each_line_with_its_neighbours(runner: CliRunner,
+                                                              archives: Callable[..., Path]) -> None:
+    from supportkit.translation.packages import install_archive
+
+    install_archive(archives("en", "es"))  # the copy model: its output is its input
+    words = PHRASE.split()
+    data = "\n".join(["my transfer is stuck", "", *words, "thanks"]).encode() + b"\n\xff\n"
+    result = invoke(runner, "translate", "--to", "es", "--from", "en", "--lines", input=data)
+    assert result.exit_code == 1 and "abandon" not in result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["line"] for r in records] == [1, 3, *range(4, 16), 16]  # the blank line 2 is skipped
+    assert records[0]["text"] == "my transfer is stuck" and records[0]["path"] == "en->es"
+    assert all(r["secret_found"] for r in records[1:13]) and not records[0]["secret_found"]
+    assert records[-1]["error"].startswith("input is not valid UTF-8 (byte 0) (stdin:16).")

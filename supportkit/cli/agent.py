@@ -349,19 +349,38 @@ def templates_search(ctx: Context, query: str, lang: str | None, as_json: bool) 
 @click.command("translate")
 @click.argument("text", required=False)
 @click.option("--to", "target", metavar="LL", required=True, help=_("Language to translate into (zh, en, es, ru, fr...)."))
-@click.option("--from", "source", metavar="LL", help=_("Language of the text (default: detected)."))
+@click.option("--from", "source_lang", metavar="LL", help=_("Language of the text (default: detected)."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+@INPUT
 @pass_context
-def translate_command(ctx: Context, text: str | None, target: str, source: str | None, as_json: bool) -> None:
+def translate_command(ctx: Context, text: str | None, target: str, source_lang: str | None, as_json: bool,
+                      lines: bool, source: BinaryIO | None) -> None:
     """Translate TEXT (or stdin) offline with the installed Argos model packages.
 
     Secrets are removed first and only the redacted text is translated. URLs,
     addresses, amounts, {placeholders} and glossary terms come back unchanged;
     a sentence that cannot be translated safely is shown as it was.
+    With --lines, each non-blank input line is one message (blank lines are skipped), guarded
+    with the 24 lines around it like guard --lines, and gets one JSON Lines record:
+    {"line": N, ...} as --json gives, or {"line": N, "error": "..."}; the exit code is 1
+    when any line failed. Read a file with --input FILE.
     """
     from supportkit.translation import translate
 
-    result = translate(read_message(text), target=target, source=source, glossary=ctx.config.glossary)
+    if lines:
+        def translated(item: InputLine) -> dict[str, Any] | None:
+            guarded = _guarded(item)  # a phrase pasted one word per line is found here, with its neighbours
+            if not guarded.redacted.strip():
+                return None
+            data = translate(guarded.redacted, target=target, source=source_lang,
+                             glossary=ctx.config.glossary).to_dict()
+            data["secret_found"] = data["secret_found"] or guarded.secret_found
+            return data
+
+        run_lines(guarded_lines(input_lines(text, source)), translated)
+        return
+    result = translate(read_message(text, source), target=target, source=source_lang, glossary=ctx.config.glossary)
     if as_json:
         emit_json(result.to_dict())
         return
