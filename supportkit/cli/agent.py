@@ -70,6 +70,7 @@ def guard(text: str | None, as_json: bool, lines: bool, source: BinaryIO | None,
     Prints the redacted text (stdout) and what was found (stderr); with --json, the
     findings (kind, offsets, word count: never the secret) and the redacted text.
     With --previous, a phrase split between earlier messages and this one is found too.
+
     With --lines, each input line is one message read with the 24 lines around it, and gets
     one JSON Lines record once 24 more lines were read (or at the end): {"line": N, ...}
     (a blank line gives an empty result), or {"line": N, "error": "..."} for a line that
@@ -196,6 +197,7 @@ def reply(ctx: Context, text: str | None, lang: str | None, variables: tuple[str
 
     Only the reply goes to stdout (what you paste): the warnings (secret found, urgent, review)
     go to stderr, and so does the analysis on a terminal or with --explain.
+
     With --lines, each non-blank input line is one message (blank lines are skipped) read with
     the 24 lines around it, and gets one JSON Lines record once 24 more lines were read (or at
     the end): {"line": N, ...} as --json gives, or {"line": N, "error": "..."} for a line that
@@ -361,6 +363,7 @@ def translate_command(ctx: Context, text: str | None, target: str, source_lang: 
     Secrets are removed first and only the redacted text is translated. URLs,
     addresses, amounts, {placeholders} and glossary terms come back unchanged;
     a sentence that cannot be translated safely is shown as it was.
+
     With --lines, each non-blank input line is one message (blank lines are skipped), guarded
     with the 24 lines around it like guard --lines, and gets one JSON Lines record:
     {"line": N, ...} as --json gives, or {"line": N, "error": "..."}; the exit code is 1
