@@ -385,3 +385,11 @@ def test_translate_lines_guards_each_line_with_its_neighbours(runner: CliRunner,
     assert records[0]["text"] == "my transfer is stuck" and records[0]["path"] == "en->es"
     assert all(r["secret_found"] for r in records[1:13]) and not records[0]["secret_found"]
     assert records[-1]["error"].startswith("input is not valid UTF-8 (byte 0) (stdin:16).")
+
+
+def test_agent_lang_in_the_customer_language_shows_no_translation(runner: CliRunner) -> None:
+    data = as_json(runner, "reply", "--agent-lang", "en", PENDING)
+    assert data["agent"]["message"] == {"source_language": "en", "target_language": "en", "text": PENDING,
+                                        "route": "en", "complete": True, "error": None}
+    result = invoke(runner, "reply", "--agent-lang", "en", PENDING)
+    assert result.stderr == "--- the reply, for you (en) ---\n" + data["agent"]["text"] + "\n"

@@ -141,7 +141,9 @@ def _print_for_agent(result: Any) -> None:
     not, and the agent's copy of the reply. Never on stdout, which is what is pasted to the customer."""
     agent = result.agent
     message = result.agent_message
-    if message is not None and message.text is not None:
+    if message is not None and message.source_language == message.target_language:
+        pass  # the agent reads the customer's language: nothing to translate
+    elif message is not None and message.text is not None:
         click.echo(_("--- the customer's message, for you ({route}) ---").format(route=message.route), err=True)
         click.echo(message.text, err=True)
     elif message is not None:
