@@ -34,6 +34,16 @@ class InputError(SupportkitError):
     """The text, file or stream given to a command cannot be used."""
 
 
+class MissingValuesError(InputError):
+    """Required template variables were not given: a usage error (exit 2) that names them all."""
+
+    exit_code = 2
+
+    def __init__(self, names: list[str], where: str | None = None, hint: str | None = None) -> None:
+        self.names = names
+        super().__init__(f"missing required variable(s): {', '.join(names)}", where, hint)
+
+
 class ConfigError(SupportkitError):
     """The configuration file or an environment setting is invalid."""
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from supportkit.config import Config
 from supportkit.errors import InputError, SupportkitError
-from supportkit.languages import SUPPORTED_LANGUAGES, language_of, parse_locale
-from supportkit.library import Library, Selection, select_template
+from supportkit.languages import SUPPORTED_LANGUAGES, LocaleChoice, choose_locale, language_of, parse_locale
+from supportkit.library import Library, Selection, Template, select_template
 from supportkit.library.store import library_for
 from supportkit.rendering import Rendered, render
 from supportkit.text.chinese import TRADITIONAL
@@ -34,6 +34,38 @@ def _select_template(library: Library, intent: str, locale: str, default_locale:
     """``select_template``, remembered per library (a loaded library never changes, and is its own
     key, by identity): a batch asks the same few questions over and over."""
     return select_template(library, intent, locale, default_locale, allow_drafts)
+
+
+@dataclass(frozen=True)
+class AgentMessage:
+    """The customer's message as redacted by the guard, translated for the agent (``--agent-lang``), or why not."""
+
+    source_language: str
+    target_language: str
+    text: str | None
+    """The translation; None when it could not be made (``error`` says why)."""
+    route: str = ""
+    complete: bool = True
+    """False when a sentence could not be translated safely and is shown as written."""
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source_language": self.source_language, "target_language": self.target_language,
+                "text": self.text, "route": self.route, "complete": self.complete, "error": self.error}
+
+
+def translate_for_agent(safe_text: str, language: str, agent_lang: str, glossary: Sequence[str]) -> AgentMessage:
+    """The redacted message in the agent's language with the installed Argos packages; when none serves the
+    pair (or the language is unknown), the reason, naming the package and the command that installs it."""
+    from supportkit.translation import translate
+
+    target = language_of(agent_lang)
+    source = language if language != "und" else None
+    try:
+        translated = translate(safe_text, target=target, source=source, glossary=glossary)
+    except SupportkitError as exc:
+        return AgentMessage(language, target, None, error=exc.format_message())
+    return AgentMessage(translated.source_language, target, translated.text, translated.route, translated.complete)
 
 
 @dataclass(frozen=True)
@@ -57,6 +89,10 @@ class ReplyResult:
     notes: list[str] = field(default_factory=list)
     review_reason: str | None = None
     """Why an agent should read the message before sending the reply (close call, weak fit), or None."""
+    channel: str = "chat"
+    """The template's channel (``chat`` or ``email``): only an e-mail reply is sent with its subject."""
+    agent_message: AgentMessage | None = None
+    """With ``agent_lang``: the customer's message (as redacted) translated for the agent, or why not."""
 
     @property
     def needs_review(self) -> bool:
@@ -82,6 +118,7 @@ class ReplyResult:
             "fallback": self.reply.fallback,
             "converted_from": self.reply.converted_from,
             "draft": self.reply.draft,
+            "channel": self.channel,
             "subject": self.reply.subject,
             "text": self.text,
             "message": self.message,
@@ -90,6 +127,8 @@ class ReplyResult:
         if self.agent is not None:
             data["agent"] = {"locale": self.agent.locale, "fallback": self.agent.fallback,
                              "subject": self.agent.subject, "text": self.agent.text}
+            if self.agent_message is not None:
+                data["agent"]["message"] = self.agent_message.to_dict()
         return data
 
 
@@ -120,16 +159,27 @@ def process_message(
     classification = classify(reading.safe_text, reading.matching_language, library)
     if following and classification.top in OPENING_INTENTS:
         classification = _next_messages_decide(classification, following, reading.matching_language, library)
-    return _answer(reading, classification, config, library, _guarded_values(values), top, agent_lang)
+    return _answer(reading, classification, config, library, guard_values(values)[0] if values else values, top,
+                   agent_lang)
 
 
-def _guarded_values(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Template values with any secret in a text value redacted (an agent's paste is guarded too)."""
-    if not values:
-        return None if values is None else dict(values)
-    from supportkit.guard import guard_text
+def guard_values(values: Mapping[str, Any], locale: str | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Template values with any secret in a text value redacted (an agent's paste is guarded like a
+    customer's; the markers in ``locale``'s words), and what was removed from which: ``{name: [kind, ...]}``."""
+    from supportkit.guard import guard_text, redaction_marker
 
-    return {key: guard_text(value).redacted if isinstance(value, str) else value for key, value in values.items()}
+    guarded: dict[str, Any] = {}
+    removed: dict[str, list[str]] = {}
+    for key, value in values.items():
+        if isinstance(value, str):
+            result = guard_text(value)
+            value = result.redacted
+            if result.findings:
+                removed[key] = [finding.kind for finding in result.findings]
+                for kind in dict.fromkeys(removed[key]):
+                    value = value.replace(redaction_marker(kind, None), redaction_marker(kind, locale))
+        guarded[key] = value
+    return guarded, removed
 
 
 def process_messages(messages: Sequence[tuple[str, str | None]], config: Config, *,
@@ -234,8 +284,9 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
     text = rendered.text
     if guarded.secret_found:
         text = with_notice(text, _safety_notice(rendered))
-    agent = None
+    agent = agent_message = None
     if agent_lang:
+        agent_message = translate_for_agent(safe_text, language, agent_lang, config.glossary)
         agent_selection = select_template(library, selection.template.ref, agent_lang, config.default_locale,
                                           config.allow_drafts)
         agent = refuse_unsafe(render(agent_selection, values or {}, config.brand, **situation), agent_selection,
@@ -268,7 +319,8 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
         intent=intent, intents=ranked, urgent=urgent, urgency_reasons=reasons,
         secret_found=guarded.secret_found, findings=[f.to_dict() for f in guarded.findings],
         scam_signals=list(guarded.scam_signals), message=shown, reply=rendered, text=text, agent=agent,
-        notes=notes, review_reason=classification.review_reason,
+        notes=notes, review_reason=classification.review_reason, channel=selection.template.channel,
+        agent_message=agent_message,
     )
 
 
@@ -364,6 +416,60 @@ def refuse_unsafe(rendered: Rendered, selection: Selection, config: Config) -> R
             f"the reply {rendered.template} asks the customer for a recovery phrase or private key: {detail[:80]!r}",
             where, "Nothing was printed. Support never asks for one: fix the template (supportkit check).")
     return rendered
+
+
+@dataclass(frozen=True)
+class FilledTemplate:
+    """Any template filled with real values (``supportkit render``)."""
+
+    rendered: Rendered
+    channel: str
+    removed: dict[str, list[str]] = field(default_factory=dict)
+    """Variables whose value held a secret, removed before rendering: ``{name: [kind, ...]}``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable JSON shape: the rendered template, its channel, the values used, and what the guard removed."""
+        return {**self.rendered.to_dict(), "channel": self.channel, "variables": dict(self.rendered.variables),
+                "secret_found": bool(self.removed), "removed": self.removed}
+
+
+def render_template(template_id: str, lang: str, config: Config, values: Mapping[str, Any] | None = None,
+                    ) -> FilledTemplate:
+    """Template ``template_id`` (a reply, a tutorial as ``tutorials/ID``, an agent-only one) in exactly ``lang``.
+
+    Refuses a locale the template does not have (an agent sending it means that language), every
+    required variable missing at once, and (as ``reply``) a text that links outside the brand's domains.
+    Values go through the guard first: a secret pasted into one never reaches the text.
+    """
+    from supportkit.errors import MissingValuesError
+
+    library = library_for(config)
+    template = library.get(template_id)
+    choice = exact_locale(template, lang, template.usable_locales(config.allow_drafts))
+    given = dict(values or {})
+    missing = [name for name, variable in sorted(template.variables.items())
+               if variable.required and not str(given.get(name, "")).strip()]
+    if missing:
+        example = " ".join(f"--var {name}=..." for name in missing)
+        raise MissingValuesError(missing, str(template.path), f"Give them: {example}")
+    guarded, removed = guard_values(given, choice.locale)
+    selection = Selection(template, choice)
+    rendered = refuse_unsafe(render(selection, guarded, config.brand), selection, config)
+    return FilledTemplate(rendered, template.channel, removed)
+
+
+def exact_locale(template: Template, lang: str, locales: Sequence[str]) -> LocaleChoice:
+    """``lang`` among ``locales`` of ``template`` (a regional form or zh-Hant converted from zh counts), else
+    an InputError that lists them: no silent fallback to another language."""
+    from supportkit.text.chinese import is_traditional_locale
+
+    language, rest = parse_locale(lang, "--lang")
+    choice = choose_locale(lang, tuple(locales))
+    if choice.fallback:
+        wanted = TRADITIONAL if is_traditional_locale(language, rest) else language
+        raise InputError(f"template {template.ref!r} has no {wanted!r} locale", None,
+                         f"It has: {', '.join(locales) or 'none'}.")
+    return choice
 
 
 def render_tutorial(template_id: str, lang: str, config: Config, values: Mapping[str, Any] | None = None) -> Rendered:

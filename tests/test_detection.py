@@ -557,6 +557,7 @@ def test_cli_lines_gives_json_lines(runner) -> None:
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.output.splitlines()]
     assert [r["language"] for r in records] == ["es", "und", "zh", "fr"]
+    assert [r.pop("line") for r in records] == [1, 2, 3, 4]  # a blank line is a record too
     assert all(set(r) == UND_KEYS for r in records)
 
 
@@ -570,5 +571,7 @@ def test_cli_invalid_utf8_is_a_clean_error(runner) -> None:
 def test_cli_lines_invalid_utf8_names_the_line(runner) -> None:
     result = runner.invoke(cli, ["detect", "--lines"], input=b"hola\n\xff\n")
     assert result.exit_code == 1
-    assert result.output.splitlines()[0].startswith('{"language":"es"')
-    assert "Error: input is not valid UTF-8 (byte 0) (stdin:2)." in result.output
+    first, second = result.output.splitlines()
+    assert first.startswith('{"line":1,"language":"es"')
+    assert json.loads(second) == {"line": 2, "error": "input is not valid UTF-8 (byte 0) (stdin:2). Convert it to "
+                                                      "UTF-8, e.g. with iconv -t UTF-8."}

@@ -1,7 +1,7 @@
 """The command line: parse options, call one library function, print.
 
 The group and ``config`` are here; each user's commands have a module: ``agent`` (detect, guard,
-reply, tutorial, templates, translate), ``writers`` (check, status, preview, drafts, stamp, catalogs),
+reply, tutorial, render, templates, translate), ``writers`` (check, status, preview, drafts, stamp, catalogs),
 ``faq``, ``batch`` and ``models``; ``common`` holds what they share.
 
 Commands stay thin: the work lives in the library modules. Heavy imports happen
@@ -46,6 +46,7 @@ class LazyGroup(click.Group):
 COMMANDS = {
     "detect": "supportkit.cli.agent.detect", "guard": "supportkit.cli.agent.guard",
     "reply": "supportkit.cli.agent.reply", "tutorial": "supportkit.cli.agent.tutorial",
+    "render": "supportkit.cli.agent.render_command",
     "templates": "supportkit.cli.agent.templates", "translate": "supportkit.cli.agent.translate_command",
     "check": "supportkit.cli.writers.check", "status": "supportkit.cli.writers.status",
     "preview": "supportkit.cli.writers.preview", "drafts": "supportkit.cli.writers.drafts",

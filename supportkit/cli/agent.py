@@ -1,42 +1,51 @@
-"""The agent's commands: detect, guard, reply, tutorial, templates, translate."""
+"""The agent's commands: detect, guard, reply, tutorial, render, templates, translate."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
 from supportkit.cli.common import (
     Context,
+    InputLine,
     emit_json,
-    emit_json_line,
+    guarded_lines,
+    input_lines,
     pass_context,
-    read_lines,
     read_message,
-    stream_lines,
+    run_lines,
 )
 from supportkit.i18n import _
 
+if TYPE_CHECKING:
+    from supportkit.guard import GuardResult
+
 # --- detection ----------------------------------------------------------------
+
+INPUT = click.option("--input", "source", type=click.File("rb"), metavar="FILE",
+                     help=_("Read the message (with --lines, the messages) from FILE; - is stdin."))
 
 
 @click.command()
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
-def detect(text: str | None, as_json: bool, lines: bool) -> None:
+@INPUT
+def detect(text: str | None, as_json: bool, lines: bool, source: BinaryIO | None) -> None:
     """Name the language of TEXT (or stdin): code, confidence, script, alternatives.
 
-    With --lines, every input line is one message and gets one JSON Lines record
-    (blank lines give "und"), so a file of messages runs in one process.
+    With --lines, every input line is one message and gets one JSON Lines record, written
+    before the next line is read: {"line": N, ...} (a blank line gives "und"), or
+    {"line": N, "error": "..."} for a line that cannot be read; the exit code is 1 when any
+    line failed. Read a file of messages with --input FILE.
     """
     from supportkit.detection import detect as detect_language
 
     if lines:
-        for line in stream_lines(text):
-            emit_json_line(detect_language(line).to_dict())
+        run_lines(input_lines(text, source), lambda item: detect_language(item.text).to_dict())
         return
-    result = detect_language(read_message(text))
+    result = detect_language(read_message(text, source))
     if as_json:
         emit_json(result.to_dict())
         return
@@ -52,24 +61,27 @@ def detect(text: str | None, as_json: bool, lines: bool) -> None:
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
 @click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+@INPUT
 @click.option("--previous", "previous", multiple=True, metavar="TEXT",
               help=_("An earlier message of the conversation, oldest first (repeatable)."))
-def guard(text: str | None, as_json: bool, lines: bool, previous: tuple[str, ...]) -> None:
+def guard(text: str | None, as_json: bool, lines: bool, source: BinaryIO | None, previous: tuple[str, ...]) -> None:
     """Remove recovery phrases, private keys and keystores from TEXT (or stdin); name scam signals.
 
     Prints the redacted text (stdout) and what was found (stderr); with --json, the
     findings (kind, offsets, word count: never the secret) and the redacted text.
-    With --previous, a phrase split between earlier messages and this one is found too;
-    with --lines, each line is read with the 24 lines around it (a line's record comes
-    out once 24 more lines were read, or at the end).
+    With --previous, a phrase split between earlier messages and this one is found too.
+
+    With --lines, each input line is one message read with the 24 lines around it, and gets
+    one JSON Lines record once 24 more lines were read (or at the end): {"line": N, ...}
+    (a blank line gives an empty result), or {"line": N, "error": "..."} for a line that
+    cannot be read; the exit code is 1 when any line failed. Read a file with --input FILE.
     """
-    from supportkit.guard import guard_lines, guard_message
+    from supportkit.guard import guard_message
 
     if lines:
-        for _line, result in guard_lines(stream_lines(text)):
-            emit_json_line(result.to_dict())
+        run_lines(guarded_lines(input_lines(text, source)), lambda item: _guarded(item).to_dict())
         return
-    result = guard_message(read_message(text), previous).guarded
+    result = guard_message(read_message(text, source), previous).guarded
     if as_json:
         emit_json(result.to_dict())
         return
@@ -86,8 +98,9 @@ def guard(text: str | None, as_json: bool, lines: bool, previous: tuple[str, ...
 # --- replies ------------------------------------------------------------------
 
 
-def _print_reply(result: Any) -> None:
-    """Human view of a reply: warnings first (stderr), then the text to send (stdout)."""
+def _print_reply(result: Any, explain: bool, with_subject: bool) -> None:
+    """Human view of a reply: only the text to send on stdout (what an agent pastes); the warnings
+    always on stderr, the analysis there too when ``explain``."""
     if result.secret_found:
         click.secho(_("WARNING: the customer pasted a recovery phrase or private key. It was removed; "
                       "the reply carries a safety notice after the greeting."), fg="red", bold=True, err=True)
@@ -97,23 +110,70 @@ def _print_reply(result: Any) -> None:
     if result.review_reason is not None:
         click.secho(_("REVIEW before sending: {reason}").format(reason=result.review_reason), fg="yellow",
                     err=True)
-    ranked = ", ".join(f"{i['id']} {i['score']:.2f}" for i in result.intents)
-    fallback = _(" (fallback)") if result.reply.fallback else ""
-    click.echo(_("language: {language} ({confidence:.2f})  intent: {intent}  template: {template}  "
-                 "locale: {locale}{fallback}").format(
-        language=result.language, confidence=result.confidence, intent=result.intent,
-        template=result.reply.template, locale=result.reply.locale, fallback=fallback), err=True)
-    click.echo(_("ranked: {ranked}").format(ranked=ranked), err=True)
-    for note in result.notes:
-        click.echo(_("note: {note}").format(note=note), err=True)
-    if result.reply.subject:
-        click.echo(_("Subject: {subject}").format(subject=result.reply.subject))
-        click.echo("")
-    click.echo(result.text)
+    if explain:
+        ranked = ", ".join(f"{i['id']} {i['score']:.2f}" for i in result.intents)
+        fallback = _(" (fallback)") if result.reply.fallback else ""
+        click.echo(_("language: {language} ({confidence:.2f})  intent: {intent}  template: {template}  "
+                     "locale: {locale}{fallback}").format(
+            language=result.language, confidence=result.confidence, intent=result.intent,
+            template=result.reply.template, locale=result.reply.locale, fallback=fallback), err=True)
+        click.echo(_("ranked: {ranked}").format(ranked=ranked), err=True)
+        for note in result.notes:
+            click.echo(_("note: {note}").format(note=note), err=True)
+    _print_rendered(result.reply.subject, result.text, result.channel, result.reply.template, with_subject)
     if result.agent is not None:
+        _print_for_agent(result)
+
+
+def _print_rendered(subject: str, text: str, channel: str, template: str, with_subject: bool) -> None:
+    """The text to send on stdout, after its subject line only for an e-mail template with --with-subject."""
+    if with_subject and channel != "email":
+        click.echo(_("note: {template} is a {channel} template; it has no subject line to send.").format(
+            template=template, channel=channel), err=True)
+    if with_subject and channel == "email" and subject:
+        click.echo(_("Subject: {subject}").format(subject=subject))
         click.echo("")
-        click.echo(_("--- for you ({locale}) ---").format(locale=result.agent.locale))
-        click.echo(result.agent.text)
+    click.echo(text)
+
+
+def _print_for_agent(result: Any) -> None:
+    """With --agent-lang, on stderr: the customer's message (as redacted) translated for the agent, or why
+    not, and the agent's copy of the reply. Never on stdout, which is what is pasted to the customer."""
+    agent = result.agent
+    message = result.agent_message
+    if message is not None and message.source_language == message.target_language:
+        pass  # the agent reads the customer's language: nothing to translate
+    elif message is not None and message.text is not None:
+        click.echo(_("--- the customer's message, for you ({route}) ---").format(route=message.route), err=True)
+        click.echo(message.text, err=True)
+    elif message is not None:
+        click.echo(_("note: the customer's message is not translated: {reason}").format(reason=message.error),
+                   err=True)
+    click.echo(_("--- the reply, for you ({locale}) ---").format(locale=agent.locale), err=True)
+    click.echo(agent.text, err=True)
+
+
+def wants_explanation(explain: bool | None) -> bool:
+    """--explain/--no-explain as given, else whether a person reads stderr (a terminal)."""
+    if explain is not None:
+        return explain
+    import sys
+
+    return sys.stderr.isatty()
+
+
+def _guarded(item: InputLine) -> GuardResult:
+    """The guard's result of a line from ``guarded_lines``."""
+    if item.guarded is None:  # pragma: no cover - guarded_lines sets it on every line
+        raise RuntimeError("line was not guarded")
+    return item.guarded
+
+
+EXPLAIN = click.option("--explain/--no-explain", "explain", default=None,
+                       help=_("Show the analysis (language, intent, template, notes) on stderr "
+                              "[default: when stderr is a terminal]."))
+WITH_SUBJECT = click.option("--with-subject", is_flag=True,
+                            help=_("Print the subject line first, for an e-mail template (not for chat)."))
 
 
 @click.command()
@@ -121,35 +181,51 @@ def _print_reply(result: Any) -> None:
 @click.option("--lang", "lang", metavar="LL", help=_("Reply in this locale instead of the detected one."))
 @click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=_("Fill a template variable (repeatable)."))
 @click.option("--top", type=click.IntRange(1, 16), default=3, show_default=True, help=_("How many ranked intents to show."))
-@click.option("--agent-lang", metavar="LL", help=_("Also show the reply in the agent's language."))
+@click.option("--agent-lang", metavar="LL",
+              help=_("Also show, on stderr, the customer's message translated into this language and the reply "
+                     "in it."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@EXPLAIN
+@WITH_SUBJECT
 @click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+@INPUT
 @click.option("--previous", "previous", multiple=True, metavar="TEXT",
               help=_("An earlier message of the conversation, oldest first (repeatable)."))
 @pass_context
 def reply(ctx: Context, text: str | None, lang: str | None, variables: tuple[str, ...], top: int,
-          agent_lang: str | None, as_json: bool, lines: bool, previous: tuple[str, ...]) -> None:
-    """Detect, guard, classify and draft the reply to a customer message (TEXT or stdin)."""
-    from supportkit.guard import guard_lines
+          agent_lang: str | None, as_json: bool, explain: bool | None, with_subject: bool, lines: bool,
+          source: BinaryIO | None, previous: tuple[str, ...]) -> None:
+    """Detect, guard, classify and draft the reply to a customer message (TEXT or stdin).
+
+    Only the reply goes to stdout (what you paste): the warnings (secret found, urgent, review)
+    go to stderr, and so does the analysis on a terminal or with --explain.
+
+    With --lines, each non-blank input line is one message (blank lines are skipped) read with
+    the 24 lines around it, and gets one JSON Lines record once 24 more lines were read (or at
+    the end): {"line": N, ...} as --json gives, or {"line": N, "error": "..."} for a line that
+    cannot be read or answered; the exit code is 1 when any line failed. Read a file with --input FILE.
+    """
     from supportkit.library.store import library_for
     from supportkit.pipeline import parse_vars, process_message
 
     values = parse_vars(variables)
     if lines:
         library = library_for(ctx.config)
-        for line, guarded in guard_lines(read_lines(text)):
-            if not line.strip():
-                continue
-            result = process_message(line, ctx.config, lang=lang, values=values, top=top, agent_lang=agent_lang,
-                                     library=library, guarded=guarded)
-            emit_json_line(result.to_dict())
+
+        def answer(item: InputLine) -> dict[str, Any] | None:
+            if not item.text.strip():
+                return None
+            return process_message(item.text, ctx.config, lang=lang, values=values, top=top, agent_lang=agent_lang,
+                                   library=library, guarded=item.guarded).to_dict()
+
+        run_lines(guarded_lines(input_lines(text, source)), answer)
         return
-    result = process_message(read_message(text), ctx.config, lang=lang, values=values, top=top,
+    result = process_message(read_message(text, source), ctx.config, lang=lang, values=values, top=top,
                              agent_lang=agent_lang, previous=previous)
     if as_json:
         emit_json(result.to_dict())
     else:
-        _print_reply(result)
+        _print_reply(result, wants_explanation(explain), with_subject)
 
 
 @click.command()
@@ -171,6 +247,35 @@ def tutorial(ctx: Context, template_id: str, lang: str, variables: tuple[str, ..
     click.echo(rendered.subject)
     click.echo("")
     click.echo(rendered.text)
+
+
+@click.command("render")
+@click.argument("template_id", metavar="ID")
+@click.option("--lang", "lang", metavar="LL", required=True, help=_("Locale to render (the template must have it)."))
+@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=_("Fill a template variable (repeatable)."))
+@WITH_SUBJECT
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@pass_context
+def render_command(ctx: Context, template_id: str, lang: str, variables: tuple[str, ...], with_subject: bool,
+                   as_json: bool) -> None:
+    """Fill any template (reply, tutorials/ID, closing, escalation, follow_up...) with real values.
+
+    Only the text goes to stdout. Every required variable must be given (--var NAME=VALUE);
+    the values are guarded like a customer's message: a recovery phrase or private key in one
+    is removed, with a warning on stderr. --json adds the channel, the values used and what
+    was removed. `supportkit templates show ID` lists the variables.
+    """
+    from supportkit.pipeline import parse_vars, render_template
+
+    filled = render_template(template_id, lang, ctx.config, parse_vars(variables))
+    if as_json:
+        emit_json(filled.to_dict())
+        return
+    for name, kinds in filled.removed.items():
+        click.secho(_("WARNING: the value of {name} held a secret ({kinds}); it was removed.").format(
+            name=name, kinds=", ".join(kinds)), fg="red", bold=True, err=True)
+    rendered = filled.rendered
+    _print_rendered(rendered.subject, rendered.text, filled.channel, rendered.template, with_subject)
 
 
 @click.group()
@@ -210,6 +315,12 @@ def templates_show(ctx: Context, template_id: str, lang: str | None, as_json: bo
     click.echo(f"{data['ref']} ({data['kind']})  intents: {', '.join(data['intents']) or '-'}  file: {data['path']}")
     if data["variables"]:
         click.echo(_("variables: {names}").format(names=", ".join(data["variables"])))
+    if data["required"]:
+        click.echo(_("required: {names}").format(names=", ".join(data["required"])))
+    if data["samples"]:
+        samples = ", ".join(f"{name}={value!r}" for name, value in data["samples"].items())
+        click.echo(_("filled with samples, not real values: {samples} (real ones: supportkit render {ref} "
+                     "--lang LL --var NAME=VALUE)").format(samples=samples, ref=data["ref"]))
     for code, entry in data["locales"].items():
         click.echo("")
         click.echo(f"[{code}] {entry['state']}  {entry['subject']}")
@@ -242,19 +353,39 @@ def templates_search(ctx: Context, query: str, lang: str | None, as_json: bool) 
 @click.command("translate")
 @click.argument("text", required=False)
 @click.option("--to", "target", metavar="LL", required=True, help=_("Language to translate into (zh, en, es, ru, fr...)."))
-@click.option("--from", "source", metavar="LL", help=_("Language of the text (default: detected)."))
+@click.option("--from", "source_lang", metavar="LL", help=_("Language of the text (default: detected)."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+@INPUT
 @pass_context
-def translate_command(ctx: Context, text: str | None, target: str, source: str | None, as_json: bool) -> None:
+def translate_command(ctx: Context, text: str | None, target: str, source_lang: str | None, as_json: bool,
+                      lines: bool, source: BinaryIO | None) -> None:
     """Translate TEXT (or stdin) offline with the installed Argos model packages.
 
     Secrets are removed first and only the redacted text is translated. URLs,
     addresses, amounts, {placeholders} and glossary terms come back unchanged;
     a sentence that cannot be translated safely is shown as it was.
+
+    With --lines, each non-blank input line is one message (blank lines are skipped), guarded
+    with the 24 lines around it like guard --lines, and gets one JSON Lines record:
+    {"line": N, ...} as --json gives, or {"line": N, "error": "..."}; the exit code is 1
+    when any line failed. Read a file with --input FILE.
     """
     from supportkit.translation import translate
 
-    result = translate(read_message(text), target=target, source=source, glossary=ctx.config.glossary)
+    if lines:
+        def translated(item: InputLine) -> dict[str, Any] | None:
+            guarded = _guarded(item)  # a phrase pasted one word per line is found here, with its neighbours
+            if not guarded.redacted.strip():
+                return None
+            data = translate(guarded.redacted, target=target, source=source_lang,
+                             glossary=ctx.config.glossary).to_dict()
+            data["secret_found"] = data["secret_found"] or guarded.secret_found
+            return data
+
+        run_lines(guarded_lines(input_lines(text, source)), translated)
+        return
+    result = translate(read_message(text, source), target=target, source=source_lang, glossary=ctx.config.glossary)
     if as_json:
         emit_json(result.to_dict())
         return

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
-from typing import Any, BinaryIO, cast
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import click
 
 from supportkit.config import Config, load_config
-from supportkit.errors import InputError
+from supportkit.errors import InputError, SupportkitError
 from supportkit.i18n import _
+
+if TYPE_CHECKING:
+    from supportkit.guard import GuardResult
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 """Largest message read from an argument or stdin (10 MiB); longer input is refused, not cut silently."""
@@ -58,15 +62,24 @@ def stdin_bytes() -> BinaryIO:
     return cast(BinaryIO, getattr(stream, "buffer", stream))
 
 
-def read_message(text: str | None) -> str:
-    """The message from the argument, or stdin when it is ``-`` or omitted and piped."""
+def read_message(text: str | None, source: BinaryIO | None = None) -> str:
+    """The message from the argument, from ``--input FILE`` (``source``), or stdin when it is ``-`` or omitted
+    and piped. The argument is always the message itself, never a path: customer text is data."""
+    if text is not None and source is not None:
+        raise click.UsageError(_("Give the message as an argument or with --input, not both."))
     if text is not None and text != "-":
         return text
-    stream = stdin_bytes()
-    if text is None and stream.isatty():
+    stream = source if source is not None else stdin_bytes()
+    if source is None and text is None and stream.isatty():
         raise click.UsageError(_("Give the message as an argument, or pipe it on stdin (use - to read stdin)."))
     data = stream.read(MAX_INPUT_BYTES + 1)
-    return decode_input(data, "stdin")
+    return decode_input(data, _stream_name(stream))
+
+
+def _stream_name(stream: BinaryIO) -> str:
+    """What an error names the input by: the file given with --input, else stdin."""
+    name = getattr(stream, "name", None)
+    return name if isinstance(name, str) and not name.startswith("<") else "stdin"
 
 
 def decode_input(data: bytes, where: str) -> str:
@@ -89,11 +102,6 @@ def decode_input(data: bytes, where: str) -> str:
         ) from None
 
 
-def read_lines(text: str | None) -> list[str]:
-    """Messages one per line from stdin (or the argument), for ``--lines``."""
-    return read_message(text).splitlines()
-
-
 def emit_json(data: Any) -> None:
     """One JSON document on stdout, UTF-8, no ASCII escaping."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -104,17 +112,133 @@ def emit_json_line(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
-def stream_lines(text: str | None) -> Iterator[str]:
-    """Lines of the argument, or of stdin read as a stream (no size cap; each line decoded on its own)."""
+# --- --lines: one message per input line ---------------------------------------------
+
+@dataclass(frozen=True)
+class InputLine:
+    """One line of ``--lines`` input: its number (from 1) and text, or why it cannot be read."""
+
+    number: int
+    text: str
+    error: str | None = None
+    guarded: GuardResult | None = None
+    """The guard's result for the line, read with its neighbours (``guarded_lines``)."""
+
+
+def input_lines(text: str | None, source: BinaryIO | None = None) -> Iterator[InputLine]:
+    """The lines of ``--lines`` input, read one at a time (nothing is read ahead).
+
+    From ``--input FILE`` (``source``), else stdin, else the argument's own lines. A line that
+    cannot be read (not UTF-8, NUL bytes, longer than the message limit) is an ``InputLine`` with
+    its error, and the next line is read as usual. An argument that names an existing file is
+    refused: under ``--lines`` it is almost surely a file meant to be read, which ``--input`` does.
+    """
+    if text is not None and source is not None:
+        raise click.UsageError(_("Give the messages as an argument or with --input, not both."))
     if text is not None and text != "-":
-        yield from text.splitlines()
+        if _names_a_file(text):
+            raise click.UsageError(_("{text!r} is a file; read it with --input {text} (the argument is the "
+                                     "messages themselves).").format(text=text))
+        for number, line in enumerate(text.splitlines(), 1):
+            yield _checked_line(number, line)
         return
-    stream = stdin_bytes()
-    if text is None and stream.isatty():
-        raise click.UsageError(_("Give the message as an argument, or pipe it on stdin (use - to read stdin)."))
-    for number, raw in enumerate(stream, 1):
-        yield decode_input(raw if number > 1 else raw.removeprefix(b"\xef\xbb\xbf"),
-                           f"stdin:{number}").rstrip("\r\n")
+    stream = source if source is not None else stdin_bytes()
+    if source is None and text is None and stream.isatty():
+        raise click.UsageError(_("Give the messages with --input FILE, or pipe them on stdin (use - to read "
+                                 "stdin)."))
+    yield from _stream_lines(stream)
+
+
+def _names_a_file(text: str) -> bool:
+    """True when ``text`` is one short line that is the path of an existing file."""
+    import os
+
+    if "\n" in text or "\x00" in text or len(text) > 4096:
+        return False
+    try:
+        return os.path.isfile(text)
+    except (OSError, ValueError):
+        return False
+
+
+def _checked_line(number: int, line: str) -> InputLine:
+    from supportkit.text import MAX_INPUT_CHARS
+
+    if len(line) > MAX_INPUT_CHARS:
+        return InputLine(number, "", _("line is longer than {limit} characters").format(limit=MAX_INPUT_CHARS))
+    return InputLine(number, line)
+
+
+def _stream_lines(stream: BinaryIO) -> Iterator[InputLine]:
+    """Each line of a binary stream decoded on its own; an over-long line is skipped without holding it."""
+    from supportkit.text import MAX_INPUT_CHARS
+
+    where = _stream_name(stream)
+    cap = 4 * MAX_INPUT_CHARS + 2  # the most UTF-8 bytes a line within the limit (and its CRLF) can take
+    number = 0
+    while True:
+        raw = stream.readline(cap + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > cap and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # the rest of that line, a piece at a time
+                raw = stream.readline(cap + 1)
+            yield InputLine(number, "", _("line is longer than {limit} characters").format(limit=MAX_INPUT_CHARS))
+            continue
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            line = decode_input(raw, f"{where}:{number}").rstrip("\r\n")
+        except InputError as exc:
+            yield InputLine(number, "", exc.format_message())
+            continue
+        yield _checked_line(number, line)
+
+
+def run_lines(items: Iterable[InputLine], handle: Callable[[InputLine], dict[str, Any] | None]) -> None:
+    """``--lines``: one JSON Lines record per input line, each written before the next line is read.
+
+    ``handle`` gives a line's result (None: no record, e.g. a blank line ``reply`` skips); a line that
+    cannot be read or handled gives ``{"line": N, "error": "..."}`` and the lines after it go on.
+    Exits 1 after the last line when any line failed.
+    """
+    failed = False
+    for item in items:
+        record: dict[str, Any] | None
+        if item.error is not None:
+            record, failed = {"line": item.number, "error": item.error}, True
+        else:
+            try:
+                result = handle(item)
+            except SupportkitError as exc:
+                record, failed = {"line": item.number, "error": exc.format_message()}, True
+            else:
+                record = None if result is None else {"line": item.number, **result}
+        if record is not None:
+            emit_json_line(record)
+    if failed:
+        raise SystemExit(1)
+
+
+def guarded_lines(items: Iterable[InputLine]) -> Iterator[InputLine]:
+    """Each input line with the guard's result (``guarded``), read with its neighbours (``guard.guard_lines``:
+    a line comes out once the 24 lines after it were read, or at the end). A line that could not be
+    read is guarded as an empty line and keeps its error."""
+    import dataclasses
+    from collections import deque
+
+    from supportkit.guard import guard_lines
+
+    fed: deque[InputLine] = deque()
+
+    def texts() -> Iterator[str]:
+        for item in items:
+            fed.append(item)
+            yield item.text
+
+    for _text, result in guard_lines(texts()):
+        yield dataclasses.replace(fed.popleft(), guarded=result)
 
 
 def show_progress() -> bool:

@@ -36,7 +36,7 @@ LOCALE_KEY_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 _TOP_KEYS = {"id", "kind", "intents", "channel", "category", "updated", "variables", "examples",
              "faq", "checks", "locales", "tags"}
 _LOCALE_KEYS = {"subject", "body", "source", "status", "note"}
-_VARIABLE_KEYS = {"default", "description", "example", "type"}
+_VARIABLE_KEYS = {"default", "description", "example", "type", "required"}
 VARIABLE_TYPES = ("text", "number", "amount", "date", "url")
 
 
@@ -57,6 +57,8 @@ class Variable:
     description: str = ""
     example: str = ""
     type: str = "text"
+    required: bool = False
+    """True when the template cannot be sent without a real value (``supportkit render`` refuses it missing)."""
 
     def default_for(self, locale: str) -> str:
         """The fallback value in ``locale`` (a per-locale mapping falls back to its ``en``)."""
@@ -344,7 +346,7 @@ def template_to_data(template: Template) -> tuple[Any, ...]:
     return (
         template.id, template.kind, str(template.path), template.intents, template.channel, template.category,
         None if updated is None else (type(updated) is _dt.datetime, updated.isoformat()),
-        {name: (v.name, v.default, v.description, v.example, v.type) for name, v in template.variables.items()},
+        {name: (v.name, v.default, v.description, v.example, v.type, v.required) for name, v in template.variables.items()},
         template.examples, template.faq, template.disabled_checks,
         {code: (t.locale, t.subject, t.body, t.source, t.status, t.note, t.line, t.subject_line, t.body_line)
          for code, t in template.locales.items()},
@@ -575,7 +577,14 @@ def _variables(value: Any, line: int, problem: Any) -> dict[str, Variable]:
         if vtype not in VARIABLE_TYPES:
             problem(vline, f"variable {name!r}: type must be one of {', '.join(VARIABLE_TYPES)}")
             vtype = "text"
-        result[name] = Variable(name, default, str(spec.get("description", "")), str(spec.get("example", "")), vtype)
+        required = spec.get("required", False)
+        if not isinstance(required, bool):
+            problem(vline, f"variable {name!r}: required must be true or false")
+            required = False
+        elif required and default:
+            problem(vline, f"variable {name!r}: a required variable has no default (remove one of them)")
+        result[name] = Variable(name, default, str(spec.get("description", "")), str(spec.get("example", "")), vtype,
+                                required)
     return result
 
 

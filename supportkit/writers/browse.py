@@ -7,10 +7,11 @@ from typing import Any
 
 from supportkit.config import Config
 from supportkit.errors import InputError
-from supportkit.languages import choose_locale, parse_locale
+from supportkit.languages import parse_locale
 from supportkit.library.store import library_for
+from supportkit.pipeline import exact_locale
 from supportkit.rendering import build_context, render_string
-from supportkit.text.chinese import CONVERTER, TRADITIONAL, is_traditional_locale, to_traditional
+from supportkit.text.chinese import CONVERTER, to_traditional
 
 
 def list_templates(config: Config, kind: str | None = None) -> list[dict[str, Any]]:
@@ -24,20 +25,16 @@ def list_templates(config: Config, kind: str | None = None) -> list[dict[str, An
 
 
 def show_template(config: Config, template_id: str, lang: str | None = None) -> dict[str, Any]:
-    """A template with each locale rendered with its example values."""
+    """A template with each locale rendered with its example values (``samples``: which, and the value; not
+    real ones: ``supportkit render`` fills a template with real values)."""
     library = library_for(config)
     template = library.get(template_id)
     codes = list(template.locales)
     converted: str | None = None
     if lang is not None:
-        language, rest = parse_locale(lang, "--lang")
-        choice = choose_locale(lang, tuple(codes))  # zh-TW: zh-Hant as written, or zh converted
-        if choice.fallback:
-            wanted = TRADITIONAL if is_traditional_locale(language, rest) else language
-            raise InputError(f"template {template.ref!r} has no {wanted!r} locale", None,
-                             f"It has: {', '.join(codes)}.")
+        choice = exact_locale(template, lang, codes)  # zh-TW: zh-Hant as written, or zh converted
         converted, codes = choice.converted_from, [choice.locale]
-    examples = {name: v.example for name, v in template.variables.items() if v.example}
+    examples = {name: v.example for name, v in sorted(template.variables.items()) if v.example}
     locales: dict[str, Any] = {}
     for code in codes:
         written = converted or code
@@ -52,8 +49,9 @@ def show_template(config: Config, template_id: str, lang: str | None = None) -> 
             state = f"converted from {converted} by {CONVERTER} ({state} there)"
         locales[code] = {"state": state, "subject": subject, "text": text}
     return {"ref": template.ref, "id": template.id, "kind": template.kind, "intents": list(template.intents),
-            "path": str(template.path), "variables": sorted(template.variables), "faq": dict(template.faq),
-            "locales": locales}
+            "path": str(template.path), "variables": sorted(template.variables),
+            "required": sorted(name for name, v in template.variables.items() if v.required),
+            "samples": examples, "faq": dict(template.faq), "locales": locales}
 
 
 def _fold(text: str) -> str:
