@@ -327,3 +327,15 @@ def test_a_reassuring_opener_kept_for_customers_who_pasted_no_secret_is_fine(tmp
     text = text.replace("      Rassurez-vous, votre", "      {% if not secret_found %}Rassurez-vous, v{% else %}V{% endif %}otre")
     path.write_text(text, encoding="utf-8")
     assert [f.locale for f in run_checks(Config(), [path]).findings] == ["zh", "es", "ru"]
+
+
+def test_length_is_measured_with_no_values_too(tmp_path: Path) -> None:
+    # A branch taken only when a variable is empty can be the long one (tx_pending with no network).
+    path = tmp_path / "bad_draft.yaml"
+    text = (BAD / "bad_draft.yaml").read_text(encoding="utf-8").replace("    status: draft\n", "")
+    hello = "{% if customer_name %}Hola, {{ customer_name }}:{% else %}Hola:{% endif %}"
+    long_branch = "{% if customer_name %}Hola, {{ customer_name }}:{% else %}Hola:" + " texto" * 250 + "{% endif %}"
+    path.write_text(text.replace(hello, long_branch), encoding="utf-8")
+    (finding,) = run_checks(Config(), [path]).findings
+    assert (finding.locale, finding.check) == ("es", "length")
+    assert finding.message.endswith("characters with no values, over the chat limit of 1200")
