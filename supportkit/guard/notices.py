@@ -46,9 +46,9 @@ _MARKERS["wif"] = _MARKERS["private_key"]
 
 _NOTICES: dict[str, str] = {
     "en": (
-        "Important: your message included your recovery phrase or private key, so this wallet is no longer "
-        "safe: anyone who has seen it can take your funds. Please create a new wallet with a new recovery "
-        "phrase right away, move all your funds to it, then delete the message in which you sent the phrase "
+        "Important: your message contained your recovery phrase or private key. Anyone who has seen it can "
+        "take your funds, so this wallet is no longer safe. Please create a new wallet with a new recovery "
+        "phrase right away, move all your funds to it, and then delete the message that contains the phrase "
         "or key. Our support team will never ask for your recovery phrase or private key."
     ),
     "zh": (
