@@ -67,13 +67,24 @@ def test_renders_cleanly(template: Template, locale: str, kind: str) -> None:
 # Asking someone to hand the secret over; typing it into the wallet app (import steps) is not asking.
 SECRET_REQUEST = re.compile(
     r"(send|give|share|tell|provide)\b[^.\n]{0,40}\b(recovery phrase|seed phrase|private key)"
-    r"|(发|提供|告诉)[^。\n]{0,10}(助记词|私钥)"
-    r"|(envía|envíanos|comparte|dinos|proporciona)[^.\n]{0,40}(frase de recuperación|frase semilla|clave privada)"
+    # zh: a request ("请提供…助记词", "把助记词发给我们"), not the past "您发来的助记词" (the phrase you sent)
+    r"|(请|麻烦)[^。\n]{0,4}(发|提供|告诉)[^。\n]{0,10}(助记词|私钥)|(助记词|私钥)[^。\n]{0,8}(发给|发送给|告诉|提供给)我们"
+    r"|(envía|envíanos|envíe|envíenos|comparte|compártanos|dinos|díganos|proporciona|proporcione)[^.\n]{0,40}"
+    r"(frase de recuperación|frase semilla|clave privada)"
     r"|(отправьте|пришлите|сообщите|перешлите)[^.\n]{0,40}(сид-фраз|приватн)"
     r"|(envoyez|communiquez|donnez|indiquez)[^.\n]{0,40}(phrase de récupération|clé privée)",
     re.IGNORECASE,
 )
 NEGATION = re.compile(r"\b(never|don't|do not|nunca|no |jamais|ne |никогда|не )|(不要|切勿|绝不|永远不会|不会)", re.I)
+
+
+@pytest.mark.parametrize(("sentence", "asks"), [
+    ("请提供您的助记词。", True), ("请把助记词发给我们。", True), ("麻烦您告诉我们私钥。", True),
+    ("您发来的助记词已经泄露。", False), ("您刚才发在消息里的助记词已经不再安全。", False),
+    ("Please send us your recovery phrase.", True), ("Envíenos su frase de recuperación.", True), ("Nunca le pediremos su clave privada.", False),
+])
+def test_the_secret_request_pattern(sentence: str, asks: bool) -> None:
+    assert bool(SECRET_REQUEST.search(sentence)) is asks
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.ref)
