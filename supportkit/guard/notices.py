@@ -71,11 +71,10 @@ _NOTICES: dict[str, str] = {
         "или приватный ключ."
     ),
     "fr": (
-        f"Important{_NNBSP}: votre message contenait votre phrase de récupération ou votre clé privée. Votre "
-        f"portefeuille n’est donc plus en sécurité{_NNBSP}: toute personne qui l’a vue peut prendre vos fonds. "
-        f"Dès maintenant, créez un nouveau portefeuille avec une nouvelle phrase de récupération et "
-        f"transférez-y tous vos fonds. Supprimez aussi le message dans lequel vous l’avez écrite. Notre "
-        f"support ne vous demandera jamais votre phrase de récupération ni votre clé privée."
+        f"Important{_NNBSP}: votre message contenait votre phrase de récupération ou votre clé privée, et toute "
+        f"personne qui l’a vue peut prendre vos fonds. Créez dès maintenant un nouveau portefeuille avec une "
+        f"nouvelle phrase de récupération, transférez-y tous vos fonds, puis supprimez le message qui la "
+        f"contient. Notre support ne vous demandera jamais votre phrase de récupération ni votre clé privée."
     ),
 }
 
