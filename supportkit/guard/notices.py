@@ -57,11 +57,10 @@ _NOTICES: dict[str, str] = {
         "我们的客服绝不会向您索要助记词或私钥。请撤回或删除您发来的那条消息，截图也请一并删除。"
     ),
     "es": (
-        "¡Importante! Su mensaje contenía su frase de recuperación o su clave privada, así que su billetera ya "
-        "no es segura: cualquiera que la haya visto puede llevarse sus fondos. Cree ahora mismo una billetera "
-        "nueva con una frase de recuperación nueva y transfiera a ella todos sus fondos. Nuestro equipo de "
-        "soporte nunca le pedirá su frase de recuperación ni su clave privada. Por favor, borre ese mensaje "
-        "del chat."
+        "¡Importante! Su mensaje contenía su frase de recuperación o su clave privada, así que quien lo haya "
+        "visto puede llevarse sus fondos. Cree ahora mismo una billetera nueva, con una frase de recuperación "
+        "nueva, y transfiera a ella todos sus fondos. Después, borre ese mensaje del chat. Nuestro equipo "
+        "nunca le pedirá su frase de recuperación ni su clave privada."
     ),
     "ru": (
         "Важно: в вашем сообщении была сид-фраза или приватный ключ, поэтому ваш кошелёк скомпрометирован: "
