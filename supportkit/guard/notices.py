@@ -58,11 +58,10 @@ _NOTICES: dict[str, str] = {
         "也请一并删除。"
     ),
     "es": (
-        "¡Importante! Su mensaje contenía su frase de recuperación o su clave privada, así que su billetera ya "
-        "no es segura: cualquiera que la haya visto puede llevarse sus fondos. Cree ahora mismo una billetera "
-        "nueva con una frase de recuperación nueva y transfiera a ella todos sus fondos. Nuestro equipo de "
-        "soporte nunca le pedirá su frase de recuperación ni su clave privada. Por favor, borre ese mensaje "
-        "del chat."
+        "¡Importante! Su mensaje contenía su frase de recuperación o su clave privada, así que quien lo haya "
+        "visto puede llevarse sus fondos. Cree ahora mismo una billetera nueva, con una frase de recuperación "
+        "nueva, y transfiera a ella todos sus fondos. Después, borre ese mensaje del chat. Nuestro equipo "
+        "nunca le pedirá su frase de recuperación ni su clave privada."
     ),
     "ru": (
         "Важно: вы прислали сид-фразу или приватный ключ, поэтому кошелёк скомпрометирован — любой, кто их "
