@@ -111,7 +111,7 @@ def test_tree_nodes_lists_what_find_all_finds() -> None:
 
 SIMPLE_PIECES = ["{{ a }}", "{{b}}", "{{ a.b }}", "{{\tc }}", "{% if a %}", "{%if b.c%}", "{% else %}", "{% endif %}",
                  "{%  endif  %}", "\n", "\r\n", "\r", " ", "  ", "\t", "\u3000", "\u202f", "x", "中文", "\n  ",
-                 "{% elif a %}", "{{ true }}", "{{ none }}", "{% if not a %}", "{{ a-}}", "{%- if a %}", "{% if a -%}",
+                 "{% elif a %}", "{{ true }}", "{{ none }}", "{% if not a %}", "{%if not b.c%}", "{% if nota %}", "{{ a-}}", "{%- if a %}", "{% if a -%}",
                  "{#c#}", "{", "}", "}}", "{{{ a }}", "{{ a }}}", "{% raw %}", "{% if a.b.c %}", "{{ a .b }}", "{% if %}",
                  "{{ é }}", "{% for x in y %}", "{% endfor %}", "{{ n | plural(one='# a') }}"]
 
@@ -138,8 +138,8 @@ def test_simple_text_parses_to_the_tree_jinja_builds(source: str) -> None:
 
 
 def test_most_bundled_replies_skip_jinjas_parser() -> None:
-    # What keeps a cold `check` fast: only texts with filters (plural...), a situation test
-    # ({% if not secret_found %}) or an assignment go through Jinja's parser.
+    # What keeps a cold `check` fast: only texts with filters (plural...), a situation test other than
+    # {% if (not) secret_found %} (and, or) or an assignment go through Jinja's parser.
     from supportkit.library import load_template
     from supportkit.rendering import environment
 
