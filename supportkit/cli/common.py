@@ -50,6 +50,15 @@ class Command(click.Command):
     def short_help(self, value: str | None) -> None:
         self._short_help_msgid = value
 
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        # click builds --help once per command, its help translated then; the same object (click
+        # compares options by identity) becomes an Option whose help is translated when shown.
+        option = super().get_help_option(ctx)
+        if option is not None and not isinstance(option, Option):
+            option.__class__ = Option
+            option.help = "Show this message and exit."  # click's msgid, listed in i18n.click_strings
+        return option
+
 
 class Group(Command, click.Group):
     """A group of localized commands (its subcommands and subgroups are localized too)."""
