@@ -105,8 +105,11 @@ def config_command(ctx: Context, as_json: bool) -> None:
         emit_json(report.to_dict())
     else:
         click.echo(_("Files:") if report.files else _("Files: none found (defaults in force)"))
+        # The same words as "status" and "scope" in --json, in the user's language.
+        labels = {"read": _("read"), "refused": _("refused"), "user": _("user"), "project": _("project")}
         for found in report.files:
-            line = f"  {found.to_dict()['status']:<8} {found.scope:<8} {found.path}"
+            status, scope = found.to_dict()["status"], found.scope
+            line = f"  {labels.get(status, status):<8} {labels.get(scope, scope):<8} {found.path}"
             click.echo(line + (f"\n           {found.refused.message}" if found.refused else ""))
         click.echo(_("Settings:"))
         for name, setting in report.settings().items():

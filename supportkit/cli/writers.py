@@ -97,12 +97,15 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
     if as_json:
         emit_json(report.to_dict())
     else:
+        # The same words as the "action" of --json, in the user's language.
+        actions = {"added": _("added"), "replaced": _("replaced"), "would add": _("would add"),
+                   "would replace": _("would replace")}
         for item in report.items:
             if item.action == "failed":
                 click.echo(_("{path}: {locale}: failed: {reason}").format(path=item.path, locale=item.locale,
                                                                           reason=item.error), err=True)
                 continue
-            line = f"{item.path}: {item.locale}: {item.action}"
+            line = f"{item.path}: {item.locale}: {actions.get(item.action, item.action)}"
             if item.kept:
                 line += " " + ngettext("({kept} approved sentence kept, {drafted} drafted)",
                                        "({kept} approved sentences kept, {drafted} drafted)",
