@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # --- detection ----------------------------------------------------------------
 
 INPUT = option("--input", "source", type=click.File("rb"), metavar="FILE",
-                     help=N_("Read the message (with --lines, the messages) from FILE; - is stdin."))
+               help=N_("Read the message (with --lines, the messages) from FILE; - is stdin."))
 
 
 @command(help=N_(
@@ -175,10 +175,10 @@ def _guarded(item: InputLine) -> GuardResult:
 
 
 EXPLAIN = option("--explain/--no-explain", "explain", default=None,
-                       help=N_("Show the analysis (language, intent, template, notes) on stderr "
-                              "[default: when stderr is a terminal]."))
+                 help=N_("Show the analysis (language, intent, template, notes) on stderr "
+                         "[default: when stderr is a terminal]."))
 WITH_SUBJECT = option("--with-subject", is_flag=True,
-                            help=N_("Print the subject line first, for an e-mail template (not for chat)."))
+                      help=N_("Print the subject line first, for an e-mail template (not for chat)."))
 
 
 @command(help=N_(
@@ -195,7 +195,7 @@ WITH_SUBJECT = option("--with-subject", is_flag=True,
 @option("--top", type=IntRange(1, 16), default=3, show_default=True, help=N_("How many ranked intents to show."))
 @option("--agent-lang", metavar="LL",
         help=N_("Also show, on stderr, the customer's message translated into this language and the reply "
-                     "in it."))
+                "in it."))
 @option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @EXPLAIN
 @WITH_SUBJECT
