@@ -31,7 +31,7 @@ INPUT = option("--input", "source", type=click.File("rb"), metavar="FILE",
                help=N_("Read the message (with --lines, the messages) from FILE; - is stdin."))
 
 
-@command(help=N_(
+@command(short_help=N_("Name the language of a message, with its confidence."), help=N_(
         "Name the language of TEXT (or stdin): code, confidence, script, alternatives.\n\nWith "
         "--lines, every input line is one message and gets one JSON Lines record, written before "
         "the next line is read: {\"line\": N, ...} (a blank line gives \"und\"), or {\"line\": N, "
@@ -60,7 +60,7 @@ def detect(text: str | None, as_json: bool, lines: bool, source: BinaryIO | None
 # --- guard --------------------------------------------------------------------
 
 
-@command(help=N_(
+@command(short_help=N_("Remove secrets from a message; name scam signals."), help=N_(
         "Remove recovery phrases, private keys and keystores from TEXT (or stdin); name scam "
         "signals.\n\nPrints the redacted text (stdout) and what was found (stderr); with --json, the "
         "findings (kind, offsets, word count: never the secret) and the redacted text. With "
@@ -181,7 +181,7 @@ WITH_SUBJECT = option("--with-subject", is_flag=True,
                       help=N_("Print the subject line first, for an e-mail template (not for chat)."))
 
 
-@command(help=N_(
+@command(short_help=N_("Draft the reply to a customer message."), help=N_(
         "Detect, guard, classify and draft the reply to a customer message (TEXT or stdin).\n\nOnly "
         "the reply goes to stdout (what you paste): the warnings (secret found, urgent, review) go "
         "to stderr, and so does the analysis on a terminal or with --explain.\n\nWith --lines, each "
@@ -230,7 +230,7 @@ def reply(ctx: Context, text: str | None, lang: str | None, variables: tuple[str
         _print_reply(result, wants_explanation(explain), with_subject)
 
 
-@command(help=N_(
+@command(short_help=N_("Show a tutorial in a customer's language."), help=N_(
         "Show the tutorial ID (e.g. switch_phone) in a customer's language."))
 @click.argument("template_id", metavar="ID")
 @option("--lang", "lang", metavar="LL", default="en", show_default=True, help=N_("Locale of the tutorial."))
@@ -251,7 +251,7 @@ def tutorial(ctx: Context, template_id: str, lang: str, variables: tuple[str, ..
     click.echo(rendered.text)
 
 
-@command("render", help=N_(
+@command("render", short_help=N_("Fill any template with real values."), help=N_(
         "Fill any template (reply, tutorials/ID, closing, escalation, follow_up...) with real "
         "values.\n\nOnly the text goes to stdout. Every required variable must be given (--var "
         "NAME=VALUE); the values are guarded like a customer's message: a recovery phrase or "
@@ -327,7 +327,7 @@ def templates_show(ctx: Context, template_id: str, lang: str | None, as_json: bo
         click.echo(entry["text"])
 
 
-@templates.command("search", help=N_(
+@templates.command("search", short_help=N_("Templates that contain QUERY, in any language."), help=N_(
         "Templates whose subject, text, FAQ question or examples contain QUERY (any language)."))
 @click.argument("query")
 @option("--lang", "lang", metavar="LL", help=N_("Search only this locale."))
@@ -350,7 +350,7 @@ def templates_search(ctx: Context, query: str, lang: str | None, as_json: bool) 
 # --- translation ----------------------------------------------------------------
 
 
-@command("translate", help=N_(
+@command("translate", short_help=N_("Translate a message offline with the installed models."), help=N_(
         "Translate TEXT (or stdin) offline with the installed Argos model packages.\n\nSecrets are "
         "removed first and only the redacted text is translated. URLs, addresses, amounts, "
         "{placeholders} and glossary terms come back unchanged; a sentence that cannot be "

@@ -29,7 +29,7 @@ A record that cannot be read or answered goes to the rejects file with its line 
 Exit codes: 0 complete (every record drafted); 1 failed (the run could not start or stopped early: see the message; --resume continues it); 2 usage error; 3 partial (the run ended, but some records were rejected: see the rejects file).""")
 
 
-@command(help=BATCH_HELP)
+@command(short_help=N_("Draft a reply for every ticket of an export (JSONL or CSV)."), help=BATCH_HELP)
 @click.argument("source", metavar="IN", type=PathType(dir_okay=False, allow_dash=False))
 @option("--out", "out", type=PathType(dir_okay=False), required=True, help=N_("Output file (JSON Lines)."))
 @option("--rejects", type=PathType(dir_okay=False), help=N_("Rejects file (default: OUT.rejects.jsonl)."))

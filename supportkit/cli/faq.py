@@ -25,7 +25,7 @@ def faq() -> None:
     pass
 
 
-@faq.command("build", help=N_(
+@faq.command("build", short_help=N_("Build the FAQ site from the templates."), help=N_(
         "Build the FAQ site from tutorials and replies that carry an FAQ question.\n\nBy default "
         "stale translations are published silently; --warn-stale lists them on stderr (path:line: "
         "locale: message) and exits 0; --strict fails on them (and on missing or draft ones). --out "
@@ -72,7 +72,7 @@ def faq_build(ctx: Context, out: str, base_url: str | None, locales: str | None,
             count=format_number(len(report.kept)), files=", ".join(report.kept[:5])), err=True)
 
 
-@faq.command("serve", help=N_(
+@faq.command("serve", short_help=N_("Build the site and preview it on 127.0.0.1."), help=N_(
         "Build the site and preview it on http://127.0.0.1:PORT/ until Ctrl-C."))
 @option("--out", "out", type=PathType(file_okay=False), help=N_("Build into this folder (default: a temporary one)."))
 @option("--port", type=IntRange(0, 65535), default=8000, show_default=True, help=N_("Port on 127.0.0.1."))

@@ -18,13 +18,13 @@ from supportkit.cli.common import (
 from supportkit.i18n import N_, _
 
 
-@group(help=N_(
+@group(short_help=N_("List, install and remove offline translation models."), help=N_(
         "List, install and remove offline translation models (Argos Translate packages)."))
 def models() -> None:
     pass
 
 
-@models.command("list", help=N_(
+@models.command("list", short_help=N_("Installed translation packages, one per line."), help=N_(
         "Installed translation packages, one per line: from, to, version, size, folder."))
 @option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 def models_list(as_json: bool) -> None:
@@ -46,7 +46,7 @@ def models_list(as_json: bool) -> None:
                    f"{package.path.name}{usable}")
 
 
-@models.command("available", help=N_(
+@models.command("available", short_help=N_("What the package index offers (like argospm search)."), help=N_(
         "What the package index offers, like argospm search; installed packages are marked.\n\nReads "
         "the index saved on this machine by the last --update or models install (else Argos' own "
         "copy), so it works offline. FROM lists the packages from that language; FROM TO what "
@@ -99,7 +99,7 @@ def models_available(from_code: str | None, to_code: str | None, update: bool, i
                    f"\t{row['file']}{mark}")
 
 
-@models.command("install", help=N_(
+@models.command("install", short_help=N_("Install a language pair, online or from files."), help=N_(
         "Install a language pair from the package index (online), or .argosmodel files "
         "(offline).\n\nFROM TO downloads the package for the pair, or both hops through English when "
         "there is no direct one (e.g. zh es installs zh->en and en->es)."))
@@ -162,7 +162,7 @@ def _download_bar(info: Any) -> Any:
     return update
 
 
-@models.command("remove", help=N_(
+@models.command("remove", short_help=N_("Remove an installed package, by pair or by name."), help=N_(
         "Remove an installed package: by pair (en zh) or by name (translate-en_zh)."))
 @click.argument("names", nargs=-1, required=True, metavar="FROM TO | NAME")
 def models_remove(names: tuple[str, ...]) -> None:

@@ -21,7 +21,7 @@ from supportkit.i18n import N_, _, format_number, ngettext
 # --- writers --------------------------------------------------------------------
 
 
-@command(help=N_("Lint templates and catalogs (default: the configured replies and locales folders); exit 1 on errors."))
+@command(short_help=N_("Lint templates and catalogs; exit 1 on errors."), help=N_("Lint templates and catalogs (default: the configured replies and locales folders); exit 1 on errors."))
 @click.argument("paths", nargs=-1, type=PathType(path_type=None))
 @option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help=N_("Output: text lines, a JSON list, or GitHub workflow annotations."))
@@ -46,7 +46,7 @@ def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) ->
         raise SystemExit(1)
 
 
-@command(help=N_("Translation state of every template in every locale (ok, missing, stale, draft) and coverage."))
+@command(short_help=N_("Translation state and coverage of every template."), help=N_("Translation state of every template in every locale (ok, missing, stale, draft) and coverage."))
 @option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def status(ctx: Context, as_json: bool) -> None:
@@ -63,7 +63,7 @@ def status(ctx: Context, as_json: bool) -> None:
         click.echo(str(problem), err=True)
 
 
-@command(help=N_("Render template ID in all five locales with edge-case values (empty, long names, counts, tiny amounts)."))
+@command(short_help=N_("Render a template in all five locales with edge cases."), help=N_("Render template ID in all five locales with edge-case values (empty, long names, counts, tiny amounts)."))
 @click.argument("template_id", metavar="ID")
 @option("--html", "html_out", type=PathType(dir_okay=False), help=N_("Also write one HTML page for review."))
 @option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
@@ -83,7 +83,7 @@ def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool)
         click.echo(preview_text(result), nl=False)
 
 
-@command(help=N_("Machine-translate missing or stale translations into the template files as drafts for review; "
+@command(short_help=N_("Machine-translate missing or stale translations as drafts."), help=N_("Machine-translate missing or stale translations into the template files as drafts for review; "
                       "approved sentences whose source did not change are kept."))
 @option("--locale", "locale", metavar="LL", required=True, help=N_("Locale to draft (zh, es, ru or fr)."))
 @option("--template", "template_ids", multiple=True, metavar="ID", help=N_("Only this template (repeatable)."))
@@ -136,7 +136,7 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
                             _("The reasons are listed above."))
 
 
-@command(help=N_("Mark translations of template ID as up to date with the current source text."))
+@command(short_help=N_("Mark translations of templates as up to date."), help=N_("Mark translations of template ID as up to date with the current source text."))
 @click.argument("template_ids", nargs=-1, metavar="[ID]...")
 @option("--locale", "locales", multiple=True, metavar="LL", help=N_("Only this locale (repeatable)."))
 @option("--all", "all_templates", is_flag=True, help=N_("Every template (careful: marks all translations current)."))
@@ -210,12 +210,12 @@ def _project_root(root: Path | None) -> Path:
     return root if root is not None else PACKAGE_ROOT.parent
 
 
-@group(help=N_("Maintain supportkit's own gettext catalogs (the --locales folder): extract, update, compile, check."))
+@group(short_help=N_("Maintain supportkit's own gettext catalogs."), help=N_("Maintain supportkit's own gettext catalogs (the --locales folder): extract, update, compile, check."))
 def catalogs() -> None:
     pass
 
 
-@catalogs.command("extract", help=N_("Extract the UI strings of the code into messages.pot (rewritten only if they changed)."))
+@catalogs.command("extract", short_help=N_("Extract the UI strings of the code into messages.pot."), help=N_("Extract the UI strings of the code into messages.pot (rewritten only if they changed)."))
 @_ROOT_OPTION
 @pass_context
 def catalogs_extract(ctx: Context, root: Path | None) -> None:
@@ -226,7 +226,7 @@ def catalogs_extract(ctx: Context, root: Path | None) -> None:
     click.echo(ngettext("{path}: {count} string", "{path}: {count} strings", count).format(path=pot, count=count))
 
 
-@catalogs.command("update", help=N_("Extract messages.pot and merge it into every catalog; a file changes only when "
+@catalogs.command("update", short_help=N_("Extract messages.pot and merge it into every catalog."), help=N_("Extract messages.pot and merge it into every catalog; a file changes only when "
                                    "its strings do."))
 @_ROOT_OPTION
 @pass_context
@@ -242,7 +242,7 @@ def catalogs_update(ctx: Context, root: Path | None) -> None:
                             missing).format(path=po_path_of(locales_dir, code), count=missing))
 
 
-@catalogs.command("compile", help=N_("Compile every catalog into a .mo file (beside it, or under --out)."))
+@catalogs.command("compile", short_help=N_("Compile every catalog into a .mo file."), help=N_("Compile every catalog into a .mo file (beside it, or under --out)."))
 @option("--out", type=PathType(file_okay=False, path_type=Path), default=None,
               help=N_("Write the .mo files into this folder instead."))
 @pass_context
@@ -253,7 +253,7 @@ def catalogs_compile(ctx: Context, out: Path | None) -> None:
         click.echo(str(path))
 
 
-@catalogs.command("check", help=N_("Exit 1 when messages.pot is behind the code or a catalog is not merged, "
+@catalogs.command("check", short_help=N_("Exit 1 when the catalogs are stale, incomplete or fuzzy."), help=N_("Exit 1 when messages.pot is behind the code or a catalog is not merged, "
                                   "incomplete or fuzzy, listing each problem."))
 @_ROOT_OPTION
 @option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
