@@ -172,7 +172,7 @@ def test_stamp_needs_names_or_all(replies: Path, runner: CliRunner) -> None:
 
 def test_snapshot_only_changes_no_template(replies: Path, runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--replies", str(replies), "stamp", "--snapshot-only"])
-    assert result.exit_code == 0 and result.stderr == "recorded the source text of 1 template(s)\n"
+    assert result.exit_code == 0 and result.stderr == "recorded the source text of 1 template\n"
     assert (replies / "late_fee.yaml").read_text(encoding="utf-8") == TEMPLATE
     assert len(list((replies / ".sources").glob("*.json"))) == 1
 

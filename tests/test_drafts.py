@@ -184,5 +184,5 @@ def test_a_failing_engine_fails_the_run_with_the_reason(replies: Path, runner: C
     assert result.exit_code == 1
     assert result.stderr == (
         f"{replies / 'fee.yaml'}: ru: failed: RuntimeError: model crashed\n"
-        "0 draft(s) written for review; none is used in replies until approved.\n"
+        "0 drafts written for review; none is used in replies until approved.\n"
         "Error: 1 template could not be drafted. The reasons are listed above.\n")

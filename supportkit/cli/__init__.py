@@ -16,11 +16,11 @@ from typing import Any
 import click
 
 from supportkit import __version__
-from supportkit.cli.common import Context, color_setting, emit_json, pass_context
-from supportkit.i18n import _
+from supportkit.cli.common import Context, Group, PathType, color_setting, emit_json, option, pass_context
+from supportkit.i18n import N_, _
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     """A group whose commands live in modules imported when a command is asked for (``COMMANDS``).
 
     ``supportkit detect`` imports the agent's commands only, never the writers' or the models'
@@ -56,18 +56,27 @@ COMMANDS = {
 """Each command of each user's module (``agent``, ``writers``, ``faq``, ``batch``, ``models``), by name."""
 
 
-@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="supportkit")
-@click.option("--replies", "replies_dir", type=click.Path(file_okay=False, path_type=None), default=None,
-              help=_("Folder of reply and tutorial templates (default: configured, else bundled)."))
-@click.option("--locales", "locales_dir", type=click.Path(file_okay=False), default=None,
-              help=_("Folder of gettext catalogs (default: configured, else bundled)."))
-@click.option("--color/--no-color", "color", default=None,
-              help=_("Color the output, even when piped (--color), or never (--no-color). Default: on a "
-                     "terminal, unless NO_COLOR is set or TERM is dumb."))
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``, in the user's language (click's version_option fixes its message at import)."""
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(_("%(prog)s, version %(version)s") % {"prog": "supportkit", "version": __version__}, color=ctx.color)
+    ctx.exit()
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]},
+             help=N_("supportkit: multilingual help-desk toolkit (zh en es ru fr)."))
+@option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+        help=N_("Show the version and exit."))
+@option("--replies", "replies_dir", type=PathType(file_okay=False, path_type=None), default=None,
+        help=N_("Folder of reply and tutorial templates (default: configured, else bundled)."))
+@option("--locales", "locales_dir", type=PathType(file_okay=False), default=None,
+        help=N_("Folder of gettext catalogs (default: configured, else bundled)."))
+@option("--color/--no-color", "color", default=None,
+        help=N_("Color the output, even when piped (--color), or never (--no-color). Default: on a "
+                "terminal, unless NO_COLOR is set or TERM is dumb."))
 @click.pass_context
 def cli(ctx: click.Context, replies_dir: str | None, locales_dir: str | None, color: bool | None) -> None:
-    """supportkit: multilingual help-desk toolkit (zh en es ru fr)."""
     from pathlib import Path
 
     # The one place color is decided: every click.echo/secho below reads it from the context.
@@ -79,29 +88,30 @@ def cli(ctx: click.Context, replies_dir: str | None, locales_dir: str | None, co
 # --- configuration ----------------------------------------------------------------
 
 
-@cli.command("config")
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@cli.command("config", help=N_(
+    "Show the configuration files found (read or refused, and why) and every setting with where it came from.\n\n"
+    "Origins: default, a file's path, env SUPPORTKIT_NAME, or flag --name. --json prints "
+    "{\"files\": [{\"path\", \"scope\": \"user\"|\"project\", \"status\": \"read\"|\"refused\", \"reason\"}], "
+    "\"settings\": {NAME: {\"value\", \"origin\"}}, \"safe_directories\": [...]}, brand settings named "
+    "brand.NAME. Exits 1 after the report when a file was refused."),
+    short_help=N_("Show the configuration files and settings."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def config_command(ctx: Context, as_json: bool) -> None:
-    """Show the configuration files found (read or refused, and why) and every setting with where it came from.
-
-    Origins: default, a file's path, env SUPPORTKIT_NAME, or flag --name. --json prints
-    {"files": [{"path", "scope": "user"|"project", "status": "read"|"refused", "reason"}],
-    "settings": {NAME: {"value", "origin"}}, "safe_directories": [...]}, brand settings named
-    brand.NAME. Exits 1 after the report when a file was refused.
-    """
     from supportkit.config import read_config
 
     report = read_config(flags=ctx.flags)
     if as_json:
         emit_json(report.to_dict())
     else:
-        # Headings stay English until the lead adds them to the catalogs (then: _()).
-        click.echo("Files:" if report.files else "Files: none found (defaults in force)")
+        click.echo(_("Files:") if report.files else _("Files: none found (defaults in force)"))
+        # The same words as "status" and "scope" in --json, in the user's language.
+        labels = {"read": _("read"), "refused": _("refused"), "user": _("user"), "project": _("project")}
         for found in report.files:
-            line = f"  {found.to_dict()['status']:<8} {found.scope:<8} {found.path}"
+            status, scope = found.to_dict()["status"], found.scope
+            line = f"  {labels.get(status, status):<8} {labels.get(scope, scope):<8} {found.path}"
             click.echo(line + (f"\n           {found.refused.message}" if found.refused else ""))
-        click.echo("Settings:")
+        click.echo(_("Settings:"))
         for name, setting in report.settings().items():
             value = json.dumps(setting["value"], ensure_ascii=False)
             click.echo(f"  {name} = {value}  ({setting['origin']})")

@@ -9,37 +9,39 @@ import click
 from supportkit.cli.common import (
     Context,
     InputLine,
+    IntRange,
+    command,
     emit_json,
+    group,
     guarded_lines,
     input_lines,
+    option,
     pass_context,
     read_message,
     run_lines,
 )
-from supportkit.i18n import _
+from supportkit.i18n import N_, _, format_number, ngettext
 
 if TYPE_CHECKING:
     from supportkit.guard import GuardResult
 
 # --- detection ----------------------------------------------------------------
 
-INPUT = click.option("--input", "source", type=click.File("rb"), metavar="FILE",
-                     help=_("Read the message (with --lines, the messages) from FILE; - is stdin."))
+INPUT = option("--input", "source", type=click.File("rb"), metavar="FILE",
+               help=N_("Read the message (with --lines, the messages) from FILE; - is stdin."))
 
 
-@click.command()
+@command(short_help=N_("Name the language of a message, with its confidence."), help=N_(
+        "Name the language of TEXT (or stdin): code, confidence, script, alternatives.\n\nWith "
+        "--lines, every input line is one message and gets one JSON Lines record, written before "
+        "the next line is read: {\"line\": N, ...} (a blank line gives \"und\"), or {\"line\": N, "
+        "\"error\": \"...\"} for a line that cannot be read; the exit code is 1 when any line failed. "
+        "Read a file of messages with --input FILE."))
 @click.argument("text", required=False)
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
-@click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
+@option("--lines", is_flag=True, help=N_("One message per input line; prints JSON Lines."))
 @INPUT
 def detect(text: str | None, as_json: bool, lines: bool, source: BinaryIO | None) -> None:
-    """Name the language of TEXT (or stdin): code, confidence, script, alternatives.
-
-    With --lines, every input line is one message and gets one JSON Lines record, written
-    before the next line is read: {"line": N, ...} (a blank line gives "und"), or
-    {"line": N, "error": "..."} for a line that cannot be read; the exit code is 1 when any
-    line failed. Read a file of messages with --input FILE.
-    """
     from supportkit.detection import detect as detect_language
 
     if lines:
@@ -49,6 +51,7 @@ def detect(text: str | None, as_json: bool, lines: bool, source: BinaryIO | None
     if as_json:
         emit_json(result.to_dict())
         return
+    # A tab-separated table read by scripts (cut, awk): the confidence stays "0.52" in every language.
     click.echo(f"{result.language}\t{result.confidence:.2f}\t{result.script}")
     for alt in result.alternatives[1:4]:
         click.echo(f"  {alt.language}\t{alt.confidence:.2f}")
@@ -57,25 +60,22 @@ def detect(text: str | None, as_json: bool, lines: bool, source: BinaryIO | None
 # --- guard --------------------------------------------------------------------
 
 
-@click.command()
+@command(short_help=N_("Remove secrets from a message; name scam signals."), help=N_(
+        "Remove recovery phrases, private keys and keystores from TEXT (or stdin); name scam "
+        "signals.\n\nPrints the redacted text (stdout) and what was found (stderr); with --json, the "
+        "findings (kind, offsets, word count: never the secret) and the redacted text. With "
+        "--previous, a phrase split between earlier messages and this one is found too.\n\nWith "
+        "--lines, each input line is one message read with the 24 lines around it, and gets one "
+        "JSON Lines record once 24 more lines were read (or at the end): {\"line\": N, ...} (a blank "
+        "line gives an empty result), or {\"line\": N, \"error\": \"...\"} for a line that cannot be "
+        "read; the exit code is 1 when any line failed. Read a file with --input FILE."))
 @click.argument("text", required=False)
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
-@click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
+@option("--lines", is_flag=True, help=N_("One message per input line; prints JSON Lines."))
 @INPUT
-@click.option("--previous", "previous", multiple=True, metavar="TEXT",
-              help=_("An earlier message of the conversation, oldest first (repeatable)."))
+@option("--previous", "previous", multiple=True, metavar="TEXT",
+        help=N_("An earlier message of the conversation, oldest first (repeatable)."))
 def guard(text: str | None, as_json: bool, lines: bool, source: BinaryIO | None, previous: tuple[str, ...]) -> None:
-    """Remove recovery phrases, private keys and keystores from TEXT (or stdin); name scam signals.
-
-    Prints the redacted text (stdout) and what was found (stderr); with --json, the
-    findings (kind, offsets, word count: never the secret) and the redacted text.
-    With --previous, a phrase split between earlier messages and this one is found too.
-
-    With --lines, each input line is one message read with the 24 lines around it, and gets
-    one JSON Lines record once 24 more lines were read (or at the end): {"line": N, ...}
-    (a blank line gives an empty result), or {"line": N, "error": "..."} for a line that
-    cannot be read; the exit code is 1 when any line failed. Read a file with --input FILE.
-    """
     from supportkit.guard import guard_message
 
     if lines:
@@ -85,9 +85,12 @@ def guard(text: str | None, as_json: bool, lines: bool, source: BinaryIO | None,
     if as_json:
         emit_json(result.to_dict())
         return
+    confidence = {"high": _("high"), "medium": _("medium"), "low": _("low")}
     for finding in result.findings:
+        # Offsets stay plain digits (no grouping): they index the text, like a column number.
         click.secho(_("removed: {kind} (characters {start}-{end}, confidence {confidence})").format(
-            kind=finding.kind, start=finding.start, end=finding.end, confidence=finding.confidence),
+            kind=finding.kind, start=finding.start, end=finding.end,
+            confidence=confidence.get(finding.confidence, finding.confidence)),
             fg="red", bold=True, err=True)
     if result.scam_signals:
         click.secho(_("scam signals: {signals}").format(signals=", ".join(result.scam_signals)), fg="yellow",
@@ -105,12 +108,14 @@ def _print_reply(result: Any, explain: bool, with_subject: bool) -> None:
         click.secho(_("WARNING: the customer pasted a recovery phrase or private key. It was removed; "
                       "the reply carries a safety notice after the greeting."), fg="red", bold=True, err=True)
     elif result.urgent:
-        click.secho(_("URGENT: {reasons}").format(reasons=", ".join(result.urgency_reasons) or "funds at risk"),
+        click.secho(_("URGENT: {reasons}").format(reasons=", ".join(result.urgency_reasons) or _("funds at risk")),
                     fg="yellow", bold=True, err=True)
     if result.review_reason is not None:
         click.secho(_("REVIEW before sending: {reason}").format(reason=result.review_reason), fg="yellow",
                     err=True)
     if explain:
+        # Scores stay "0.52" in every language: they are compared with the thresholds of the configuration,
+        # written that way, and the ranked list is itself comma-separated.
         ranked = ", ".join(f"{i['id']} {i['score']:.2f}" for i in result.intents)
         fallback = _(" (fallback)") if result.reply.fallback else ""
         click.echo(_("language: {language} ({confidence:.2f})  intent: {intent}  template: {template}  "
@@ -169,42 +174,39 @@ def _guarded(item: InputLine) -> GuardResult:
     return item.guarded
 
 
-EXPLAIN = click.option("--explain/--no-explain", "explain", default=None,
-                       help=_("Show the analysis (language, intent, template, notes) on stderr "
-                              "[default: when stderr is a terminal]."))
-WITH_SUBJECT = click.option("--with-subject", is_flag=True,
-                            help=_("Print the subject line first, for an e-mail template (not for chat)."))
+EXPLAIN = option("--explain/--no-explain", "explain", default=None,
+                 help=N_("Show the analysis (language, intent, template, notes) on stderr "
+                         "[default: when stderr is a terminal]."))
+WITH_SUBJECT = option("--with-subject", is_flag=True,
+                      help=N_("Print the subject line first, for an e-mail template (not for chat)."))
 
 
-@click.command()
+@command(short_help=N_("Draft the reply to a customer message."), help=N_(
+        "Detect, guard, classify and draft the reply to a customer message (TEXT or stdin).\n\nOnly "
+        "the reply goes to stdout (what you paste): the warnings (secret found, urgent, review) go "
+        "to stderr, and so does the analysis on a terminal or with --explain.\n\nWith --lines, each "
+        "non-blank input line is one message (blank lines are skipped) read with the 24 lines "
+        "around it, and gets one JSON Lines record once 24 more lines were read (or at the end): "
+        "{\"line\": N, ...} as --json gives, or {\"line\": N, \"error\": \"...\"} for a line that cannot be "
+        "read or answered; the exit code is 1 when any line failed. Read a file with --input FILE."))
 @click.argument("text", required=False)
-@click.option("--lang", "lang", metavar="LL", help=_("Reply in this locale instead of the detected one."))
-@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=_("Fill a template variable (repeatable)."))
-@click.option("--top", type=click.IntRange(1, 16), default=3, show_default=True, help=_("How many ranked intents to show."))
-@click.option("--agent-lang", metavar="LL",
-              help=_("Also show, on stderr, the customer's message translated into this language and the reply "
-                     "in it."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@option("--lang", "lang", metavar="LL", help=N_("Reply in this locale instead of the detected one."))
+@option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=N_("Fill a template variable (repeatable)."))
+@option("--top", type=IntRange(1, 16), default=3, show_default=True, help=N_("How many ranked intents to show."))
+@option("--agent-lang", metavar="LL",
+        help=N_("Also show, on stderr, the customer's message translated into this language and the reply "
+                "in it."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @EXPLAIN
 @WITH_SUBJECT
-@click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+@option("--lines", is_flag=True, help=N_("One message per input line; prints JSON Lines."))
 @INPUT
-@click.option("--previous", "previous", multiple=True, metavar="TEXT",
-              help=_("An earlier message of the conversation, oldest first (repeatable)."))
+@option("--previous", "previous", multiple=True, metavar="TEXT",
+        help=N_("An earlier message of the conversation, oldest first (repeatable)."))
 @pass_context
 def reply(ctx: Context, text: str | None, lang: str | None, variables: tuple[str, ...], top: int,
           agent_lang: str | None, as_json: bool, explain: bool | None, with_subject: bool, lines: bool,
           source: BinaryIO | None, previous: tuple[str, ...]) -> None:
-    """Detect, guard, classify and draft the reply to a customer message (TEXT or stdin).
-
-    Only the reply goes to stdout (what you paste): the warnings (secret found, urgent, review)
-    go to stderr, and so does the analysis on a terminal or with --explain.
-
-    With --lines, each non-blank input line is one message (blank lines are skipped) read with
-    the 24 lines around it, and gets one JSON Lines record once 24 more lines were read (or at
-    the end): {"line": N, ...} as --json gives, or {"line": N, "error": "..."} for a line that
-    cannot be read or answered; the exit code is 1 when any line failed. Read a file with --input FILE.
-    """
     from supportkit.library.store import library_for
     from supportkit.pipeline import parse_vars, process_message
 
@@ -228,14 +230,14 @@ def reply(ctx: Context, text: str | None, lang: str | None, variables: tuple[str
         _print_reply(result, wants_explanation(explain), with_subject)
 
 
-@click.command()
+@command(short_help=N_("Show a tutorial in a customer's language."), help=N_(
+        "Show the tutorial ID (e.g. switch_phone) in a customer's language."))
 @click.argument("template_id", metavar="ID")
-@click.option("--lang", "lang", metavar="LL", default="en", show_default=True, help=_("Locale of the tutorial."))
-@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=_("Fill a template variable (repeatable)."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@option("--lang", "lang", metavar="LL", default="en", show_default=True, help=N_("Locale of the tutorial."))
+@option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=N_("Fill a template variable (repeatable)."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def tutorial(ctx: Context, template_id: str, lang: str, variables: tuple[str, ...], as_json: bool) -> None:
-    """Show the tutorial ID (e.g. switch_phone) in a customer's language."""
     from supportkit.pipeline import parse_vars, render_tutorial
 
     rendered = render_tutorial(template_id, lang, ctx.config, parse_vars(variables))
@@ -249,22 +251,20 @@ def tutorial(ctx: Context, template_id: str, lang: str, variables: tuple[str, ..
     click.echo(rendered.text)
 
 
-@click.command("render")
+@command("render", short_help=N_("Fill any template with real values."), help=N_(
+        "Fill any template (reply, tutorials/ID, closing, escalation, follow_up...) with real "
+        "values.\n\nOnly the text goes to stdout. Every required variable must be given (--var "
+        "NAME=VALUE); the values are guarded like a customer's message: a recovery phrase or "
+        "private key in one is removed, with a warning on stderr. --json adds the channel, the "
+        "values used and what was removed. `supportkit templates show ID` lists the variables."))
 @click.argument("template_id", metavar="ID")
-@click.option("--lang", "lang", metavar="LL", required=True, help=_("Locale to render (the template must have it)."))
-@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=_("Fill a template variable (repeatable)."))
+@option("--lang", "lang", metavar="LL", required=True, help=N_("Locale to render (the template must have it)."))
+@option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=N_("Fill a template variable (repeatable)."))
 @WITH_SUBJECT
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def render_command(ctx: Context, template_id: str, lang: str, variables: tuple[str, ...], with_subject: bool,
                    as_json: bool) -> None:
-    """Fill any template (reply, tutorials/ID, closing, escalation, follow_up...) with real values.
-
-    Only the text goes to stdout. Every required variable must be given (--var NAME=VALUE);
-    the values are guarded like a customer's message: a recovery phrase or private key in one
-    is removed, with a warning on stderr. --json adds the channel, the values used and what
-    was removed. `supportkit templates show ID` lists the variables.
-    """
     from supportkit.pipeline import parse_vars, render_template
 
     filled = render_template(template_id, lang, ctx.config, parse_vars(variables))
@@ -278,17 +278,16 @@ def render_command(ctx: Context, template_id: str, lang: str, variables: tuple[s
     _print_rendered(rendered.subject, rendered.text, filled.channel, rendered.template, with_subject)
 
 
-@click.group()
+@group(help=N_("List, show and search the reply and tutorial templates."))
 def templates() -> None:
-    """List, show and search the reply and tutorial templates."""
+    pass
 
 
-@templates.command("list")
-@click.option("--kind", type=click.Choice(["reply", "tutorial"]), help=_("Only this kind."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@templates.command("list", help=N_("One line per template: ref, kind, intents, locales."))
+@option("--kind", type=click.Choice(["reply", "tutorial"]), help=N_("Only this kind."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def templates_list(ctx: Context, kind: str | None, as_json: bool) -> None:
-    """One line per template: ref, kind, intents, locales."""
     from supportkit.writers.browse import list_templates
 
     rows = list_templates(ctx.config, kind)
@@ -299,20 +298,21 @@ def templates_list(ctx: Context, kind: str | None, as_json: bool) -> None:
         click.echo(f"{row['ref']:<36} {row['kind']:<9} {','.join(row['intents']) or '-':<28} {' '.join(row['locales'])}")
 
 
-@templates.command("show")
+@templates.command("show", help=N_(
+        "A template's details and its text in every locale (or one)."))
 @click.argument("template_id", metavar="ID")
-@click.option("--lang", "lang", metavar="LL", help=_("Only this locale (default: all)."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@option("--lang", "lang", metavar="LL", help=N_("Only this locale (default: all)."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def templates_show(ctx: Context, template_id: str, lang: str | None, as_json: bool) -> None:
-    """A template's details and its text in every locale (or one)."""
     from supportkit.writers.browse import show_template
 
     data = show_template(ctx.config, template_id, lang)
     if as_json:
         emit_json(data)
         return
-    click.echo(f"{data['ref']} ({data['kind']})  intents: {', '.join(data['intents']) or '-'}  file: {data['path']}")
+    click.echo(_("{ref} ({kind})  intents: {intents}  file: {path}").format(
+        ref=data["ref"], kind=data["kind"], intents=", ".join(data["intents"]) or "-", path=data["path"]))
     if data["variables"]:
         click.echo(_("variables: {names}").format(names=", ".join(data["variables"])))
     if data["required"]:
@@ -327,13 +327,13 @@ def templates_show(ctx: Context, template_id: str, lang: str | None, as_json: bo
         click.echo(entry["text"])
 
 
-@templates.command("search")
+@templates.command("search", short_help=N_("Templates that contain QUERY, in any language."), help=N_(
+        "Templates whose subject, text, FAQ question or examples contain QUERY (any language)."))
 @click.argument("query")
-@click.option("--lang", "lang", metavar="LL", help=_("Search only this locale."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@option("--lang", "lang", metavar="LL", help=N_("Search only this locale."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def templates_search(ctx: Context, query: str, lang: str | None, as_json: bool) -> None:
-    """Templates whose subject, text, FAQ question or examples contain QUERY (any language)."""
     from supportkit.writers.browse import search_templates
 
     hits = search_templates(ctx.config, query, lang)
@@ -350,27 +350,23 @@ def templates_search(ctx: Context, query: str, lang: str | None, as_json: bool) 
 # --- translation ----------------------------------------------------------------
 
 
-@click.command("translate")
+@command("translate", short_help=N_("Translate a message offline with the installed models."), help=N_(
+        "Translate TEXT (or stdin) offline with the installed Argos model packages.\n\nSecrets are "
+        "removed first and only the redacted text is translated. URLs, addresses, amounts, "
+        "{placeholders} and glossary terms come back unchanged; a sentence that cannot be "
+        "translated safely is shown as it was.\n\nWith --lines, each non-blank input line is one "
+        "message (blank lines are skipped), guarded with the 24 lines around it like guard --lines, "
+        "and gets one JSON Lines record: {\"line\": N, ...} as --json gives, or {\"line\": N, \"error\": "
+        "\"...\"}; the exit code is 1 when any line failed. Read a file with --input FILE."))
 @click.argument("text", required=False)
-@click.option("--to", "target", metavar="LL", required=True, help=_("Language to translate into (zh, en, es, ru, fr...)."))
-@click.option("--from", "source_lang", metavar="LL", help=_("Language of the text (default: detected)."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
-@click.option("--lines", is_flag=True, help=_("One message per input line; prints JSON Lines."))
+@option("--to", "target", metavar="LL", required=True, help=N_("Language to translate into (zh, en, es, ru, fr...)."))
+@option("--from", "source_lang", metavar="LL", help=N_("Language of the text (default: detected)."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
+@option("--lines", is_flag=True, help=N_("One message per input line; prints JSON Lines."))
 @INPUT
 @pass_context
 def translate_command(ctx: Context, text: str | None, target: str, source_lang: str | None, as_json: bool,
                       lines: bool, source: BinaryIO | None) -> None:
-    """Translate TEXT (or stdin) offline with the installed Argos model packages.
-
-    Secrets are removed first and only the redacted text is translated. URLs,
-    addresses, amounts, {placeholders} and glossary terms come back unchanged;
-    a sentence that cannot be translated safely is shown as it was.
-
-    With --lines, each non-blank input line is one message (blank lines are skipped), guarded
-    with the 24 lines around it like guard --lines, and gets one JSON Lines record:
-    {"line": N, ...} as --json gives, or {"line": N, "error": "..."}; the exit code is 1
-    when any line failed. Read a file with --input FILE.
-    """
     from supportkit.translation import translate
 
     if lines:
@@ -394,6 +390,7 @@ def translate_command(ctx: Context, text: str | None, target: str, source_lang: 
                       "translation."), fg="red", bold=True, err=True)
     counts = result.counts()
     if counts["untranslated"]:
-        click.echo(_("note: {count} sentence(s) could not be translated safely and are shown as written.").format(
-            count=counts["untranslated"]), err=True)
+        click.echo(ngettext("note: {count} sentence could not be translated safely and is shown as written.",
+                            "note: {count} sentences could not be translated safely and are shown as written.",
+                            counts["untranslated"]).format(count=format_number(counts["untranslated"])), err=True)
     click.echo(result.text, nl=not result.text.endswith("\n"))

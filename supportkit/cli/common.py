@@ -1,4 +1,5 @@
-"""What every command shares: the lazily loaded configuration, reading the message, printing JSON."""
+"""What every command shares: localized commands and options, the lazily loaded configuration, reading
+the message, printing JSON."""
 
 from __future__ import annotations
 
@@ -13,10 +14,121 @@ import click
 
 from supportkit.config import Config, load_config
 from supportkit.errors import InputError, SupportkitError
-from supportkit.i18n import _
+from supportkit.i18n import _, format_number, ngettext, route_click_gettext
 
 if TYPE_CHECKING:
     from supportkit.guard import GuardResult
+
+# --- commands and options that speak the user's language -----------------------------
+#
+# Help texts are msgids marked with N_() and translated each time help is shown (not at import:
+# a process, or a test, may switch language after importing the commands). click's own strings
+# ("Usage:", "Options", errors) go through supportkit.i18n.route_click_gettext, called by the
+# top-level group when the CLI starts.
+
+
+def _shown(message: str | None) -> str | None:
+    return _(message) if message else message
+
+
+class Command(click.Command):
+    """A command whose ``help`` and ``short_help`` are msgids, shown in the user's language."""
+
+    @property
+    def help(self) -> str | None:
+        return _shown(self._help_msgid)
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help_msgid = value
+
+    @property
+    def short_help(self) -> str | None:
+        return _shown(self._short_help_msgid)
+
+    @short_help.setter
+    def short_help(self, value: str | None) -> None:
+        self._short_help_msgid = value
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        # click builds --help once per command, its help translated then; the same object (click
+        # compares options by identity) becomes an Option whose help is translated when shown.
+        option = super().get_help_option(ctx)
+        if option is not None and not isinstance(option, Option):
+            option.__class__ = Option
+            option.help = "Show this message and exit."  # click's msgid, listed in i18n.click_strings
+        return option
+
+
+class Group(Command, click.Group):
+    """A group of localized commands (its subcommands and subgroups are localized too)."""
+
+    command_class = Command
+    group_class = type  # subgroups of the same class
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        route_click_gettext()  # once the CLI starts: click's own strings in the user's language too
+        return super().main(*args, **kwargs)
+
+
+class Option(click.Option):
+    """An option whose ``help`` is a msgid, shown in the user's language."""
+
+    @property
+    def help(self) -> str | None:
+        return _shown(self._help_msgid)
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help_msgid = value
+
+
+class PathType(click.Path):
+    """click.Path whose name in errors ("File 'x' does not exist.") is in the user's language.
+
+    click names the type once, when the option is declared (at import); here it is named when shown.
+    Give such options a ``metavar``: click would otherwise print the translated name as one.
+    """
+
+    @property
+    def name(self) -> str:
+        if self.file_okay and not self.dir_okay:
+            return _("file")
+        if self.dir_okay and not self.file_okay:
+            return _("directory")
+        return _("path")
+
+    @name.setter
+    def name(self, value: str) -> None:
+        pass  # click's English name, computed once; the property above names it when shown
+
+
+class IntRange(click.IntRange):
+    """click.IntRange named in the user's language in "'x' is not a valid integer range." (needs a ``metavar``)."""
+
+    @property
+    def name(self) -> str:
+        return _("integer range")
+
+    @name.setter
+    def name(self, value: str) -> None:
+        pass  # click's English name; the property above names it when shown
+
+
+def command(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], Command]:
+    """``click.command`` making a localized ``Command`` (pass ``help=N_(...)``)."""
+    return click.command(name, cls=Command, **attrs)
+
+
+def group(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], Group]:
+    """``click.group`` making a localized ``Group`` (pass ``help=N_(...)``)."""
+    return click.group(name, cls=Group, **attrs)
+
+
+def option(*param_decls: str, **attrs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``click.option`` making a localized ``Option`` (pass ``help=N_(...)``)."""
+    return click.option(*param_decls, cls=Option, **attrs)
+
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 """Largest message read from an argument or stdin (10 MiB); longer input is refused, not cut silently."""
@@ -86,7 +198,7 @@ def decode_input(data: bytes, where: str) -> str:
     """Bytes from a file or stdin as text: UTF-8 (BOM allowed), no NUL bytes, within the size cap."""
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(
-            _("input is larger than {limit} MiB").format(limit=MAX_INPUT_BYTES // (1024 * 1024)),
+            _("input is larger than {limit} MiB").format(limit=format_number(MAX_INPUT_BYTES // (1024 * 1024))),
             where,
             _("Split it into messages and use --lines, or the batch command."),
         )
@@ -161,11 +273,16 @@ def _names_a_file(text: str) -> bool:
         return False
 
 
+def _line_too_long(limit: int) -> str:
+    return ngettext("line is longer than {limit} character", "line is longer than {limit} characters",
+                    limit).format(limit=format_number(limit))
+
+
 def _checked_line(number: int, line: str) -> InputLine:
     from supportkit.text import MAX_INPUT_CHARS
 
     if len(line) > MAX_INPUT_CHARS:
-        return InputLine(number, "", _("line is longer than {limit} characters").format(limit=MAX_INPUT_CHARS))
+        return InputLine(number, "", _line_too_long(MAX_INPUT_CHARS))
     return InputLine(number, line)
 
 
@@ -184,7 +301,7 @@ def _stream_lines(stream: BinaryIO) -> Iterator[InputLine]:
         if len(raw) > cap and not raw.endswith(b"\n"):
             while raw and not raw.endswith(b"\n"):  # the rest of that line, a piece at a time
                 raw = stream.readline(cap + 1)
-            yield InputLine(number, "", _("line is longer than {limit} characters").format(limit=MAX_INPUT_CHARS))
+            yield InputLine(number, "", _line_too_long(MAX_INPUT_CHARS))
             continue
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")

@@ -9,21 +9,25 @@ from typing import Any
 import click
 
 from supportkit.cli.common import (
+    PathType,
     emit_json,
+    group,
+    option,
     show_progress,
 )
-from supportkit.i18n import _
+from supportkit.i18n import N_, _
 
 
-@click.group()
+@group(short_help=N_("List, install and remove offline translation models."), help=N_(
+        "List, install and remove offline translation models (Argos Translate packages)."))
 def models() -> None:
-    """List, install and remove offline translation models (Argos Translate packages)."""
+    pass
 
 
-@models.command("list")
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@models.command("list", short_help=N_("Installed translation packages, one per line."), help=N_(
+        "Installed translation packages, one per line: from, to, version, size, folder."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 def models_list(as_json: bool) -> None:
-    """Installed translation packages, one per line: from, to, version, size, folder."""
     from supportkit.translation.packages import list_installed, packages_dir
 
     root = packages_dir()
@@ -37,28 +41,27 @@ def models_list(as_json: bool) -> None:
     for package in installed:
         row = package.to_dict()
         usable = "" if row["usable"] else "  " + _("(BPE tokenizer: not usable here)")
+        # A tab-separated table read by scripts: the size stays "12.3 MB" in every language.
         click.echo(f"{row['from']} -> {row['to']}\t{row['version'] or '-'}\t{row['size'] / 1e6:.1f} MB\t"
                    f"{package.path.name}{usable}")
 
 
-@models.command("available")
+@models.command("available", short_help=N_("What the package index offers (like argospm search)."), help=N_(
+        "What the package index offers, like argospm search; installed packages are marked.\n\nReads "
+        "the index saved on this machine by the last --update or models install (else Argos' own "
+        "copy), so it works offline. FROM lists the packages from that language; FROM TO what "
+        "models install FROM TO would install: the direct package, or both hops through English. "
+        "--json prints {\"index\", \"file\", \"saved_at\", \"packages\": [{\"code\", \"from\", \"to\", "
+        "\"from_name\", \"to_name\", \"version\", \"file\", \"link\", \"size\", \"sha256\", \"installed\"}]}, "
+        "installed being the installed version or null."))
 @click.argument("from_code", required=False, metavar="[FROM")
 @click.argument("to_code", required=False, metavar="[TO]]")
-@click.option("--update", is_flag=True, help=_("Download the package index first (online), then list it."))
-@click.option("--index", "index", metavar="URL|FILE",
-              help=_("Package index to list: its address, or an index.json file (default: Argos')."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@option("--update", is_flag=True, help=N_("Download the package index first (online), then list it."))
+@option("--index", "index", metavar="URL|FILE",
+        help=N_("Package index to list: its address, or an index.json file (default: Argos')."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 def models_available(from_code: str | None, to_code: str | None, update: bool, index: str | None,
                      as_json: bool) -> None:
-    """What the package index offers, like argospm search; installed packages are marked.
-
-    Reads the index saved on this machine by the last --update or models install (else
-    Argos' own copy), so it works offline. FROM lists the packages from that language;
-    FROM TO what models install FROM TO would install: the direct package, or both hops
-    through English. --json prints {"index", "file", "saved_at", "packages": [{"code",
-    "from", "to", "from_name", "to_name", "version", "file", "link", "size", "sha256",
-    "installed"}]}, installed being the installed version or null.
-    """
     from supportkit.translation import language_code
     from supportkit.translation.package_index import available_packages, package_file
     from supportkit.translation.packages import list_installed, version_key
@@ -96,19 +99,16 @@ def models_available(from_code: str | None, to_code: str | None, update: bool, i
                    f"\t{row['file']}{mark}")
 
 
-@models.command("install")
+@models.command("install", short_help=N_("Install a language pair, online or from files."), help=N_(
+        "Install a language pair from the package index (online), or .argosmodel files "
+        "(offline).\n\nFROM TO downloads the package for the pair, or both hops through English when "
+        "there is no direct one (e.g. zh es installs zh->en and en->es)."))
 @click.argument("sources", nargs=-1, required=True, metavar="FROM TO | FILE.argosmodel...")
-@click.option("--index", "index", metavar="URL", help=_("Package index to download from (default: Argos')."))
-@click.option("--sha256", "sha256", metavar="HEX", help=_("Expected SHA-256 of the package file (one file)."))
-@click.option("--save", "save_dir", type=click.Path(file_okay=False), metavar="DIR",
-              help=_("Also keep the downloaded .argosmodel files in DIR, to carry to an offline machine."))
+@option("--index", "index", metavar="URL", help=N_("Package index to download from (default: Argos')."))
+@option("--sha256", "sha256", metavar="HEX", help=N_("Expected SHA-256 of the package file (one file)."))
+@option("--save", "save_dir", type=PathType(file_okay=False), metavar="DIR",
+        help=N_("Also keep the downloaded .argosmodel files in DIR, to carry to an offline machine."))
 def models_install(sources: tuple[str, ...], index: str | None, sha256: str | None, save_dir: str | None) -> None:
-    """Install a language pair from the package index (online), or .argosmodel files (offline).
-
-    FROM TO downloads the package for the pair, or both hops through English
-    when there is no direct one (e.g. zh es installs zh->en and en->es).
-    """
-
     from supportkit.translation import language_code
     from supportkit.translation.packages import install_archive
 
@@ -162,10 +162,10 @@ def _download_bar(info: Any) -> Any:
     return update
 
 
-@models.command("remove")
+@models.command("remove", short_help=N_("Remove an installed package, by pair or by name."), help=N_(
+        "Remove an installed package: by pair (en zh) or by name (translate-en_zh)."))
 @click.argument("names", nargs=-1, required=True, metavar="FROM TO | NAME")
 def models_remove(names: tuple[str, ...]) -> None:
-    """Remove an installed package: by pair (en zh) or by name (translate-en_zh)."""
     from supportkit.translation import language_code
     from supportkit.translation.packages import remove_package
 

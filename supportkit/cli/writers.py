@@ -8,20 +8,24 @@ import click
 
 from supportkit.cli.common import (
     Context,
+    PathType,
+    command,
     emit_json,
+    group,
+    option,
     pass_context,
 )
 from supportkit.config import Config
-from supportkit.i18n import _, ngettext
+from supportkit.i18n import N_, _, format_number, ngettext
 
 # --- writers --------------------------------------------------------------------
 
 
-@click.command(help=_("Lint templates and catalogs (default: the configured replies and locales folders); exit 1 on errors."))
-@click.argument("paths", nargs=-1, type=click.Path(path_type=None))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
-              help=_("Output: text lines, a JSON list, or GitHub workflow annotations."))
-@click.option("--locale", "locale", metavar="LL", help=_("Only findings for this locale."))
+@command(short_help=N_("Lint templates and catalogs; exit 1 on errors."), help=N_("Lint templates and catalogs (default: the configured replies and locales folders); exit 1 on errors."))
+@click.argument("paths", nargs=-1, type=PathType(path_type=None))
+@option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help=N_("Output: text lines, a JSON list, or GitHub workflow annotations."))
+@option("--locale", "locale", metavar="LL", help=N_("Only findings for this locale."))
 @pass_context
 def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) -> None:
 
@@ -34,16 +38,16 @@ def check(ctx: Context, paths: tuple[str, ...], fmt: str, locale: str | None) ->
     if fmt != "json":
         errors, warnings = len(report.errors), len(report.warnings)
         summary = _("{errors} and {warnings} (templates checked: {templates}, catalogs: {catalogs})").format(
-            errors=ngettext("{count} error", "{count} errors", errors).format(count=errors),
-            warnings=ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings),
-            templates=report.templates, catalogs=report.catalogs)
+            errors=ngettext("{count} error", "{count} errors", errors).format(count=format_number(errors)),
+            warnings=ngettext("{count} warning", "{count} warnings", warnings).format(count=format_number(warnings)),
+            templates=format_number(report.templates), catalogs=format_number(report.catalogs))
         click.echo(summary, err=True)
     if report.errors:
         raise SystemExit(1)
 
 
-@click.command(help=_("Translation state of every template in every locale (ok, missing, stale, draft) and coverage."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@command(short_help=N_("Translation state and coverage of every template."), help=N_("Translation state of every template in every locale (ok, missing, stale, draft) and coverage."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def status(ctx: Context, as_json: bool) -> None:
     from supportkit.writers.status import status_table, translation_status
@@ -59,10 +63,10 @@ def status(ctx: Context, as_json: bool) -> None:
         click.echo(str(problem), err=True)
 
 
-@click.command(help=_("Render template ID in all five locales with edge-case values (empty, long names, counts, tiny amounts)."))
+@command(short_help=N_("Render a template in all five locales with edge cases."), help=N_("Render template ID in all five locales with edge-case values (empty, long names, counts, tiny amounts)."))
 @click.argument("template_id", metavar="ID")
-@click.option("--html", "html_out", type=click.Path(dir_okay=False), help=_("Also write one HTML page for review."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@option("--html", "html_out", type=PathType(dir_okay=False), help=N_("Also write one HTML page for review."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool) -> None:
 
@@ -79,12 +83,12 @@ def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool)
         click.echo(preview_text(result), nl=False)
 
 
-@click.command(help=_("Machine-translate missing or stale translations into the template files as drafts for review; "
+@command(short_help=N_("Machine-translate missing or stale translations as drafts."), help=N_("Machine-translate missing or stale translations into the template files as drafts for review; "
                       "approved sentences whose source did not change are kept."))
-@click.option("--locale", "locale", metavar="LL", required=True, help=_("Locale to draft (zh, es, ru or fr)."))
-@click.option("--template", "template_ids", multiple=True, metavar="ID", help=_("Only this template (repeatable)."))
-@click.option("--dry-run", is_flag=True, help=_("Translate and show what would change as a unified diff; write nothing."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@option("--locale", "locale", metavar="LL", required=True, help=N_("Locale to draft (zh, es, ru or fr)."))
+@option("--template", "template_ids", multiple=True, metavar="ID", help=N_("Only this template (repeatable)."))
+@option("--dry-run", is_flag=True, help=N_("Translate and show what would change as a unified diff; write nothing."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
     from supportkit.writers.drafts import make_drafts
@@ -93,12 +97,15 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
     if as_json:
         emit_json(report.to_dict())
     else:
+        # The same words as the "action" of --json, in the user's language.
+        actions = {"added": _("added"), "replaced": _("replaced"), "would add": _("would add"),
+                   "would replace": _("would replace")}
         for item in report.items:
             if item.action == "failed":
                 click.echo(_("{path}: {locale}: failed: {reason}").format(path=item.path, locale=item.locale,
                                                                           reason=item.error), err=True)
                 continue
-            line = f"{item.path}: {item.locale}: {item.action}"
+            line = f"{item.path}: {item.locale}: {actions.get(item.action, item.action)}"
             if item.kept:
                 line += " " + ngettext("({kept} approved sentence kept, {drafted} drafted)",
                                        "({kept} approved sentences kept, {drafted} drafted)",
@@ -116,8 +123,9 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
                                 "{count} drafts would be written; nothing was changed.", done).format(count=done),
                        err=True)
         else:
-            click.echo(_("{count} draft(s) written for review; none is used in replies until approved.").format(
-                count=done), err=True)
+            click.echo(ngettext("{count} draft written for review; it is not used in replies until approved.",
+                                "{count} drafts written for review; none is used in replies until approved.",
+                                done).format(count=format_number(done)), err=True)
     if report.error is not None:
         raise report.error
     if report.failed:
@@ -128,12 +136,12 @@ def drafts(ctx: Context, locale: str, template_ids: tuple[str, ...], dry_run: bo
                             _("The reasons are listed above."))
 
 
-@click.command(help=_("Mark translations of template ID as up to date with the current source text."))
+@command(short_help=N_("Mark translations of templates as up to date."), help=N_("Mark translations of template ID as up to date with the current source text."))
 @click.argument("template_ids", nargs=-1, metavar="[ID]...")
-@click.option("--locale", "locales", multiple=True, metavar="LL", help=_("Only this locale (repeatable)."))
-@click.option("--all", "all_templates", is_flag=True, help=_("Every template (careful: marks all translations current)."))
-@click.option("--snapshot-only", is_flag=True, help=_("Only record the current source texts, change no template."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@option("--locale", "locales", multiple=True, metavar="LL", help=N_("Only this locale (repeatable)."))
+@option("--all", "all_templates", is_flag=True, help=N_("Every template (careful: marks all translations current)."))
+@option("--snapshot-only", is_flag=True, help=N_("Only record the current source texts, change no template."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...], all_templates: bool,
           snapshot_only: bool, as_json: bool) -> None:
@@ -155,7 +163,9 @@ def stamp(ctx: Context, template_ids: tuple[str, ...], locales: tuple[str, ...],
         if stamped:
             click.echo(f"{ref}: {' '.join(stamped)}")
     if snapshot_only:
-        click.echo(_("recorded the source text of {count} template(s)").format(count=len(done)), err=True)
+        click.echo(ngettext("recorded the source text of {count} template",
+                            "recorded the source text of {count} templates", len(done)).format(
+            count=format_number(len(done))), err=True)
 
 
 def _check_stamp_arguments(config: Config, template_ids: tuple[str, ...], locales: tuple[str, ...]) -> None:
@@ -189,9 +199,9 @@ def _check_stamp_arguments(config: Config, template_ids: tuple[str, ...], locale
 # --- catalogs ---------------------------------------------------------------------
 
 
-_ROOT_OPTION = click.option(
-    "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
-    help=_("Project whose code the strings are extracted from (default: this installation of supportkit)."))
+_ROOT_OPTION = option(
+    "--root", type=PathType(file_okay=False, exists=True, path_type=Path), default=None,
+    help=N_("Project whose code the strings are extracted from (default: this installation of supportkit)."))
 
 
 def _project_root(root: Path | None) -> Path:
@@ -200,12 +210,12 @@ def _project_root(root: Path | None) -> Path:
     return root if root is not None else PACKAGE_ROOT.parent
 
 
-@click.group(help=_("Maintain supportkit's own gettext catalogs (the --locales folder): extract, update, compile, check."))
+@group(short_help=N_("Maintain supportkit's own gettext catalogs."), help=N_("Maintain supportkit's own gettext catalogs (the --locales folder): extract, update, compile, check."))
 def catalogs() -> None:
     pass
 
 
-@catalogs.command("extract", help=_("Extract the UI strings of the code into messages.pot (rewritten only if they changed)."))
+@catalogs.command("extract", short_help=N_("Extract the UI strings of the code into messages.pot."), help=N_("Extract the UI strings of the code into messages.pot (rewritten only if they changed)."))
 @_ROOT_OPTION
 @pass_context
 def catalogs_extract(ctx: Context, root: Path | None) -> None:
@@ -216,7 +226,7 @@ def catalogs_extract(ctx: Context, root: Path | None) -> None:
     click.echo(ngettext("{path}: {count} string", "{path}: {count} strings", count).format(path=pot, count=count))
 
 
-@catalogs.command("update", help=_("Extract messages.pot and merge it into every catalog; a file changes only when "
+@catalogs.command("update", short_help=N_("Extract messages.pot and merge it into every catalog."), help=N_("Extract messages.pot and merge it into every catalog; a file changes only when "
                                    "its strings do."))
 @_ROOT_OPTION
 @pass_context
@@ -232,9 +242,9 @@ def catalogs_update(ctx: Context, root: Path | None) -> None:
                             missing).format(path=po_path_of(locales_dir, code), count=missing))
 
 
-@catalogs.command("compile", help=_("Compile every catalog into a .mo file (beside it, or under --out)."))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help=_("Write the .mo files into this folder instead."))
+@catalogs.command("compile", short_help=N_("Compile every catalog into a .mo file."), help=N_("Compile every catalog into a .mo file (beside it, or under --out)."))
+@option("--out", type=PathType(file_okay=False, path_type=Path), default=None,
+              help=N_("Write the .mo files into this folder instead."))
 @pass_context
 def catalogs_compile(ctx: Context, out: Path | None) -> None:
     from supportkit.i18n.catalogs import compile_all
@@ -243,10 +253,10 @@ def catalogs_compile(ctx: Context, out: Path | None) -> None:
         click.echo(str(path))
 
 
-@catalogs.command("check", help=_("Exit 1 when messages.pot is behind the code or a catalog is not merged, "
+@catalogs.command("check", short_help=N_("Exit 1 when the catalogs are stale, incomplete or fuzzy."), help=N_("Exit 1 when messages.pot is behind the code or a catalog is not merged, "
                                   "incomplete or fuzzy, listing each problem."))
 @_ROOT_OPTION
-@click.option("--json", "as_json", is_flag=True, help=_("Print JSON."))
+@option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def catalogs_check(ctx: Context, root: Path | None, as_json: bool) -> None:
     from supportkit.writers.checks.catalogs import catalog_problems

@@ -7,6 +7,10 @@ catalogs are compiled from ``locales/<ll>/LC_MESSAGES/messages.po`` on first use
 into a cache (``supportkit.i18n.catalogs.compiled_catalog``) and loaded with the standard
 ``gettext`` module; importing this module costs nothing but ``os`` and ``functools``.
 The catalogs folder is ``SUPPORTKIT_LOCALES_DIR`` when set, else the bundled one.
+
+Help texts are marked with ``N_`` and translated when shown (``supportkit.cli.common``);
+click's own strings are routed here by ``route_click_gettext``; numbers the CLI prints in
+sentences go through ``format_number``.
 """
 
 from __future__ import annotations
@@ -91,6 +95,15 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return str(translations(language).ngettext(singular, plural, count))
 
 
+def format_number(value: float, digits: int = 0) -> str:
+    """``value`` written for the user's language, with ``digits`` decimals: "1.3" in English, "1,3" in
+    French, "12 345" in Russian (Babel's CLDR data; imported only by the commands that print numbers)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(value, pattern, locale=current_language()))
+
+
 def translator(locale: str) -> Callable[[str], str]:
     """A gettext function for ``locale`` (used by the FAQ site for its own strings)."""
     code = language_of(locale)
@@ -98,3 +111,38 @@ def translator(locale: str) -> Callable[[str], str]:
         return lambda message: message
     catalog = translations(code)
     return lambda message: str(catalog.gettext(message))
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it now (translated when shown, e.g. help)."""
+    return message
+
+
+CLICK_MODULES = ("click.core", "click.decorators", "click.exceptions", "click.formatting", "click.parser",
+                 "click.shell_completion", "click.termui", "click.types", "click.utils", "click._termui_impl")
+"""click's modules that call ``gettext`` through module-level ``_``/``ngettext`` aliases
+(``from gettext import gettext as _``); ``supportkit.i18n.click_strings`` lists their msgids."""
+
+
+def route_click_gettext() -> None:
+    """Send click's own strings ("Usage:", "Error: {message}", "No such option"...) through our catalogs.
+
+    click binds the stdlib ``gettext.gettext``/``ngettext`` to module-level names at import, so
+    they are rebound here, once per process, to ``_``/``ngettext`` above, which read the user's
+    language at each call. Modules click loads lazily are rebound only if already loaded
+    (``click._termui_impl`` prints nothing we list). Idempotent; nothing else of click is changed.
+    """
+    import gettext
+    import sys
+
+    import click.shell_completion  # noqa: F401  - cheap, and its errors are user-facing
+
+    for name in CLICK_MODULES:
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        # Only the stdlib aliases are replaced (a module-level ``_`` that is something else stays).
+        if getattr(module, "_", None) in (gettext.gettext, _):
+            module._ = _  # type: ignore[attr-defined]
+        if getattr(module, "ngettext", None) in (gettext.ngettext, ngettext):
+            module.ngettext = ngettext  # type: ignore[attr-defined]
