@@ -68,9 +68,9 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
              help=N_("supportkit: multilingual help-desk toolkit (zh en es ru fr)."))
 @option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
         help=N_("Show the version and exit."))
-@option("--replies", "replies_dir", type=PathType(file_okay=False, path_type=None), default=None,
+@option("--replies", "replies_dir", type=PathType(file_okay=False, path_type=None), default=None, metavar="DIR",
         help=N_("Folder of reply and tutorial templates (default: configured, else bundled)."))
-@option("--locales", "locales_dir", type=PathType(file_okay=False), default=None,
+@option("--locales", "locales_dir", type=PathType(file_okay=False), default=None, metavar="DIR",
         help=N_("Folder of gettext catalogs (default: configured, else bundled)."))
 @option("--color/--no-color", "color", default=None,
         help=N_("Color the output, even when piped (--color), or never (--no-color). Default: on a "

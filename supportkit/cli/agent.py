@@ -192,7 +192,7 @@ WITH_SUBJECT = option("--with-subject", is_flag=True,
 @click.argument("text", required=False)
 @option("--lang", "lang", metavar="LL", help=N_("Reply in this locale instead of the detected one."))
 @option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=N_("Fill a template variable (repeatable)."))
-@option("--top", type=IntRange(1, 16), default=3, show_default=True, help=N_("How many ranked intents to show."))
+@option("--top", type=IntRange(1, 16), metavar="N", default=3, show_default=True, help=N_("How many ranked intents to show."))
 @option("--agent-lang", metavar="LL",
         help=N_("Also show, on stderr, the customer's message translated into this language and the reply "
                 "in it."))

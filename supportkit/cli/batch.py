@@ -31,10 +31,10 @@ Exit codes: 0 complete (every record drafted); 1 failed (the run could not start
 
 @command(short_help=N_("Draft a reply for every ticket of an export (JSONL or CSV)."), help=BATCH_HELP)
 @click.argument("source", metavar="IN", type=PathType(dir_okay=False, allow_dash=False))
-@option("--out", "out", type=PathType(dir_okay=False), required=True, help=N_("Output file (JSON Lines)."))
-@option("--rejects", type=PathType(dir_okay=False), help=N_("Rejects file (default: OUT.rejects.jsonl)."))
+@option("--out", "out", type=PathType(dir_okay=False), metavar="FILE", required=True, help=N_("Output file (JSON Lines)."))
+@option("--rejects", type=PathType(dir_okay=False), metavar="FILE", help=N_("Rejects file (default: OUT.rejects.jsonl)."))
 @option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help=N_("Input format (default: from the file name)."))
-@option("--jobs", type=IntRange(1, 64), default=1, show_default=True, help=N_("Worker processes."))
+@option("--jobs", type=IntRange(1, 64), metavar="N", default=1, show_default=True, help=N_("Worker processes."))
 @option("--resume", is_flag=True, help=N_("Continue an interrupted run: skip records already in OUT."))
 @option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help=N_("Run locally, or on a Dask cluster (needs supportkit[dask])."))
@@ -73,12 +73,15 @@ def batch(ctx: Context, source: str, out: str, rejects: str | None, fmt: str | N
 def batch_summary(counts: dict[str, Any]) -> str:
     """"read 3, written 2, rejected 1, skipped (resume) 0 in 1.3 s", in the user's language: each count
     with its plural form, numbers and the duration written the locale's way ("1,3 s" in French)."""
-    def count(singular: str, plural: str, key: str) -> str:
-        return ngettext(singular, plural, counts[key]).format(count=format_number(counts[key]))
+    def number(key: str) -> str:
+        return format_number(counts[key])
 
+    # Literal ngettext calls, so the extractor finds each pair.
     return _("{read}, {written}, {rejected}, {skipped} in {seconds} s").format(
-        read=count("{count} record read", "{count} records read", "read"),
-        written=count("{count} written", "{count} written", "written"),
-        rejected=count("{count} rejected", "{count} rejected", "rejected"),
-        skipped=count("{count} skipped (resume)", "{count} skipped (resume)", "skipped"),
+        read=ngettext("{count} record read", "{count} records read", counts["read"]).format(count=number("read")),
+        written=ngettext("{count} written", "{count} written", counts["written"]).format(count=number("written")),
+        rejected=ngettext("{count} rejected", "{count} rejected", counts["rejected"]).format(
+            count=number("rejected")),
+        skipped=ngettext("{count} skipped (resume)", "{count} skipped (resume)", counts["skipped"]).format(
+            count=number("skipped")),
         seconds=format_number(counts["seconds"], 1))

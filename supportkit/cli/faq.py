@@ -31,7 +31,7 @@ def faq() -> None:
         "locale: message) and exits 0; --strict fails on them (and on missing or draft ones). --out "
         "is replaced as a whole, so it may not be, or hold, the current folder, the home folder, "
         "the filesystem root, the templates, the catalogs or the configuration file (exit 2)."))
-@option("--out", "out", type=PathType(file_okay=False), required=True, help=N_("Folder to write the site into."))
+@option("--out", "out", type=PathType(file_okay=False), metavar="DIR", required=True, help=N_("Folder to write the site into."))
 @option("--base-url", metavar="URL", help=N_("Public address of the site, for canonical and hreflang links."))
 @option("--locales", "locales", metavar="LL,LL", help=N_("Comma-separated locales (default: zh,en,es,ru,fr)."))
 @option("--strict", is_flag=True, help=N_("Fail when any article is missing, stale or a draft in any locale."))
@@ -74,8 +74,8 @@ def faq_build(ctx: Context, out: str, base_url: str | None, locales: str | None,
 
 @faq.command("serve", short_help=N_("Build the site and preview it on 127.0.0.1."), help=N_(
         "Build the site and preview it on http://127.0.0.1:PORT/ until Ctrl-C."))
-@option("--out", "out", type=PathType(file_okay=False), help=N_("Build into this folder (default: a temporary one)."))
-@option("--port", type=IntRange(0, 65535), default=8000, show_default=True, help=N_("Port on 127.0.0.1."))
+@option("--out", "out", type=PathType(file_okay=False), metavar="DIR", help=N_("Build into this folder (default: a temporary one)."))
+@option("--port", type=IntRange(0, 65535), metavar="PORT", default=8000, show_default=True, help=N_("Port on 127.0.0.1."))
 @pass_context
 def faq_serve(ctx: Context, out: str | None, port: int) -> None:
     from supportkit.faq.serve import serve

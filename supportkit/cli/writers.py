@@ -65,7 +65,7 @@ def status(ctx: Context, as_json: bool) -> None:
 
 @command(short_help=N_("Render a template in all five locales with edge cases."), help=N_("Render template ID in all five locales with edge-case values (empty, long names, counts, tiny amounts)."))
 @click.argument("template_id", metavar="ID")
-@option("--html", "html_out", type=PathType(dir_okay=False), help=N_("Also write one HTML page for review."))
+@option("--html", "html_out", type=PathType(dir_okay=False), metavar="FILE", help=N_("Also write one HTML page for review."))
 @option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
 def preview(ctx: Context, template_id: str, html_out: str | None, as_json: bool) -> None:
@@ -200,7 +200,7 @@ def _check_stamp_arguments(config: Config, template_ids: tuple[str, ...], locale
 
 
 _ROOT_OPTION = option(
-    "--root", type=PathType(file_okay=False, exists=True, path_type=Path), default=None,
+    "--root", type=PathType(file_okay=False, exists=True, path_type=Path), default=None, metavar="DIR",
     help=N_("Project whose code the strings are extracted from (default: this installation of supportkit)."))
 
 
@@ -243,7 +243,7 @@ def catalogs_update(ctx: Context, root: Path | None) -> None:
 
 
 @catalogs.command("compile", short_help=N_("Compile every catalog into a .mo file."), help=N_("Compile every catalog into a .mo file (beside it, or under --out)."))
-@option("--out", type=PathType(file_okay=False, path_type=Path), default=None,
+@option("--out", type=PathType(file_okay=False, path_type=Path), default=None, metavar="DIR",
               help=N_("Write the .mo files into this folder instead."))
 @pass_context
 def catalogs_compile(ctx: Context, out: Path | None) -> None:
