@@ -339,3 +339,18 @@ def test_length_is_measured_with_no_values_too(tmp_path: Path) -> None:
     (finding,) = run_checks(Config(), [path]).findings
     assert (finding.locale, finding.check) == ("es", "length")
     assert finding.message.endswith("characters with no values, over the chat limit of 1200")
+
+
+@pytest.mark.parametrize(("forms", "findings"), [
+    (['"Vouliez-vous dire {possibility} ?"', '"(Options possibles : {possibilities})"', '"(Options : {possibilities})"'], 0),
+    (['"Vouliez-vous dire {possibility} ?"', '"(Options possibles : {possibilites})"', '"x {possibilities}"'], 1),
+    (['"Vouliez-vous dire {possibility} ?"', '"Options possibles"', '"x {possibilities}"'], 1),
+])
+def test_a_plural_form_may_use_either_english_forms_names(tmp_path: Path, forms: list[str], findings: int) -> None:
+    # click: ngettext("Did you mean {possibility}?", "(Possible options: {possibilities})", n) gets both names.
+    head = (CATALOGS / "bad_catalog_placeholders.po").read_text(encoding="utf-8").split("#: supportkit")[0]
+    entry = ('#: click/core.py\nmsgid "Did you mean {possibility}?"\nmsgid_plural "(Possible options: {possibilities})"\n'
+             + "".join(f"msgstr[{n}] {form}\n" for n, form in enumerate(forms)))
+    path = tmp_path / "fr.po"
+    path.write_text(head + entry, encoding="utf-8")
+    assert len([f for f in run_checks(Config(), [path]).findings if f.check == "catalog_placeholders"]) == findings

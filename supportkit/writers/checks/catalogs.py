@@ -82,11 +82,15 @@ def check_catalog_placeholders(view: PoView) -> Iterator[Finding]:
         ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
         strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
         wanted = set().union(*(placeholders(i) for i in ids))
+        plural = len(ids) > 1
         for string in strings:
             if not string:
                 continue
             have = placeholders(string)
-            if have != wanted:
+            # A plural form may use the names of either English form ("Did you mean {possibility}?" /
+            # "(Possible options: {possibilities})"): the caller passes them all. It may not add one, and
+            # a singular string must keep every name.
+            if have - wanted or (not plural and have != wanted) or (plural and not have and wanted):
                 extra = sorted(have - wanted)
                 missing = sorted(wanted - have)
                 parts = ([f"unknown {', '.join('{' + n + '}' for n in extra)}"] if extra else []) + \
