@@ -152,9 +152,12 @@ def test_numbers_and_durations_the_locales_way(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("SUPPORTKIT_LANG", "fr")
     assert i18n.format_number(1.26, 1) == "1,3"
     assert i18n.format_number(12345) == "12\u202f345"
-    assert batch_summary(counts).endswith(" in 1,3 s")  # the words are the translators' (English until then)
+    assert batch_summary(counts) == ("12\u202f345 enregistrements lus, 12\u202f344 écrits, 1 rejeté, "
+                                     "0 ignoré (reprise) en 1,3 s")
     monkeypatch.setenv("SUPPORTKIT_LANG", "ru")
     assert i18n.format_number(12345.5, 1) == "12\u00a0345,5"
+    assert batch_summary({**counts, "read": 21, "written": 3}) == (
+        "прочитана 21 запись, записано 3, отклонена 1, пропущено 0 (продолжение) за 1,3 с")
     monkeypatch.setenv("SUPPORTKIT_LANG", "zh")
     assert i18n.format_number(1.26, 1) == "1.3"
 
