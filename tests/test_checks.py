@@ -43,7 +43,8 @@ EXPECTED: dict[str, list[str]] = {
                        "(the brand's, a block explorer, or allowed_domains in [brand])"],
     "draft": ["46: ru: draft: warning: machine draft needs review (set status: approved once checked)"],
     "blank": ["37: es: blank: warning: subject is empty while the source has one"],
-    "length": ["50: ru: length: warning: body is 1416 characters, over the chat limit of 1200"],
+    "length": ["50: ru: length: warning: body is 1734 characters with the safety notice (pasted secret), over the chat "
+               "limit of 1200"],
     "markup": ["63: fr: markup: body: '(' is never closed"],
     "url": ["45: es: url: body: URL https://soporte-wallet.example.com/ayuda is not in the source text"],
     "protected": ["50: ru: protected: body: 'USDT' from the source is missing or altered"],
@@ -354,3 +355,14 @@ def test_a_plural_form_may_use_either_english_forms_names(tmp_path: Path, forms:
     path = tmp_path / "fr.po"
     path.write_text(head + entry, encoding="utf-8")
     assert len([f for f in run_checks(Config(), [path]).findings if f.check == "catalog_placeholders"]) == findings
+
+
+def test_length_counts_the_safety_notice_a_customer_who_pasted_a_secret_reads(tmp_path: Path) -> None:
+    path = tmp_path / "bad_draft.yaml"
+    text = (BAD / "bad_draft.yaml").read_text(encoding="utf-8").replace("    status: draft\n", "")
+    hello = "{% if customer_name %}Hola, {{ customer_name }}:{% else %}Hola:{% endif %}"
+    path.write_text(text.replace(hello, hello + "{% if secret_found %}" + " texto" * 150 + "{% endif %}"),
+                    encoding="utf-8")
+    (finding,) = run_checks(Config(), [path]).findings
+    assert (finding.locale, finding.check) == ("es", "length")
+    assert "characters with the safety notice (pasted secret), over the chat limit of 1200" in finding.message

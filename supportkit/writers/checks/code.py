@@ -404,13 +404,24 @@ def check_length(view: TemplateView) -> Iterator[Finding]:
         piece = view.piece(code, "body")
         if piece is None:
             continue
-        # With the example values, and with none (a variable left empty can switch on a longer branch).
+        # With the example values, and with none (a variable left empty can switch on a longer branch);
+        # a reply also as a customer who pasted a secret reads it: greeting, safety notice, body.
         lengths = []
         for empty, how in ((False, ""), (True, " with no values")):
             try:
                 lengths.append((len(render_piece(view, piece, _render_values(view, empty=empty))), how))
             except SupportkitError:
                 continue
+        if view.template.kind == "reply" and view.template.intents:  # what `reply` can answer a pasted secret with
+            from supportkit.guard import safety_notice
+            from supportkit.pipeline import with_notice
+
+            try:
+                body = render_piece(view, piece, _render_values(view, empty=False), ("secret_found",))
+            except SupportkitError:
+                body = None
+            if body is not None:
+                lengths.append((len(with_notice(body, safety_notice(code))), " with the safety notice (pasted secret)"))
         over = [(length, how) for length, how in lengths if length > limit]
         if over:
             length, how = max(over)
