@@ -69,10 +69,9 @@ _NOTICES: dict[str, str] = {
         "или приватный ключ."
     ),
     "fr": (
-        f"Important{_NNBSP}: votre message contenait votre phrase de récupération ou votre clé privée, et toute "
-        f"personne qui l’a vue peut prendre vos fonds. Créez dès maintenant un nouveau portefeuille avec une "
-        f"nouvelle phrase de récupération, transférez-y tous vos fonds, puis supprimez le message qui la "
-        f"contient. Notre support ne vous demandera jamais votre phrase de récupération ni votre clé privée."
+        f"Important{_NNBSP}: votre message expose votre phrase de récupération ou votre clé privée, et "
+        f"quiconque l’a vue peut prendre vos fonds. Créez vite un portefeuille avec une nouvelle phrase, "
+        f"transférez-y tous vos fonds et supprimez votre message. Nous ne demandons jamais ni phrase ni clé."
     ),
 }
 
