@@ -57,10 +57,9 @@ _NOTICES: dict[str, str] = {
         "也请一并删除。"
     ),
     "es": (
-        "¡Importante! Su mensaje contenía su frase de recuperación o su clave privada, así que quien lo haya "
-        "visto puede llevarse sus fondos. Cree ahora mismo una billetera nueva, con una frase de recuperación "
-        "nueva, y transfiera a ella todos sus fondos. Después, borre ese mensaje del chat. Nuestro equipo "
-        "nunca le pedirá su frase de recuperación ni su clave privada."
+        "¡Importante! Su mensaje contenía su frase de recuperación o su clave privada, ahora expuesta: quien "
+        "la haya visto puede llevarse sus fondos. Cree ya una billetera nueva con una frase nueva, pase a ella "
+        "todos sus fondos y borre ese mensaje. Nunca le pediremos su frase ni su clave."
     ),
     "ru": (
         "Важно: вы прислали сид-фразу или приватный ключ, поэтому кошелёк скомпрометирован — любой, кто их "
