@@ -210,6 +210,15 @@ def test_case_file_is_well_formed() -> None:
     assert all(per_intent[i] >= 10 for i in intents)
 
 
+@pytest.fixture
+def no_prebuilt_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The installed package's prebuilt index is not a cache: these tests are about the cache."""
+    from supportkit.matching import store
+
+    monkeypatch.setattr(store, "shipped_path", lambda: Path("/nonexistent/match.index"))
+
+
+@pytest.mark.usefixtures("no_prebuilt_index")
 def test_index_is_cached_per_library_and_on_disk(library: Library, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     first = index_for(library)
@@ -265,6 +274,7 @@ def test_the_prebuilt_index_is_not_used_for_other_templates(
     assert store._read_shipped(library) is None
 
 
+@pytest.mark.usefixtures("no_prebuilt_index")
 def test_disk_cache_of_another_key_is_never_used(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     # Cache file names are a CRC of the key: a file that holds another key (a collision,
     # or a copied cache folder) is rebuilt, not trusted.
