@@ -66,7 +66,7 @@ IN_APP_SUPPORT: Mapping[str, str] = MappingProxyType({
 SUPPORT_HOURS = MappingProxyType({
     "en": "09:00\u201321:00 UTC+8 (01:00\u201313:00 UTC)",
     "zh": "北京时间 9:00 至 21:00",
-    "es": "de 9:00 a 21:00 (hora de Singapur, UTC+8)",
+    "es": "de 9:00 a 21:00 (UTC+8), es decir, de 1:00 a 13:00 UTC",
     "ru": "с 9:00 до 21:00 по\u00a0UTC+8 (с 4:00 до 16:00 по\u00a0Москве)",
     "fr": "de 9\u00a0h à 21\u00a0h (UTC+8), soit de 2\u00a0h à 14\u00a0h à Paris (de 3\u00a0h à 15\u00a0h l\u2019été)",
 })
