@@ -31,24 +31,24 @@ def _shown(message: str | None) -> str | None:
     return _(message) if message else message
 
 
+class _Shown:
+    """An attribute click reads (``help``, ``short_help``) that holds a msgid and gives its translation."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}_msgid"
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        return self if instance is None else _shown(getattr(instance, self.slot, None))
+
+    def __set__(self, instance: object, value: str | None) -> None:
+        setattr(instance, self.slot, value)
+
+
 class Command(click.Command):
     """A command whose ``help`` and ``short_help`` are msgids, shown in the user's language."""
 
-    @property
-    def help(self) -> str | None:
-        return _shown(self._help_msgid)
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help_msgid = value
-
-    @property
-    def short_help(self) -> str | None:
-        return _shown(self._short_help_msgid)
-
-    @short_help.setter
-    def short_help(self, value: str | None) -> None:
-        self._short_help_msgid = value
+    help = _Shown()
+    short_help = _Shown()
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         # click builds --help once per command, its help translated then; the same object (click
@@ -74,13 +74,7 @@ class Group(Command, click.Group):
 class Option(click.Option):
     """An option whose ``help`` is a msgid, shown in the user's language."""
 
-    @property
-    def help(self) -> str | None:
-        return _shown(self._help_msgid)
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help_msgid = value
+    help = _Shown()
 
 
 class PathType(click.Path):
