@@ -393,6 +393,19 @@ def check_blank(view: TemplateView) -> Iterator[Finding]:
             yield view.finding("blank", piece.line, piece.locale, "body renders empty when the variables are empty")
 
 
+REALISTIC_NAME = "María Fernanda López"
+"""A person's name as long as real ones often are: the examples' "Ana" hid replies over the limit."""
+
+
+def _length_values(view: TemplateView, empty: bool) -> dict[str, str]:
+    """The values a length is measured with: the examples, with every ``*_name`` as long as a real one."""
+    values = _render_values(view, empty)
+    if not empty:
+        values.update({name: REALISTIC_NAME for name, value in values.items()
+                       if name.endswith("_name") and len(value) < len(REALISTIC_NAME)})
+    return values
+
+
 @rule("length", "warning", "a reply longer than its channel's limit (channel_limits in the config)")
 def check_length(view: TemplateView) -> Iterator[Finding]:
     from supportkit.errors import SupportkitError
@@ -409,7 +422,7 @@ def check_length(view: TemplateView) -> Iterator[Finding]:
         lengths = []
         for empty, how in ((False, ""), (True, " with no values")):
             try:
-                lengths.append((len(render_piece(view, piece, _render_values(view, empty=empty))), how))
+                lengths.append((len(render_piece(view, piece, _length_values(view, empty=empty))), how))
             except SupportkitError:
                 continue
         if view.template.kind == "reply" and view.template.intents:  # what `reply` can answer a pasted secret with
@@ -419,7 +432,7 @@ def check_length(view: TemplateView) -> Iterator[Finding]:
             for empty, how in ((False, " with the safety notice (pasted secret)"),
                                (True, " with the safety notice (pasted secret) and no values")):
                 try:
-                    body = render_piece(view, piece, _render_values(view, empty=empty), ("secret_found",))
+                    body = render_piece(view, piece, _length_values(view, empty=empty), ("secret_found",))
                 except SupportkitError:
                     continue
                 lengths.append((len(with_notice(body, safety_notice(code))), how))
