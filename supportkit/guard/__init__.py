@@ -420,5 +420,5 @@ def guard_message(text: str, previous: Sequence[str] = (), guarded: GuardResult 
             guarded = scan(whole.text)
     safe = guarded.redacted
     truncated = len(safe) > MAX_MESSAGE_CHARS
-    normalized = replace(whole, truncated=truncated)
+    normalized = whole if whole.truncated == truncated else replace(whole, truncated=truncated)
     return GuardedMessage(normalized, guarded, safe[:MAX_MESSAGE_CHARS] if truncated else safe)

@@ -17,6 +17,7 @@ language's cues and examples are tried on every message, the message's own langu
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
@@ -229,8 +230,17 @@ def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
         raw["other"] = max(raw["other"], OTHER_THRESHOLD)
 
     ranked = sorted(index.intents, key=lambda i: (-raw[i], i != "other", i))
-    intents = [IntentScore(i, _confidence(raw[i]), tuple(evidence[i][:6])) for i in ranked]
+    # Most intents have no evidence in a message: their (equal, immutable) score is made once.
+    unmatched = _unmatched_scores(index)
+    intents = [IntentScore(i, _confidence(raw[i]), tuple(evidence[i][:6])) if raw[i] > 0.0 or evidence[i] else unmatched[i]
+               for i in ranked]
     return Classification(intents, *_urgency(index, ranked[0], found, text))
+
+
+@functools.lru_cache(maxsize=8)
+def _unmatched_scores(index: MatchIndex) -> dict[str, IntentScore]:
+    """The score of each intent of ``index`` in a message that shows nothing of it (an index is its own key)."""
+    return {i: IntentScore(i, 0.0) for i in index.intents}
 
 
 def _only_courtesy(index: MatchIndex, words: list[str]) -> bool:
