@@ -73,7 +73,7 @@ class GuardResult:
     @property
     def secret_found(self) -> bool:
         """A secret was pasted: a finding of high or medium confidence."""
-        return any(f.confidence != "low" for f in self.findings)
+        return bool(self.findings) and any(f.confidence != "low" for f in self.findings)  # most have none
 
     @property
     def precaution(self) -> bool:
