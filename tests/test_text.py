@@ -73,6 +73,12 @@ def test_normalize_ascii_shortcut_matches_the_full_path(text: str) -> None:
     assert normalize(text).text == full
 
 
+def test_invisible_pattern_finds_exactly_the_table_characters() -> None:
+    from supportkit.text import _INVISIBLE, _INVISIBLE_RE
+
+    assert {code for code in range(0x10000) if _INVISIBLE_RE.fullmatch(chr(code))} == set(_INVISIBLE)
+
+
 # --- patterns without the Han ranges for text without wide characters ---------------------
 
 NARROW = "aZéñüçÀß йЁжЩ ٣ 1 2 _ ' ’ - . \u0301\u0308 Ⅻ ﬁ"
