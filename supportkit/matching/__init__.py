@@ -192,7 +192,7 @@ def _read(index: MatchIndex, text: str, lang: str) -> _Pending | Classification:
         words = _cyrillic(index, words)
     if not words:
         return Classification([IntentScore(i, 0.0) for i in _ordered(index.intents)])
-    fixed = correct_typos(words, index.vocabulary)
+    fixed = correct_typos(words, index.vocabulary, _typo_memo(index))
     # Cues are tried on the words as written and, when some looked like typos, as corrected.
     variants = [" ".join(words)]
     if fixed != words:
@@ -235,6 +235,12 @@ def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
     intents = [IntentScore(i, _confidence(raw[i]), tuple(evidence[i][:6])) if raw[i] > 0.0 or evidence[i] else unmatched[i]
                for i in ranked]
     return Classification(intents, *_urgency(index, ranked[0], found, text))
+
+
+@functools.lru_cache(maxsize=8)
+def _typo_memo(index: MatchIndex) -> dict[str, str]:
+    """The corrections ``correct_typos`` made with the vocabulary of ``index`` (an index is its own key)."""
+    return {}
 
 
 @functools.lru_cache(maxsize=8)
