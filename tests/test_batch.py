@@ -80,6 +80,16 @@ def test_jobs_two_gives_the_same_output_as_one(tmp_path: Path) -> None:
     assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
 
 
+def test_jobs_one_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
+    """--jobs 1 tunes the collector in the batch process itself (worker.GC_FIRST_GENERATION), for its run only."""
+    import gc
+
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    source = write_jsonl(tmp_path / "in.jsonl", 70)
+    run_batch(source, tmp_path / "out.jsonl", Config(), jobs=1)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (threshold, frozen)
+
+
 def test_existing_output_needs_resume(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", 3)
     (tmp_path / "out.jsonl").write_text("", encoding="utf-8")

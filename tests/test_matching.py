@@ -567,3 +567,11 @@ def test_numpy_scoring_with_separate_term_tables(library: Library) -> None:
     ExampleScorer(index).score_many(queries, [lang for _, lang in messages], found_raws, found_evidences)
     assert (found_raws, found_evidences) == (raws, evidences)
     assert any(value > 0.0 for raw in raws for value in raw.values())
+
+
+def test_every_traditional_character_is_wide() -> None:
+    """``fold`` maps only text with a wide character to Simplified: every character the table maps is one."""
+    from supportkit.matching.fold import T2S
+    from supportkit.text import has_wide
+
+    assert T2S and all(has_wide(chr(code)) for code in T2S)

@@ -14,7 +14,9 @@ from supportkit.text import _ALTERNATIVES, _MASTER, _PATTERNS, find_protected_sp
 PLAIN = re.compile(_ALTERNATIVES, re.DOTALL)
 # Characters every pattern is made of, and some that none starts with.
 ALPHABET = ("0123456789abcdefABCDEFxXTtbBcC13 @._%+-$€¥£₽[]{}()#:/\n\t,"
-            "removedhtpsw USDT sats gwei 冻结钱包已移除 удалена éñ ٣０")
+            "removedhtpsw USDT sats gwei 冻结钱包已移除 удалена éñ ٣０"
+            # every letter, for the tickers and for the scan's skip inside ASCII words (_MID_WORD_CHARACTERS)
+            "ghijklmnoqruvyzGHIJKLMNOPQRSUVWYZ_ www. http:// BTC10 USDT5 a@b.cc")
 
 
 def _scan(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, str | None]]:
@@ -45,6 +47,22 @@ def test_random_messages_scan_alike() -> None:
         assert _scan(_MASTER, text) == _scan(PLAIN, text), text
 
 
+# Whole spans of every kind, glued to words and to each other: where the scan skips the inside
+# of an ASCII word, a span that starts there (a URL, a marker, a placeholder, a currency sign)
+# must still be found, and the others must not start there either.
+PIECES = ["ab", "x", "Q", "_", "9", "07", ".", "-", "é", "钱", " ", "\n", "https://ex.com/a", "http://x.io", "www.ex.org",
+          "[recovery phrase removed]", "{{ x }}", "{% if a %}", "{name}", "%(n)s", "%d", "$5", "€ 10", "¥3", "20 USDT",
+          "USDT 5", "1,000.50 sats", "0x" + "ab" * 20, "0x" + "cd" * 32, "ef" * 32, "T" + "1" * 33, "bc1" + "q" * 20,
+          "1" + "A" * 30, "a.b@ex.com", "@handle_1", "0x1234abcd"]
+
+
+def test_glued_spans_scan_alike() -> None:
+    rng = random.Random(11)
+    for _ in range(20000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 8)))
+        assert _scan(_MASTER, text) == _scan(PLAIN, text), text
+
+
 @pytest.mark.parametrize("text", ["plain ascii", "tab\tand\x07bell\x00", "e\u0301t\u00e9\u200b", "кошелёк\u202e", ""])
 def test_normalize_ascii_shortcut_matches_the_full_path(text: str) -> None:
     import unicodedata
@@ -53,6 +71,12 @@ def test_normalize_ascii_shortcut_matches_the_full_path(text: str) -> None:
 
     full = _CONTROL_RE.sub("", unicodedata.normalize("NFC", text).translate(_INVISIBLE))
     assert normalize(text).text == full
+
+
+def test_invisible_pattern_finds_exactly_the_table_characters() -> None:
+    from supportkit.text import _INVISIBLE, _INVISIBLE_RE
+
+    assert {code for code in range(0x10000) if _INVISIBLE_RE.fullmatch(chr(code))} == set(_INVISIBLE)
 
 
 # --- patterns without the Han ranges for text without wide characters ---------------------

@@ -40,6 +40,7 @@ from supportkit.batch.worker import (
     init_worker,
     process_record,
     process_records,
+    settled_collector,
     work_chunk,
 )
 from supportkit.config import Config
@@ -269,8 +270,9 @@ def _pending(items: Iterator[Record | Reject], outputs: BatchOutputs, report: Ba
 def _run_local(records: Iterator[Record], config: Config, jobs: int) -> Iterator[tuple[Record, tuple[str, Any]]]:
     if jobs == 1:
         init_worker(config)
-        for chunk in chunks(records, CHUNK_SIZE):
-            yield from zip(chunk, work_chunk(chunk), strict=True)
+        with settled_collector():
+            for chunk in chunks(records, CHUNK_SIZE):
+                yield from zip(chunk, work_chunk(chunk), strict=True)
         return
     import multiprocessing
 

@@ -381,7 +381,7 @@ def _score(cleaned: str, script: str, letters: int) -> Detection:
     for token in loans:
         scores = _token_scores(token, languages)
         totals = list(map(operator.add, totals, scores if only_loans else _neutral(scores, languages)))
-    for lang, bonus in helpdesk_bonus(lowered).items():
+    for lang, bonus in helpdesk_bonus(lowered, languages).items():
         if lang in languages:
             totals[languages.index(lang)] += bonus
     if script == "Cyrl":

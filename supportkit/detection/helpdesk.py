@@ -11,6 +11,7 @@ those languages into ours.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 BONUS = 2.5
 """Log-odds added per distinct help-desk term found (capped by MAX_HITS)."""
@@ -52,10 +53,15 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
-def helpdesk_bonus(lowered: str) -> dict[str, float]:
-    """Bonus per language for the distinct help-desk terms found in ``lowered`` text."""
+def helpdesk_bonus(lowered: str, languages: Container[str] | None = None) -> dict[str, float]:
+    """Bonus per language for the distinct help-desk terms found in ``lowered`` text.
+
+    ``languages``: only these are wanted (the others' terms are not looked for; None: all).
+    """
     bonus: dict[str, float] = {}
     for lang, pattern in _PATTERNS.items():
+        if languages is not None and lang not in languages:
+            continue
         hits = len(set(pattern.findall(lowered)))
         if hits:
             bonus[lang] = BONUS * min(hits, MAX_HITS)

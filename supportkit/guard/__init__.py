@@ -73,7 +73,7 @@ class GuardResult:
     @property
     def secret_found(self) -> bool:
         """A secret was pasted: a finding of high or medium confidence."""
-        return any(f.confidence != "low" for f in self.findings)
+        return bool(self.findings) and any(f.confidence != "low" for f in self.findings)  # most have none
 
     @property
     def precaution(self) -> bool:
@@ -420,5 +420,5 @@ def guard_message(text: str, previous: Sequence[str] = (), guarded: GuardResult 
             guarded = scan(whole.text)
     safe = guarded.redacted
     truncated = len(safe) > MAX_MESSAGE_CHARS
-    normalized = replace(whole, truncated=truncated)
+    normalized = whole if whole.truncated == truncated else replace(whole, truncated=truncated)
     return GuardedMessage(normalized, guarded, safe[:MAX_MESSAGE_CHARS] if truncated else safe)

@@ -17,6 +17,7 @@ language's cues and examples are tried on every message, the message's own langu
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
@@ -191,7 +192,7 @@ def _read(index: MatchIndex, text: str, lang: str) -> _Pending | Classification:
         words = _cyrillic(index, words)
     if not words:
         return Classification([IntentScore(i, 0.0) for i in _ordered(index.intents)])
-    fixed = correct_typos(words, index.vocabulary)
+    fixed = correct_typos(words, index.vocabulary, _typo_memo(index))
     # Cues are tried on the words as written and, when some looked like typos, as corrected.
     variants = [" ".join(words)]
     if fixed != words:
@@ -229,8 +230,23 @@ def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
         raw["other"] = max(raw["other"], OTHER_THRESHOLD)
 
     ranked = sorted(index.intents, key=lambda i: (-raw[i], i != "other", i))
-    intents = [IntentScore(i, _confidence(raw[i]), tuple(evidence[i][:6])) for i in ranked]
+    # Most intents have no evidence in a message: their (equal, immutable) score is made once.
+    unmatched = _unmatched_scores(index)
+    intents = [IntentScore(i, _confidence(raw[i]), tuple(evidence[i][:6])) if raw[i] > 0.0 or evidence[i] else unmatched[i]
+               for i in ranked]
     return Classification(intents, *_urgency(index, ranked[0], found, text))
+
+
+@functools.lru_cache(maxsize=8)
+def _typo_memo(index: MatchIndex) -> dict[str, str]:
+    """The corrections ``correct_typos`` made with the vocabulary of ``index`` (an index is its own key)."""
+    return {}
+
+
+@functools.lru_cache(maxsize=8)
+def _unmatched_scores(index: MatchIndex) -> dict[str, IntentScore]:
+    """The score of each intent of ``index`` in a message that shows nothing of it (an index is its own key)."""
+    return {i: IntentScore(i, 0.0) for i in index.intents}
 
 
 def _only_courtesy(index: MatchIndex, words: list[str]) -> bool:

@@ -106,24 +106,39 @@ def fold_cue(raw: str) -> str:
     return " ".join(parts)
 
 
-def correct_typos(words: list[str], vocabulary: Mapping[str, str]) -> list[str]:
+MEMO_LIMIT = 50_000
+"""Most corrections ``correct_typos`` remembers (then it starts over: bounded memory)."""
+
+
+def correct_typos(words: list[str], vocabulary: Mapping[str, str], memo: dict[str, str] | None = None) -> list[str]:
     """Words with a one-letter typo replaced by the known word they were meant to be.
 
     Only longer words are corrected (a wrong letter from 6 letters, a missing or extra one
     from 7): short words are too often another real word ("times" is not "tiers").
+    ``memo``: the corrections already made with this ``vocabulary`` (an unknown word comes
+    back in message after message of a batch, and each costs all its deletions).
     """
     fixed = []
     for word in words:
         if len(word) < 6 or is_han(word) or vocabulary.get(word) == word:
             fixed.append(word)
             continue
-        candidates = [vocabulary.get(word)] + [vocabulary.get(d) for d in sorted(deletes(word))]
-        best = None
-        for candidate in candidates:
-            if candidate is None or candidate == word:
-                continue
-            if len(candidate) == len(word) or min(len(candidate), len(word)) >= 7:
-                best = candidate
-                break
-        fixed.append(best or word)
+        known = memo.get(word) if memo is not None else None
+        if known is None:
+            known = _correction(word, vocabulary)
+            if memo is not None:
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
+                memo[word] = known
+        fixed.append(known)
     return fixed
+
+
+def _correction(word: str, vocabulary: Mapping[str, str]) -> str:
+    """The known word ``word`` (six letters or more, not itself known) was meant to be, or ``word``."""
+    for candidate in [vocabulary.get(word)] + [vocabulary.get(d) for d in sorted(deletes(word))]:
+        if candidate is None or candidate == word:
+            continue
+        if len(candidate) == len(word) or min(len(candidate), len(word)) >= 7:
+            return candidate
+    return word

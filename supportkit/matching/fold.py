@@ -83,7 +83,8 @@ def fold(text: str) -> str:
     text = strip_non_linguistic(replace_spans(text, spans, lambda _index, span: f" {AMOUNT} " if span.kind == "amount" else " "))
     text = text.casefold()
     if not text.isascii():  # only Han characters are mapped to Simplified, and accents dropped
-        text = strip_accents(text.translate(T2S))
+        # Every Traditional character is wide (Han, above U+3000): no other text has one to map.
+        text = strip_accents(text.translate(T2S) if has_wide(text) else text)
     return text
 
 

