@@ -69,7 +69,7 @@ _NOTICES: dict[str, str] = {
     "fr": (
         f"Important{_NNBSP}: votre message contient votre phrase de récupération ou votre clé privée, et "
         f"quiconque l’a vue peut prendre vos fonds. Créez vite un nouveau portefeuille avec une nouvelle phrase, "
-        f"transférez-y tous vos fonds et supprimez votre message. Nous ne vous les demandons jamais."
+        f"transférez-y tous vos fonds et supprimez votre message. Nous ne vous les demanderons jamais."
     ),
 }
 
