@@ -47,8 +47,8 @@ _MARKERS["wif"] = _MARKERS["private_key"]
 _NOTICES: dict[str, str] = {
     "en": (
         "Important: your message contained your recovery phrase or private key, so anyone who saw it can "
-        "take your funds. Create a new wallet with a new recovery phrase and move everything to it now, then "
-        "delete the message you sent it in. We will never ask for your phrase or key."
+        "take your funds. Create a new wallet, write its new recovery phrase on paper, and move everything to it "
+        "now. Then delete the message that contained it. We will never ask for your phrase or key."
     ),
     "zh": (
         "重要提示：您的消息中包含助记词或私钥，您的钱包已不再安全，任何看到这些信息的人都能转走您的资产。"
