@@ -110,13 +110,12 @@ def shipped_key() -> str:
     Unlike ``_cache_key`` (paths and modification times), it hashes the bytes of the modules
     that build the model, so a file built in the wheel's build folder is valid once installed.
     """
-    import hashlib
-
-    digest = hashlib.sha256()
+    digest = 0  # CRC-32 over the bytes (zlib is loaded already; hashlib costs milliseconds of a cold start)
     for name in (__file__, romanized.__file__, scripts.__file__):
         with open(name, "rb") as handle:
-            digest.update(handle.read())
-    return repr(("shipped", FORMAT, sys.version_info[:2], digest.hexdigest()))
+            code = handle.read()
+        digest = zlib.crc32(code, zlib.crc32(len(code).to_bytes(8, "little"), digest))
+    return repr(("shipped", FORMAT, sys.version_info[:2], f"{digest:08x}"))
 
 
 def write_shipped(path: Path) -> None:

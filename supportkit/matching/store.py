@@ -106,14 +106,14 @@ def shipped_path() -> Path:
 
 def shipped_key(library: Library) -> str:
     """The portable key of ``library``'s index: a hash of the bytes its building reads (no paths, no times)."""
-    import hashlib
+    import zlib  # CRC-32, not hashlib: this runs on every cold start that reads the prebuilt index
 
-    digest = hashlib.sha256()
-    for path in (*_CODE, LEXICON_PATH):
-        digest.update(Path(path).read_bytes())
-    for content in sorted(hashlib.sha256(Path(name).read_bytes()).digest() for name in {str(t.path) for t in library}):
-        digest.update(content)
-    return repr(("shipped", INDEX_VERSION, sys.version_info[:2], digest.hexdigest()))
+    def crc(data: bytes) -> tuple[int, int]:
+        return zlib.crc32(data), len(data)
+
+    code = [crc(Path(path).read_bytes()) for path in (*_CODE, LEXICON_PATH)]
+    templates = sorted(crc(Path(name).read_bytes()) for name in {str(t.path) for t in library})
+    return repr(("shipped", INDEX_VERSION, sys.version_info[:2], code, templates))
 
 
 def write_shipped(path: Path, library: Library) -> None:
