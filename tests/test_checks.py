@@ -43,7 +43,7 @@ EXPECTED: dict[str, list[str]] = {
                        "(the brand's, a block explorer, or allowed_domains in [brand])"],
     "draft": ["46: ru: draft: warning: machine draft needs review (set status: approved once checked)"],
     "blank": ["37: es: blank: warning: subject is empty while the source has one"],
-    "length": ["50: ru: length: warning: body is 1704 characters with the safety notice (pasted secret), over the chat "
+    "length": ["50: ru: length: warning: body is 1706 characters with the safety notice (pasted secret), over the chat "
                "limit of 1200"],
     "markup": ["63: fr: markup: body: '(' is never closed"],
     "url": ["45: es: url: body: URL https://soporte-wallet.example.com/ayuda is not in the source text"],
