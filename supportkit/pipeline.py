@@ -166,7 +166,7 @@ def process_message(
 def guard_values(values: Mapping[str, Any], locale: str | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Template values with any secret in a text value redacted (an agent's paste is guarded like a
     customer's; the markers in ``locale``'s words), and what was removed from which: ``{name: [kind, ...]}``."""
-    from supportkit.guard import guard_text, redaction_marker
+    from supportkit.guard import guard_text
 
     guarded: dict[str, Any] = {}
     removed: dict[str, list[str]] = {}
@@ -176,10 +176,18 @@ def guard_values(values: Mapping[str, Any], locale: str | None = None) -> tuple[
             value = result.redacted
             if result.findings:
                 removed[key] = [finding.kind for finding in result.findings]
-                for kind in dict.fromkeys(removed[key]):
-                    value = value.replace(redaction_marker(kind, None), redaction_marker(kind, locale))
+                value = localized_markers(value, removed[key], locale)
         guarded[key] = value
     return guarded, removed
+
+
+def localized_markers(text: str, kinds: Sequence[str], locale: str | None) -> str:
+    """``text`` with the guard's canonical (English) markers of ``kinds`` in ``locale``'s words."""
+    from supportkit.guard import redaction_marker
+
+    for kind in dict.fromkeys(kinds):
+        text = text.replace(redaction_marker(kind, None), redaction_marker(kind, locale))
+    return text
 
 
 def process_messages(messages: Sequence[tuple[str, str | None]], config: Config, *,
@@ -262,8 +270,6 @@ def _read(message: str, lang: str | None, agent_lang: str | None, config: Config
 def _answer(reading: _Reading, classification: Classification, config: Config, library: Library,
             values: Mapping[str, Any] | None, top: int, agent_lang: str | None) -> ReplyResult:
     """Select and render the reply to a classified message."""
-    from supportkit.guard import redaction_marker
-
     guarded, detection, normalized = reading.guarded, reading.detection, reading.normalized
     language = detection.language
     safe_text = reading.safe_text
@@ -308,10 +314,7 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
     if language not in SUPPORTED_LANGUAGES and reading.lang is None:
         notes.append(f"customer language {language!r} is not one of ours; replied in {rendered.locale}")
     # Re-render redaction markers in the customer's language for the echo of the message.
-    shown = safe_text
-    if guarded.findings:
-        for finding in guarded.findings:
-            shown = shown.replace(redaction_marker(finding.kind, None), redaction_marker(finding.kind, rendered.locale))
+    shown = localized_markers(safe_text, [finding.kind for finding in guarded.findings], rendered.locale)
     ranked = [{"id": s.id, "score": round(s.score, 4), "evidence": list(s.evidence)}
               for s in classification.intents[: max(1, top)]]
     return ReplyResult(

@@ -257,8 +257,6 @@ def input_lines(text: str | None, source: BinaryIO | None = None) -> Iterator[In
 
 def _names_a_file(text: str) -> bool:
     """True when ``text`` is one short line that is the path of an existing file."""
-    import os
-
     if "\n" in text or "\x00" in text or len(text) > 4096:
         return False
     try:

@@ -120,11 +120,10 @@ def shipped_key() -> str:
 
 def write_shipped(path: Path) -> None:
     """Build the model and write it to ``path`` as the package's prebuilt model (the build hook's job)."""
+    from supportkit.files import write_bytes
+
     payload = _serialize(build(), shipped_key())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(payload)
-    temporary.replace(path)
+    write_bytes(path, payload, keep_mode=True, make_parents=True)  # one rename; a new file is 0644, like the package's
 
 
 # --- building -----------------------------------------------------------------------

@@ -119,12 +119,10 @@ def shipped_key(library: Library) -> str:
 def write_shipped(path: Path, library: Library) -> None:
     """Build ``library``'s index and write it to ``path`` as the package's prebuilt one (the build hook's job)."""
     from supportkit.cache import dumps
+    from supportkit.files import write_bytes
 
     payload = dumps({"key": shipped_key(library), "data": build_for(library).to_data()})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(payload)
-    temporary.replace(path)
+    write_bytes(path, payload, keep_mode=True, make_parents=True)  # one rename; a new file is 0644, like the package's
 
 
 def _read_shipped(library: Library | None) -> MatchIndex | None:
