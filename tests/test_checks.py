@@ -366,3 +366,34 @@ def test_length_counts_the_safety_notice_a_customer_who_pasted_a_secret_reads(tm
     (finding,) = run_checks(Config(), [path]).findings
     assert (finding.locale, finding.check) == ("es", "length")
     assert "characters with the safety notice (pasted secret), over the chat limit of 1200" in finding.message
+
+
+def _draft_with_network_branch(tmp_path: Path, cases: str) -> Path:
+    """bad_draft with a ``network`` variable whose Solana branch (not the example) is over the limit."""
+    path = tmp_path / "bad_draft.yaml"
+    text = (BAD / "bad_draft.yaml").read_text(encoding="utf-8").replace("    status: draft\n", "")
+    text = text.replace('  days: {type: number, default: "3", example: "5"}\n',
+                        '  days: {type: number, default: "3", example: "5"}\n'
+                        f'  network: {{type: text, default: "", example: TRON{cases}}}\n')
+    hello = "{% if customer_name %}Hola, {{ customer_name }}:{% else %}Hola:{% endif %}"
+    text = text.replace(hello, hello + "{% if network == 'Solana' %}" + " texto" * 250 + "{% endif %}")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _lengths(path: Path) -> list[Finding]:
+    return [finding for finding in run_checks(Config(), [path]).findings if finding.check == "length"]
+
+
+def test_length_renders_each_declared_case_of_a_variable(tmp_path: Path) -> None:
+    # tx_pending's length was measured on the TRON example only: its Ethereum branch ran over the limit unseen.
+    assert _lengths(_draft_with_network_branch(tmp_path, "")) == []
+    (finding,) = _lengths(_draft_with_network_branch(tmp_path, ", cases: [Ethereum, Solana]"))
+    assert (finding.locale, finding.check) == ("es", "length")
+    assert "characters with the safety notice (pasted secret) and network=Solana, over the chat limit" in finding.message
+
+
+def test_cases_must_be_a_list(tmp_path: Path) -> None:
+    path = _draft_with_network_branch(tmp_path, ", cases: Solana")
+    messages = [finding.message for finding in run_checks(Config(), [path]).findings]
+    assert "variable 'network': cases must be a list of values" in " ".join(messages)

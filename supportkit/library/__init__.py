@@ -36,7 +36,7 @@ LOCALE_KEY_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 _TOP_KEYS = {"id", "kind", "intents", "channel", "category", "updated", "variables", "examples",
              "faq", "checks", "locales", "tags"}
 _LOCALE_KEYS = {"subject", "body", "source", "status", "note"}
-_VARIABLE_KEYS = {"default", "description", "example", "type", "required"}
+_VARIABLE_KEYS = {"default", "description", "example", "type", "required", "cases"}
 VARIABLE_TYPES = ("text", "number", "amount", "date", "url")
 
 
@@ -59,6 +59,8 @@ class Variable:
     type: str = "text"
     required: bool = False
     """True when the template cannot be sent without a real value (``supportkit render`` refuses it missing)."""
+    cases: tuple[str, ...] = ()
+    """More values beside ``example`` that switch the text onto another branch (``check`` renders each)."""
 
     def default_for(self, locale: str) -> str:
         """The fallback value in ``locale`` (a per-locale mapping falls back to its ``en``)."""
@@ -346,7 +348,8 @@ def template_to_data(template: Template) -> tuple[Any, ...]:
     return (
         template.id, template.kind, str(template.path), template.intents, template.channel, template.category,
         None if updated is None else (type(updated) is _dt.datetime, updated.isoformat()),
-        {name: (v.name, v.default, v.description, v.example, v.type, v.required) for name, v in template.variables.items()},
+        {name: (v.name, v.default, v.description, v.example, v.type, v.required, v.cases)
+         for name, v in template.variables.items()},
         template.examples, template.faq, template.disabled_checks,
         {code: (t.locale, t.subject, t.body, t.source, t.status, t.note, t.line, t.subject_line, t.body_line)
          for code, t in template.locales.items()},
@@ -583,8 +586,12 @@ def _variables(value: Any, line: int, problem: Any) -> dict[str, Variable]:
             required = False
         elif required and default:
             problem(vline, f"variable {name!r}: a required variable has no default (remove one of them)")
+        cases = spec.get("cases", [])
+        if not isinstance(cases, list) or not all(isinstance(case, str | int | float) for case in cases):
+            problem(vline, f"variable {name!r}: cases must be a list of values")
+            cases = []
         result[name] = Variable(name, default, str(spec.get("description", "")), str(spec.get("example", "")), vtype,
-                                required)
+                                required, tuple(str(case) for case in cases))
     return result
 
 

@@ -196,6 +196,15 @@ def _render_values(view: TemplateView, empty: bool) -> dict[str, str]:
             for name, v in view.template.variables.items()}
 
 
+def _case_values(view: TemplateView, values: dict[str, str]) -> Iterator[tuple[dict[str, str], str]]:
+    """``values``, then each declared ``cases`` value of a variable in its place (one at a time)."""
+    yield values, ""
+    for name, variable in view.template.variables.items():
+        for case in variable.cases:
+            if case != values.get(name):
+                yield {**values, name: case}, f" and {name}={case}"
+
+
 def render_piece(view: TemplateView, piece: Piece, values: dict[str, str], situation: tuple[str, ...] = ()) -> str:
     """Render one piece in its locale, with the ``SITUATION`` flags named in ``situation`` set
     (raises TemplateError as the runtime would)."""
@@ -246,14 +255,16 @@ def check_render(view: TemplateView) -> Iterator[Finding]:
         names = {n for n in used_names(piece.ast) if not n.startswith("brand.")}
         if names - declared:
             continue  # undeclared_variable says it
-        for label, empty in (("example", False), ("empty", True)):
+        tries = [(values, f"example values{how}") for values, how in _case_values(view, _render_values(view, False))]
+        tries.append((_render_values(view, True), "empty values"))
+        for values, label in tries:
             try:
-                render_piece(view, piece, _render_values(view, empty))
+                render_piece(view, piece, values)
             except SupportkitError as exc:
                 # The line the template got to, when rendering knows it.
                 reached = exc.line if isinstance(exc, TemplateError) else None
                 line = piece.line + reached - 1 if reached else piece.line
-                yield view.finding("render", line, piece.locale, f"{piece.field}: fails with {label} values: {exc.what}")
+                yield view.finding("render", line, piece.locale, f"{piece.field}: fails with {label}: {exc.what}")
                 break
 
 
@@ -419,23 +430,26 @@ def check_length(view: TemplateView) -> Iterator[Finding]:
             continue
         # With the example values, and with none (a variable left empty can switch on a longer branch);
         # a reply also as a customer who pasted a secret reads it: greeting, safety notice, body.
+        # Each declared case of a variable too (a network name switches tx_pending onto its own branch).
+        tries = [(values, how) for values, how in _case_values(view, _length_values(view, empty=False))]
+        tries.append((_length_values(view, empty=True), " with no values"))
+        notice = view.template.kind == "reply" and bool(view.template.intents)  # what `reply` answers a pasted secret with
         lengths = []
-        for empty, how in ((False, ""), (True, " with no values")):
+        for values, how in tries:
             try:
-                lengths.append((len(render_piece(view, piece, _length_values(view, empty=empty))), how))
+                lengths.append((len(render_piece(view, piece, values)), how))
             except SupportkitError:
                 continue
-        if view.template.kind == "reply" and view.template.intents:  # what `reply` can answer a pasted secret with
-            from supportkit.guard import safety_notice
-            from supportkit.pipeline import with_notice
+            if notice:
+                from supportkit.guard import safety_notice
+                from supportkit.pipeline import with_notice
 
-            for empty, how in ((False, " with the safety notice (pasted secret)"),
-                               (True, " with the safety notice (pasted secret) and no values")):
                 try:
-                    body = render_piece(view, piece, _length_values(view, empty=empty), ("secret_found",))
+                    body = render_piece(view, piece, values, ("secret_found",))
                 except SupportkitError:
                     continue
-                lengths.append((len(with_notice(body, safety_notice(code))), how))
+                pasted = " with the safety notice (pasted secret)" + (how.replace(" with", " and") if how else "")
+                lengths.append((len(with_notice(body, safety_notice(code))), pasted))
         over = [(length, how) for length, how in lengths if length > limit]
         if over:
             length, how = max(over)
