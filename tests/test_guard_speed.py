@@ -373,6 +373,9 @@ def plain_window_scores(block: str, floor: float | None = None, cues: tuple[int,
             set_off = end == n or bool(separated and separated[end])
             if not (is_spaced or (cued and set_off)):
                 continue
+            # A short window inside one already found that passes adds nothing: not scored.
+            if any(w[0] >= hanzi.THRESHOLD and w[1] <= start and end <= w[1] + w[2] for w in results):
+                continue
             found = score_of(start, length)
             if found:
                 results.append(found)

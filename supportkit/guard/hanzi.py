@@ -278,7 +278,17 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
         short_starts.update(_spaced_starts(separated, n))
     for cue in cues:
         short_starts.update(range(max(0, cue), min(n, cue + CUED_GAP + 1)))
+    # A short window inside a window that passes already adds nothing to the phrase around it
+    # (its cluster, edges and checksum stay the same): skipping those keeps a long spaced run linear
+    # in practice, not four windows scored per character.
+    passing = sorted((w[1], w[1] + w[2]) for w in results if w[0] >= THRESHOLD) if short_starts else []
+    covered, reach = 0, 0
     for start in sorted(short_starts):
+        while covered < len(passing) and passing[covered][0] <= start:
+            reach = max(reach, passing[covered][1])
+            covered += 1
+        if start + shortest - 1 <= reach:
+            continue  # every short window from here lies inside one that passes
         # A cue counts for a short window only right before it ("助记词：的一是在"), and an unspaced
         # short window only where it is set off at its end: "助记词拍照发云盘备份" is a sentence.
         cued = any(start - CUED_GAP <= cue <= start for cue in cues)
@@ -286,6 +296,8 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
             if start + length > n:
                 break
             end = start + length
+            if end <= reach:
+                continue
             is_spaced = spaces is not None and spaces[end - 1] - spaces[start] >= SPACED_SHARE * (length - 1)
             set_off = end == n or bool(separated and separated[end])
             if not (is_spaced or (cued and set_off)):
@@ -293,6 +305,8 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
             found = score_of(start, length)
             if found:
                 results.append(found)
+                if found[0] >= THRESHOLD:
+                    reach = max(reach, end)
     return results
 
 
