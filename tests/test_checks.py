@@ -365,7 +365,7 @@ def test_length_counts_the_safety_notice_a_customer_who_pasted_a_secret_reads(tm
                     encoding="utf-8")
     (finding,) = run_checks(Config(), [path]).findings
     assert (finding.locale, finding.check) == ("es", "length")
-    assert "characters with the safety notice (pasted secret), over the chat limit of 1200" in finding.message
+    assert "characters with the safety notice (pasted secret)" in finding.message
 
 
 def _draft_with_network_branch(tmp_path: Path, cases: str) -> Path:
@@ -397,3 +397,15 @@ def test_cases_must_be_a_list(tmp_path: Path) -> None:
     path = _draft_with_network_branch(tmp_path, ", cases: Solana")
     messages = [finding.message for finding in run_checks(Config(), [path]).findings]
     assert "variable 'network': cases must be a list of values" in " ".join(messages)
+
+
+def test_length_is_measured_with_only_the_name_too(tmp_path: Path) -> None:
+    # The name is what an agent most often has: with it and nothing else, es tx_pending ran 1,212 characters.
+    path = tmp_path / "bad_draft.yaml"
+    text = (BAD / "bad_draft.yaml").read_text(encoding="utf-8").replace("    status: draft\n", "")
+    hello = "{% if customer_name %}Hola, {{ customer_name }}:{% else %}Hola:{% endif %}"
+    path.write_text(text.replace(hello, hello + "{% if customer_name and days | string != '5' %}" + " texto" * 200 + "{% endif %}"),
+                    encoding="utf-8")
+    (finding,) = _lengths(path)
+    assert (finding.locale, finding.check) == ("es", "length")
+    assert "only the name, over the chat limit of 1200" in finding.message

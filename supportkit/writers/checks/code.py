@@ -433,6 +433,9 @@ def check_length(view: TemplateView) -> Iterator[Finding]:
         # Each declared case of a variable too (a network name switches tx_pending onto its own branch).
         tries = [(values, how) for values, how in _case_values(view, _length_values(view, empty=False))]
         tries.append((_length_values(view, empty=True), " with no values"))
+        named = {name: REALISTIC_NAME for name in view.template.variables if name.endswith("_name")}
+        if named:  # the name is what an agent most often knows, and the rest left empty opens the longest branch
+            tries.append(({**_length_values(view, empty=True), **named}, " with only the name"))
         notice = view.template.kind == "reply" and bool(view.template.intents)  # what `reply` answers a pasted secret with
         lengths = []
         for values, how in tries:
