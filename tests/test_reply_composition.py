@@ -76,3 +76,27 @@ def test_a_message_that_is_only_a_phrase_is_answered_about_the_exposure(locale: 
     assert result.secret_found and "abandon" not in result.text
     assert result.reply.template == "secret_exposed"
     assert result.text.split("\n\n")[1] == safety_notice(locale)
+
+
+@pytest.mark.parametrize(("spelling", "network"), [
+    ("Трон", "TRON"), ("трон (TRC20)", "TRON"), ("波场链", "TRON"), ("trc-20", "TRON"),
+    ("Эфириум", "Ethereum"), ("эфир", "Ethereum"), ("ERC20", "Ethereum"), ("以太坊", "Ethereum"),
+    ("BSC", "BNB Chain"), ("币安智能链", "BNB Chain"),
+])
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+def test_tx_pending_knows_a_network_however_the_customer_spells_it(locale: str, spelling: str, network: str) -> None:
+    # «Трон» and «Эфириум» (how Russian speakers write them) were answered as an unknown network.
+    library = library_for(Config())
+    template = select_template(library, "tx_pending", locale)
+    for secret in (False, True):
+        said = render(template, {"network": spelling}, Config().brand, secret_found=secret).text
+        canonical = render(template, {"network": network}, Config().brand, secret_found=secret).text
+        assert said == canonical
+
+
+@pytest.mark.parametrize("spelling", ["opBNB", "Ethereum Classic", "Tronix"])
+def test_tx_pending_does_not_mistake_a_different_network(spelling: str) -> None:
+    library = library_for(Config())
+    template = select_template(library, "tx_pending", "en")
+    said = render(template, {"network": spelling}, Config().brand).text
+    assert f"the {spelling} network" in said
