@@ -212,14 +212,12 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
 
 def missing_articles(found: ArticleSet, library: Library, config: Config, locales: tuple[str, ...]) -> list[Problem]:
     """Articles a locale shows only as a fallback: not written in it, and no reply-based page to keep."""
-    from supportkit.faq.articles import usable_translation
-
     topics, problems = topics_of(found, library, config)
     for topic in topics:
         for code in locales:
             if code in topic.texts or (code == "zh-Hant" and "zh" in topic.texts):
                 continue
-            if topic.replaces is not None and usable_translation(topic.replaces, code, config.allow_drafts):
+            if topic.kept_in(code, config.allow_drafts):
                 continue
             problems.append(Problem(str(topic.source.path), 1, code, f"article {topic.slug} is missing "
                                     f"(add {topic.slug}/{code}.md)", check="faq_missing"))

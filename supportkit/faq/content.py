@@ -40,9 +40,14 @@ class Topic:
     slug: str
     texts: dict[str, ArticleText]
     source: ArticleText
-    replaces: Template | None
+    replaces: tuple[Template, ...]
+    """The reply-based pages it replaces; the first one's ref and address are the article's."""
     ref: str
     page: str
+
+    def kept_in(self, locale: str, allow_drafts: bool) -> bool:
+        """Whether ``locale`` keeps a replaced page, not having the article in its language."""
+        return any(usable_translation(t, locale, allow_drafts) is not None for t in self.replaces)
 
 
 def load_site_articles(config: Config) -> ArticleSet:
@@ -59,20 +64,23 @@ def topics_of(found: ArticleSet, library: Library, config: Config) -> tuple[list
     for slug in found:
         texts = found.articles[slug]
         source = texts.get(config.source_locale) or next(iter(texts.values()))
-        template = None
-        if source.replaces:
-            template = library.templates.get(source.replaces)
+        replaced: list[Template] = []
+        for ref in source.replaces:
+            template = library.templates.get(ref)
             if template is None:
                 problems.append(Problem(str(source.path), source.line_of("replaces"), source.locale,
-                                        f"replaces {source.replaces!r}: no such template (a ref: tutorials/switch_phone, "
+                                        f"replaces {ref!r}: no such template (a ref: tutorials/switch_phone, "
                                         "tx_pending)", check="article_replaces"))
-        page = slug_of(template) if template is not None else f"{slug}.html"
-        if template is None and page in taken:
+            else:
+                replaced.append(template)
+        page = slug_of(replaced[0]) if replaced else f"{slug}.html"
+        if not replaced and page in taken:
             problems.append(Problem(str(source.path), 1, source.locale, f"the address {page} is the page of "
                                     f"template {taken[page]}: rename the folder, or add replaces: {taken[page]}",
                                     check="article_replaces"))
             continue
-        topics.append(Topic(slug, texts, source, template, template.ref if template else f"articles/{slug}", page))
+        topics.append(Topic(slug, texts, source, tuple(replaced), replaced[0].ref if replaced else f"articles/{slug}",
+                            page))
     return topics, problems
 
 
@@ -90,11 +98,9 @@ def collect_pages(library: Library, found: ArticleSet, options: BuildOptions, co
     for topic in topics:
         for locale in options.locales:
             own = _own_text(topic, locale)
-            if own is None and topic.replaces is not None and usable_translation(
-                    topic.replaces, locale, config.allow_drafts) is not None:
-                continue  # the reply-based page stays until the article is written in this locale
-            if topic.replaces is not None:
-                replaced[locale].add(topic.ref)
+            if own is None and topic.kept_in(locale, config.allow_drafts):
+                continue  # the reply-based pages stay until the article is written in this locale
+            replaced[locale].update(t.ref for t in topic.replaces)
             if own is None and options.untranslated == "omit":
                 continue
             content_locale = locale if own is not None else topic.source.locale

@@ -14,7 +14,7 @@ import functools
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from supportkit.faq.options import FaqBuildError
@@ -23,9 +23,8 @@ MAX_WIDTH = 960
 """Widest raster image published (px): the article column is about 720 px wide, 1.33x for sharper screens."""
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+"""Pillow's format per suffix (``supportkit.library.articles.RASTER_SUFFIXES``, where a locale's file is found)."""
 SVG = ".svg"
-IMAGE_SUFFIXES = (*RASTER, SVG)
-_NAME_RE = re.compile(r"images/(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]+")
 
 
 class ImageError(FaqBuildError):
@@ -40,27 +39,6 @@ class Image:
     width: int
     height: int
     data: bytes
-
-
-def image_name(src: str) -> str | None:
-    """``images/x.svg`` as written in an article, or None when it is not a plain relative image path."""
-    if not _NAME_RE.fullmatch(src) or ".." in PurePosixPath(src).parts:
-        return None
-    return src if PurePosixPath(src).suffix.lower() in IMAGE_SUFFIXES else None
-
-
-def find_image(folder: Path, src: str, locale: str, default_locale: str) -> tuple[Path, str] | None:
-    """(file, locale folder or "") a locale shows for ``src``: its own copy, the default locale's, or the shared one."""
-    name = image_name(src)
-    if name is None:
-        return None
-    rest = name.removeprefix("images/")
-    for code in dict.fromkeys((locale, default_locale)):
-        candidate = folder / "images" / code / rest
-        if candidate.is_file():
-            return candidate, code
-    shared = folder / "images" / rest
-    return (shared, "") if shared.is_file() else None
 
 
 def publish(path: Path, slug: str, variant: str) -> Image:

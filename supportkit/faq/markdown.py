@@ -16,8 +16,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from supportkit.faq.images import Image, ImageError, find_image, publish
-from supportkit.library.articles import ADMONITIONS, ArticleText, make_markdown_parser
+from supportkit.faq.images import Image, ImageError, publish
+from supportkit.library.articles import ADMONITIONS, ArticleText, image_file, make_markdown_parser
 
 TOC_MIN_HEADINGS = 3
 """Articles with this many subheadings (## and ###) get a table of contents."""
@@ -136,7 +136,7 @@ def _image(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> st
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
     alt = self.renderInlineAsText(token.children, options, env).strip()
-    found = find_image(site.folder, src, site.locale, site.default_locale)
+    found = image_file(site.folder, src, site.locale, site.default_locale)
     if found is None:
         raise ImageError(f"{site.locale}: image {src!r} not found (looked in images/{site.locale}/, "
                          f"images/{site.default_locale}/ and images/)", site.path,

@@ -17,7 +17,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from supportkit.errors import Problem
@@ -58,8 +58,9 @@ class ArticleText:
     order: int = 0
     related: tuple[str, ...] = ()
     updated: _dt.date | None = None
-    replaces: str | None = None
-    """The ref of the reply-based page this article takes the place of (``tutorials/switch_phone``)."""
+    replaces: tuple[str, ...] = ()
+    """Refs of the reply-based pages this article takes the place of (``tutorials/switch_phone``); the
+    first one's address becomes the article's."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
     """File line of each front-matter key."""
 
@@ -205,9 +206,12 @@ def read_article(path: Path, slug: str, locale: str) -> tuple[ArticleText | None
     updated = meta.get("updated")
     if updated is not None and (not isinstance(updated, _dt.date) or isinstance(updated, _dt.datetime)):
         found += problem(line["updated"], "updated must be a date: 2026-12-07")
-    replaces = meta.get("replaces")
-    if replaces is not None and (not isinstance(replaces, str) or not replaces.strip()):
-        found += problem(line["replaces"], "replaces must be a template ref (tutorials/switch_phone, tx_pending)")
+    replaces = meta.get("replaces", [])
+    replaces = [replaces] if isinstance(replaces, str) else replaces
+    if not isinstance(replaces, list) or not all(isinstance(r, str) and r.strip() for r in replaces):
+        found += problem(line["replaces"], "replaces must be a template ref (tutorials/switch_phone, tx_pending) "
+                                           "or a list of them")
+        replaces = []
     if not body.strip():
         found += problem(body_line, "the article has no text after its front matter")
     if found:
@@ -215,7 +219,7 @@ def read_article(path: Path, slug: str, locale: str) -> tuple[ArticleText | None
     article = ArticleText(slug=slug, locale=locale, path=path, title=values["title"],
                           description=values["description"], category=values["category"], body=body,
                           body_line=body_line, order=order, related=tuple(related), updated=updated,
-                          replaces=replaces.strip() if replaces else None, lines=line)
+                          replaces=tuple(r.strip() for r in replaces), lines=line)
     return article, meta, []
 
 
@@ -296,3 +300,32 @@ def image_refs(tokens: list[Any], body: str) -> list[ImageRef]:
         line = next((n for n in range(start, min(end, len(lines))) if src and src in lines[n]), start)
         found.append(ImageRef(src, child.content.strip(), line))
     return found
+
+
+# --- images ----------------------------------------------------------------------------------------
+
+RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+IMAGE_SUFFIXES = (*RASTER_SUFFIXES, ".svg")
+_IMAGE_NAME_RE = re.compile(r"images/(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]+")
+
+
+def image_name(src: str) -> str | None:
+    """``images/x.svg`` as written in an article, or None when it is not a plain relative image path."""
+    if not _IMAGE_NAME_RE.fullmatch(src) or ".." in PurePosixPath(src).parts:
+        return None
+    return src if PurePosixPath(src).suffix.lower() in IMAGE_SUFFIXES else None
+
+
+def image_file(folder: Path, src: str, locale: str, default_locale: str) -> tuple[Path, str] | None:
+    """(file, its locale folder or "") a locale shows for ``src``: its own copy
+    (``images/<locale>/x.svg``), else the default locale's, else the shared ``images/x.svg``."""
+    name = image_name(src)
+    if name is None:
+        return None
+    rest = name.removeprefix("images/")
+    for code in dict.fromkeys((locale, default_locale)):
+        candidate = folder / "images" / code / rest
+        if candidate.is_file():
+            return candidate, code
+    shared = folder / "images" / rest
+    return (shared, "") if shared.is_file() else None
