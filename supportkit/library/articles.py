@@ -79,6 +79,9 @@ class ArticleSet:
     root: Path
     articles: dict[str, dict[str, ArticleText]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    slugs: set[str] = field(default_factory=set)
+    """Every article folder, those whose files all have problems too (a ``related`` link to one is not
+    a second fault)."""
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self.articles))
@@ -107,6 +110,7 @@ def load_articles(root: Path, source_locale: str = "en") -> ArticleSet:
             found.problems.append(Problem(str(folder), 1, "", f"article folder {folder.name!r} is not a slug: "
                                           "lower-case letters, digits and single hyphens", check="article_front_matter"))
             continue
+        found.slugs.add(folder.name)
         texts: dict[str, ArticleText] = {}
         raw: dict[str, Located] = {}
         for path in files:

@@ -181,7 +181,7 @@ def check_related(view: ArticlesView) -> Iterator[Finding]:
             if slug == text.slug:
                 yield view.finding("article_related", text, text.line_of("related"), text.locale,
                                    f"related: {slug!r} is this article itself")
-            elif slug not in view.found.articles:
+            elif slug not in view.found.slugs:
                 yield view.finding("article_related", text, text.line_of("related"), text.locale,
                                    f"related: no article {slug!r} (articles are folders of {view.found.root.name}/)")
 
@@ -206,5 +206,15 @@ def check_facts(view: ArticlesView) -> Iterator[Finding]:
         try:
             fill_facts(text, view.config.brand)
         except TemplateError as exc:
-            line = text.body_line + (exc.line - 1 if exc.line else 0)
+            line = text.body_line + (exc.line - 1 if exc.line else _line_naming(text.body, exc.what))
             yield view.finding("article_facts", text, line, text.locale, exc.what)
+
+
+def _line_naming(body: str, message: str) -> int:
+    """The body line (0-based) of the first ``{{ ... }}`` holding the name an error quotes last, else 0."""
+    names = re.findall(r"'(\w+)'", message)
+    if names:
+        for number, line in enumerate(body.split("\n")):
+            if re.search(r"\{\{[^}]*\b" + re.escape(names[-1]) + r"\b", line):
+                return number
+    return 0
