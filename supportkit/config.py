@@ -235,6 +235,8 @@ class ConfigReport:
             if item.name == "brand":
                 for brand_item in dataclasses.fields(Brand):
                     values[f"brand.{brand_item.name}"] = getattr(self.config.brand, brand_item.name)
+            elif item.name == "articles_dir":  # the folder in force (none with a team's own replies)
+                values[item.name] = self.config.articles_root
             elif item.name != "source":
                 values[item.name] = getattr(self.config, item.name)
         return {key: {"value": _jsonable(value), "origin": self.origins.get(key, "default")}

@@ -286,3 +286,12 @@ def test_the_bundled_articles_replace_their_tutorials_in_english_only(tmp_path: 
         assert all(ref in library.templates for ref in texts["en"].replaces), slug
         assert list(texts) == ["en"]
         assert texts["en"].body.count("\n## ") >= 3 and ":::" in texts["en"].body and "](images/" in texts["en"].body
+
+
+def test_the_articles_folder_comes_from_the_configuration(tmp_path: Path) -> None:
+    from supportkit.config import load_config
+
+    assert Config().articles_root == BUNDLED_ARTICLES
+    assert Config(replies_dir=tmp_path).articles_root is None  # a team's own replies: its own articles
+    config = load_config(tmp_path, env={"SUPPORTKIT_ARTICLES_DIR": str(tmp_path / "help")})
+    assert config.articles_root == tmp_path / "help"
