@@ -116,7 +116,13 @@ def test_a_localized_image_is_found_before_the_shared_one_and_checked_per_locale
     fr.write_text((articles / "new-phone" / "en.md").read_text(encoding="utf-8")
                   .replace("Moving to a new phone", "Changer de téléphone")
                   .replace("images/steps.svg", "images/etapes.svg"), encoding="utf-8")
-    assert lines(config, articles)[0].startswith("new-phone/fr.md:10: fr: new-phone: article_image_missing:")
+    found = lines(config, articles)
+    assert [line.split(": ")[3] for line in found] == ["article_image_missing", "article_image_alt"]
+    assert found[0].startswith("new-phone/fr.md:10: fr: new-phone: article_image_missing:")
+    assert found[1].startswith("new-phone/fr.md:10: fr: new-phone: article_image_alt: image 'images/etapes.svg': "
+                               "the alt text is the en article's;")
+    edit(fr, "Four boxes joined by arrows", "Quatre cases reliées par des flèches")
+    assert [line.split(": ")[3] for line in lines(config, articles)] == ["article_image_missing"]
     (articles / "new-phone" / "images" / "fr").mkdir()
     (articles / "new-phone" / "images" / "fr" / "etapes.svg").write_text(SVG, encoding="utf-8")
     assert lines(config, articles) == []

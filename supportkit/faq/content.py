@@ -27,6 +27,7 @@ from supportkit.faq.articles import (
 from supportkit.faq.markdown import RenderedArticle, render_article
 from supportkit.faq.options import BuildOptions, FaqBuildError
 from supportkit.faq.pages import site_gettext
+from supportkit.i18n import _
 from supportkit.library import Library, Template
 from supportkit.library.articles import ArticleSet, ArticleText, load_articles
 from supportkit.rendering.articles import fill_facts
@@ -89,8 +90,9 @@ def collect_pages(library: Library, found: ArticleSet, options: BuildOptions, co
     """Every page of every locale (``options.locales``), in home-page order."""
     topics, problems = topics_of(found, library, config)
     if problems:
-        raise FaqBuildError(f"{problems[0].path}:{problems[0].line}: {problems[0].message}", None,
-                            "Run `supportkit check` to see every problem in the articles.")
+        first = problems[0]
+        raise FaqBuildError(f"{first.path}:{first.line}: {first.locale}: {first.message}", None,
+                            _("Run `supportkit check` to see every problem in the articles."))
     default = config.default_locale
     rendered: dict[tuple[str, str], tuple[ArticleText, RenderedArticle, str]] = {}
     per_locale: dict[str, list[Article]] = {locale: [] for locale in options.locales}

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from supportkit.faq.options import FaqBuildError
+from supportkit.i18n import _
 
 MAX_WIDTH = 960
 """Widest raster image published (px): the article column is about 720 px wide, 1.33x for sharper screens."""
@@ -51,8 +52,8 @@ def publish(path: Path, slug: str, variant: str) -> Image:
 def _publish(path: str, size: int, mtime: int, slug: str, variant: str) -> Image:
     source = Path(path)
     if size > MAX_SOURCE_BYTES:
-        raise ImageError(f"image is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB", path,
-                         "Export it smaller; the build resizes to the article's width anyway.")
+        raise ImageError(_("image is larger than {size} MiB").format(size=MAX_SOURCE_BYTES // (1024 * 1024)), path,
+                         _("Export it smaller; the build resizes to the article's width anyway."))
     suffix = source.suffix.lower()
     data = source.read_bytes()
     if suffix == SVG:
@@ -70,14 +71,15 @@ def compress_raster(data: bytes, kind: str, where: str) -> tuple[bytes, int, int
     try:
         from PIL import Image as PILImage
     except ImportError:
-        raise ImageError("raster images (PNG, JPEG, WebP) need Pillow to be resized and compressed", where,
-                         "Install the site extra: pip install 'supportkit[site]'. SVG images need nothing.") from None
+        raise ImageError(_("raster images (PNG, JPEG, WebP) need Pillow to be resized and compressed"), where,
+                         _("Install the site extra: pip install 'supportkit[site]'. SVG images need nothing.")) from None
     try:
         with PILImage.open(io.BytesIO(data)) as opened:
             opened.load()
             picture = opened.copy()
     except (OSError, ValueError, PILImage.DecompressionBombError) as exc:
-        raise ImageError(f"cannot read the image: {exc}", where, "Export it again as PNG, JPEG or WebP.") from None
+        raise ImageError(_("cannot read the image: {error}").format(error=exc), where,
+                         _("Export it again as PNG, JPEG or WebP.")) from None
     if picture.width > MAX_WIDTH:
         picture = picture.resize((MAX_WIDTH, max(1, round(picture.height * MAX_WIDTH / picture.width))),
                                  PILImage.Resampling.LANCZOS)
@@ -123,17 +125,18 @@ def sanitize_svg(data: bytes, where: str) -> tuple[bytes, int, int]:
 
     head = data[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in data.lower():
-        raise ImageError("SVG with a DOCTYPE or entities is refused", where, "Save it as plain SVG (no DOCTYPE).")
+        raise ImageError(_("SVG with a DOCTYPE or entities is refused"), where, _("Save it as plain SVG (no DOCTYPE)."))
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
-        raise ImageError(f"not a valid SVG file: {exc}", where, "Export it again as plain SVG.") from None
+        raise ImageError(_("not a valid SVG file: {error}").format(error=exc), where,
+                         _("Export it again as plain SVG.")) from None
     if _local(root.tag) != "svg":
-        raise ImageError("the file's root element is not <svg>", where, "Export it again as plain SVG.")
+        raise ImageError(_("the file's root element is not <svg>"), where, _("Export it again as plain SVG."))
     clean = _clean(root)
     width, height = svg_size(clean)
     if width <= 0 or height <= 0:
-        raise ImageError("SVG needs a width and height or a viewBox", where, 'Add viewBox="0 0 W H".')
+        raise ImageError(_("SVG needs a width and height or a viewBox"), where, _('Add viewBox="0 0 W H".'))
     clean.set("width", _number(width))
     clean.set("height", _number(height))
     ElementTree.register_namespace("", SVG_NS)

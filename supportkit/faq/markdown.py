@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from supportkit.faq.images import Image, ImageError, publish
+from supportkit.i18n import _
 from supportkit.library.articles import ADMONITIONS, ArticleText, image_file, make_markdown_parser
 
 TOC_MIN_HEADINGS = 3
@@ -55,8 +56,12 @@ def render_article(article: ArticleText, markdown: str, folder: Path, default_lo
     _mark_figures(tokens)
     body = parser.renderer.render(tokens, parser.options, {"site": env})
     headings = tuple(_headings(tokens))
-    toc = table_of_contents(headings, gettext("On this page")) if len(headings) >= TOC_MIN_HEADINGS else ""
+    toc = table_of_contents(headings, toc_label(gettext)) if len(headings) >= TOC_MIN_HEADINGS else ""
     return RenderedArticle(toc + body, plain_text(tokens), headings, tuple(env.images))
+
+
+def toc_label(_: Callable[[str], str]) -> str:
+    return _("On this page")
 
 
 def admonition_labels(_: Callable[[str], str]) -> dict[str, str]:
@@ -138,9 +143,10 @@ def _image(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> st
     alt = self.renderInlineAsText(token.children, options, env).strip()
     found = image_file(site.folder, src, site.locale, site.default_locale)
     if found is None:
-        raise ImageError(f"{site.locale}: image {src!r} not found (looked in images/{site.locale}/, "
-                         f"images/{site.default_locale}/ and images/)", site.path,
-                         "Put the file next to the article, under images/; `supportkit check` lists them all.")
+        raise ImageError(_("{locale}: image {src} not found (looked in images/{locale}/, images/{default}/ and "
+                           "images/)").format(locale=site.locale, src=repr(src), default=site.default_locale),
+                         site.path, _("Put the file next to the article, under images/; `supportkit check` lists "
+                                      "them all."))
     image = publish(found[0], site.slug, found[1])
     if image not in site.images:
         site.images.append(image)

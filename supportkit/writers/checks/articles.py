@@ -162,9 +162,17 @@ def check_image_missing(view: ArticlesView) -> Iterator[Finding]:
                                "for this locale's copy); names are images/<name>.svg|png|jpg|webp")
 
 
-@article_rule("article_image_alt", "error", "an image has no alt text, or its file name as alt text")
+@article_rule("article_image_alt", "error", "an image has no alt text, its file name as alt text, or the source's untranslated")
 def check_image_alt(view: ArticlesView) -> Iterator[Finding]:
+    source_alts: dict[str, set[str]] = {}
     for text, ref in _images(view):
+        if text.locale == view.config.source_locale and ref.alt:
+            source_alts.setdefault(text.slug, set()).add(ref.alt)
+    for text, ref in _images(view):
+        if text.locale != view.config.source_locale and ref.alt in source_alts.get(text.slug, set()):
+            yield view.finding("article_image_alt", text, text.body_line_at(ref.line), text.locale,
+                               f"image {ref.src!r}: the alt text is the {view.config.source_locale} article's; "
+                               "say in this locale's language what the picture shows")
         stem = Path(ref.src).stem.casefold()
         if not ref.alt:
             yield view.finding("article_image_alt", text, text.body_line_at(ref.line), text.locale,
