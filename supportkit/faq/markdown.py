@@ -143,8 +143,9 @@ def _image(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> st
     alt = self.renderInlineAsText(token.children, options, env).strip()
     found = image_file(site.folder, src, site.locale, site.default_locale)
     if found is None:
-        raise ImageError(_("{locale}: image {src} not found (looked in images/{locale}/, images/{default}/ and "
-                           "images/)").format(locale=site.locale, src=repr(src), default=site.default_locale),
+        looked = ", ".join(f"images/{code}/" for code in dict.fromkeys((site.locale, site.default_locale)))
+        raise ImageError(_("{locale}: image {src} not found (looked in {folders} and images/)").format(
+                             locale=site.locale, src=repr(src), folders=looked),
                          site.path, _("Put the file next to the article, under images/; `supportkit check` lists "
                                       "them all."))
     image = publish(found[0], site.slug, found[1])
