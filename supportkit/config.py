@@ -44,13 +44,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _bundled(name: str) -> Path:
-    """``replies/`` or ``locales/``: beside the package in a checkout, inside it once installed."""
+    """``replies/``, ``locales/`` or ``articles/``: beside the package in a checkout, inside it once installed."""
     checkout = PACKAGE_DIR.parent / name
     return checkout if checkout.is_dir() else PACKAGE_DIR / "data" / name
 
 
 BUNDLED_REPLIES = _bundled("replies")
 BUNDLED_LOCALES = _bundled("locales")
+BUNDLED_ARTICLES = _bundled("articles")
 
 
 IN_APP_SUPPORT: Mapping[str, str] = MappingProxyType({
@@ -140,6 +141,8 @@ class Config:
 
     replies_dir: Path = BUNDLED_REPLIES
     locales_dir: Path = BUNDLED_LOCALES
+    articles_dir: Path | None = None
+    """Help-center articles, ``<slug>/<locale>.md`` (docs/articles.md); unset: ``articles_root``."""
     source_locale: str = "en"
     default_locale: str = "en"
     allow_drafts: bool = False
@@ -156,6 +159,14 @@ class Config:
 
 
 
+    @property
+    def articles_root(self) -> Path | None:
+        """The articles folder: ``articles_dir``, else the bundled articles with the bundled replies
+        (they replace bundled pages), else none: a team's own replies come with its own articles."""
+        if self.articles_dir is not None:
+            return Path(self.articles_dir)
+        return BUNDLED_ARTICLES if Path(self.replies_dir) == BUNDLED_REPLIES else None
+
     def link_policy(self) -> LinkPolicy:
         """What a rendered reply may link to: the brand's policy plus the top-level ``allowed_domains``."""
         return self.brand.link_policy(self.allowed_domains)
@@ -167,7 +178,7 @@ class Config:
 
 
 _ENV_PREFIX = "SUPPORTKIT_"
-_PATH_KEYS = {"replies_dir", "locales_dir"}
+_PATH_KEYS = {"replies_dir", "locales_dir", "articles_dir"}
 _BOOL_KEYS = {"allow_drafts"}
 _TUPLE_KEYS = {"glossary", "allowed_domains", "disabled_checks"}
 _STR_KEYS = {"source_locale", "default_locale"}
@@ -224,6 +235,8 @@ class ConfigReport:
             if item.name == "brand":
                 for brand_item in dataclasses.fields(Brand):
                     values[f"brand.{brand_item.name}"] = getattr(self.config.brand, brand_item.name)
+            elif item.name == "articles_dir":  # the folder in force (none with a team's own replies)
+                values[item.name] = self.config.articles_root
             elif item.name != "source":
                 values[item.name] = getattr(self.config, item.name)
         return {key: {"value": _jsonable(value), "origin": self.origins.get(key, "default")}

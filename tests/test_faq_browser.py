@@ -197,3 +197,23 @@ def test_nu_html_checker_finds_no_errors(site: Path) -> None:
     done = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--skip-non-html", "--format", "text", str(site)],
                           capture_output=True, text=True, check=False, timeout=600)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_article_with_a_picture_and_boxes_passes_axe(browser: Any, server: str, site: Path, scheme: str) -> None:
+    if not AXE.is_file():
+        _require("axe-core is not installed (npm ci)")
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{server}/en/guide-switch-phone.html")
+    assert page.locator(".admonition").count() >= 2 and page.locator("nav.toc a").count() >= 3
+    image = page.locator("figure img")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('figure img').complete")
+    assert page.evaluate("document.querySelector('figure img').naturalWidth") > 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
+    assert _axe(page) == [], scheme
+    assert errors == []
+    context.close()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from supportkit.cache import UsedEntries, cache_file, cache_key
 from supportkit.config import Config
@@ -14,12 +15,10 @@ from supportkit.errors import Problem
 from supportkit.faq.markup import plain_summary, to_html
 from supportkit.faq.options import BuildOptions
 from supportkit.languages import choose_locale
-from supportkit.library import Library, Template
+from supportkit.library import Library, Template, Translation
+from supportkit.library.articles import CATEGORY_ORDER
 from supportkit.rendering import build_context, render_string
 from supportkit.text.chinese import TRADITIONAL, to_traditional
-
-CATEGORY_ORDER = ("getting_started", "security", "transfers", "fees", "trading", "assets", "tokens", "account",
-                  "support", "general")
 
 
 def slug_of(template: Template) -> str:
@@ -60,16 +59,25 @@ Spread = tuple[tuple[str, ...], tuple[str, ...]]  # (locales that translate an a
 
 @dataclass(frozen=True)
 class Article:
-    """One article as shown in one locale."""
+    """One page of the help center as shown in one locale: a reply-based page (``template``) or a
+    help-center article written in Markdown (``kind`` "article", ``html`` already rendered)."""
 
-    template: Template
-    ref: str  # ``template.ref`` and ``slug_of(template)``, worked out once per template
+    template: Template | None
+    ref: str  # ``template.ref`` (``articles/<slug>`` for an article of its own) and the page's file name
     slug: str
     locale: str  # the locale whose pages list it
     content_locale: str  # the language its text is really in
     title: str
-    text: str
-    digest: str  # of everything the text depends on: page keys use it instead of the whole body
+    text: str  # plain text: the search index, and the description of a reply-based page
+    digest: str  # of everything the page's text depends on: page keys use it instead of the whole body
+    category: str = "general"
+    kind: str = "reply"
+    updated: datetime.date | None = None
+    faq: bool = False  # a question with its answer (FAQPage data)
+    order: int = 0
+    description: str = ""
+    html: str = ""
+    images: tuple[Any, ...] = ()  # ``supportkit.faq.images.Image``s the page shows
 
     @property
     def is_fallback(self) -> bool:
@@ -78,11 +86,27 @@ class Article:
     # Derived from the text only for pages that are rendered (a rebuild renders few).
     @functools.cached_property
     def body_html(self) -> str:
-        return to_html(self.text)
+        return self.html or to_html(self.text)
 
     @functools.cached_property
     def summary(self) -> str:
-        return plain_summary(self.text)
+        return self.description or plain_summary(self.text)
+
+
+def sort_key(article: Article) -> tuple[int, int, str, str]:
+    """Home-page order: category, the writer's ``order``, then articles, replies, tutorials, by title."""
+    category = CATEGORY_ORDER.index(article.category) if article.category in CATEGORY_ORDER else 99
+    return category, article.order, article.kind, article.title
+
+
+def usable_translation(template: Template, locale: str, allow_drafts: bool) -> Translation | None:
+    """The text of ``template`` a page in ``locale`` may show (zh-Hant from zh), or None.
+
+    As translation_state: missing, draft, stale or ok. Stale text is shown like current text,
+    so staleness (a hash of the source text, for every locale) is not worked out.
+    """
+    translation = template.locales.get(converted_from(template, locale) or locale)
+    return translation if translation is not None and (not translation.is_draft or allow_drafts) else None
 
 
 def article_text(template: Template, content_locale: str, config: Config) -> tuple[str, str]:
@@ -113,19 +137,22 @@ def article_key(template: Template, content_locale: str, brand_key: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
 
 
-def collect_articles(library: Library, options: BuildOptions, config: Config, cache: TextCache) -> dict[str, list[Article]]:
-    """Articles per locale; rendered text comes from ``cache`` (the last build's) when unchanged."""
+def collect_articles(library: Library, options: BuildOptions, config: Config, cache: TextCache,
+                     replaced: dict[str, set[str]] | None = None) -> dict[str, list[Article]]:
+    """Reply-based pages per locale (unsorted; ``sort_key``), but those ``replaced[locale]`` names
+    (refs); rendered text comes from ``cache`` (the last build's) when unchanged."""
     articles = [(t, t.ref, slug_of(t)) for t in library if is_article(t)]
+    replaced = replaced or {}
     per_locale: dict[str, list[Article]] = {}
     rendered: dict[tuple[str, str], list[str]] = {}
     brand_key = hashlib.sha1(repr(config.brand).encode()).hexdigest()  # hashed once, not with every article
     for locale in options.locales:
         shown: list[Article] = []
+        gone = replaced.get(locale, set())
         for template, ref, slug in articles:
-            # As translation_state: missing, draft, stale or ok. Stale text is shown like current
-            # text, so staleness (a hash of the source text, for every locale) is not worked out.
-            translation = template.locales.get(converted_from(template, locale) or locale)
-            usable = translation is not None and (not translation.is_draft or config.allow_drafts)
+            if ref in gone:
+                continue
+            usable = usable_translation(template, locale, config.allow_drafts) is not None
             if not usable and options.untranslated == "omit":
                 continue
             content_locale = locale if usable else template.source_locale
@@ -138,9 +165,9 @@ def collect_articles(library: Library, options: BuildOptions, config: Config, ca
                     cache.put(digest, entry)
                 rendered[key] = [*entry, digest]
             title, text, digest = rendered[key]
-            shown.append(Article(template, ref, slug, locale, content_locale, title, text, digest))
-        shown.sort(key=lambda a: (CATEGORY_ORDER.index(a.template.category)
-                                  if a.template.category in CATEGORY_ORDER else 99, a.template.kind, a.title))
+            shown.append(Article(template, ref, slug, locale, content_locale, title, text, digest,
+                                 category=template.category, kind=template.kind, updated=template.updated,
+                                 faq=bool(template.faq)))
         per_locale[locale] = shown
     return per_locale
 

@@ -35,10 +35,10 @@ from supportkit.faq.articles import (
     Article,
     Spread,
     TextCache,
-    collect_articles,
     is_article,
     strict_problems,
 )
+from supportkit.faq.content import collect_pages, load_site_articles, topics_of
 from supportkit.faq.options import SITE_FORMAT, BuildOptions, FaqBuildError
 from supportkit.faq.pages import (
     LANGUAGE_NAMES,
@@ -65,6 +65,7 @@ from supportkit.faq.writer import (
     swap_in,
 )
 from supportkit.library import Library
+from supportkit.library.articles import ArticleSet
 
 UNTRANSLATED_POLICIES = ("notice", "omit")
 
@@ -132,8 +133,11 @@ def protected_folders(config: Config) -> list[tuple[str, Path]]:
 
 
 def build_site(config: Config, options: BuildOptions, library: Library | None = None,
-               progress: Callable[[int], None] | None = None) -> BuildReport:
-    """Build the whole site into ``options.out``; see the module docstring."""
+               progress: Callable[[int], None] | None = None, articles: ArticleSet | None = None) -> BuildReport:
+    """Build the whole site into ``options.out``; see the module docstring.
+
+    ``articles``: the help-center articles; by default the configured folder's, when ``library`` is the
+    configured replies folder's (articles replace pages of the library they were written with)."""
     started = time.perf_counter()
     from supportkit.library.store import library_for
 
@@ -143,22 +147,29 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
     check_output_location(out, protected_folders(config))
     locales = tuple(dict.fromkeys(site_locale(code) for code in options.locales))
     base_url = check_base_url(options.base_url)
+    configured = library is None or Path(library.root).resolve() == Path(config.replies_dir).resolve()
     library = library or library_for(config)
-    articles = [t for t in library if is_article(t)]
-    if not articles:
+    found = articles if articles is not None else (load_site_articles(config) if configured else ArticleSet(Path()))
+    templates = [t for t in library if is_article(t)]
+    if not templates and not len(found):
         raise FaqBuildError("no articles to build", str(library.root),
                             "Tutorials and replies with an faq: question become articles.")
     if options.strict:
-        # A broken template file is left out of the site (and said so); --strict fails on it.
-        problems = library.broken + strict_problems(articles, locales, config.source_locale)
+        # A broken template or article file is left out of the site (and said so); --strict fails on it.
+        broken = library.broken + found.problems
+        problems = broken + strict_problems(templates, locales, config.source_locale) + \
+            missing_articles(found, library, config, locales)
         if problems:
             from supportkit.errors import ValidationError
 
             raise ValidationError(problems, f"{len(problems)} article translation(s) missing, stale or draft"
-                                  if not library.broken else f"{len(problems)} problem(s) in templates or articles")
+                                  if not broken else f"{len(problems)} problem(s) in templates or articles")
     warnings = ([dataclasses.replace(p, severity="warning")
-                 for p in strict_problems(articles, locales, config.source_locale) if p.check == "faq_stale"]
+                 for p in strict_problems(templates, locales, config.source_locale) if p.check == "faq_stale"]
                 if options.warn_stale else [])
+    warnings += [dataclasses.replace(p, severity="warning") for p in found.problems]
+    # Topics: an article that replaces a reply-based page is the same topic.
+    standalone = sum(1 for slug in found if not next(iter(found.articles[slug].values())).replaces)
 
     check_output_folder(out)
     previous = out if (out / MANIFEST).is_file() else None
@@ -172,10 +183,10 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
         spare_hashes = None
         if claim_spare(out, tmp, use=previous is not None):
             spare_hashes = read_manifest(tmp)
-        per_locale = collect_articles(library, dataclasses.replace(options, locales=locales), config, cache)
+        per_locale = collect_pages(library, found, dataclasses.replace(options, locales=locales), config, cache)
         writer = SiteWriter(tmp, previous, old_hashes, spare_hashes)
         try:
-            report = BuildReport(out=out, locales=locales, articles=len(articles), warnings=warnings)
+            report = BuildReport(out=out, locales=locales, articles=len(templates) + standalone, warnings=warnings)
             spread = _spread(per_locale, locales)
             _write_pages(writer, per_locale, spread, locales, base_url, config, report, progress)
             default = config.default_locale if config.default_locale in locales else locales[0]
@@ -197,6 +208,20 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def missing_articles(found: ArticleSet, library: Library, config: Config, locales: tuple[str, ...]) -> list[Problem]:
+    """Articles a locale shows only as a fallback: not written in it, and no reply-based page to keep."""
+    topics, problems = topics_of(found, library, config)
+    for topic in topics:
+        for code in locales:
+            if code in topic.texts or (code == "zh-Hant" and "zh" in topic.texts):
+                continue
+            if topic.kept_in(code, config.allow_drafts):
+                continue
+            problems.append(Problem(str(topic.source.path), 1, code, f"article {topic.slug} is missing "
+                                    f"(add {topic.slug}/{code}.md)", check="faq_missing"))
+    return problems
 
 
 def _spread(per_locale: dict[str, list[Article]], locales: tuple[str, ...]) -> dict[str, Spread]:
@@ -223,13 +248,13 @@ def _write_pages(writer: SiteWriter, per_locale: dict[str, list[Article]], sprea
 
     for locale in locales:
         _ = site_gettext(locale)
-        labels = {c: category_label(c, _) for c in {a.template.category for a in per_locale[locale]}}
+        labels = {c: category_label(c, _) for c in {a.category for a in per_locale[locale]}}
         site = {"name": site_name, "footer": _("{product} help center. Support never asks for your recovery "
                                                "phrase or private key.").format(product=site_name)}
         home_alternates = hreflang_alternates([(code, f"{code}/index.html") for code in locales], default, absolute)
         categories: dict[str, dict[str, Any]] = {}
         for article in per_locale[locale]:
-            category = article.template.category
+            category = article.category
             entry = categories.setdefault(category, {"id": category, "label": labels[category],
                                                      "articles": []})
             entry["articles"].append({
@@ -247,12 +272,12 @@ def _write_pages(writer: SiteWriter, per_locale: dict[str, list[Article]], sprea
         }, _)
         pages = ArticlePages(locale, locales, default, base_url, site, common, labels, _)
         for article in per_locale[locale]:
-            template, slug, ref = article.template, article.slug, article.ref
+            slug, ref = article.slug, article.ref
             if article.is_fallback:
                 report.fallbacks.append(f"{locale}/{slug}")
             key = hashlib.sha1("\x1f".join((
-                pages.key, article.digest, article.content_locale, slug, template.category, str(template.updated),
-                "faq" if template.faq else "", spread_keys[ref],
+                pages.key, article.digest, article.content_locale, slug, article.category, str(article.updated),
+                "faq" if article.faq else "", spread_keys[ref],
             )).encode()).hexdigest()
             writer.keyed_page(f"{locale}/{slug}", key, "article.html", site,
                               functools.partial(article_page, pages, article, *spread[ref]), _)
@@ -299,6 +324,9 @@ def _write_static(writer: SiteWriter, per_locale: dict[str, list[Article]], spre
     for asset in sorted(static.iterdir()):
         if asset.is_file():
             writer.file(f"static/{asset.name}", asset.read_text(encoding="utf-8"))
+    images = {image.rel: image for arts in per_locale.values() for a in arts for image in a.images}
+    for rel in sorted(images):
+        writer.binary(rel, images[rel].data)
     from supportkit.faq.search import search_index_script
 
     for locale in locales:
@@ -306,13 +334,13 @@ def _write_static(writer: SiteWriter, per_locale: dict[str, list[Article]], spre
         strings = {"prompt": _("Type a word to search."), "none": _("No articles match your search."),
                    "found": _("{count} articles found.")}
         rel = f"{locale}/search-index.js"
-        docs = [f"{a.digest} {a.slug} {a.template.category}" for a in per_locale[locale]]
+        docs = [f"{a.digest} {a.slug} {a.category}" for a in per_locale[locale]]
         key = hashlib.sha1("\n".join([writer.layout, repr(strings), *docs]).encode()).hexdigest()
         writer.output(rel, key, functools.partial(search_index_script, locale, per_locale[locale], strings))
     writer.file("robots.txt", "User-agent: *\nAllow: /\n" + (f"Sitemap: {base_url}sitemap.xml\n" if base_url else ""))
     if base_url:
         # The sitemap lists each article in the locales that translate it, with its date.
-        dates = {a.ref: a.template.updated for arts in per_locale.values() for a in arts if not a.is_fallback}
+        dates = {a.ref: a.updated for arts in per_locale.values() for a in arts if not a.is_fallback}
         urls = [f"{ref} {','.join(held)} {dates.get(ref)}" for ref, (held, _shown) in sorted(spread.items())]
         key = hashlib.sha1("\n".join([repr((base_url, default, locales)), *urls]).encode()).hexdigest()
         writer.output("sitemap.xml", key, functools.partial(sitemap, per_locale, locales, base_url, default))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -16,7 +17,6 @@ from supportkit.faq.articles import (
 )
 from supportkit.faq.options import SITE_FORMAT
 from supportkit.languages import parse_locale
-from supportkit.library import Template
 from supportkit.text.chinese import TRADITIONAL, is_traditional_locale, to_traditional
 
 LANGUAGE_NAMES = {"zh": "简体中文", "zh-Hant": "繁體中文", "en": "English", "es": "Español", "ru": "Русский",
@@ -59,10 +59,10 @@ def category_label(category: str, _: Callable[[str], str]) -> str:
     return labels.get(category, category.replace("_", " ").capitalize())
 
 
-def date_text(template: Template, locale: str, _: Callable[[str], str]) -> str:
-    if template.updated is None:
+def date_text(updated: datetime.date | None, locale: str, _: Callable[[str], str]) -> str:
+    if updated is None:
         return ""
-    return last_updated(_).format(date=long_date(template.updated, locale))
+    return last_updated(_).format(date=long_date(updated, locale))
 
 
 # Unformatted strings as functions, so extraction sees the literal and page keys can include it.
@@ -113,7 +113,6 @@ def article_page(pages: ArticlePages, article: Article, translated_in: tuple[str
 
     ``translated_in``/``present_in``: the locales where this article is translated / listed at all.
     """
-    template = article.template
     locale = pages.locale
     _ = pages.gettext
     slug = article.slug
@@ -128,13 +127,13 @@ def article_page(pages: ArticlePages, article: Article, translated_in: tuple[str
         notice = untranslated_notice(_).format(
             language=LANGUAGE_NAMES.get(locale, locale),
             original=LANGUAGE_NAMES.get(article.content_locale, article.content_locale))
-    faq = bool(template.faq) and not article.is_fallback
+    faq = article.faq and not article.is_fallback
     return {
         **pages.common, "lang": article.content_locale, "title": article.title, "description": article.summary,
         "canonical": pages.absolute(f"{article.content_locale}/{slug}"), "alternates": alternates,
         "noindex": False, "switcher": switcher(locale, switch), "notice": notice,
-        "category": {"id": template.category, "label": pages.labels[template.category]},
-        "updated": date_text(template, locale, _), "faq": faq,
+        "category": {"id": article.category, "label": pages.labels[article.category]},
+        "updated": date_text(article.updated, locale, _), "faq": faq,
         "body": article.body_html, "jsonld": json_ld(article) if faq else "",
     }
 

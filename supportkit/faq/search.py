@@ -12,7 +12,7 @@ MAX_TEXT_CHARS = 1500
 def search_index_script(locale: str, articles: list[Any], strings: dict[str, str]) -> str:
     """``window.SUPPORTKIT_SEARCH = {...}``: this locale's articles only, UTF-8, no \\u escapes."""
     docs = [
-        {"t": article.title, "u": article.slug, "c": article.template.category,
+        {"t": article.title, "u": article.slug, "c": article.category,
          "x": " ".join(article.text.split())[:MAX_TEXT_CHARS]}
         for article in articles
     ]

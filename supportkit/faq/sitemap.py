@@ -33,7 +33,7 @@ def sitemap(per_locale: dict[str, list[Article]], locales: tuple[str, ...], base
         alternates = [(code, f"{code}/{a.slug}") for code, a in holders]
         x_default = next((rel for code, rel in alternates if code == default), alternates[0][1])
         for _code, article in holders:
-            updated = article.template.updated.isoformat() if article.template.updated else None
+            updated = article.updated.isoformat() if article.updated else None
             url(f"{article.locale}/{article.slug}", [*alternates, ("x-default", x_default)], updated)
     rows.append("</urlset>")
     return "\n".join(rows) + "\n"

@@ -93,6 +93,13 @@ class SiteWriter:
         with open(os.path.join(self.tmp, rel), "x", encoding="utf-8", newline="") as handle:
             handle.write(content)
 
+    def binary(self, rel: str, data: bytes) -> None:
+        """Write a file of bytes (an image): always written, never linked from the previous build."""
+        self.written.add(rel)
+        self._place(rel)
+        with open(os.path.join(self.tmp, rel), "xb") as handle:
+            handle.write(data)
+
     def _place(self, rel: str) -> tuple[int, str]:
         """Make room for ``rel`` in the new site: its folder's descriptor and its name."""
         folder, _, name = rel.rpartition("/")

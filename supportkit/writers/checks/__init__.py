@@ -20,7 +20,7 @@ from supportkit.config import Config
 from supportkit.errors import InputError, Problem
 from supportkit.library import load_template
 from supportkit.library.sources import SourceStore, library_root
-from supportkit.writers.checks import catalogs, code, prose
+from supportkit.writers.checks import articles, catalogs, code, prose
 from supportkit.writers.checks.base import (
     LOADING_CHECKS,
     RULES,
@@ -33,13 +33,14 @@ from supportkit.writers.checks.base import (
 
 __all__ = ["LOADING_CHECKS", "RULES", "SEVERITIES", "CheckReport", "Finding", "Rule", "TemplateView", "all_rule_ids",
            "check_template_file", "format_findings", "load_allowlist", "run_checks", "view_of"]
-_RULE_MODULES = (catalogs, code, prose)
+_RULE_MODULES = (articles, catalogs, code, prose)
 """Imported for their rules: each registers its own on import."""
 
 
 def all_rule_ids() -> list[str]:
     """Every id a writer may switch off: loading checks, template rules, catalog rules."""
-    return [*LOADING_CHECKS, *(r.id for r in RULES), *(r.id for r in catalogs.CATALOG_RULES)]
+    return [*LOADING_CHECKS, *(r.id for r in RULES), *(r.id for r in catalogs.CATALOG_RULES),
+            *(r.id for r in articles.ARTICLE_RULES)]
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -94,6 +95,7 @@ class CheckReport:
     findings: list[Finding] = field(default_factory=list)
     templates: int = 0
     catalogs: int = 0
+    articles: int = 0
     allowed: int = 0
 
     @property
@@ -129,14 +131,18 @@ def check_template_file(path: Path, config: Config, store: SourceStore | None = 
     return [f for f in findings if f.check not in disabled]
 
 
-def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """Template files and catalog folders/files named by ``paths``."""
+def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[Path, Path | None]]]:
+    """Template files, catalog folders/files, and article folders (with the one file asked for) named by ``paths``."""
     templates: list[Path] = []
     catalogs: list[Path] = []
+    article_roots: list[tuple[Path, Path | None]] = []
     for path in paths:
         if path.is_dir():
             if (path / "messages.pot").is_file() or any(path.glob("*/LC_MESSAGES/*.po")):
                 catalogs.append(path)
+                continue
+            if any(path.glob("*/*.md")):
+                article_roots.append((path, None))
                 continue
             found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
             if (path / "tutorials").is_dir():
@@ -149,11 +155,14 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
             raise InputError(f"no such file or folder: {path}", None, "Pass template files, a replies folder or a locales folder.")
         elif path.suffix in (".po", ".pot"):
             catalogs.append(path)
+        elif path.suffix == ".md":
+            article_roots.append((path.parent.parent, path))
         elif path.suffix in (".yaml", ".yml"):
             templates.append(path)
         else:
-            raise InputError(f"cannot check {path.name}", str(path), "Pass *.yaml templates, *.po catalogs or folders.")
-    return templates, catalogs
+            raise InputError(f"cannot check {path.name}", str(path),
+                             "Pass *.yaml templates, *.po catalogs, *.md articles or folders.")
+    return templates, catalogs, article_roots
 
 
 def run_checks(config: Config, paths: Iterable[Path] = (), locale: str | None = None) -> CheckReport:
@@ -165,7 +174,9 @@ def run_checks(config: Config, paths: Iterable[Path] = (), locale: str | None = 
         paths = [Path(config.replies_dir)]
         if Path(config.locales_dir).is_dir():
             paths.append(Path(config.locales_dir))
-    template_files, catalog_paths = _expand(paths)
+        if config.articles_root is not None and config.articles_root.is_dir():
+            paths.append(config.articles_root)
+    template_files, catalog_paths, article_roots = _expand(paths)
     report = CheckReport(templates=len(template_files))
     findings: list[Finding] = []
     stores: dict[Path, SourceStore] = {}
@@ -192,12 +203,30 @@ def run_checks(config: Config, paths: Iterable[Path] = (), locale: str | None = 
         catalog_findings, count = check_catalogs(catalog, disabled=set(config.disabled_checks))
         findings.extend(catalog_findings)
         report.catalogs += count
+    for root, only in article_roots:
+        article_findings, count = _check_article_root(root, config)
+        if only is not None:
+            article_findings = [f for f in article_findings if Path(f.path) == only]
+            count = 1
+        findings.extend(article_findings)
+        report.articles += count
     if locale:
         findings = [f for f in findings if f.locale in (locale, "")]
     # Within a file, in line order; files keep the order they were named in.
     order = {path: index for index, path in enumerate(dict.fromkeys(f.path for f in findings))}
     report.findings = sorted(findings, key=lambda f: (order[f.path], f.line))
     return report
+
+
+def _check_article_root(root: Path, config: Config) -> tuple[list[Finding], int]:
+    """The article rules on ``root``; with the configured library when ``root`` is the configured
+    articles folder (titles and ``replaces`` are checked against the pages that library makes)."""
+    from supportkit.library.store import library_for
+    from supportkit.writers.checks.articles import check_articles
+
+    configured = config.articles_root
+    library = library_for(config) if configured is not None and configured.resolve() == root.resolve() else None
+    return check_articles(root, config, library, set(config.disabled_checks))
 
 
 def format_findings(findings: list[Finding], fmt: str = "text") -> str:
