@@ -97,6 +97,9 @@ def safe_svg(svg: str, chart_id: str, label_id: str) -> str:
             local = name.rsplit("}", 1)[-1].lower()
             if local.startswith("on") or local == "href":
                 raise ChartError(f"chart {chart_id}: SVG holds a {local} attribute")
+    # The figure names the whole image; Vega's own roles and labels (some layered marks keep them
+    # even with aria off) would be unnamed graphics inside it.
+    svg = re.sub(r'\s(?:role|aria-roledescription|aria-label|aria-description)="[^"]*"', "", svg)
     prefix = f"{chart_id}-"
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
