@@ -62,7 +62,7 @@ def _config(ui: Ui, narrow: bool) -> dict[str, Any]:
         "range": {"category": list(PALETTE)},
         "axis": {"labelFontSize": label_size, "titleFontSize": label_size, "titleFontWeight": "normal",
                  "labelColor": "#1b1f24", "titleColor": "#1b1f24", "gridColor": "#d6dbe1",
-                 "domainColor": "#4a5360", "tickColor": "#4a5360", "labelLimit": 120 if narrow else 190},
+                 "domainColor": "#4a5360", "tickColor": "#4a5360", "labelLimit": 120 if narrow else 250},
         "legend": {"labelFontSize": label_size, "titleFontSize": label_size, "labelLimit": 240,
                    "labelColor": "#1b1f24", "titleColor": "#1b1f24",
                    **({"orient": "bottom", "direction": "vertical", "columns": 2} if narrow else {})},
@@ -150,8 +150,11 @@ def volume_chart(rows: Sequence[dict[str, Any]], order: Sequence[str], by: str, 
         ticks = [_utc_day(period) for period in periods] if by != "day" or len(periods) <= 31 else alt.Undefined
         return line.encode(
             x=alt.X("period:T", timeUnit="utcyearmonthdate", title=None,
+                    # Centred labels with room at both ends: a flush first or last label would hide
+                    # its neighbour, and the last period (the newest week) is the one most looked at.
                     axis=alt.Axis(format=ui.axis_date_format(by), values=ticks, labelOverlap="greedy",
-                                  labelSeparation=6, grid=False)),
+                                  labelSeparation=6, labelFlush=False, grid=False),
+                    scale=alt.Scale(padding=12)),
             y=alt.Y("count:Q", title=title, axis=alt.Axis(format=",d", tickMinStep=1)),
             color=alt.Color("series:N", title=series_title, sort=list(order), legend=_legend(narrow, order),
                             scale=alt.Scale(domain=list(order))),
