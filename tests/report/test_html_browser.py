@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from supportkit.report.html import render_html
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 REQUIRED = os.environ.get("SUPPORTKIT_REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -138,3 +140,13 @@ def test_phone_width_does_not_scroll_sideways(browser: Any, report_files: dict[s
         assert _axe(page) == [], locale
     context.close()
     assert problems == []
+
+
+def test_nu_html_checker_finds_no_errors(report_files: dict[str, Path]) -> None:
+    java = shutil.which("java")
+    if not VNU.is_file() or java is None:
+        _require("vnu-jar (npm ci) and Java (apt-get install default-jre-headless) are needed")
+    done = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "text",
+                           *(str(path) for path in report_files.values())],
+                          capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
