@@ -1,0 +1,1 @@
+"""Support analytics over ticket exports (issue 19)."""
