@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from supportkit.config import Config
-from supportkit.errors import InputError, SupportkitError
+from supportkit.errors import N_, InputError, SupportkitError
 from supportkit.languages import SUPPORTED_LANGUAGES, LocaleChoice, choose_locale, language_of, parse_locale
 from supportkit.library import Library, Selection, Template, select_template
 from supportkit.library.store import library_for
@@ -249,7 +249,7 @@ def _read(message: str, lang: str | None, agent_lang: str | None, config: Config
     from supportkit.guard import guard_message
 
     if not message.strip():
-        raise InputError("the message is empty", None, "Paste the customer's message as an argument or on stdin.")
+        raise InputError(N_("the message is empty"), None, N_("Paste the customer's message as an argument or on stdin."))
     if lang is not None:
         parse_locale(lang, "--lang")
     if agent_lang is not None:
@@ -257,7 +257,7 @@ def _read(message: str, lang: str | None, agent_lang: str | None, config: Config
     # The guard runs first, on all of the text: nothing after it ever sees a secret.
     read = guard_message(message, previous, guarded, following)
     if not read.normalized.text.strip():
-        raise InputError("the message is empty", None, "Paste the customer's message as an argument or on stdin.")
+        raise InputError(N_("the message is empty"), None, N_("Paste the customer's message as an argument or on stdin."))
     detection = detect(read.text)
     language = detection.language
     customer_locale = lang or (language if language != "und" else config.default_locale)
@@ -410,14 +410,16 @@ def refuse_unsafe(rendered: Rendered, selection: Selection, config: Config) -> R
         if kind == "link":
             host = host_of(detail) if "@" not in detail or "/" in detail else detail.rpartition("@")[2].lower()
             setting = next((key for key, hosts in PLATFORM_HOSTS.items() if host in hosts), None)
-            hint = (f"On {host} only the brand's own link is allowed: if it is yours, make it {setting} in [brand]."
-                    if setting else f"If {host} is yours, add it to [brand] in your supportkit.toml: "
-                                    f"allowed_domains = [\"{host}\"].")
-            raise ConfigError(f"the reply {rendered.template} links to {detail}, which is not an allowed domain",
-                              where, f"Nothing was printed. {hint}")
+            raise ConfigError(N_("the reply {template} links to {link}, which is not an allowed domain"), where,
+                              N_("Nothing was printed. On {host} only the brand's own link is allowed: if it is yours, "
+                                 "make it {setting} in [brand].") if setting else
+                              N_("Nothing was printed. If {host} is yours, add it to [brand] in your supportkit.toml: "
+                                 "allowed_domains = [\"{host}\"]."),
+                              template=rendered.template, link=detail, host=host, setting=setting)
         raise TemplateError(
-            f"the reply {rendered.template} asks the customer for a recovery phrase or private key: {detail[:80]!r}",
-            where, "Nothing was printed. Support never asks for one: fix the template (supportkit check).")
+            N_("the reply {template} asks the customer for a recovery phrase or private key: {text!r}"),
+            where, N_("Nothing was printed. Support never asks for one: fix the template (supportkit check)."),
+            template=rendered.template, text=detail[:80])
     return rendered
 
 
@@ -454,7 +456,7 @@ def render_template(template_id: str, lang: str, config: Config, values: Mapping
                if variable.required and not str(given.get(name, "")).strip()]
     if missing:
         example = " ".join(f"--var {name}=..." for name in missing)
-        raise MissingValuesError(missing, str(template.path), f"Give them: {example}")
+        raise MissingValuesError(missing, str(template.path), N_("Give them: {example}"), example=example)
     guarded, removed = guard_values(given, choice.locale)
     selection = Selection(template, choice)
     rendered = refuse_unsafe(render(selection, guarded, config.brand), selection, config)
@@ -470,8 +472,11 @@ def exact_locale(template: Template, lang: str, locales: Sequence[str]) -> Local
     choice = choose_locale(lang, tuple(locales))
     if choice.fallback:
         wanted = TRADITIONAL if is_traditional_locale(language, rest) else language
-        raise InputError(f"template {template.ref!r} has no {wanted!r} locale", None,
-                         f"It has: {', '.join(locales) or 'none'}.")
+        if locales:
+            raise InputError(N_("template {template!r} has no {locale!r} locale"), None, N_("It has: {locales}."),
+                             template=template.ref, locale=wanted, locales=", ".join(locales))
+        raise InputError(N_("template {template!r} has no {locale!r} locale"), None, N_("It has none."),
+                         template=template.ref, locale=wanted)
     return choice
 
 
@@ -489,6 +494,7 @@ def parse_vars(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--var needs key=value, got {pair[:60]!r}", None, "Example: --var customer_name=Ana")
+            raise InputError(N_("--var needs key=value, got {pair!r}"), None, N_("Example: --var customer_name=Ana"),
+                             pair=pair[:60])
         values[key.strip()] = value
     return values

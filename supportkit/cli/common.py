@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 import click
 
 from supportkit.config import Config, load_config
-from supportkit.errors import InputError, SupportkitError
+from supportkit.errors import InputError, SupportkitError, install_translator
 from supportkit.i18n import _, format_number, ngettext, route_click_gettext
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ class Group(Command, click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         route_click_gettext()  # once the CLI starts: click's own strings in the user's language too
+        install_translator(_, ngettext)  # and the errors of the layers below (supportkit.errors)
         return super().main(*args, **kwargs)
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from supportkit.errors import CatalogError, Problem
+from supportkit.errors import N_, CatalogError, Problem
 from supportkit.languages import TRANSLATED_LANGUAGES
 
 DOMAIN = "messages"
@@ -36,7 +36,8 @@ SOURCES: tuple[tuple[str, str, str], ...] = (
 """(folder under the project root, glob, Babel extraction method); each must yield strings."""
 MO_CACHE_FORMAT = 1
 """Layout of a compiled catalog in the cache (bumped when it changes)."""
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "N_plural": (1, 2)}
+"""Babel keywords: ``N_``/``N_plural`` mark msgids translated when shown (help texts, errors)."""
 COPYRIGHT_HOLDER = "supportkit contributors"
 MSGID_BUGS_ADDRESS = "https://github.com/supportkit/supportkit/issues"
 
@@ -54,8 +55,9 @@ def extract_messages(project_root: Path) -> Any:
         base = project_root / folder
         files = sorted(p for p in base.glob(pattern) if p.is_file() and "__pycache__" not in p.parts)
         if not files:
-            raise CatalogError(f"extraction found no {pattern} files under {folder}", str(base),
-                               "Check the SOURCES patterns in supportkit/i18n/catalogs.py.")
+            raise CatalogError(N_("extraction found no {pattern} files under {folder}"), str(base),
+                               N_("Check the SOURCES patterns in supportkit/i18n/catalogs.py."),
+                               pattern=pattern, folder=folder)
         found = 0
         for path in files:
             options = {"extensions": "jinja2.ext.do"} if method.startswith("jinja2") else {}
@@ -65,10 +67,11 @@ def extract_messages(project_root: Path) -> Any:
                 catalog.add(message, None, [(relative, lineno)], auto_comments=comments, context=context)
                 found += 1
         if not found:
-            raise CatalogError(f"extraction found no translatable strings in {folder}/{pattern}", str(base),
-                               "Strings must be wrapped in _() (or ngettext()); check the extraction method.")
+            raise CatalogError(N_("extraction found no translatable strings in {folder}/{pattern}"), str(base),
+                               N_("Strings must be wrapped in _() (or ngettext()); check the extraction method."),
+                               pattern=pattern, folder=folder)
     if len(catalog) == 0:
-        raise CatalogError("extraction found no strings at all", str(project_root))
+        raise CatalogError(N_("extraction found no strings at all"), str(project_root))
     return catalog
 
 
@@ -284,7 +287,8 @@ def compiled_catalog(locales_dir: Path, locale: str) -> bytes | None:
     try:
         data = _mo_bytes(po_path)
     except (OSError, ValueError) as exc:
-        raise CatalogError(f"cannot compile the {locale} catalog: {exc}", str(po_path)) from None
+        raise CatalogError(N_("cannot compile the {locale} catalog: {reason}"), str(po_path), locale=locale,
+                           reason=str(exc)) from None
     write_data(path, key, data, keep=2)
     return data
 

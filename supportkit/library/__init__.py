@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from supportkit.cache import UsedEntries, cache_file, cache_key, check_plain
-from supportkit.errors import Problem, TemplateError, ValidationError
+from supportkit.errors import N_, N_plural, Problem, TemplateError, ValidationError
 from supportkit.languages import SUPPORTED_LANGUAGES, LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -179,8 +179,9 @@ class Library:
 
         names = [t.id if kind else t.ref for t in self if kind is None or t.kind == kind]
         close = difflib.get_close_matches(str(template_id), names, n=3)
-        hint = f"Did you mean {', '.join(close)}?" if close else "Run `supportkit templates list` to see them."
-        raise TemplateError(f"no template {str(template_id)[:80]!r}", str(self.root), hint)
+        raise TemplateError(N_("no template {template!r}"), str(self.root),
+                            N_("Did you mean {close}?") if close else N_("Run `supportkit templates list` to see them."),
+                            template=str(template_id)[:80], close=", ".join(close))
 
     def for_intent(self, intent: str, kind: str = "reply") -> Template | None:
         """The template that answers ``intent`` (replies before tutorials)."""
@@ -198,8 +199,8 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
     root = Path(root)
     library = Library(root=root)
     if not root.is_dir():
-        raise TemplateError(f"template folder not found: {root}", None,
-                            "Set replies_dir in supportkit.toml or pass --replies DIR.")
+        raise TemplateError(N_("template folder not found: {folder}"), None,
+                            N_("Set replies_dir in supportkit.toml or pass --replies DIR."), folder=str(root))
     files = _template_files(root)
     if (root / "tutorials").is_dir():
         files += _template_files(root / "tutorials")
@@ -207,7 +208,8 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
     library.problems.extend(outside)
     library.broken.extend(outside)
     if not paths and not outside:
-        raise TemplateError(f"no templates (*.yaml) in {root}", None, "Add template files or point --replies elsewhere.")
+        raise TemplateError(N_("no templates (*.yaml) in {folder}"), None,
+                            N_("Add template files or point --replies elsewhere."), folder=str(root))
     seen: dict[str, Path] = {}
     cache = _ParseCache(root, source_locale)
     for path in paths:
@@ -227,7 +229,8 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
         library.templates[template.ref] = template
     cache.save(keep=8)  # one file per library in use
     if strict and library.errors:
-        raise ValidationError(library.errors, f"{len(library.errors)} problem(s) in templates")
+        raise ValidationError(library.errors, N_plural("{count} problem in templates", "{count} problems in templates",
+                                                       len(library.errors)))
     return library
 
 
@@ -285,7 +288,7 @@ def _inside(root: Path, files: list[tuple[Path, bool]]) -> tuple[list[Path], lis
 
 
 
-PARSE_CACHE_FORMAT = 1
+PARSE_CACHE_FORMAT = 2
 """Layout of the parsed-template cache (bumped when it changes)."""
 
 class _ParseCache(UsedEntries):
@@ -372,12 +375,14 @@ def template_from_data(data: tuple[Any, ...]) -> Template:
 def problem_to_data(problem: Problem) -> tuple[Any, ...]:
     """``problem`` as plain data (``problem_from_data`` reads it back)."""
     return (problem.path, problem.line, problem.locale, problem.message, problem.severity, problem.check,
-            problem.template)
+            problem.template, problem.text, [list(pair) for pair in problem.params])
 
 
 def problem_from_data(data: tuple[Any, ...]) -> Problem:
     """The problem ``problem_to_data`` gave; malformed data raises TypeError."""
-    return Problem(*data)
+    path, line, locale, message, severity, check, template, text, params = data
+    return Problem(path, line, locale, message, severity, check, template, text,
+                   tuple((str(key), value) for key, value in params))
 
 
 def _result_to_data(result: tuple[Template | None, list[Problem]]) -> tuple[Any, ...]:
@@ -394,12 +399,12 @@ def read_text_file(path: Path) -> str:
     """A template file as text; undecodable or binary files raise YamlProblem."""
     data = path.read_bytes()
     if b"\x00" in data:
-        raise YamlProblem(1, "file holds NUL bytes (binary file?)")
+        raise YamlProblem(1, N_("file holds NUL bytes (binary file?)"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise YamlProblem(line, "file is not valid UTF-8") from None
+        raise YamlProblem(line, N_("file is not valid UTF-8")) from None
 
 
 def load_template(path: Path, source_locale: str = "en") -> tuple[Template | None, list[Problem]]:
@@ -413,7 +418,7 @@ def load_template(path: Path, source_locale: str = "en") -> tuple[Template | Non
     try:
         data = load_yaml(read_text_file(path))
     except YamlProblem as exc:
-        problem(exc.line, exc.message, check="yaml")
+        problems.append(exc.problem(where, check="yaml", template=path.stem))
         return None, problems
     except OSError as exc:
         problem(1, f"cannot read file: {exc.strerror}", check="yaml")
@@ -641,8 +646,8 @@ def select_template(library: Library, intent_or_id: str, locale: str, default_lo
     if template is None:
         template = library.for_intent("other")
     if template is None:
-        raise TemplateError(f"no template answers {intent_or_id!r}", str(library.root),
-                            "Add a template with that intent, or one for `other`.")
+        raise TemplateError(N_("no template answers {intent!r}"), str(library.root),
+                            N_("Add a template with that intent, or one for `other`."), intent=intent_or_id)
     available = template.usable_locales(allow_drafts)
     choice = choose_locale(locale, available, default_locale)
     return Selection(template, choice)

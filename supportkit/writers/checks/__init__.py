@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from supportkit.config import Config
-from supportkit.errors import InputError, Problem
+from supportkit.errors import N_, InputError, Problem
 from supportkit.library import load_template
 from supportkit.library.sources import SourceStore, library_root
 from supportkit.writers.checks import catalogs, code, prose
@@ -142,17 +142,19 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
             if (path / "tutorials").is_dir():
                 found += sorted(p for p in (path / "tutorials").iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
             if not found:
-                raise InputError(f"no templates (*.yaml) and no catalogs in {path}", None,
-                                 "Pass a replies folder, a locales folder, or files.")
+                raise InputError(N_("no templates (*.yaml) and no catalogs in {path}"), None,
+                                 N_("Pass a replies folder, a locales folder, or files."), path=str(path))
             templates.extend(found)
         elif not path.exists():
-            raise InputError(f"no such file or folder: {path}", None, "Pass template files, a replies folder or a locales folder.")
+            raise InputError(N_("no such file or folder: {path}"), None,
+                             N_("Pass template files, a replies folder or a locales folder."), path=str(path))
         elif path.suffix in (".po", ".pot"):
             catalogs.append(path)
         elif path.suffix in (".yaml", ".yml"):
             templates.append(path)
         else:
-            raise InputError(f"cannot check {path.name}", str(path), "Pass *.yaml templates, *.po catalogs or folders.")
+            raise InputError(N_("cannot check {name}"), str(path), N_("Pass *.yaml templates, *.po catalogs or folders."),
+                             name=path.name)
     return templates, catalogs
 
 
