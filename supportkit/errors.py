@@ -98,6 +98,8 @@ def render_text(text: Text, params: Mapping[str, Any], gettext: Gettext | None =
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError, AttributeError):
+        if gettext is _english:
+            raise  # the source itself names a param it is not given: a bug, not a translation's slip
         # A translation that names a parameter the source does not: the English source instead.
         return render_text(text, params, _english, _english_plural)
 
@@ -212,6 +214,13 @@ class Problem:
     template: str = ""
     text: str = ""
     params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, path: str, line: int, locale: str, text: str, *, severity: str = "error", check: str = "",
+           template: str = "", **params: Any) -> Problem:
+        """A problem whose message is the msgid ``text`` filled in with ``params`` (translated when printed)."""
+        return cls(path, line, locale, render_text(text, params, _english, _english_plural), severity, check,
+                   template, text, tuple(params.items()))
 
     @property
     def shown(self) -> str:

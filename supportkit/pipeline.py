@@ -48,6 +48,13 @@ class AgentMessage:
     complete: bool = True
     """False when a sentence could not be translated safely and is shown as written."""
     error: str | None = None
+    """Why not, in English (``--json``); ``failure`` shows it in the user's language."""
+    failure: SupportkitError | None = field(default=None, compare=False)
+
+    @property
+    def reason(self) -> str | None:
+        """Why the message is not translated, in the user's language."""
+        return self.failure.format_message() if self.failure is not None else self.error
 
     def to_dict(self) -> dict[str, Any]:
         return {"source_language": self.source_language, "target_language": self.target_language,
@@ -64,7 +71,7 @@ def translate_for_agent(safe_text: str, language: str, agent_lang: str, glossary
     try:
         translated = translate(safe_text, target=target, source=source, glossary=glossary)
     except SupportkitError as exc:
-        return AgentMessage(language, target, None, error=exc.format_message())
+        return AgentMessage(language, target, None, error=exc.message, failure=exc)
     return AgentMessage(translated.source_language, target, translated.text, translated.route, translated.complete)
 
 
@@ -285,6 +292,7 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
         intent = SECRET_OVERRIDES[intent]  # "hi/thanks"/only the phrase: the exposure is the subject
     selection = _select_template(library, intent, reading.customer_locale, config.default_locale,
                                  config.allow_drafts)
+    refuse_missing_values(selection.template, values or {})
     situation = {"secret_found": guarded.secret_found, "urgent": urgent}
     rendered = refuse_unsafe(render(selection, values or {}, config.brand, **situation), selection, config)
     text = rendered.text
@@ -446,21 +454,27 @@ def render_template(template_id: str, lang: str, config: Config, values: Mapping
     required variable missing at once, and (as ``reply``) a text that links outside the brand's domains.
     Values go through the guard first: a secret pasted into one never reaches the text.
     """
-    from supportkit.errors import MissingValuesError
-
     library = library_for(config)
     template = library.get(template_id)
     choice = exact_locale(template, lang, template.usable_locales(config.allow_drafts))
     given = dict(values or {})
-    missing = [name for name, variable in sorted(template.variables.items())
-               if variable.required and not str(given.get(name, "")).strip()]
-    if missing:
-        example = " ".join(f"--var {name}=..." for name in missing)
-        raise MissingValuesError(missing, str(template.path), N_("Give them: {example}"), example=example)
+    refuse_missing_values(template, given)
     guarded, removed = guard_values(given, choice.locale)
     selection = Selection(template, choice)
     rendered = refuse_unsafe(render(selection, guarded, config.brand), selection, config)
     return FilledTemplate(rendered, template.channel, removed)
+
+
+def refuse_missing_values(template: Template, values: Mapping[str, Any]) -> None:
+    """MissingValuesError (exit 2) naming every variable marked ``required: true`` that ``values`` leave
+    empty (``render`` and ``reply`` alike)."""
+    from supportkit.errors import MissingValuesError
+
+    missing = [name for name, variable in sorted(template.variables.items())
+               if variable.required and not str(values.get(name, "")).strip()]
+    if missing:
+        example = " ".join(f"--var {name}=..." for name in missing)
+        raise MissingValuesError(missing, str(template.path), N_("Give them: {example}"), example=example)
 
 
 def exact_locale(template: Template, lang: str, locales: Sequence[str]) -> LocaleChoice:

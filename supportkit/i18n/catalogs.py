@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from supportkit.errors import N_, CatalogError, Problem
+from supportkit.errors import N_, CatalogError, N_plural, Problem
 from supportkit.languages import TRANSLATED_LANGUAGES
 
 DOMAIN = "messages"
@@ -197,7 +197,8 @@ def stale_files(project_root: Path, locales_dir: Path, locales: Iterable[str] = 
     except OSError:
         current = None
     if current is None:
-        problems.append(Problem(str(pot_path), 1, "", f"no {DOMAIN}.pot; run `supportkit catalogs update`"))
+        problems.append(Problem.of(str(pot_path), 1, "", N_("no {domain}.pot; run `supportkit catalogs update`"),
+                                   domain=DOMAIN))
         return problems
     if current != data:
         new_ids = {m.id for m in read_po(io.BytesIO(data)) if m.id}
@@ -207,11 +208,17 @@ def stale_files(project_root: Path, locales_dir: Path, locales: Iterable[str] = 
             old_ids = set()
         added = sorted(new_ids - old_ids, key=str)
         gone = sorted(old_ids - new_ids, key=str)
-        detail = f"{len(added)} new string(s), {len(gone)} gone" if added or gone else "references or layout differ"
         if added or gone:
-            detail += f", e.g. {_first((added or gone)[0])!r}"
-        problems.append(Problem(str(pot_path), 1, "", f"{DOMAIN}.pot is out of date with the code ({detail}); "
-                                                      "run `supportkit catalogs update`"))
+            problems.append(Problem.of(str(pot_path), 1, "", N_plural(
+                "{domain}.pot is out of date with the code ({count} new string, {gone} gone, e.g. {example!r}); "
+                "run `supportkit catalogs update`",
+                "{domain}.pot is out of date with the code ({count} new strings, {gone} gone, e.g. {example!r}); "
+                "run `supportkit catalogs update`", len(added)),
+                domain=DOMAIN, gone=len(gone), example=_first((added or gone)[0])))
+        else:
+            problems.append(Problem.of(str(pot_path), 1, "", N_(
+                "{domain}.pot is out of date with the code (references or layout differ); "
+                "run `supportkit catalogs update`"), domain=DOMAIN))
         return problems  # the .po files are judged against a current template only
     template = read_po(io.BytesIO(current))
     for code in locales:
@@ -223,8 +230,9 @@ def stale_files(project_root: Path, locales_dir: Path, locales: Iterable[str] = 
         except (OSError, ValueError, SyntaxError):
             continue  # unreadable: the catalog checks report it with its line
         if po_path.read_bytes() != merged:
-            problems.append(Problem(str(po_path), 1, code, f"not merged with {DOMAIN}.pot (strings, references "
-                                                           "or layout differ); run `supportkit catalogs update`"))
+            problems.append(Problem.of(str(po_path), 1, code, N_("not merged with {domain}.pot (strings, references "
+                                                                 "or layout differ); run `supportkit catalogs update`"),
+                                       domain=DOMAIN))
     return problems
 
 
