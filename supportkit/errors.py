@@ -53,8 +53,17 @@ class Message:
     text: Text
     params: Mapping[str, Any]
 
+    @classmethod
+    def of(cls, text: Text, **params: Any) -> Message:
+        """``Message(text, params)`` with the params as keywords."""
+        return cls(text, params)
+
     def __str__(self) -> str:
         return render_text(self.text, self.params, _english, _english_plural)
+
+    def shown(self) -> str:
+        """The message in the user's language (the installed translator's)."""
+        return render_text(self.text, self.params)
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
@@ -212,11 +221,11 @@ class Problem:
     severity: str = "error"
     check: str = ""
     template: str = ""
-    text: str = ""
+    text: Text = ""
     params: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
-    def of(cls, path: str, line: int, locale: str, text: str, *, severity: str = "error", check: str = "",
+    def of(cls, path: str, line: int, locale: str, text: Text, *, severity: str = "error", check: str = "",
            template: str = "", **params: Any) -> Problem:
         """A problem whose message is the msgid ``text`` filled in with ``params`` (translated when printed)."""
         return cls(path, line, locale, render_text(text, params, _english, _english_plural), severity, check,

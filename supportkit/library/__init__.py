@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from supportkit.cache import UsedEntries, cache_file, cache_key, check_plain
-from supportkit.errors import N_, N_plural, Problem, TemplateError, ValidationError
+from supportkit.errors import N_, N_plural, Plural, Problem, TemplateError, Text, ValidationError
 from supportkit.languages import SUPPORTED_LANGUAGES, LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -377,13 +377,15 @@ def template_from_data(data: tuple[Any, ...]) -> Template:
 def problem_to_data(problem: Problem) -> tuple[Any, ...]:
     """``problem`` as plain data (``problem_from_data`` reads it back)."""
     return (problem.path, problem.line, problem.locale, problem.message, problem.severity, problem.check,
-            problem.template, problem.text, [list(pair) for pair in problem.params])
+            problem.template, [problem.text.singular, problem.text.plural, problem.text.count]
+            if isinstance(problem.text, Plural) else problem.text, [list(pair) for pair in problem.params])
 
 
 def problem_from_data(data: tuple[Any, ...]) -> Problem:
     """The problem ``problem_to_data`` gave; malformed data raises TypeError."""
     path, line, locale, message, severity, check, template, text, params = data
-    return Problem(path, line, locale, message, severity, check, template, text,
+    return Problem(path, line, locale, message, severity, check, template,
+                   Plural(*text) if isinstance(text, (list, tuple)) else text,
                    tuple((str(key), value) for key, value in params))
 
 
@@ -414,7 +416,7 @@ def load_template(path: Path, source_locale: str = "en") -> tuple[Template | Non
     where = str(path)
     problems: list[Problem] = []
 
-    def problem(line: int, text: str, locale: str = "", check: str = "schema", severity: str = "error",
+    def problem(line: int, text: Text, locale: str = "", check: str = "schema", severity: str = "error",
                 **params: Any) -> None:
         problems.append(Problem.of(where, line, locale, text, severity=severity, check=check, template=path.stem,
                                    **params))

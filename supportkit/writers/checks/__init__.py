@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from supportkit.config import Config
-from supportkit.errors import N_, InputError, Problem
+from supportkit.errors import N_, InputError, Message, Problem
 from supportkit.library import load_template
 from supportkit.library.sources import SourceStore, library_root
 from supportkit.writers.checks import catalogs, code, prose
@@ -73,14 +73,15 @@ def load_allowlist(root: Path) -> tuple[list[AllowEntry], list[Finding]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return [], [Finding(str(path), 1, "", "", "allowlist", "error", f"cannot read the allowlist: {exc}")]
+        return [], [Finding.of(str(path), 1, "", "", "allowlist", "error",
+                               Message.of(N_("cannot read the allowlist: {reason}"), reason=str(exc)))]
     entries: list[AllowEntry] = []
     problems: list[Finding] = []
     for index, item in enumerate(data.get("allow", [])):
         where = f"[[allow]] #{index + 1}"
         if not isinstance(item, dict) or not item.get("check") or not str(item.get("reason", "")).strip():
-            problems.append(Finding(str(path), 1, "", "", "allowlist", "error",
-                                    f"{where}: every entry needs check and a reason"))
+            problems.append(Finding.of(str(path), 1, "", "", "allowlist", "error",
+                                       Message.of(N_("{entry}: every entry needs check and a reason"), entry=where)))
             continue
         entries.append(AllowEntry(str(item["check"]), str(item["reason"]), str(item.get("template", "*")),
                                   str(item.get("locale", "*")), str(item.get("match", ""))))
@@ -107,7 +108,8 @@ class CheckReport:
 
 def _from_problem(problem: Problem) -> Finding:
     return Finding(problem.path, problem.line, problem.locale, problem.template, problem.check or "schema",
-                   problem.severity, problem.message)
+                   problem.severity, problem.message,
+                   said=Message(problem.text, dict(problem.params)) if problem.text else None)
 
 
 def check_template_file(path: Path, config: Config, store: SourceStore | None = None) -> list[Finding]:
@@ -120,8 +122,8 @@ def check_template_file(path: Path, config: Config, store: SourceStore | None = 
     known = set(all_rule_ids())
     for name in template.disabled_checks:
         if name not in known:
-            findings.append(Finding(str(path), template.lines.get("checks", 1), "", template.id, "schema", "warning",
-                                    f"checks.disable: no rule called {name!r}"))
+            findings.append(Finding.of(str(path), template.lines.get("checks", 1), "", template.id, "schema", "warning",
+                                       Message.of(N_("checks.disable: no rule called {name!r}"), name=name)))
     view = view_of(template, config, store if store is not None else SourceStore(library_root(path)))
     for registered in RULES:
         if registered.id not in disabled:
@@ -182,8 +184,8 @@ def run_checks(config: Config, paths: Iterable[Path] = (), locale: str | None = 
         file_findings = check_template_file(path, config, stores[root])
         key = (str(root), ("tutorials/" if path.parent.name == "tutorials" else "") + path.stem)
         if key in seen_ids and "duplicate_id" not in config.disabled_checks:
-            file_findings.append(Finding(str(path), 1, "", path.stem, "duplicate_id", "error",
-                                         f"same template as {seen_ids[key].name}"))
+            file_findings.append(Finding.of(str(path), 1, "", path.stem, "duplicate_id", "error",
+                                            Message.of(N_("same template as {name}"), name=seen_ids[key].name)))
         seen_ids[key] = path
         for finding in file_findings:
             if any(entry.covers(finding) for entry in allowlists[root]):
@@ -217,7 +219,7 @@ def format_findings(findings: list[Finding], fmt: str = "text") -> str:
         else:
             severity = "" if finding.severity == "error" else "warning: "
             lines.append(f"{finding.path}:{finding.line}: {finding.locale or '-'}: {finding.template or '-'}: "
-                         f"{finding.check}: {severity}{finding.message}")
+                         f"{finding.check}: {severity}{finding.shown}")
             lines.extend(f"    {row}" for row in finding.detail.splitlines())
     return "\n".join(lines)
 
