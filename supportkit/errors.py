@@ -126,7 +126,7 @@ class SupportkitError(click.ClickException):
 
     exit_code = 1
 
-    def __init__(self, what: Text, where: str | None = None, hint: Text | None = None, **params: Any) -> None:
+    def __init__(self, what: Text, where: str | None = None, hint: Text | None = None, /, **params: Any) -> None:
         self.what = what
         self.where = where
         self.hint = hint
@@ -180,7 +180,8 @@ class MissingValuesError(InputError):
 
     exit_code = 2
 
-    def __init__(self, names: list[str], where: str | None = None, hint: Text | None = None, **params: Any) -> None:
+    def __init__(self, names: list[str], where: str | None = None, hint: Text | None = None, /,
+                 **params: Any) -> None:
         self.names = names
         super().__init__(N_plural("missing required variable: {names}", "missing required variables: {names}",
                                   len(names)), where, hint, names=", ".join(names), **params)
@@ -246,7 +247,7 @@ class ValidationError(SupportkitError):
     ``what`` is a message template; its params get ``count``, the number of problems.
     """
 
-    def __init__(self, problems: list[Problem], what: Text = INVALID_FILES, **params: Any) -> None:
+    def __init__(self, problems: list[Problem], what: Text = INVALID_FILES, /, **params: Any) -> None:
         self.problems = problems
         first = problems[0] if problems else None
         where = f"{first.path}:{first.line}" if first else None
@@ -266,7 +267,7 @@ class TemplateError(SupportkitError):
     with it ("replies/x.yaml: fr line 3").
     """
 
-    def __init__(self, what: Text, where: str | None = None, hint: Text | None = None, *,
+    def __init__(self, what: Text, where: str | None = None, hint: Text | None = None, /, *,
                  line: int | None = None, **params: Any) -> None:
         self.line = line
         self.place = where
@@ -302,7 +303,7 @@ class YamlProblem(Exception):
     """Why a YAML document could not be read, and where (``line``): a msgid and its params, like the
     errors above; ``message`` is the English text."""
 
-    def __init__(self, line: int, text: str, **params: Any) -> None:
+    def __init__(self, line: int, text: str, /, **params: Any) -> None:
         self.line = line
         self.text = text
         self.params = params

@@ -88,8 +88,6 @@ def _error_calls() -> Iterator[tuple[str, str, ast.expr | None]]:
     for path, tree in trees.items():
         if path.relative_to(PACKAGE).parts[0] == "cli":
             continue
-        constants = {t.id: node.value for node in tree.body if isinstance(node, ast.Assign)
-                     for t in node.targets if isinstance(t, ast.Name)}
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or _callee(node) not in classes:
                 continue
@@ -98,11 +96,8 @@ def _error_calls() -> Iterator[tuple[str, str, ast.expr | None]]:
             position = OWN_MESSAGES.get(name, 1)
             keywords = {k.arg: k.value for k in node.keywords}
             if position:
-                message = node.args[position - 1] if len(node.args) >= position else keywords.get("what")
-                if message is None:
-                    yield place, name, ast.Constant(value=f"<{name} without a message>")
-                else:
-                    yield place, name, message
+                yield place, name, (node.args[position - 1] if len(node.args) >= position
+                                    else ast.Constant(value=f"<{name} without a message>"))
             if name not in OWN_MESSAGES:
                 hint = node.args[2] if len(node.args) > 2 else keywords.get("hint")
                 if hint is not None:
@@ -110,8 +105,28 @@ def _error_calls() -> Iterator[tuple[str, str, ast.expr | None]]:
             for keyword in node.keywords:
                 if keyword.arg is None:
                     yield place, name, ast.Constant(value="<**params hide which params the message gets>")
-            constants_here = constants
-            del constants_here
+
+
+MESSAGE_MAKERS = {("Message", "of"): 0, ("Message", ""): 0, ("Problem", "of"): 3, ("YamlProblem", ""): 1}
+"""Where a message template is given to the other carriers of msgids: (class, classmethod) -> argument."""
+INDIRECT = {"what", "LENGTH_MESSAGES[how]", "exc.what", "problem.text", "said", "text"}
+"""Message templates passed on in a variable, each bound to N_ literals where it is made (read them there)."""
+
+
+def _message_calls() -> Iterator[tuple[str, str, ast.expr]]:
+    """``(place, maker, template argument)`` for each Message, Problem.of and YamlProblem made outside the CLI."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).parts[0] == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            key = ((func.value.id, func.attr) if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                   else (func.id, "") if isinstance(func, ast.Name) else None)
+            if key in MESSAGE_MAKERS and len(node.args) > MESSAGE_MAKERS[key]:
+                yield f"{path.relative_to(ROOT)}:{node.lineno}", ".".join(filter(None, key)), \
+                    node.args[MESSAGE_MAKERS[key]]
 
 
 def _constants(path: Path) -> dict[str, ast.expr]:
@@ -129,6 +144,23 @@ def test_every_error_below_the_cli_gives_a_literal_msgid_known_to_the_catalog() 
         found = _msgids(argument, _constants(ROOT / place.rpartition(":")[0]))
         if found is None:
             not_literal.append(f"{place}: {name}({ast.unparse(argument)[:60]})")
+            continue
+        not_extracted += [f"{place}: {msgid}" for msgid in found if msgid not in catalog]
+    assert not_literal == []
+    assert not_extracted == []
+
+
+def test_every_message_problem_and_finding_below_the_cli_is_a_msgid_known_to_the_catalog() -> None:
+    from supportkit.i18n.catalogs import extract_messages
+
+    catalog = extract_messages(ROOT)
+    not_literal, not_extracted = [], []
+    for place, maker, argument in _message_calls():
+        if ast.unparse(argument) in INDIRECT:
+            continue
+        found = _msgids(argument, _constants(ROOT / place.rpartition(":")[0]))
+        if found is None:
+            not_literal.append(f"{place}: {maker}({ast.unparse(argument)[:60]})")
             continue
         not_extracted += [f"{place}: {msgid}" for msgid in found if msgid not in catalog]
     assert not_literal == []
@@ -165,6 +197,8 @@ FAKE = {
     "missing required variable: {names}": "variable obligatoire manquante : {names}",
     "missing required variables: {names}": "variables obligatoires manquantes : {names}",
     "Give them: {example}": "Donnez-les : {example}",
+    "plural form {forms} missing ({locale} needs {needed})": "forme plurielle {forms} manquante ({locale} : {needed})",
+    "duplicate key {key!r}": "clé {key!r} en double",
 }
 
 
@@ -276,6 +310,31 @@ def test_the_cli_shows_lower_layer_errors_in_the_users_language(runner: CliRunne
     assert result.exit_code == 1
     assert "no template {template!r}" in calls
     assert result.stderr.splitlines()[-1].startswith("Error: aucun modèle 'clsoing' (")
+
+
+def test_check_findings_and_template_problems_are_shown_in_the_users_language(tmp_path: Path,
+                                                                             french_errors: None) -> None:
+    import json
+
+    from supportkit.writers.checks import format_findings, run_checks
+
+    path = ROOT / "tests" / "data" / "bad" / "bad_plural_forms.yaml"
+    findings = run_checks(Config(), [path]).findings
+    assert [f.check for f in findings] == ["plural_forms"]
+    assert format_findings(findings).endswith(
+        ": ru: bad_plural_forms: plural_forms: forme plurielle few manquante (ru : one/few/many/other)")
+    assert json.loads(format_findings(findings, "json"))[0]["message"] == (
+        "plural form few missing (ru needs one/few/many/other)")
+    assert "plural form few missing" in format_findings(findings, "github")  # annotations for CI: English
+    # A template file the YAML reader refuses: the problem, through the parse cache and back.
+    from supportkit.library import load_template, problem_from_data, problem_to_data
+
+    broken = tmp_path / "dup.yaml"
+    broken.write_text("id: dup\nid: dup\n", encoding="utf-8")
+    _template, problems = load_template(broken)
+    assert [str(p) for p in problems] == [f"{broken}:2: -: clé 'id' en double"]
+    assert problems[0].message == "duplicate key 'id'"
+    assert [str(problem_from_data(problem_to_data(p))) for p in problems] == [f"{broken}:2: -: clé 'id' en double"]
 
 
 # --- the real catalogs ----------------------------------------------------------------------------

@@ -191,8 +191,8 @@ def check_output_location(out: Path, protected: list[tuple[str, Path]]) -> None:
     for what, folder in protected:
         if out == folder or folder.is_relative_to(out):
             raise UnsafeOutputError(
-                N_("refusing to build into {out}: the build replaces that folder, which is or holds {place}"),
-                None, N_("Choose a folder of its own for the site, e.g. --out site."), out=str(out), place=what)
+                N_("refusing to build into {out}: the build replaces that folder, which is or holds {what}"),
+                None, N_("Choose a folder of its own for the site, e.g. --out site."), out=str(out), what=what)
 
 
 def check_output_folder(out: Path) -> None:
