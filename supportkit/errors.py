@@ -47,8 +47,8 @@ Text = str | Plural
 
 @dataclass(frozen=True)
 class Message:
-    """A message template with its params, for a sentence built below and used as a param of an error
-    (translated with it when shown)."""
+    """A message template with its params: a check's finding, or a sentence made in one place and passed
+    as a param of an error (a Message param is translated with the message it fills)."""
 
     text: Text
     params: Mapping[str, Any]
@@ -64,6 +64,7 @@ class Message:
     def shown(self) -> str:
         """The message in the user's language (the installed translator's)."""
         return render_text(self.text, self.params)
+
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
@@ -146,12 +147,6 @@ class SupportkitError(click.ClickException):
     def format_message(self) -> str:
         """The message in the user's language (English unless a translator is installed)."""
         return self.render()
-
-    def located(self, where: str | None) -> SupportkitError:
-        """The same error (class, message, params) at another place."""
-        error = _restored(type(self), dict(self.__dict__))
-        SupportkitError.__init__(error, self.what, where, self.hint, **self.params)
-        return error
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled whole (batch workers send errors back): rebuilt from its data, not from the English text.

@@ -199,6 +199,7 @@ FAKE = {
     "Give them: {example}": "Donnez-les : {example}",
     "plural form {forms} missing ({locale} needs {needed})": "forme plurielle {forms} manquante ({locale} : {needed})",
     "duplicate key {key!r}": "clé {key!r} en double",
+    "input is not valid UTF-8 (byte {offset})": "l’entrée n’est pas de l’UTF-8 valide (octet {offset})",
 }
 
 
@@ -335,6 +336,21 @@ def test_check_findings_and_template_problems_are_shown_in_the_users_language(tm
     assert [str(p) for p in problems] == [f"{broken}:2: -: clé 'id' en double"]
     assert problems[0].message == "duplicate key 'id'"
     assert [str(problem_from_data(problem_to_data(p))) for p in problems] == [f"{broken}:2: -: clé 'id' en double"]
+
+
+def test_json_lines_keep_the_english_text_the_terminal_gets_the_users_language(
+        runner: CliRunner, french_errors: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from supportkit.cli import cli
+
+    monkeypatch.setattr("supportkit.cli.common._", _fake_gettext)  # what the CLI installs when it starts
+    shown = runner.invoke(cli, ["guard", "-"], input=b"\xff\n", prog_name="supportkit")
+    assert shown.exit_code == 1
+    assert shown.stderr.splitlines()[-1].startswith("Error: l’entrée n’est pas de l’UTF-8 valide (octet 0) (stdin)")
+    lines = runner.invoke(cli, ["guard", "--lines"], input=b"hello\n\xff\n", prog_name="supportkit")
+    record = json.loads(lines.stdout.splitlines()[1])
+    assert record["line"] == 2 and record["error"].startswith("input is not valid UTF-8 (byte 0) (stdin:2).")
 
 
 # --- the real catalogs ----------------------------------------------------------------------------
