@@ -27,7 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from supportkit.errors import ConfigError, UnknownLocaleError
+from supportkit.errors import N_, ConfigError, N_plural, UnknownLocaleError
 from supportkit.languages import language_of, parse_locale
 from supportkit.safety import (
     BRAND_CONTACTS,
@@ -276,22 +276,24 @@ def _trust(path: Path, safe_directories: tuple[str, ...]) -> ConfigError | None:
     try:
         info, folder_info = path.stat(), path.parent.stat()
     except OSError as exc:
-        return ConfigError(f"cannot read {path.name}: {exc.strerror}", str(path))
+        return ConfigError(N_("cannot read {name}: {reason}"), str(path), name=path.name, reason=exc.strerror)
     folder = path.parent
     if info.st_uid != os.geteuid() and not _is_safe(folder, safe_directories):
         import json
 
         return ConfigError(
-            f"{path.name} is owned by another user (uid {info.st_uid}), so it is not read", str(path),
-            f"If you trust it, add its folder to {user_config_path()}: safe_directories = {json.dumps([str(folder)])} "
-            f"(or set {SAFE_DIRECTORIES_ENV}={folder}).")
+            N_("{name} is owned by another user (uid {uid}), so it is not read"), str(path),
+            N_("If you trust it, add its folder to {user_config}: safe_directories = {entry} "
+               "(or set {variable}={folder})."),
+            name=path.name, uid=info.st_uid, user_config=str(user_config_path()), entry=json.dumps([str(folder)]),
+            variable=SAFE_DIRECTORIES_ENV, folder=str(folder))
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return ConfigError(f"{path.name} is writable by group or others, so it is not read", str(path),
-                           f"Make it writable by you alone: chmod go-w {path}")
+        return ConfigError(N_("{name} is writable by group or others, so it is not read"), str(path),
+                           N_("Make it writable by you alone: chmod go-w {path}"), name=path.name, path=str(path))
     # A sticky folder (/tmp) lets others add files but not replace yours; one you do not own is refused above.
     if folder_info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not folder_info.st_mode & stat.S_ISVTX:
-        return ConfigError(f"the folder of {path.name} is writable by group or others, so it is not read", str(path),
-                           f"Make it writable by you alone: chmod go-w {folder}")
+        return ConfigError(N_("the folder of {name} is writable by group or others, so it is not read"), str(path),
+                           N_("Make it writable by you alone: chmod go-w {path}"), name=path.name, path=str(folder))
     return None
 
 
@@ -314,7 +316,7 @@ def _project_candidates(start: Path | None) -> list[tuple[Path, bytes | None]]:
 
 def _string_list(value: Any, key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{key} must be a list of strings", where)
+        raise ConfigError(N_("{key} must be a list of strings"), where, key=key)
     return tuple(value)
 
 
@@ -333,7 +335,7 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"cannot read {path.name}: {exc.strerror}", str(path)) from None
+        raise ConfigError(N_("cannot read {name}: {reason}"), str(path), name=path.name, reason=exc.strerror) from None
 
 
 def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
@@ -342,15 +344,17 @@ def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"cannot parse {path.name}: not UTF-8 text", str(path), "Save it as UTF-8.") from None
+        raise ConfigError(N_("cannot parse {name}: not UTF-8 text"), str(path), N_("Save it as UTF-8."),
+                          name=path.name) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"cannot parse {path.name}: {exc}", str(path), "Fix the TOML syntax.") from None
+        raise ConfigError(N_("cannot parse {name}: {reason}"), str(path), N_("Fix the TOML syntax."),
+                          name=path.name, reason=str(exc)) from None
 
 
 def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
     if key in _PATH_KEYS:
         if not isinstance(value, str) or not value:
-            raise ConfigError(f"{key} must be a path string", where)
+            raise ConfigError(N_("{key} must be a path string"), where, key=key)
         path = Path(value).expanduser()
         return path if path.is_absolute() else (base / path)
     if key in _BOOL_KEYS:
@@ -358,16 +362,16 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
             return value
         if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
             return value.lower() in {"1", "true", "yes", "on"}
-        raise ConfigError(f"{key} must be true or false, not {value!r}", where)
+        raise ConfigError(N_("{key} must be true or false, not {value!r}"), where, key=key, value=value)
     if key in _TUPLE_KEYS:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(value)
-        raise ConfigError(f"{key} must be a list of strings", where)
+        raise ConfigError(N_("{key} must be a list of strings"), where, key=key)
     if key in _STR_KEYS:
         if not isinstance(value, str) or not value:
-            raise ConfigError(f"{key} must be a non-empty string", where)
+            raise ConfigError(N_("{key} must be a non-empty string"), where, key=key)
         return value
     return value
 
@@ -378,20 +382,22 @@ def _brand_value(key: str, value: Any, where: str) -> str | Mapping[str, str] | 
         domains = tuple(d.strip().lower().lstrip(".") for d in _string_list(value, "brand.allowed_domains", where))
         for domain in domains:
             if not domain or host_of(domain) != domain or "/" in domain or "@" in domain:
-                raise ConfigError(f"brand.allowed_domains: {domain!r} is not a domain", where,
-                                  'List bare domains, e.g. allowed_domains = ["status.example.com"].')
+                raise ConfigError(N_("brand.allowed_domains: {domain!r} is not a domain"), where,
+                                  N_('List bare domains, e.g. allowed_domains = ["status.example.com"].'),
+                                  domain=domain)
         return domains
     if isinstance(value, dict):
         if key not in LOCALIZED_BRAND_SETTINGS:
-            raise ConfigError(f"brand.{key} must be a string (tables per locale: "
-                              f"{', '.join(LOCALIZED_BRAND_SETTINGS)})", where)
+            raise ConfigError(N_("brand.{key} must be a string (tables per locale: {keys})"), where,
+                              key=key, keys=", ".join(LOCALIZED_BRAND_SETTINGS))
         if not value or not all(isinstance(v, str) and v for v in value.values()):
-            raise ConfigError(f"brand.{key} must be a string or a table of non-empty strings per locale", where)
+            raise ConfigError(N_("brand.{key} must be a string or a table of non-empty strings per locale"), where,
+                              key=key)
         for code in value:
             try:
                 parse_locale(code)
             except UnknownLocaleError as exc:
-                raise ConfigError(f"brand.{key}: {exc.message}", where) from None
+                raise ConfigError(N_("brand.{key}: unknown locale {code!r}"), where, key=key, code=exc.code) from None
         return dict(value)
     return str(value)
 
@@ -403,36 +409,42 @@ def _check_brand(brand: Brand, keys: set[str], where: str) -> None:
     contacts = keys & set(BRAND_CONTACTS)
     if not contacts and brand.product != Brand.product:
         raise ConfigError(
-            f"[brand] names the product {brand.product!r} but none of its contacts", where,
-            f"Set {', '.join(BRAND_CONTACTS)} too: replies would send {brand.product} customers to the "
-            f"default company's ({Brand.product}) support channels.")
+            N_("[brand] names the product {product!r} but none of its contacts"), where,
+            N_("Set {contacts} too: replies would send {product} customers to the "
+               "default company's ({default}) support channels."),
+            product=brand.product, contacts=", ".join(BRAND_CONTACTS), default=Brand.product)
     if contacts and contacts != set(BRAND_CONTACTS):
         missing = [k for k in BRAND_CONTACTS if k not in contacts]
         raise ConfigError(
-            f"[brand] sets {', '.join(k for k in BRAND_CONTACTS if k in contacts)} but not {', '.join(missing)}", where,
-            f"Set all of {', '.join(BRAND_CONTACTS)}, or none: replies must not mix your contacts "
-            "with the default company's.")
+            N_("[brand] sets {present} but not {missing}"), where,
+            N_("Set all of {contacts}, or none: replies must not mix your contacts "
+               "with the default company's."),
+            present=", ".join(k for k in BRAND_CONTACTS if k in contacts), missing=", ".join(missing),
+            contacts=", ".join(BRAND_CONTACTS))
     policy = brand.link_policy()
     domain = brand_domain(brand.website)
     for key in BRAND_LINKS:
         for value in brand.links(key):
             host = host_of(value)
             if not value.lower().startswith("https://") or not host:
-                raise ConfigError(f"brand.{key} must be an https:// link, not {value!r}", where,
-                                  "Customers are sent there: give the https address.")
+                raise ConfigError(N_("brand.{key} must be an https:// link, not {value!r}"), where,
+                                  N_("Customers are sent there: give the https address."), key=key, value=value)
             homes = (*policy.domains, *PLATFORM_HOSTS.get(key, ()))
             if not on_domain(host, homes):
                 raise ConfigError(
-                    f"brand.{key} links to {host}, which is not the brand's domain ({domain}) or an allowed one",
-                    where, f"Allowed: {', '.join(homes)}. If {host} is yours, add it to [brand]: "
-                    f"allowed_domains = [\"{host}\"].")
+                    N_("brand.{key} links to {host}, which is not the brand's domain ({domain}) or an allowed one"),
+                    where, N_("Allowed: {allowed}. If {host} is yours, add it to [brand]: "
+                              "allowed_domains = [\"{host}\"]."),
+                    key=key, host=host, domain=domain, allowed=", ".join(homes))
     email_domain = brand.support_email.rpartition("@")[2].lower()
     if "@" not in brand.support_email or not email_domain:
-        raise ConfigError(f"brand.support_email must be an e-mail address, not {brand.support_email!r}", where)
+        raise ConfigError(N_("brand.support_email must be an e-mail address, not {value!r}"), where,
+                          value=brand.support_email)
     if not on_domain(email_domain, policy.domains):
         raise ConfigError(
-            f"brand.support_email is at {email_domain}, which is not the brand's domain ({domain}) or an allowed one",
-            where, f"If {email_domain} is yours, add it to [brand]: allowed_domains = [\"{email_domain}\"].")
+            N_("brand.support_email is at {host}, which is not the brand's domain ({domain}) or an allowed one"),
+            where, N_("If {host} is yours, add it to [brand]: allowed_domains = [\"{host}\"]."),
+            host=email_domain, domain=domain)
 
 
 def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> Config:
@@ -441,26 +453,30 @@ def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> 
     for key, value in table.items():
         if key == "brand":
             if not isinstance(value, dict):
-                raise ConfigError("brand must be a table", where)
+                raise ConfigError(N_("brand must be a table"), where)
             brand_fields = {f.name for f in dataclasses.fields(Brand)}
             unknown = set(value) - brand_fields
             if unknown:
-                raise ConfigError(f"unknown brand setting(s): {', '.join(sorted(unknown))}", where,
-                                  f"Known: {', '.join(sorted(brand_fields))}.")
+                raise ConfigError(N_plural("unknown brand setting: {names}", "unknown brand settings: {names}",
+                                           len(unknown)), where,
+                                  N_("Known: {known}."), names=", ".join(sorted(unknown)),
+                                  known=", ".join(sorted(brand_fields)))
             brand_changes: dict[str, Any] = {k: _brand_value(k, v, where) for k, v in value.items()}
             changes["brand"] = dataclasses.replace(config.brand, **brand_changes)
             _check_brand(changes["brand"], set(value), where)
         elif key == "channel_limits":
             if not isinstance(value, dict) or not all(isinstance(v, int) for v in value.values()):
-                raise ConfigError("channel_limits must map channel names to integers", where)
+                raise ConfigError(N_("channel_limits must map channel names to integers"), where)
             changes[key] = dict(value)
         elif key == "safe_directories":
-            raise ConfigError("safe_directories is read only from your own config file", where,
-                              f"Move it to {user_config_path()} (a project must not vouch for itself).")
+            raise ConfigError(N_("safe_directories is read only from your own config file"), where,
+                              N_("Move it to {user_config} (a project must not vouch for itself)."),
+                              user_config=str(user_config_path()))
         elif key in known:
             changes[key] = _coerce(key, value, where, base)
         else:
-            raise ConfigError(f"unknown setting {key!r}", where, f"Known settings: {', '.join(sorted(known | {'brand'}))}.")
+            raise ConfigError(N_("unknown setting {key!r}"), where, N_("Known settings: {known}."),
+                              key=key, known=", ".join(sorted(known | {"brand"})))
     return dataclasses.replace(config, **changes)
 
 

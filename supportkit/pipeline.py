@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from supportkit.config import Config
-from supportkit.errors import InputError, SupportkitError
+from supportkit.errors import N_, InputError, SupportkitError
 from supportkit.languages import SUPPORTED_LANGUAGES, LocaleChoice, choose_locale, language_of, parse_locale
 from supportkit.library import Library, Selection, Template, select_template
 from supportkit.library.store import library_for
@@ -48,6 +48,13 @@ class AgentMessage:
     complete: bool = True
     """False when a sentence could not be translated safely and is shown as written."""
     error: str | None = None
+    """Why not, in English (``--json``); ``failure`` shows it in the user's language."""
+    failure: SupportkitError | None = field(default=None, compare=False)
+
+    @property
+    def reason(self) -> str | None:
+        """Why the message is not translated, in the user's language."""
+        return self.failure.format_message() if self.failure is not None else self.error
 
     def to_dict(self) -> dict[str, Any]:
         return {"source_language": self.source_language, "target_language": self.target_language,
@@ -64,7 +71,7 @@ def translate_for_agent(safe_text: str, language: str, agent_lang: str, glossary
     try:
         translated = translate(safe_text, target=target, source=source, glossary=glossary)
     except SupportkitError as exc:
-        return AgentMessage(language, target, None, error=exc.format_message())
+        return AgentMessage(language, target, None, error=exc.message, failure=exc)
     return AgentMessage(translated.source_language, target, translated.text, translated.route, translated.complete)
 
 
@@ -249,7 +256,7 @@ def _read(message: str, lang: str | None, agent_lang: str | None, config: Config
     from supportkit.guard import guard_message
 
     if not message.strip():
-        raise InputError("the message is empty", None, "Paste the customer's message as an argument or on stdin.")
+        raise InputError(N_("the message is empty"), None, N_("Paste the customer's message as an argument or on stdin."))
     if lang is not None:
         parse_locale(lang, "--lang")
     if agent_lang is not None:
@@ -257,7 +264,7 @@ def _read(message: str, lang: str | None, agent_lang: str | None, config: Config
     # The guard runs first, on all of the text: nothing after it ever sees a secret.
     read = guard_message(message, previous, guarded, following)
     if not read.normalized.text.strip():
-        raise InputError("the message is empty", None, "Paste the customer's message as an argument or on stdin.")
+        raise InputError(N_("the message is empty"), None, N_("Paste the customer's message as an argument or on stdin."))
     detection = detect(read.text)
     language = detection.language
     customer_locale = lang or (language if language != "und" else config.default_locale)
@@ -285,6 +292,7 @@ def _answer(reading: _Reading, classification: Classification, config: Config, l
         intent = SECRET_OVERRIDES[intent]  # "hi/thanks"/only the phrase: the exposure is the subject
     selection = _select_template(library, intent, reading.customer_locale, config.default_locale,
                                  config.allow_drafts)
+    refuse_missing_values(selection.template, values or {})
     situation = {"secret_found": guarded.secret_found, "urgent": urgent}
     rendered = refuse_unsafe(render(selection, values or {}, config.brand, **situation), selection, config)
     text = rendered.text
@@ -410,14 +418,16 @@ def refuse_unsafe(rendered: Rendered, selection: Selection, config: Config) -> R
         if kind == "link":
             host = host_of(detail) if "@" not in detail or "/" in detail else detail.rpartition("@")[2].lower()
             setting = next((key for key, hosts in PLATFORM_HOSTS.items() if host in hosts), None)
-            hint = (f"On {host} only the brand's own link is allowed: if it is yours, make it {setting} in [brand]."
-                    if setting else f"If {host} is yours, add it to [brand] in your supportkit.toml: "
-                                    f"allowed_domains = [\"{host}\"].")
-            raise ConfigError(f"the reply {rendered.template} links to {detail}, which is not an allowed domain",
-                              where, f"Nothing was printed. {hint}")
+            raise ConfigError(N_("the reply {template} links to {link}, which is not an allowed domain"), where,
+                              N_("Nothing was printed. On {host} only the brand's own link is allowed: if it is yours, "
+                                 "make it {setting} in [brand].") if setting else
+                              N_("Nothing was printed. If {host} is yours, add it to [brand] in your supportkit.toml: "
+                                 "allowed_domains = [\"{host}\"]."),
+                              template=rendered.template, link=detail, host=host, setting=setting)
         raise TemplateError(
-            f"the reply {rendered.template} asks the customer for a recovery phrase or private key: {detail[:80]!r}",
-            where, "Nothing was printed. Support never asks for one: fix the template (supportkit check).")
+            N_("the reply {template} asks the customer for a recovery phrase or private key: {text!r}"),
+            where, N_("Nothing was printed. Support never asks for one: fix the template (supportkit check)."),
+            template=rendered.template, text=detail[:80])
     return rendered
 
 
@@ -444,21 +454,27 @@ def render_template(template_id: str, lang: str, config: Config, values: Mapping
     required variable missing at once, and (as ``reply``) a text that links outside the brand's domains.
     Values go through the guard first: a secret pasted into one never reaches the text.
     """
-    from supportkit.errors import MissingValuesError
-
     library = library_for(config)
     template = library.get(template_id)
     choice = exact_locale(template, lang, template.usable_locales(config.allow_drafts))
     given = dict(values or {})
-    missing = [name for name, variable in sorted(template.variables.items())
-               if variable.required and not str(given.get(name, "")).strip()]
-    if missing:
-        example = " ".join(f"--var {name}=..." for name in missing)
-        raise MissingValuesError(missing, str(template.path), f"Give them: {example}")
+    refuse_missing_values(template, given)
     guarded, removed = guard_values(given, choice.locale)
     selection = Selection(template, choice)
     rendered = refuse_unsafe(render(selection, guarded, config.brand), selection, config)
     return FilledTemplate(rendered, template.channel, removed)
+
+
+def refuse_missing_values(template: Template, values: Mapping[str, Any]) -> None:
+    """MissingValuesError (exit 2) naming every variable marked ``required: true`` that ``values`` leave
+    empty (``render`` and ``reply`` alike)."""
+    from supportkit.errors import MissingValuesError
+
+    missing = [name for name, variable in sorted(template.variables.items())
+               if variable.required and not str(values.get(name, "")).strip()]
+    if missing:
+        example = " ".join(f"--var {name}=..." for name in missing)
+        raise MissingValuesError(missing, str(template.path), N_("Give them: {example}"), example=example)
 
 
 def exact_locale(template: Template, lang: str, locales: Sequence[str]) -> LocaleChoice:
@@ -470,8 +486,11 @@ def exact_locale(template: Template, lang: str, locales: Sequence[str]) -> Local
     choice = choose_locale(lang, tuple(locales))
     if choice.fallback:
         wanted = TRADITIONAL if is_traditional_locale(language, rest) else language
-        raise InputError(f"template {template.ref!r} has no {wanted!r} locale", None,
-                         f"It has: {', '.join(locales) or 'none'}.")
+        if locales:
+            raise InputError(N_("template {template!r} has no {locale!r} locale"), None, N_("It has: {locales}."),
+                             template=template.ref, locale=wanted, locales=", ".join(locales))
+        raise InputError(N_("template {template!r} has no {locale!r} locale"), None, N_("It has none."),
+                         template=template.ref, locale=wanted)
     return choice
 
 
@@ -489,6 +508,7 @@ def parse_vars(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--var needs key=value, got {pair[:60]!r}", None, "Example: --var customer_name=Ana")
+            raise InputError(N_("--var needs key=value, got {pair!r}"), None, N_("Example: --var customer_name=Ana"),
+                             pair=pair[:60])
         values[key.strip()] = value
     return values

@@ -7,8 +7,9 @@ value can be traced back to its line for ``path:line: locale: message`` reports.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from supportkit.errors import N_, YamlProblem
 
 if TYPE_CHECKING:
     import yaml
@@ -34,12 +35,6 @@ def _loader() -> type:
 MAX_YAML_BYTES = 2 * 1024 * 1024
 
 
-@dataclass
-class YamlProblem(Exception):
-    """Why a YAML document could not be read, and where."""
-
-    line: int
-    message: str
 
 
 class Located(dict[str, Any]):
@@ -64,16 +59,16 @@ class LocatedList(list[Any]):
 def load_yaml(text: str) -> Any:
     """Parse one YAML document into plain data with line information."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
-        raise YamlProblem(1, f"file is larger than {MAX_YAML_BYTES // (1024 * 1024)} MiB")
+        raise YamlProblem(1, N_("file is larger than {limit} MiB"), limit=MAX_YAML_BYTES // (1024 * 1024))
     yaml = _yaml()
     try:
         node = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlProblem(line, f"invalid YAML: {exc.problem or exc.context}") from None
+        raise YamlProblem(line, N_("invalid YAML: {reason}"), reason=str(exc.problem or exc.context)) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(1, f"invalid YAML: {exc}") from None
+        raise YamlProblem(1, N_("invalid YAML: {reason}"), reason=str(exc)) from None
     if node is None:
         return None
     try:
@@ -83,7 +78,7 @@ def load_yaml(text: str) -> Any:
             (e.start_mark.line + 1 for e in yaml.parse(text, Loader=_loader())
              if isinstance(e, yaml.AliasEvent) and e.start_mark is not None), 1
         )
-        raise YamlProblem(line, "YAML anchors and aliases are not allowed in templates") from None
+        raise YamlProblem(line, N_("YAML anchors and aliases are not allowed in templates")) from None
 
 
 class _AliasFound(Exception):
@@ -112,9 +107,9 @@ def _convert(node: yaml.Node, seen: set[int]) -> Any:
         for key_node, value_node in node.value:
             key = _convert(key_node, seen)
             if not isinstance(key, str):
-                raise YamlProblem(key_node.start_mark.line + 1, f"keys must be text, not {key!r}")
+                raise YamlProblem(key_node.start_mark.line + 1, N_("keys must be text, not {key!r}"), key=key)
             if key in result:
-                raise YamlProblem(key_node.start_mark.line + 1, f"duplicate key {key!r}")
+                raise YamlProblem(key_node.start_mark.line + 1, N_("duplicate key {key!r}"), key=key)
             result[key] = _convert(value_node, seen)
             result.key_lines[key] = key_node.start_mark.line + 1
             # A block scalar's text starts on the line after its indicator.

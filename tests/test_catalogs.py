@@ -196,7 +196,7 @@ def test_catalogs_check_fails_on_a_stale_pot_and_lists_it(project: Path, runner:
     result = _catalogs(runner, locales, "check", "--root", str(project))
     assert result.exit_code == 1  # type: ignore[attr-defined]
     assert result.stdout.splitlines()[0] == (  # type: ignore[attr-defined]
-        f"{locales / 'messages.pot'}:1: -: messages.pot is out of date with the code (1 new string(s), 0 gone, "
+        f"{locales / 'messages.pot'}:1: -: messages.pot is out of date with the code (1 new string, 0 gone, "
         "e.g. 'a new string'); run `supportkit catalogs update`")
 
 

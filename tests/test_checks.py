@@ -35,7 +35,7 @@ EXPECTED: dict[str, list[str]] = {
                        "capitalize, date, datetime, default, e, escape, first, int, join, last, length, list, lower, "
                        "number, percent, plural, replace, sort, string, title, trim, truncate, upper, wordcount)"],
     "missing_locale": ["19: fr: missing_locale: no fr translation and no declared fallback"],
-    "plural_forms": ["52: ru: plural_forms: plural form(s) few missing (ru needs one/few/many/other)"],
+    "plural_forms": ["52: ru: plural_forms: plural form few missing (ru needs one/few/many/other)"],
     "stale": ["55: fr: stale: source changed since 5648d4030f52 (now bbd3917c0ecb); update the translation, "
               "then `supportkit stamp`"],
     "render": ["41: es: render: body: fails with example values: not a number: 'Ana'"],
@@ -218,7 +218,7 @@ def test_cli_text_json_github_and_exit_codes(runner: CliRunner) -> None:
     path = str(BAD / "bad_plural_forms.yaml")
     result = runner.invoke(cli, ["check", path])
     assert result.exit_code == 1
-    assert result.stdout == (f"{path}:52: ru: bad_plural_forms: plural_forms: plural form(s) few missing "
+    assert result.stdout == (f"{path}:52: ru: bad_plural_forms: plural_forms: plural form few missing "
                              "(ru needs one/few/many/other)\n")
     assert result.stderr == "1 error and 0 warnings (templates checked: 1, catalogs: 0)\n"
 
@@ -226,10 +226,10 @@ def test_cli_text_json_github_and_exit_codes(runner: CliRunner) -> None:
     assert result.exit_code == 1
     assert json.loads(result.stdout) == [{
         "path": path, "line": 52, "locale": "ru", "template": "bad_plural_forms", "check": "plural_forms",
-        "severity": "error", "message": "plural form(s) few missing (ru needs one/few/many/other)"}]
+        "severity": "error", "message": "plural form few missing (ru needs one/few/many/other)"}]
 
     result = runner.invoke(cli, ["check", "--format", "github", path])
-    assert result.stdout == (f"::error file={path},line=52,title=plural_forms (ru)::plural form(s) few missing "
+    assert result.stdout == (f"::error file={path},line=52,title=plural_forms (ru)::plural form few missing "
                              "(ru needs one/few/many/other)\n")
 
     warning_only = str(BAD / "bad_whitespace.yaml")

@@ -116,7 +116,7 @@ def test_warnings_always_go_to_stderr_never_stdout(runner: CliRunner) -> None:
 
 
 def test_subject_only_for_an_email_template_and_only_when_asked(runner: CliRunner, email_replies: Path) -> None:
-    base = ["--replies", str(email_replies), "reply"]
+    base = ["--replies", str(email_replies), "reply", "--var", "ticket_id=7", "--var", "agent_name=Leo"]
     data = as_json(runner, *base, PENDING)
     assert data["channel"] == "email"
     plain = invoke(runner, *base, PENDING)
@@ -198,13 +198,39 @@ def test_render_refuses_missing_required_variables_naming_them_all(runner: CliRu
     result = invoke(runner, "--replies", str(email_replies), "render", "tx_pending", "--lang", "en",
                     "--var", "customer_name=Ana")
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == (f"Error: missing required variable(s): agent_name, ticket_id "
+    assert result.stderr == (f"Error: missing required variables: agent_name, ticket_id "
                              f"({email_replies / 'tx_pending.yaml'}). Give them: --var agent_name=... "
                              "--var ticket_id=...\n")
     done = invoke(runner, "--replies", str(email_replies), "render", "tx_pending", "--lang", "en",
                   "--var", "ticket_id=7", "--var", "agent_name=Leo", "--with-subject")
     assert done.exit_code == 0
     assert done.stdout == "Subject: Your transfer is pending\n\nHi there,\n\nYour ticket 7 is with Leo.\n"
+    one = invoke(runner, "--replies", str(email_replies), "render", "tx_pending", "--lang", "en", "--var", "ticket_id=7")
+    assert one.stderr.startswith("Error: missing required variable: agent_name (")
+
+
+def test_reply_refuses_missing_required_variables_as_render_does(runner: CliRunner, email_replies: Path) -> None:
+    base = ["--replies", str(email_replies), "reply"]
+    render = invoke(runner, *base[:2], "render", "tx_pending", "--lang", "en")
+    result = invoke(runner, *base, PENDING)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == render.stderr == (
+        f"Error: missing required variables: agent_name, ticket_id ({email_replies / 'tx_pending.yaml'}). "
+        "Give them: --var agent_name=... --var ticket_id=...\n")
+    lines = invoke(runner, *base, "--lines", PENDING)  # one error record for that line, exit 1 at the end
+    assert lines.exit_code == 1
+    assert json.loads(lines.stdout)["error"].startswith("missing required variables: agent_name, ticket_id (")
+    done = invoke(runner, *base, "--var", "ticket_id=7", "--var", "agent_name=Leo", PENDING)
+    assert done.exit_code == 0 and done.stdout == "Hi there,\n\nYour ticket 7 is with Leo.\n"
+
+
+def test_tutorial_prints_the_text_and_the_subject_only_when_asked(runner: CliRunner) -> None:
+    data = as_json(runner, "tutorial", "switch_phone", "--lang", "en")
+    plain = invoke(runner, "tutorial", "switch_phone", "--lang", "en")
+    assert plain.exit_code == 0 and plain.stdout == data["text"] + "\n"
+    assert data["subject"] and data["subject"] not in plain.stdout
+    with_subject = invoke(runner, "tutorial", "switch_phone", "--lang", "en", "--with-subject")
+    assert with_subject.stdout == f"Subject: {data['subject']}\n\n{data['text']}\n"
 
 
 @pytest.mark.parametrize(("args", "error"), [

@@ -44,7 +44,7 @@ from supportkit.batch.worker import (
     work_chunk,
 )
 from supportkit.config import Config
-from supportkit.errors import BatchError
+from supportkit.errors import N_, BatchError, N_plural
 
 __all__ = ["CONVERSATION_FIELDS", "MAX_ID_CHARS", "MAX_LINE_BYTES", "MAX_RECORD_CHARS", "AppendOnly", "BatchReport",
            "Record", "Reject", "done_entries", "encode_row", "process_record", "process_records", "read_records",
@@ -104,7 +104,8 @@ def input_format(path: Path, declared: str | None) -> str:
         return "csv"
     if name.endswith((".jsonl", ".ndjson", ".json")) or path == Path("-"):
         return "jsonl"
-    raise BatchError(f"cannot tell the format of {path.name}", None, "Name it .jsonl or .csv, or pass --format.")
+    raise BatchError(N_("cannot tell the format of {name}"), None, N_("Name it .jsonl or .csv, or pass --format."),
+                     name=path.name)
 
 
 def with_conversations(records: Iterator[Record], window: int = CONVERSATION_WINDOW) -> Iterator[Record]:
@@ -167,7 +168,7 @@ def run_batch(
     fmt = input_format(source, fmt)
     rejects = rejects or out.with_name(out.name + ".rejects.jsonl")
     if jobs < 1:
-        raise BatchError("--jobs must be at least 1")
+        raise BatchError(N_("--jobs must be at least 1"))
     if engine == "dask" and scheduler:
         from supportkit.batch.dask_engine import check_scheduler_address
 
@@ -175,7 +176,7 @@ def run_batch(
     try:
         handle = open(source, "rb")  # noqa: SIM115 - closed in finally, streamed below
     except OSError as exc:
-        raise BatchError(f"cannot read {source}: {exc.strerror}") from None
+        raise BatchError(N_("cannot read {path}: {reason}"), path=str(source), reason=exc.strerror) from None
     try:
         outputs = open_outputs(handle.fileno(), source, out, rejects, resume=resume)
     except BaseException:
@@ -208,8 +209,9 @@ def run_batch(
             outputs.writer.write_line(b"".join(done))
             done.clear()
     except OSError as exc:
-        raise BatchError(f"the run stopped after line {position.line}: {exc.strerror or exc}", str(exc.filename or out),
-                         "Records before it are written; fix the problem and run again with --resume.") from None
+        raise BatchError(N_("the run stopped after line {number}: {reason}"), str(exc.filename or out),
+                         N_("Records before it are written; fix the problem and run again with --resume."),
+                         number=position.line, reason=str(exc.strerror or exc)) from None
     finally:
         if done:  # complete records (an interrupted run keeps them)
             with contextlib.suppress(OSError):  # the error that stopped the run is the one reported
@@ -217,8 +219,10 @@ def run_batch(
         outputs.close()
         handle.close()
     if report.read != report.written + report.rejected + report.skipped:
-        raise BatchError(f"{report.read - report.written - report.rejected - report.skipped} record(s) were read "
-                         "but neither written nor rejected", str(out), "Run again with --resume.")
+        lost = report.read - report.written - report.rejected - report.skipped
+        raise BatchError(N_plural("{count} record was read but neither written nor rejected",
+                                  "{count} records were read but neither written nor rejected", lost),
+                         str(out), N_("Run again with --resume."))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from supportkit.config import Config
-from supportkit.errors import BatchError, SupportkitError
+from supportkit.errors import N_, BatchError, SupportkitError
 
 if TYPE_CHECKING:
     from supportkit.guard import GuardResult
@@ -66,9 +66,10 @@ def check_scheduler_address(address: str, insecure: bool = False) -> None:
     host = host[1:].split("]", 1)[0] if host.startswith("[") else host.split("/", 1)[0].rsplit(":", 1)[0]
     if _loopback(host):
         return
-    raise BatchError(f"the Dask scheduler {address} would get customer messages unencrypted", None,
-                     "Use a tls:// address with the cluster's certificates (distributed.comm.tls in the "
-                     "Dask configuration), or pass --insecure-scheduler if the network is yours.")
+    raise BatchError(N_("the Dask scheduler {address} would get customer messages unencrypted"), None,
+                     N_("Use a tls:// address with the cluster's certificates (distributed.comm.tls in the "
+                        "Dask configuration), or pass --insecure-scheduler if the network is yours."),
+                     address=address)
 
 
 def _loopback(host: str) -> bool:
@@ -90,7 +91,7 @@ def guard_for_cluster(record: Any) -> GuardedRecord | tuple[str, str]:
     try:
         read = guard_message(record.text, record.before, None, record.after)
     except SupportkitError as exc:
-        return "reject", exc.format_message()
+        return "reject", exc.message
     if not read.normalized.text.strip():
         return GuardedRecord(record.line, record.id, "", record.lang, None)
     # The next messages go out guarded in their conversation too: a part of a phrase split over
@@ -121,7 +122,7 @@ def process_partition(records: list[GuardedRecord], config: Config) -> list[tupl
                                     following=record.after, guarded=record.guarded)
             outcomes.append(("ok", encode_row(output_row(record, reply))))
         except SupportkitError as exc:
-            outcomes.append(("reject", exc.format_message()))
+            outcomes.append(("reject", exc.message))
         except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run
             outcomes.append(("reject", f"internal error: {type(exc).__name__}"))
     return outcomes
@@ -140,8 +141,8 @@ def run_dask(records: Iterator[Any], config: Config, scheduler: str | None, *, s
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise BatchError("the dask engine needs the dask extra", None,
-                         "Install it with: pip install 'supportkit[dask]'") from None
+        raise BatchError(N_("the dask engine needs the dask extra"), None,
+                         N_("Install it with: pip install 'supportkit[dask]'")) from None
     cluster = None
     try:
         if scheduler:
@@ -150,7 +151,8 @@ def run_dask(records: Iterator[Any], config: Config, scheduler: str | None, *, s
             cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster)
     except OSError as exc:
-        raise BatchError(f"cannot reach the Dask scheduler: {exc}", scheduler, "Check the address (tcp://host:8786).") from None
+        raise BatchError(N_("cannot reach the Dask scheduler: {reason}"), scheduler,
+                         N_("Check the address (tcp://host:8786)."), reason=str(exc)) from None
     try:
         config_future = client.scatter(config, broadcast=True)
         in_flight: deque[tuple[list[Any], Any]] = deque()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from supportkit.errors import BatchError
+from supportkit.errors import N_, BatchError
 
 SIDE_SUFFIX = ".supportkit-batch"
 MAX_OUTPUT_LINE_BYTES = 64 * 1024 * 1024
@@ -84,10 +84,11 @@ def scan_done(path: Path, expected: os.stat_result | None = None) -> Done:
     except FileNotFoundError:
         return done
     except OSError as exc:
-        raise BatchError(f"cannot read {path}: {exc.strerror}") from None
+        raise BatchError(N_("cannot read {path}: {reason}"), path=str(path), reason=exc.strerror) from None
     with handle:
         if expected is not None and not _same(os.fstat(handle.fileno()), expected):
-            raise BatchError(f"{path} changed while it was opened", None, "Is another program writing it?")
+            raise BatchError(N_("{path} changed while it was opened"), None, N_("Is another program writing it?"),
+                             path=str(path))
         offset = 0
         for number, raw in enumerate(physical_lines(handle, MAX_OUTPUT_LINE_BYTES), start=1):
             if raw is not None and not raw.endswith(b"\n"):
@@ -100,9 +101,9 @@ def scan_done(path: Path, expected: os.stat_result | None = None) -> Done:
                 except ValueError:
                     row = None
             if raw is None or not isinstance(row, dict) or type(row.get("line")) is not int:
-                raise BatchError(f"line {number} of {path} is not a record supportkit batch wrote", None,
-                                 "The file was changed since the run: --resume leaves it as it is. "
-                                 "Choose a new --out.")
+                raise BatchError(N_("line {number} of {path} is not a record supportkit batch wrote"), None,
+                                 N_("The file was changed since the run: --resume leaves it as it is. "
+                                    "Choose a new --out."), number=number, path=str(path))
             done.lines.add(row["line"])
             if row.get("id") is not None:
                 done.ids[str(row["id"])] = row["line"]
@@ -178,11 +179,12 @@ def refuse_same_files(source_stat: os.stat_result, source: Path, out: Path, reje
     for path, option in ((out, "--out"), (rejects, "--rejects"), (side, "--out")):
         stat = _stat(path)
         if (stat is not None and _same(stat, source_stat)) or path.resolve() == source.resolve():
-            raise BatchError("the output would overwrite the input", str(path),
-                             f"It is the input file (through a link or another path). Choose another {option}.")
+            raise BatchError(N_("the output would overwrite the input"), str(path),
+                             N_("It is the input file (through a link or another path). Choose another {option}."),
+                             option=option)
     out_stat, rejects_stat = _stat(out), _stat(rejects)
     if out.resolve() == rejects.resolve() or (out_stat and rejects_stat and _same(out_stat, rejects_stat)):
-        raise BatchError("--out and --rejects are the same file", str(out), "Choose two different files.")
+        raise BatchError(N_("--out and --rejects are the same file"), str(out), N_("Choose two different files."))
 
 
 def side_file(out: Path) -> Path:
@@ -214,19 +216,21 @@ def _open_side(side: Path, out: Path) -> int:
         try:
             fd = os.open(side, flags, 0o600)
         except OSError as exc:
-            raise BatchError(f"cannot open {side}: {exc.strerror}", None,
-                             "It must be a plain file next to --out, writable by you.") from None
+            raise BatchError(N_("cannot open {path}: {reason}"), None,
+                             N_("It must be a plain file next to --out, writable by you."),
+                             path=str(side), reason=exc.strerror) from None
         if not _Lock.try_lock(fd):
             os.close(fd)
-            raise BatchError(f"{out} is being written by another supportkit batch run", None,
-                             f"Wait for it to end, or choose another --out. (The lock is on {side}; "
-                             "it ends with that run.)")
+            raise BatchError(N_("{path} is being written by another supportkit batch run"), None,
+                             N_("Wait for it to end, or choose another --out. (The lock is on {side}; "
+                                "it ends with that run.)"), path=str(out), side=str(side))
         # The file we locked must still be the one at the path (not unlinked and replaced meanwhile).
         now = _stat(side)
         if now is not None and _same(now, os.fstat(fd)):
             return fd
         os.close(fd)
-    raise BatchError(f"{side} keeps changing", None, "Is another program writing next to --out?")
+    raise BatchError(N_("{path} keeps changing"), None, N_("Is another program writing next to --out?"),
+                     path=str(side))
 
 
 def _open_existing(path: Path, recorded: Any, side: Path, option: str) -> int:
@@ -234,13 +238,14 @@ def _open_existing(path: Path, recorded: Any, side: Path, option: str) -> int:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise BatchError(f"cannot open {path}: {exc.strerror}") from None
+        raise BatchError(N_("cannot open {path}: {reason}"), path=str(path), reason=exc.strerror) from None
     stat = os.fstat(fd)
     if not isinstance(recorded, list) or tuple(recorded) != _identity(stat):
         os.close(fd)
-        raise BatchError(f"{path} was not written by supportkit batch", None,
-                         f"{side} has no record of it, so --resume leaves it as it is. "
-                         f"Choose a new {option} (or delete the file if you no longer need it).")
+        raise BatchError(N_("{path} was not written by supportkit batch"), None,
+                         N_("{side} has no record of it, so --resume leaves it as it is. "
+                            "Choose a new {option} (or delete the file if you no longer need it)."),
+                         path=str(path), side=str(side), option=option)
     return fd
 
 
@@ -249,9 +254,10 @@ def _create(path: Path) -> int:
     try:
         return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
     except FileExistsError:
-        raise BatchError(f"{path} already exists", None, "Use --resume to continue it, or choose a new --out.") from None
+        raise BatchError(N_("{path} already exists"), None, N_("Use --resume to continue it, or choose a new --out."),
+                         path=str(path)) from None
     except OSError as exc:
-        raise BatchError(f"cannot create {path}: {exc.strerror}") from None
+        raise BatchError(N_("cannot create {path}: {reason}"), path=str(path), reason=exc.strerror) from None
 
 
 def open_outputs(source_fd: int, source: Path, out: Path, rejects: Path, *, resume: bool) -> BatchOutputs:
@@ -269,9 +275,10 @@ def open_outputs(source_fd: int, source: Path, out: Path, rejects: Path, *, resu
         existing = [path for path in (out, rejects) if os.path.lexists(path)]
         if existing and not resume:
             first = existing[0]
-            raise BatchError(f"{first} already exists", None,
-                             "Use --resume to continue it, or choose a new --out." if first == out else
-                             "Use --resume to continue the run that wrote it, or choose another --rejects.")
+            raise BatchError(N_("{path} already exists"), None,
+                             N_("Use --resume to continue it, or choose a new --out.") if first == out else
+                             N_("Use --resume to continue the run that wrote it, or choose another --rejects."),
+                             path=str(first))
         out_fd = _open_existing(out, manifest.get("out"), side, "--out") if out in existing else _create(out)
         fds.append(out_fd)
         rejects_fd = (_open_existing(rejects, manifest.get("rejects"), side, "--rejects") if rejects in existing
@@ -279,7 +286,7 @@ def open_outputs(source_fd: int, source: Path, out: Path, rejects: Path, *, resu
         fds.append(rejects_fd)
         for fd, path in ((out_fd, out), (rejects_fd, rejects)):
             if _same(os.fstat(fd), source_stat):
-                raise BatchError("the output would overwrite the input", str(path), "Choose another file.")
+                raise BatchError(N_("the output would overwrite the input"), str(path), N_("Choose another file."))
         done_out = scan_done(out, os.fstat(out_fd)) if out in existing else Done()
         done_rejects = scan_done(rejects, os.fstat(rejects_fd)) if rejects in existing else Done()
         # Nothing was changed so far; from here the files are ours.

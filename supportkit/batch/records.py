@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from supportkit.errors import BatchError
+from supportkit.errors import N_, BatchError
 
 MAX_RECORD_CHARS = 1_000_000
 """Longest ticket text (the pipeline's hard input limit, ``text.MAX_INPUT_CHARS``)."""
@@ -284,14 +284,16 @@ def _read_csv(stream: BinaryIO) -> Iterator[Record | Reject]:
     except StopIteration:
         return
     except (_RecordEnded, csv.Error) as exc:
-        raise BatchError(f"cannot read the CSV header: {exc}", "line 1") from None
+        raise BatchError(N_("cannot read the CSV header: {reason}"), "line 1", reason=str(exc)) from None
     problem = _problem(lines.take(), 1)
     if problem:
-        raise BatchError(f"cannot read the CSV header: {problem}", "line 1")
+        raise BatchError(N_("cannot read the CSV header: {reason}"), "line 1", reason=problem)
     columns = [h.strip().lower() for h in header]
     if "id" not in columns or "text" not in columns:
-        raise BatchError("CSV needs a header with id and text columns", None,
-                         f"Found: {', '.join(columns) or 'nothing'}.")
+        if columns:
+            raise BatchError(N_("CSV needs a header with id and text columns"), None, N_("Found: {columns}."),
+                             columns=", ".join(columns))
+        raise BatchError(N_("CSV needs a header with id and text columns"), None, N_("Found: nothing."))
     while True:
         try:
             row = next(reader)

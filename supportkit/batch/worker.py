@@ -140,7 +140,7 @@ def work(record: Record) -> tuple[str, Any]:
     try:
         return "ok", encode_row(process_record(record, _STATE["config"], _STATE["library"]))
     except SupportkitError as exc:
-        return "reject", exc.format_message()
+        return "reject", exc.message
     except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run
         from supportkit.guard import scan
 
@@ -151,7 +151,7 @@ def work(record: Record) -> tuple[str, Any]:
 def work_chunk(records: list[Record]) -> list[tuple[str, Any]]:
     """``work`` for each record of a chunk (one round trip to a worker process), classified together."""
     try:
-        return [("reject", result.format_message()) if isinstance(result, SupportkitError) else ("ok", encode_row(result))
+        return [("reject", result.message) if isinstance(result, SupportkitError) else ("ok", encode_row(result))
                 for result in process_records(records, _STATE["config"], _STATE["library"])]
     except Exception:  # noqa: BLE001 - then one by one: a record that breaks is rejected alone
         return [work(record) for record in records]

@@ -110,7 +110,7 @@ def config_command(ctx: Context, as_json: bool) -> None:
         for found in report.files:
             status, scope = found.to_dict()["status"], found.scope
             line = f"  {labels.get(status, status):<8} {labels.get(scope, scope):<8} {found.path}"
-            click.echo(line + (f"\n           {found.refused.message}" if found.refused else ""))
+            click.echo(line + (f"\n           {found.refused.format_message()}" if found.refused else ""))
         click.echo(_("Settings:"))
         for name, setting in report.settings().items():
             value = json.dumps(setting["value"], ensure_ascii=False)

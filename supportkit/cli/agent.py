@@ -152,7 +152,7 @@ def _print_for_agent(result: Any) -> None:
         click.echo(_("--- the customer's message, for you ({route}) ---").format(route=message.route), err=True)
         click.echo(message.text, err=True)
     elif message is not None:
-        click.echo(_("note: the customer's message is not translated: {reason}").format(reason=message.error),
+        click.echo(_("note: the customer's message is not translated: {reason}").format(reason=message.reason),
                    err=True)
     click.echo(_("--- the reply, for you ({locale}) ---").format(locale=agent.locale), err=True)
     click.echo(agent.text, err=True)
@@ -235,9 +235,12 @@ def reply(ctx: Context, text: str | None, lang: str | None, variables: tuple[str
 @click.argument("template_id", metavar="ID")
 @option("--lang", "lang", metavar="LL", default="en", show_default=True, help=N_("Locale of the tutorial."))
 @option("--var", "variables", multiple=True, metavar="KEY=VALUE", help=N_("Fill a template variable (repeatable)."))
+@WITH_SUBJECT
 @option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @pass_context
-def tutorial(ctx: Context, template_id: str, lang: str, variables: tuple[str, ...], as_json: bool) -> None:
+def tutorial(ctx: Context, template_id: str, lang: str, variables: tuple[str, ...], with_subject: bool,
+             as_json: bool) -> None:
+    from supportkit.library.store import library_for
     from supportkit.pipeline import parse_vars, render_tutorial
 
     rendered = render_tutorial(template_id, lang, ctx.config, parse_vars(variables))
@@ -246,9 +249,8 @@ def tutorial(ctx: Context, template_id: str, lang: str, variables: tuple[str, ..
         return
     if rendered.fallback:
         click.echo(_("note: no {lang} version; showing {locale}").format(lang=lang, locale=rendered.locale), err=True)
-    click.echo(rendered.subject)
-    click.echo("")
-    click.echo(rendered.text)
+    channel = library_for(ctx.config).get(template_id, kind="tutorial").channel
+    _print_rendered(rendered.subject, rendered.text, channel, rendered.template, with_subject)
 
 
 @command("render", short_help=N_("Fill any template with real values."), help=N_(

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 import click
 
 from supportkit.config import Config, load_config
-from supportkit.errors import InputError, SupportkitError
-from supportkit.i18n import _, format_number, ngettext, route_click_gettext
+from supportkit.errors import N_, InputError, Message, N_plural, SupportkitError, install_translator
+from supportkit.i18n import _, ngettext, route_click_gettext
 
 if TYPE_CHECKING:
     from supportkit.guard import GuardResult
@@ -68,6 +68,7 @@ class Group(Command, click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         route_click_gettext()  # once the CLI starts: click's own strings in the user's language too
+        install_translator(_, ngettext)  # and the errors of the layers below (supportkit.errors)
         return super().main(*args, **kwargs)
 
 
@@ -191,21 +192,16 @@ def _stream_name(stream: BinaryIO) -> str:
 def decode_input(data: bytes, where: str) -> str:
     """Bytes from a file or stdin as text: UTF-8 (BOM allowed), no NUL bytes, within the size cap."""
     if len(data) > MAX_INPUT_BYTES:
-        raise InputError(
-            _("input is larger than {limit} MiB").format(limit=format_number(MAX_INPUT_BYTES // (1024 * 1024))),
-            where,
-            _("Split it into messages and use --lines, or the batch command."),
-        )
+        raise InputError(N_("input is larger than {limit} MiB"), where,
+                         N_("Split it into messages and use --lines, or the batch command."),
+                         limit=MAX_INPUT_BYTES // (1024 * 1024))
     if b"\x00" in data:
-        raise InputError(_("input holds NUL bytes (binary data?)"), where, _("Pass text, not a binary file."))
+        raise InputError(N_("input holds NUL bytes (binary data?)"), where, N_("Pass text, not a binary file."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            _("input is not valid UTF-8 (byte {offset})").format(offset=exc.start),
-            where,
-            _("Convert it to UTF-8, e.g. with iconv -t UTF-8."),
-        ) from None
+        raise InputError(N_("input is not valid UTF-8 (byte {offset})"), where,
+                         N_("Convert it to UTF-8, e.g. with iconv -t UTF-8."), offset=exc.start) from None
 
 
 def emit_json(data: Any) -> None:
@@ -266,8 +262,9 @@ def _names_a_file(text: str) -> bool:
 
 
 def _line_too_long(limit: int) -> str:
-    return ngettext("line is longer than {limit} character", "line is longer than {limit} characters",
-                    limit).format(limit=format_number(limit))
+    """The error of an over-long ``--lines`` line, in English like every error in JSON output."""
+    return str(Message.of(N_plural("line is longer than {limit} character", "line is longer than {limit} characters",
+                                   limit), limit=f"{limit:,}"))
 
 
 def _checked_line(number: int, line: str) -> InputLine:
@@ -300,7 +297,7 @@ def _stream_lines(stream: BinaryIO) -> Iterator[InputLine]:
         try:
             line = decode_input(raw, f"{where}:{number}").rstrip("\r\n")
         except InputError as exc:
-            yield InputLine(number, "", exc.format_message())
+            yield InputLine(number, "", exc.message)  # JSON output: the English text
             continue
         yield _checked_line(number, line)
 
@@ -321,7 +318,7 @@ def run_lines(items: Iterable[InputLine], handle: Callable[[InputLine], dict[str
             try:
                 result = handle(item)
             except SupportkitError as exc:
-                record, failed = {"line": item.number, "error": exc.format_message()}, True
+                record, failed = {"line": item.number, "error": exc.message}, True  # JSON: English
             else:
                 record = None if result is None else {"line": item.number, **result}
         if record is not None:

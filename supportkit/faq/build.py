@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from supportkit.config import Config
-from supportkit.errors import Problem
+from supportkit.errors import N_, N_plural, Problem
 from supportkit.faq.articles import (
     Article,
     Spread,
@@ -108,8 +108,8 @@ def check_base_url(base_url: str | None) -> str | None:
     parts = urlsplit(base_url) if _URL_CHARS_RE.fullmatch(base_url) else None
     if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query
             or parts.fragment or parts.username is not None or parts.password is not None):
-        raise FaqBuildError(f"--base-url must be an absolute http(s) URL, not {base_url[:80]!r}", None,
-                            "Example: --base-url https://help.example.com/")
+        raise FaqBuildError(N_("--base-url must be an absolute http(s) URL, not {url!r}"), None,
+                            N_("Example: --base-url https://help.example.com/"), url=base_url[:80])
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
@@ -142,7 +142,7 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
     from supportkit.library.store import library_for
 
     if options.untranslated not in UNTRANSLATED_POLICIES:
-        raise FaqBuildError(f"untranslated must be one of {', '.join(UNTRANSLATED_POLICIES)}")
+        raise FaqBuildError(N_("untranslated must be one of {choices}"), choices=", ".join(UNTRANSLATED_POLICIES))
     out = Path(options.out).resolve()
     check_output_location(out, protected_folders(config))
     locales = tuple(dict.fromkeys(site_locale(code) for code in options.locales))
@@ -152,8 +152,8 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
     found = articles if articles is not None else (load_site_articles(config) if configured else ArticleSet(Path()))
     templates = [t for t in library if is_article(t)]
     if not templates and not len(found):
-        raise FaqBuildError("no articles to build", str(library.root),
-                            "Tutorials and replies with an faq: question become articles.")
+        raise FaqBuildError(N_("no articles to build"), str(library.root),
+                            N_("Tutorials and replies with an faq: question become articles."))
     if options.strict:
         # A broken template or article file is left out of the site (and said so); --strict fails on it.
         broken = library.broken + found.problems
@@ -162,8 +162,12 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
         if problems:
             from supportkit.errors import ValidationError
 
-            raise ValidationError(problems, f"{len(problems)} article translation(s) missing, stale or draft"
-                                  if not broken else f"{len(problems)} problem(s) in templates or articles")
+            raise ValidationError(problems, N_plural("{count} article translation missing, stale or draft",
+                                                     "{count} article translations missing, stale or draft",
+                                                     len(problems))
+                                  if not broken else
+                                  N_plural("{count} problem in templates or articles",
+                                           "{count} problems in templates or articles", len(problems)))
     warnings = ([dataclasses.replace(p, severity="warning")
                  for p in strict_problems(templates, locales, config.source_locale) if p.check == "faq_stale"]
                 if options.warn_stale else [])

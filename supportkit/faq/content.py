@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from supportkit.config import Config
-from supportkit.errors import Problem
+from supportkit.errors import N_plural, Problem, ValidationError
 from supportkit.faq.articles import (
     Article,
     TextCache,
@@ -25,9 +25,8 @@ from supportkit.faq.articles import (
     usable_translation,
 )
 from supportkit.faq.markdown import RenderedArticle, render_article
-from supportkit.faq.options import BuildOptions, FaqBuildError
+from supportkit.faq.options import BuildOptions
 from supportkit.faq.pages import site_gettext
-from supportkit.i18n import _
 from supportkit.library import Library, Template
 from supportkit.library.articles import ArticleSet, ArticleText, load_articles
 from supportkit.rendering.articles import fill_facts
@@ -90,9 +89,8 @@ def collect_pages(library: Library, found: ArticleSet, options: BuildOptions, co
     """Every page of every locale (``options.locales``), in home-page order."""
     topics, problems = topics_of(found, library, config)
     if problems:
-        first = problems[0]
-        raise FaqBuildError(f"{first.path}:{first.line}: {first.locale}: {first.message}", None,
-                            _("Run `supportkit check` to see every problem in the articles."))
+        raise ValidationError(problems, N_plural("{count} problem in the articles", "{count} problems in the articles",
+                                                 len(problems)))
     default = config.default_locale
     rendered: dict[tuple[str, str], tuple[ArticleText, RenderedArticle, str]] = {}
     per_locale: dict[str, list[Article]] = {locale: [] for locale in options.locales}

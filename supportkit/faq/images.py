@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from supportkit.errors import N_
 from supportkit.faq.options import FaqBuildError
-from supportkit.i18n import _
 
 MAX_WIDTH = 960
 """Widest raster image published (px): the article column is about 720 px wide, 1.33x for sharper screens."""
@@ -52,8 +52,9 @@ def publish(path: Path, slug: str, variant: str) -> Image:
 def _publish(path: str, size: int, mtime: int, slug: str, variant: str) -> Image:
     source = Path(path)
     if size > MAX_SOURCE_BYTES:
-        raise ImageError(_("image is larger than {size} MiB").format(size=MAX_SOURCE_BYTES // (1024 * 1024)), path,
-                         _("Export it smaller; the build resizes to the article's width anyway."))
+        raise ImageError(N_("image is larger than {size} MiB"), path,
+                         N_("Export it smaller; the build resizes to the article's width anyway."),
+                         size=MAX_SOURCE_BYTES // (1024 * 1024))
     suffix = source.suffix.lower()
     data = source.read_bytes()
     if suffix == SVG:
@@ -71,15 +72,15 @@ def compress_raster(data: bytes, kind: str, where: str) -> tuple[bytes, int, int
     try:
         from PIL import Image as PILImage
     except ImportError:
-        raise ImageError(_("raster images (PNG, JPEG, WebP) need Pillow to be resized and compressed"), where,
-                         _("Install the site extra: pip install 'supportkit[site]'. SVG images need nothing.")) from None
+        raise ImageError(N_("raster images (PNG, JPEG, WebP) need Pillow to be resized and compressed"), where,
+                         N_("Install the site extra: pip install 'supportkit[site]'. SVG images need nothing.")) from None
     try:
         with PILImage.open(io.BytesIO(data)) as opened:
             opened.load()
             picture = opened.copy()
     except (OSError, ValueError, PILImage.DecompressionBombError) as exc:
-        raise ImageError(_("cannot read the image: {error}").format(error=exc), where,
-                         _("Export it again as PNG, JPEG or WebP.")) from None
+        raise ImageError(N_("cannot read the image: {error}"), where, N_("Export it again as PNG, JPEG or WebP."),
+                         error=str(exc)) from None
     if picture.width > MAX_WIDTH:
         picture = picture.resize((MAX_WIDTH, max(1, round(picture.height * MAX_WIDTH / picture.width))),
                                  PILImage.Resampling.LANCZOS)
@@ -125,18 +126,18 @@ def sanitize_svg(data: bytes, where: str) -> tuple[bytes, int, int]:
 
     head = data[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in data.lower():
-        raise ImageError(_("SVG with a DOCTYPE or entities is refused"), where, _("Save it as plain SVG (no DOCTYPE)."))
+        raise ImageError(N_("SVG with a DOCTYPE or entities is refused"), where, N_("Save it as plain SVG (no DOCTYPE)."))
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
-        raise ImageError(_("not a valid SVG file: {error}").format(error=exc), where,
-                         _("Export it again as plain SVG.")) from None
+        raise ImageError(N_("not a valid SVG file: {error}"), where, N_("Export it again as plain SVG."),
+                         error=str(exc)) from None
     if _local(root.tag) != "svg":
-        raise ImageError(_("the file's root element is not <svg>"), where, _("Export it again as plain SVG."))
+        raise ImageError(N_("the file's root element is not <svg>"), where, N_("Export it again as plain SVG."))
     clean = _clean(root)
     width, height = svg_size(clean)
     if width <= 0 or height <= 0:
-        raise ImageError(_("SVG needs a width and height or a viewBox"), where, _('Add viewBox="0 0 W H".'))
+        raise ImageError(N_("SVG needs a width and height or a viewBox"), where, N_('Add viewBox="0 0 W H".'))
     clean.set("width", _number(width))
     clean.set("height", _number(height))
     ElementTree.register_namespace("", SVG_NS)

@@ -16,8 +16,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from supportkit.errors import N_
 from supportkit.faq.images import Image, ImageError, publish
-from supportkit.i18n import _
 from supportkit.library.articles import ADMONITIONS, ArticleText, image_file, make_markdown_parser
 
 TOC_MIN_HEADINGS = 3
@@ -144,10 +144,9 @@ def _image(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> st
     found = image_file(site.folder, src, site.locale, site.default_locale)
     if found is None:
         looked = ", ".join(f"images/{code}/" for code in dict.fromkeys((site.locale, site.default_locale)))
-        raise ImageError(_("{locale}: image {src} not found (looked in {folders} and images/)").format(
-                             locale=site.locale, src=repr(src), folders=looked),
-                         site.path, _("Put the file next to the article, under images/; `supportkit check` lists "
-                                      "them all."))
+        raise ImageError(N_("{locale}: image {src!r} not found (looked in {folders} and images/)"), site.path,
+                         N_("Put the file next to the article, under images/; `supportkit check` lists them all."),
+                         locale=site.locale, src=src, folders=looked)
     image = publish(found[0], site.slug, found[1])
     if image not in site.images:
         site.images.append(image)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from supportkit.config import Config
-from supportkit.errors import SupportkitError
+from supportkit.errors import N_, SupportkitError
 from supportkit.faq.build import BuildOptions, build_site
 
 _LOCALE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
@@ -22,8 +22,8 @@ def make_server(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
     try:
         return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
-        raise SupportkitError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", None,
-                              "Pick another port with --port.") from None
+        raise SupportkitError(N_("cannot listen on 127.0.0.1:{port}: {reason}"), None,
+                              N_("Pick another port with --port."), port=port, reason=exc.strerror) from None
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

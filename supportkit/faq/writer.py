@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from supportkit.errors import N_
 from supportkit.faq.options import SITE_FORMAT, FaqBuildError, UnsafeOutputError
 from supportkit.faq.pages import layout_digest, site_environment, ui_strings
-from supportkit.i18n import _
 
 MANIFEST = ".supportkit-site.json"
 
@@ -198,8 +198,8 @@ def check_output_location(out: Path, protected: list[tuple[str, Path]]) -> None:
     for what, folder in protected:
         if out == folder or folder.is_relative_to(out):
             raise UnsafeOutputError(
-                _("refusing to build into {out}: the build replaces that folder, which is or holds {what}").format(
-                    out=out, what=what), None, _("Choose a folder of its own for the site, e.g. --out site."))
+                N_("refusing to build into {out}: the build replaces that folder, which is or holds {what}"),
+                None, N_("Choose a folder of its own for the site, e.g. --out site."), out=str(out), what=what)
 
 
 def check_output_folder(out: Path) -> None:
@@ -207,10 +207,10 @@ def check_output_folder(out: Path) -> None:
 
     Where the folder is (home, the root, the shell's folder...) is ``check_output_location``'s."""
     if out.exists() and not out.is_dir():
-        raise FaqBuildError(f"output path is a file: {out}", None, "Choose a folder for --out.")
+        raise FaqBuildError(N_("output path is a file: {out}"), None, N_("Choose a folder for --out."), out=str(out))
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise FaqBuildError(f"output folder is not empty and was not built by supportkit: {out}", None,
-                            "Choose an empty or new folder for --out.")
+        raise FaqBuildError(N_("output folder is not empty and was not built by supportkit: {out}"), None,
+                            N_("Choose an empty or new folder for --out."), out=str(out))
 
 
 def read_manifest(folder: Path) -> dict[str, str]:

@@ -335,7 +335,7 @@ def scan_stream(lines: Iterable[str], window: int = STREAM_WINDOW) -> Iterator[G
 def guard_lines(lines: Iterable[str]) -> Iterator[tuple[str, GuardResult]]:
     """``(line, result)`` for each line of a stream, each line one message: normalized, and guarded
     with its neighbours (``scan_stream``), so a phrase pasted one word per line is found."""
-    from supportkit.errors import InputError
+    from supportkit.errors import N_, InputError
     from supportkit.text import MAX_INPUT_CHARS, normalize
 
     read: deque[str] = deque()
@@ -347,8 +347,9 @@ def guard_lines(lines: Iterable[str]) -> Iterator[tuple[str, GuardResult]]:
         try:
             for number, line in enumerate(lines, 1):
                 if len(line) > MAX_INPUT_CHARS:
-                    raise InputError(f"line {number} is too long ({len(line):,} characters; the limit is "
-                                     f"{MAX_INPUT_CHARS:,})", None, "Split it, or use the batch command.")
+                    raise InputError(N_("line {number} is too long ({size:,} characters; the limit is {limit:,})"),
+                                     None, N_("Split it, or use the batch command."),
+                                     number=number, size=len(line), limit=MAX_INPUT_CHARS)
                 text = normalize(line, limit=max(len(line), 1)).text
                 read.append(text)
                 yield text
@@ -404,12 +405,12 @@ def guard_message(text: str, previous: Sequence[str] = (), guarded: GuardResult 
     ``guarded``: a result already computed for this text with its neighbours (``scan_stream``).
     Raises InputError over ``MAX_INPUT_CHARS``; the error never quotes the text.
     """
-    from supportkit.errors import InputError
+    from supportkit.errors import N_, InputError
     from supportkit.text import MAX_INPUT_CHARS, MAX_MESSAGE_CHARS, normalize
 
     if len(text) > MAX_INPUT_CHARS:
-        raise InputError(f"the message is too long ({len(text):,} characters; the limit is {MAX_INPUT_CHARS:,})",
-                         None, "Send the part the customer needs answered.")
+        raise InputError(N_("the message is too long ({size:,} characters; the limit is {limit:,})"),
+                         None, N_("Send the part the customer needs answered."), size=len(text), limit=MAX_INPUT_CHARS)
     whole = normalize(text, limit=max(len(text), 1))
     if guarded is None:
         if previous or following:

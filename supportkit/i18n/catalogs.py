@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from supportkit.errors import CatalogError, Problem
+from supportkit.errors import N_, CatalogError, N_plural, Problem
 from supportkit.languages import TRANSLATED_LANGUAGES
 
 DOMAIN = "messages"
@@ -36,7 +36,8 @@ SOURCES: tuple[tuple[str, str, str], ...] = (
 """(folder under the project root, glob, Babel extraction method); each must yield strings."""
 MO_CACHE_FORMAT = 1
 """Layout of a compiled catalog in the cache (bumped when it changes)."""
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "N_plural": (1, 2)}
+"""Babel keywords: ``N_``/``N_plural`` mark msgids translated when shown (help texts, errors)."""
 COPYRIGHT_HOLDER = "supportkit contributors"
 MSGID_BUGS_ADDRESS = "https://github.com/supportkit/supportkit/issues"
 
@@ -54,8 +55,9 @@ def extract_messages(project_root: Path) -> Any:
         base = project_root / folder
         files = sorted(p for p in base.glob(pattern) if p.is_file() and "__pycache__" not in p.parts)
         if not files:
-            raise CatalogError(f"extraction found no {pattern} files under {folder}", str(base),
-                               "Check the SOURCES patterns in supportkit/i18n/catalogs.py.")
+            raise CatalogError(N_("extraction found no {pattern} files under {folder}"), str(base),
+                               N_("Check the SOURCES patterns in supportkit/i18n/catalogs.py."),
+                               pattern=pattern, folder=folder)
         found = 0
         for path in files:
             options = {"extensions": "jinja2.ext.do"} if method.startswith("jinja2") else {}
@@ -65,10 +67,11 @@ def extract_messages(project_root: Path) -> Any:
                 catalog.add(message, None, [(relative, lineno)], auto_comments=comments, context=context)
                 found += 1
         if not found:
-            raise CatalogError(f"extraction found no translatable strings in {folder}/{pattern}", str(base),
-                               "Strings must be wrapped in _() (or ngettext()); check the extraction method.")
+            raise CatalogError(N_("extraction found no translatable strings in {folder}/{pattern}"), str(base),
+                               N_("Strings must be wrapped in _() (or ngettext()); check the extraction method."),
+                               pattern=pattern, folder=folder)
     if len(catalog) == 0:
-        raise CatalogError("extraction found no strings at all", str(project_root))
+        raise CatalogError(N_("extraction found no strings at all"), str(project_root))
     return catalog
 
 
@@ -194,7 +197,8 @@ def stale_files(project_root: Path, locales_dir: Path, locales: Iterable[str] = 
     except OSError:
         current = None
     if current is None:
-        problems.append(Problem(str(pot_path), 1, "", f"no {DOMAIN}.pot; run `supportkit catalogs update`"))
+        problems.append(Problem.of(str(pot_path), 1, "", N_("no {domain}.pot; run `supportkit catalogs update`"),
+                                   domain=DOMAIN))
         return problems
     if current != data:
         new_ids = {m.id for m in read_po(io.BytesIO(data)) if m.id}
@@ -204,11 +208,17 @@ def stale_files(project_root: Path, locales_dir: Path, locales: Iterable[str] = 
             old_ids = set()
         added = sorted(new_ids - old_ids, key=str)
         gone = sorted(old_ids - new_ids, key=str)
-        detail = f"{len(added)} new string(s), {len(gone)} gone" if added or gone else "references or layout differ"
         if added or gone:
-            detail += f", e.g. {_first((added or gone)[0])!r}"
-        problems.append(Problem(str(pot_path), 1, "", f"{DOMAIN}.pot is out of date with the code ({detail}); "
-                                                      "run `supportkit catalogs update`"))
+            problems.append(Problem.of(str(pot_path), 1, "", N_plural(
+                "{domain}.pot is out of date with the code ({count} new string, {gone} gone, e.g. {example!r}); "
+                "run `supportkit catalogs update`",
+                "{domain}.pot is out of date with the code ({count} new strings, {gone} gone, e.g. {example!r}); "
+                "run `supportkit catalogs update`", len(added)),
+                domain=DOMAIN, gone=len(gone), example=_first((added or gone)[0])))
+        else:
+            problems.append(Problem.of(str(pot_path), 1, "", N_(
+                "{domain}.pot is out of date with the code (references or layout differ); "
+                "run `supportkit catalogs update`"), domain=DOMAIN))
         return problems  # the .po files are judged against a current template only
     template = read_po(io.BytesIO(current))
     for code in locales:
@@ -220,8 +230,9 @@ def stale_files(project_root: Path, locales_dir: Path, locales: Iterable[str] = 
         except (OSError, ValueError, SyntaxError):
             continue  # unreadable: the catalog checks report it with its line
         if po_path.read_bytes() != merged:
-            problems.append(Problem(str(po_path), 1, code, f"not merged with {DOMAIN}.pot (strings, references "
-                                                           "or layout differ); run `supportkit catalogs update`"))
+            problems.append(Problem.of(str(po_path), 1, code, N_("not merged with {domain}.pot (strings, references "
+                                                                 "or layout differ); run `supportkit catalogs update`"),
+                                       domain=DOMAIN))
     return problems
 
 
@@ -284,7 +295,8 @@ def compiled_catalog(locales_dir: Path, locale: str) -> bytes | None:
     try:
         data = _mo_bytes(po_path)
     except (OSError, ValueError) as exc:
-        raise CatalogError(f"cannot compile the {locale} catalog: {exc}", str(po_path)) from None
+        raise CatalogError(N_("cannot compile the {locale} catalog: {reason}"), str(po_path), locale=locale,
+                           reason=str(exc)) from None
     write_data(path, key, data, keep=2)
     return data
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from supportkit.cache import UsedEntries, cache_file, cache_key, check_plain
-from supportkit.errors import Problem, TemplateError, ValidationError
+from supportkit.errors import N_, N_plural, Plural, Problem, TemplateError, Text, ValidationError
 from supportkit.languages import SUPPORTED_LANGUAGES, LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -181,8 +181,9 @@ class Library:
 
         names = [t.id if kind else t.ref for t in self if kind is None or t.kind == kind]
         close = difflib.get_close_matches(str(template_id), names, n=3)
-        hint = f"Did you mean {', '.join(close)}?" if close else "Run `supportkit templates list` to see them."
-        raise TemplateError(f"no template {str(template_id)[:80]!r}", str(self.root), hint)
+        raise TemplateError(N_("no template {template!r}"), str(self.root),
+                            N_("Did you mean {close}?") if close else N_("Run `supportkit templates list` to see them."),
+                            template=str(template_id)[:80], close=", ".join(close))
 
     def for_intent(self, intent: str, kind: str = "reply") -> Template | None:
         """The template that answers ``intent`` (replies before tutorials)."""
@@ -200,8 +201,8 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
     root = Path(root)
     library = Library(root=root)
     if not root.is_dir():
-        raise TemplateError(f"template folder not found: {root}", None,
-                            "Set replies_dir in supportkit.toml or pass --replies DIR.")
+        raise TemplateError(N_("template folder not found: {folder}"), None,
+                            N_("Set replies_dir in supportkit.toml or pass --replies DIR."), folder=str(root))
     files = _template_files(root)
     if (root / "tutorials").is_dir():
         files += _template_files(root / "tutorials")
@@ -209,7 +210,8 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
     library.problems.extend(outside)
     library.broken.extend(outside)
     if not paths and not outside:
-        raise TemplateError(f"no templates (*.yaml) in {root}", None, "Add template files or point --replies elsewhere.")
+        raise TemplateError(N_("no templates (*.yaml) in {folder}"), None,
+                            N_("Add template files or point --replies elsewhere."), folder=str(root))
     seen: dict[str, Path] = {}
     cache = _ParseCache(root, source_locale)
     for path in paths:
@@ -219,9 +221,10 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
             library.broken.extend([p for p in problems if p.severity == "error"][:1])
             continue
         if template.ref in seen:
-            duplicate = Problem(str(path), template.lines.get("id", 1), "",
-                                f"duplicate template id {template.id!r} (also in {seen[template.ref].name})",
-                                check="duplicate_id", template=template.id)
+            duplicate = Problem.of(str(path), template.lines.get("id", 1), "",
+                                   N_("duplicate template id {id!r} (also in {other})"),
+                                   check="duplicate_id", template=template.id, id=template.id,
+                                   other=seen[template.ref].name)
             library.problems.append(duplicate)
             library.broken.append(duplicate)
             continue
@@ -229,7 +232,8 @@ def load_library(root: Path, source_locale: str = "en", strict: bool = True) -> 
         library.templates[template.ref] = template
     cache.save(keep=8)  # one file per library in use
     if strict and library.errors:
-        raise ValidationError(library.errors, f"{len(library.errors)} problem(s) in templates")
+        raise ValidationError(library.errors, N_plural("{count} problem in templates", "{count} problems in templates",
+                                                       len(library.errors)))
     return library
 
 
@@ -279,15 +283,16 @@ def _inside(root: Path, files: list[tuple[Path, bool]]) -> tuple[list[Path], lis
         if link:
             top = top or root.resolve()
             if not path.resolve().is_relative_to(top):
-                problems.append(Problem(str(path), 1, "", "template file is a link to a file outside the library; "
-                                        "refused (copy the file into the library instead)", check="schema"))
+                problems.append(Problem.of(str(path), 1, "", N_("template file is a link to a file outside the "
+                                                                "library; refused (copy the file into the library "
+                                                                "instead)"), check="schema"))
                 continue
         inside.append(path)
     return inside, problems
 
 
 
-PARSE_CACHE_FORMAT = 1
+PARSE_CACHE_FORMAT = 2
 """Layout of the parsed-template cache (bumped when it changes)."""
 
 class _ParseCache(UsedEntries):
@@ -375,12 +380,16 @@ def template_from_data(data: tuple[Any, ...]) -> Template:
 def problem_to_data(problem: Problem) -> tuple[Any, ...]:
     """``problem`` as plain data (``problem_from_data`` reads it back)."""
     return (problem.path, problem.line, problem.locale, problem.message, problem.severity, problem.check,
-            problem.template)
+            problem.template, [problem.text.singular, problem.text.plural, problem.text.count]
+            if isinstance(problem.text, Plural) else problem.text, [list(pair) for pair in problem.params])
 
 
 def problem_from_data(data: tuple[Any, ...]) -> Problem:
     """The problem ``problem_to_data`` gave; malformed data raises TypeError."""
-    return Problem(*data)
+    path, line, locale, message, severity, check, template, text, params = data
+    return Problem(path, line, locale, message, severity, check, template,
+                   Plural(*text) if isinstance(text, (list, tuple)) else text,
+                   tuple((str(key), value) for key, value in params))
 
 
 def _result_to_data(result: tuple[Template | None, list[Problem]]) -> tuple[Any, ...]:
@@ -397,12 +406,12 @@ def read_text_file(path: Path) -> str:
     """A template file as text; undecodable or binary files raise YamlProblem."""
     data = path.read_bytes()
     if b"\x00" in data:
-        raise YamlProblem(1, "file holds NUL bytes (binary file?)")
+        raise YamlProblem(1, N_("file holds NUL bytes (binary file?)"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise YamlProblem(line, "file is not valid UTF-8") from None
+        raise YamlProblem(line, N_("file is not valid UTF-8")) from None
 
 
 def load_template(path: Path, source_locale: str = "en") -> tuple[Template | None, list[Problem]]:
@@ -410,58 +419,61 @@ def load_template(path: Path, source_locale: str = "en") -> tuple[Template | Non
     where = str(path)
     problems: list[Problem] = []
 
-    def problem(line: int, message: str, locale: str = "", check: str = "schema", severity: str = "error") -> None:
-        problems.append(Problem(where, line, locale, message, severity=severity, check=check, template=path.stem))
+    def problem(line: int, text: Text, locale: str = "", check: str = "schema", severity: str = "error",
+                **params: Any) -> None:
+        problems.append(Problem.of(where, line, locale, text, severity=severity, check=check, template=path.stem,
+                                   **params))
 
     try:
         data = load_yaml(read_text_file(path))
     except YamlProblem as exc:
-        problem(exc.line, exc.message, check="yaml")
+        problems.append(exc.problem(where, check="yaml", template=path.stem))
         return None, problems
     except OSError as exc:
-        problem(1, f"cannot read file: {exc.strerror}", check="yaml")
+        problem(1, N_("cannot read file: {reason}"), check="yaml", reason=exc.strerror)
         return None, problems
     if not isinstance(data, Located):
-        problem(1, "a template file must be a mapping (id, kind, locales, ...)")
+        problem(1, N_("a template file must be a mapping (id, kind, locales, ...)"))
         return None, problems
 
     for key in data:
         if key not in _TOP_KEYS:
-            problem(data.line_of(key), f"unknown key {key!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+            problem(data.line_of(key), N_("unknown key {key!r} (known: {known})"), key=key, known=", ".join(sorted(_TOP_KEYS)))
 
     template_id = data.get("id")
     if not isinstance(template_id, str) or not TEMPLATE_ID_RE.match(template_id):
-        problem(data.line_of("id"), "id must be lower-case letters, digits and _ (e.g. tx_pending)")
+        problem(data.line_of("id"), N_("id must be lower-case letters, digits and _ (e.g. tx_pending)"))
         template_id = path.stem
     elif template_id != path.stem:
-        problem(data.line_of("id"), f"id {template_id!r} does not match the file name {path.name!r}")
+        problem(data.line_of("id"), N_("id {id!r} does not match the file name {name!r}"), id=template_id, name=path.name)
 
     in_tutorials = path.parent.name == "tutorials"
     kind = data.get("kind", "tutorial" if in_tutorials else "reply")
     if kind not in KINDS:
-        problem(data.line_of("kind"), f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        problem(data.line_of("kind"), N_("kind must be one of {choices}, not {kind!r}"), choices=", ".join(KINDS), kind=kind)
         kind = "reply"
     elif (kind == "tutorial") != in_tutorials:
-        problem(data.line_of("kind"), "tutorials live in replies/tutorials/, replies directly in replies/")
+        problem(data.line_of("kind"), N_("tutorials live in replies/tutorials/, replies directly in replies/"))
 
     intents = _string_list(data.get("intents", []), data.line_of("intents"), "intents", problem)
     for intent in intents:
         if intent not in CUSTOMER_INTENTS:
-            problem(data.line_of("intents"), f"unknown intent {intent!r} (known: {', '.join(CUSTOMER_INTENTS)})")
+            problem(data.line_of("intents"), N_("unknown intent {intent!r} (known: {known})"), intent=intent,
+                    known=", ".join(CUSTOMER_INTENTS))
 
     channel = data.get("channel", "chat")
     if channel not in CHANNELS:
-        problem(data.line_of("channel"), f"channel must be one of {', '.join(CHANNELS)}")
+        problem(data.line_of("channel"), N_("channel must be one of {choices}"), choices=", ".join(CHANNELS))
         channel = "chat"
 
     category = data.get("category", "general")
     if not isinstance(category, str) or not TEMPLATE_ID_RE.match(category):
-        problem(data.line_of("category"), "category must be an id such as transfers or security")
+        problem(data.line_of("category"), N_("category must be an id such as transfers or security"))
         category = "general"
 
     updated = data.get("updated")
     if updated is not None and not isinstance(updated, _dt.date):
-        problem(data.line_of("updated"), "updated must be a date (YYYY-MM-DD)")
+        problem(data.line_of("updated"), N_("updated must be a date (YYYY-MM-DD)"))
         updated = None
 
     variables = _variables(data.get("variables", {}), data.line_of("variables"), problem)
@@ -472,7 +484,7 @@ def load_template(path: Path, source_locale: str = "en") -> tuple[Template | Non
     checks = data.get("checks", {})
     if checks:
         if not isinstance(checks, Located) or set(checks) - {"disable"}:
-            problem(data.line_of("checks"), "checks takes one key, disable: [rule, ...]")
+            problem(data.line_of("checks"), N_("checks takes one key, disable: [rule, ...]"))
         else:
             disabled = tuple(_string_list(checks.get("disable", []), checks.line_of("disable"), "checks.disable",
                                           problem))
@@ -480,22 +492,23 @@ def load_template(path: Path, source_locale: str = "en") -> tuple[Template | Non
     locales: dict[str, Translation] = {}
     raw_locales = data.get("locales")
     if not isinstance(raw_locales, Located) or not raw_locales:
-        problem(data.line_of("locales"), "locales must map locale codes to subject and body")
+        problem(data.line_of("locales"), N_("locales must map locale codes to subject and body"))
     else:
         for code, entry in raw_locales.items():
             line = raw_locales.line_of(code)
             if not LOCALE_KEY_RE.match(code):
-                problem(line, f"invalid locale code {code!r}", locale=str(code)[:20])
+                problem(line, N_("invalid locale code {code!r}"), locale=str(code)[:20], code=code)
                 continue
             translation = _translation(code, entry, line, problem)
             if translation is not None:
                 locales[code] = translation
         if source_locale not in locales:
-            problem(data.line_of("locales"), f"the source locale {source_locale!r} is missing", locale=source_locale)
+            problem(data.line_of("locales"), N_("the source locale {code!r} is missing"), locale=source_locale,
+                code=source_locale)
         for code, translation in locales.items():
             if code != source_locale and not translation.source:
-                problem(translation.line, "translation does not record its source (add source: <digest>;"
-                        " `supportkit stamp` writes it)", locale=code, check="source_recorded")
+                problem(translation.line, N_("translation does not record its source (add source: <digest>;"
+                                           " `supportkit stamp` writes it)"), locale=code, check="source_recorded")
 
     if problems and any(p.severity == "error" for p in problems) and not locales:
         return None, problems
@@ -512,7 +525,7 @@ def _string_list(value: Any, line: int, name: str, problem: Any) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        problem(line, f"{name} must be a list of non-empty strings")
+        problem(line, N_("{name} must be a list of non-empty strings"), name=name)
         return []
     return list(value)
 
@@ -521,12 +534,13 @@ def _per_locale_lists(value: Any, line: int, name: str, problem: Any) -> dict[st
     if not value:
         return {}
     if not isinstance(value, Located):
-        problem(line, f"{name} must map locale codes to lists of phrases")
+        problem(line, N_("{name} must map locale codes to lists of phrases"), name=name)
         return {}
     result: dict[str, tuple[str, ...]] = {}
     for code, items in value.items():
         if not LOCALE_KEY_RE.match(code):
-            problem(value.line_of(code), f"invalid locale code {code!r} in {name}", locale=str(code)[:20])
+            problem(value.line_of(code), N_("invalid locale code {code!r} in {name}"), locale=str(code)[:20],
+                    code=code, name=name)
             continue
         result[code] = tuple(_string_list(items, value.line_of(code), f"{name}.{code}", problem))
     return result
@@ -536,14 +550,15 @@ def _per_locale_strings(value: Any, line: int, name: str, problem: Any) -> dict[
     if not value:
         return {}
     if not isinstance(value, Located):
-        problem(line, f"{name} must map locale codes to text")
+        problem(line, N_("{name} must map locale codes to text"), name=name)
         return {}
     result: dict[str, str] = {}
     for code, text in value.items():
         if not LOCALE_KEY_RE.match(code):
-            problem(value.line_of(code), f"invalid locale code {code!r} in {name}", locale=str(code)[:20])
+            problem(value.line_of(code), N_("invalid locale code {code!r} in {name}"), locale=str(code)[:20],
+                    code=code, name=name)
         elif not isinstance(text, str) or not text.strip():
-            problem(value.line_of(code), f"{name} must be non-empty text", locale=code)
+            problem(value.line_of(code), N_("{name} must be non-empty text"), locale=code, name=name)
         else:
             result[code] = text.strip()
     return result
@@ -553,22 +568,24 @@ def _variables(value: Any, line: int, problem: Any) -> dict[str, Variable]:
     if not value:
         return {}
     if not isinstance(value, Located):
-        problem(line, "variables must map names to {default, description, example, type}")
+        problem(line, N_("variables must map names to {{default, description, example, type}}"))
         return {}
     result: dict[str, Variable] = {}
     for name, spec in value.items():
         vline = value.line_of(name)
         if not VARIABLE_RE.match(name) or name in {"brand", "locale", "secret_found", "urgent"}:
-            problem(vline, f"invalid variable name {name!r} (lower_case; brand, locale, secret_found and urgent are reserved)")
+            problem(vline, N_("invalid variable name {name!r} (lower_case; brand, locale, secret_found and urgent are "
+                                "reserved)"), name=name)
             continue
         if spec is None:
             spec = Located()
         if not isinstance(spec, Located):
-            problem(vline, f"variable {name!r} must be a mapping (default, description, example, type)")
+            problem(vline, N_("variable {name!r} must be a mapping (default, description, example, type)"), name=name)
             continue
         unknown = set(spec) - _VARIABLE_KEYS
         if unknown:
-            problem(vline, f"variable {name!r}: unknown key(s) {', '.join(sorted(unknown))}")
+            problem(vline, N_plural("variable {name!r}: unknown key {keys}", "variable {name!r}: unknown keys {keys}",
+                                    len(unknown)), name=name, keys=", ".join(sorted(unknown)))
         default = spec.get("default", "")
         if isinstance(default, Located):
             default = {str(k): str(v) for k, v in default.items()}
@@ -578,17 +595,17 @@ def _variables(value: Any, line: int, problem: Any) -> dict[str, Variable]:
             default = str(default)
         vtype = spec.get("type", "text")
         if vtype not in VARIABLE_TYPES:
-            problem(vline, f"variable {name!r}: type must be one of {', '.join(VARIABLE_TYPES)}")
+            problem(vline, N_("variable {name!r}: type must be one of {choices}"), name=name, choices=", ".join(VARIABLE_TYPES))
             vtype = "text"
         required = spec.get("required", False)
         if not isinstance(required, bool):
-            problem(vline, f"variable {name!r}: required must be true or false")
+            problem(vline, N_("variable {name!r}: required must be true or false"), name=name)
             required = False
         elif required and default:
-            problem(vline, f"variable {name!r}: a required variable has no default (remove one of them)")
+            problem(vline, N_("variable {name!r}: a required variable has no default (remove one of them)"), name=name)
         cases = spec.get("cases", [])
         if not isinstance(cases, list) or not all(isinstance(case, str | int | float) for case in cases):
-            problem(vline, f"variable {name!r}: cases must be a list of values")
+            problem(vline, N_("variable {name!r}: cases must be a list of values"), name=name)
             cases = []
         result[name] = Variable(name, default, str(spec.get("description", "")), str(spec.get("example", "")), vtype,
                                 required, tuple(str(case) for case in cases))
@@ -597,28 +614,29 @@ def _variables(value: Any, line: int, problem: Any) -> dict[str, Variable]:
 
 def _translation(code: str, entry: Any, line: int, problem: Any) -> Translation | None:
     if not isinstance(entry, Located):
-        problem(line, "a locale entry must be a mapping with subject and body", locale=code)
+        problem(line, N_("a locale entry must be a mapping with subject and body"), locale=code)
         return None
     for key in entry:
         if key not in _LOCALE_KEYS:
-            problem(entry.line_of(key), f"unknown key {key!r} (known: {', '.join(sorted(_LOCALE_KEYS))})", locale=code)
+            problem(entry.line_of(key), N_("unknown key {key!r} (known: {known})"), locale=code, key=key,
+                    known=", ".join(sorted(_LOCALE_KEYS)))
     body = entry.get("body")
     if not isinstance(body, str) or not body.strip():
-        problem(entry.line_of("body"), "body is missing or empty", locale=code)
+        problem(entry.line_of("body"), N_("body is missing or empty"), locale=code)
         return None
     subject = entry.get("subject", "")
     if not isinstance(subject, str):
-        problem(entry.line_of("subject"), "subject must be text", locale=code)
+        problem(entry.line_of("subject"), N_("subject must be text"), locale=code)
         subject = ""
     status = entry.get("status", "approved")
     if status not in STATUSES:
-        problem(entry.line_of("status"), f"status must be one of {', '.join(STATUSES)}", locale=code)
+        problem(entry.line_of("status"), N_("status must be one of {choices}"), locale=code, choices=", ".join(STATUSES))
         status = "draft"
     source = entry.get("source")
     if isinstance(source, int) and not isinstance(source, bool) and 0 <= source < 10**12:
         source = str(source).zfill(12)  # an unquoted all-digit digest reads as a number
     if source is not None and not (isinstance(source, str) and re.fullmatch(r"[0-9a-f]{12}", source)):
-        problem(entry.line_of("source"), "source must be the 12-character digest of the source text", locale=code)
+        problem(entry.line_of("source"), N_("source must be the 12-character digest of the source text"), locale=code)
         source = None
     return Translation(
         locale=code, subject=subject.strip(), body=body.rstrip("\n"), source=source, status=status,
@@ -648,8 +666,8 @@ def select_template(library: Library, intent_or_id: str, locale: str, default_lo
     if template is None:
         template = library.for_intent("other")
     if template is None:
-        raise TemplateError(f"no template answers {intent_or_id!r}", str(library.root),
-                            "Add a template with that intent, or one for `other`.")
+        raise TemplateError(N_("no template answers {intent!r}"), str(library.root),
+                            N_("Add a template with that intent, or one for `other`."), intent=intent_or_id)
     available = template.usable_locales(allow_drafts)
     choice = choose_locale(locale, available, default_locale)
     return Selection(template, choice)

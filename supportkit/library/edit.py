@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from supportkit.errors import TemplateError
+from supportkit.errors import N_, TemplateError
 from supportkit.files import write_text
 from supportkit.library import load_template
 
@@ -20,8 +20,9 @@ def stamp(path: Path, locales: list[str] | None = None, source_locale: str = "en
     """
     template, problems = load_template(path, source_locale)
     if template is None or template.source is None:
-        detail = problems[0] if problems else f"{path}: no source locale"
-        raise TemplateError(f"cannot stamp {path.name}: {detail}")
+        if problems:
+            raise TemplateError(N_("cannot stamp {name}: {problem}"), name=path.name, problem=str(problems[0]))
+        raise TemplateError(N_("cannot stamp {name}: it has no source locale"), str(path), name=path.name)
     digest = template.source_digest()
     # Keep the text this digest stands for, so a later `check` can show what changed.
     from supportkit.library.sources import SourceStore, library_root
@@ -128,8 +129,11 @@ def translation_edit(path: Path, locale: str, subject: str, body: str, digest: s
     subject = " ".join(subject.split())
     template, problems = load_template(path, source_locale)
     if template is None or template.source is None:
-        detail = problems[0] if problems else f"{path}: no {source_locale} text"
-        raise TemplateError(f"cannot write a {locale} draft into {path.name}: {detail}")
+        if problems:
+            raise TemplateError(N_("cannot write a {locale} draft into {name}: {problem}"), locale=locale,
+                                name=path.name, problem=str(problems[0]))
+        raise TemplateError(N_("cannot write a {locale} draft into {name}: it has no {source} text"), str(path),
+                            locale=locale, name=path.name, source=source_locale)
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
@@ -168,8 +172,8 @@ def translation_edit(path: Path, locale: str, subject: str, body: str, digest: s
     except (YamlProblem, KeyError, TypeError):
         same = False
     if not same:
-        raise TemplateError(f"could not write the {locale} entry of {path.name} safely; the file is unchanged",
-                            str(path), "Add the translation by hand.") from None
+        raise TemplateError(N_("could not write the {locale} entry of {name} safely; the file is unchanged"),
+                            str(path), N_("Add the translation by hand."), locale=locale, name=path.name) from None
     return new_text, action
 
 

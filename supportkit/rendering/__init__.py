@@ -23,7 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_ra
 from markupsafe import Markup
 
 from supportkit.config import Brand
-from supportkit.errors import TemplateBudgetError, TemplateError
+from supportkit.errors import N_, TemplateBudgetError, TemplateError
 from supportkit.library import Selection, Template
 from supportkit.rendering import budget as template_budget
 from supportkit.rendering import fastpath
@@ -56,7 +56,7 @@ def _to_decimal(value: Any) -> Decimal:
         template_budget.check_number_digits(value)
         return value
     if isinstance(value, bool):
-        raise TemplateError(f"expected a number, got {value!r}")
+        raise TemplateError(N_("expected a number, got {value!r}"), value=value)
     if isinstance(value, (int, float)):
         return Decimal(str(value))
     text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
@@ -66,7 +66,8 @@ def _to_decimal(value: Any) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise TemplateError(f"not a number: {str(value)[:40]!r}", None, "Pass digits, e.g. --var amount=0.5") from None
+        raise TemplateError(N_("not a number: {value!r}"), None, N_("Pass digits, e.g. --var amount=0.5"),
+                            value=str(value)[:40]) from None
     template_budget.check_number_digits(number)  # "1e999999999" is short text but a billion printed digits
     return number
 
@@ -106,7 +107,8 @@ def _to_datetime(value: Any) -> _dt.date | _dt.datetime:
     try:
         return _dt.datetime.fromisoformat(text) if ("T" in text or ":" in text) else _dt.date.fromisoformat(text)
     except ValueError:
-        raise TemplateError(f"not a date: {text[:40]!r}", None, "Use ISO form, e.g. 2026-11-22 or 2026-11-22T14:05") from None
+        raise TemplateError(N_("not a date: {value!r}"), None, N_("Use ISO form, e.g. 2026-11-22 or 2026-11-22T14:05"),
+                            value=text[:40]) from None
 
 
 @jinja2.pass_context
@@ -151,8 +153,8 @@ def _plural(context: Any, value: Any, **forms: str) -> str:
     # `supportkit check` reports the missing form to the writer.
     text = forms.get(category, forms.get("other"))
     if text is None:
-        raise TemplateError(f"plural form {category!r} missing for {locale} (value {value})", None,
-                            f"Add {category}= to the plural filter.")
+        raise TemplateError(N_("plural form {category!r} missing for {locale} (value {value})"), None,
+                            N_("Add {category}= to the plural filter."), category=category, locale=locale, value=value)
     printed = format_decimal(number, locale=locale, decimal_quantization=False)
     budget = template_budget.current()
     budget.check_chars(len(text) + text.count("#") * len(printed), "the plural filter")
@@ -280,9 +282,10 @@ def build_context(template: Template, locale: str, values: Mapping[str, Any], br
     the ``SITUATION`` flags (false unless ``situation`` sets them)."""
     unknown = sorted(set(values) - set(template.variables))
     if unknown:
-        declared = ", ".join(sorted(template.variables)) or "none"
-        raise TemplateError(f"template {template.id!r} has no variable {unknown[0]!r}", None,
-                            f"Declared variables: {declared}.")
+        raise TemplateError(N_("template {template!r} has no variable {name!r}"), None,
+                            N_("Declared variables: {declared}.") if template.variables else
+                            N_("It declares no variables."),
+                            template=template.id, name=unknown[0], declared=", ".join(sorted(template.variables)))
     context: dict[str, Any] = {}
     for name, variable in template.variables.items():
         value = values.get(name)
@@ -301,8 +304,8 @@ def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTP
     if "{" not in source:  # no tag at all: the text as Jinja would give it, without compiling
         text = plain_text(source)
         if len(text) > limit:
-            raise TemplateError(f"rendered text is longer than {limit} characters", where or None,
-                                "Shorten the template or the values passed to it.")
+            raise TemplateError(N_("rendered text is longer than {limit} characters"), where or None,
+                                N_("Shorten the template or the values passed to it."), limit=limit)
         return _tidy(text)
     try:
         tree = parse_source(source)
@@ -319,29 +322,30 @@ def render_string(source: str, context: Mapping[str, Any], limit: int = MAX_OUTP
             for piece in stream:
                 size += len(piece)
                 if size > limit:
-                    raise TemplateError(f"rendered text is longer than {limit} characters", where or None,
-                                        "Shorten the template or the values passed to it.")
+                    raise TemplateError(N_("rendered text is longer than {limit} characters"), where or None,
+                                        N_("Shorten the template or the values passed to it."), limit=limit)
                 pieces.append(piece)
     except TemplateBudgetError as exc:
-        raise TemplateBudgetError(exc.what, where or None, exc.hint, line=_template_line(exc) or exc.line) from None
+        raise exc.located(where or None, line=_template_line(exc) or exc.line) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", where, line=exc.lineno) from None
+        raise TemplateError(N_("template syntax error: {reason}"), where, line=exc.lineno,
+                            reason=str(exc.message)) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"template uses an undeclared name: {exc.message}", where or None,
-                            "Declare it under variables: in the template file.") from None
+        raise TemplateError(N_("template uses an undeclared name: {reason}"), where or None,
+                            N_("Declare it under variables: in the template file."), reason=str(exc.message)) from None
     except SecurityError as exc:
-        raise TemplateError(f"template tried an unsafe operation: {exc}", where or None,
-                            line=_template_line(exc)) from None
+        raise TemplateError(N_("template tried an unsafe operation: {reason}"), where or None,
+                            line=_template_line(exc), reason=str(exc)) from None
     except jinja2.TemplateError as exc:  # e.g. a filter given arguments it does not take
-        raise TemplateError(f"template error: {exc.message or type(exc).__name__}", where or None,
-                            line=_template_line(exc)) from None
+        raise TemplateError(N_("template error: {reason}"), where or None,
+                            line=_template_line(exc), reason=exc.message or type(exc).__name__) from None
     except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError,
             AssertionError) as exc:  # AssertionError: truncate(5, end="longer than five")
         # An expression that fails on its values ({{ 1/0 }}, "is odd" on text): the writer's
         # mistake, reported with its line like any other, never as a traceback.
-        raise TemplateError(f"template failed while rendering: {type(exc).__name__}: {exc}"[:300], where or None,
-                            "Keep expressions to the declared variables and the allowed filters.",
-                            line=_template_line(exc)) from None
+        raise TemplateError(N_("template failed while rendering: {reason}"), where or None,
+                            N_("Keep expressions to the declared variables and the allowed filters."),
+                            line=_template_line(exc), reason=f"{type(exc).__name__}: {exc}"[:270]) from None
     return _tidy("".join(pieces))
 
 

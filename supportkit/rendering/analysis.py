@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from supportkit.errors import N_, Message
+
 JINJA_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 """Any Jinja expression, tag or comment."""
 
@@ -16,7 +18,7 @@ _BLOCK_OPENERS = {"if", "for", "macro", "call", "filter", "raw", "with", "autoes
 _TAG_RE = re.compile(r"\{%-?\+?\s*(\w+)(.*?)-?\+?%\}", re.DOTALL)
 
 
-def unbalanced_block(text: str) -> tuple[int, str] | None:
+def unbalanced_block(text: str) -> tuple[int, Message] | None:
     """``(offset, message)`` of the first block tag without its partner, else None."""
     stack: list[tuple[str, int]] = []
     for match in _TAG_RE.finditer(text):
@@ -29,17 +31,20 @@ def unbalanced_block(text: str) -> tuple[int, str] | None:
             wanted = name[3:]
             wanted = "set_block" if wanted == "set" else wanted
             if not stack:
-                return match.start(), f"{{% {name} %}} closes nothing"
+                return match.start(), Message.of(N_("{tag} closes nothing"), tag=f"{{% {name} %}}")
             opened, offset = stack.pop()
             if opened != wanted:
                 label = "set" if opened == "set_block" else opened
-                return match.start(), f"{{% {name} %}} found where {{% end{label} %}} was expected"
+                return match.start(), Message.of(N_("{tag} found where {wanted} was expected"), tag=f"{{% {name} %}}",
+                                                 wanted=f"{{% end{label} %}}")
         elif name in ("else", "elif") and not stack:
-            return match.start(), f"{{% {name} %}} outside any {{% if %}} block"
+            return match.start(), Message.of(N_("{tag} outside any {block} block"), tag=f"{{% {name} %}}",
+                                             block="{% if %}")
     if stack:
         opened, offset = stack[-1]
         label = "set" if opened == "set_block" else opened
-        return offset, f"{{% {label} %}} is never closed ({{% end{label} %}} missing)"
+        return offset, Message.of(N_("{tag} is never closed ({wanted} missing)"), tag=f"{{% {label} %}}",
+                                  wanted=f"{{% end{label} %}}")
     return None
 
 

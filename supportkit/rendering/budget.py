@@ -43,7 +43,7 @@ from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.runtime import LoopContext, Macro, markup_join, str_join
 from jinja2.sandbox import SandboxedEscapeFormatter, SandboxedFormatter
 
-from supportkit.errors import TemplateBudgetError
+from supportkit.errors import N_, TemplateBudgetError
 
 MAX_STEPS = 5_000
 """Steps one render may take; a step is about a microsecond of work. A reply is a few hundred
@@ -79,7 +79,7 @@ MAX_NUMBER_DIGITS = 1_000
 """Digits a number given to ``number``/``amount``/``percent``/``plural`` may spell out: ``1e999999999``
 is a short text that Babel would print as a billion zeros. Wei amounts have about 30 digits."""
 
-HINT = "Keep loops, repetition and numbers to what a reply needs; the limits are in supportkit/template_budget.py."
+HINT = N_("Keep loops, repetition and numbers to what a reply needs; the limits are in supportkit/template_budget.py.")
 
 
 class Budget:
@@ -95,8 +95,8 @@ class Budget:
         """Spend ``count`` steps; past the budget the render stops."""
         self.steps -= count
         if self.steps < 0:
-            raise TemplateBudgetError(f"the template ran more than {MAX_STEPS} steps (loop turns, calls, filters)",
-                                      None, HINT)
+            raise TemplateBudgetError(N_("the template ran more than {limit} steps (loop turns, calls, filters)"),
+                                      None, HINT, limit=MAX_STEPS)
 
     def spend_chars(self, chars: int) -> None:
         """Steps for an operation over ``chars`` characters."""
@@ -143,8 +143,9 @@ class Budget:
     def check_chars(self, chars: int, what: str) -> None:
         """Refuse a value of ``chars`` characters before it is built; spend steps for building it."""
         if chars > MAX_VALUE_CHARS:
-            raise TemplateBudgetError(f"{what} makes about {chars} characters, more than the {MAX_VALUE_CHARS} "
-                                      "a template may build", None, HINT)
+            raise TemplateBudgetError(N_("{operation} makes about {chars} characters, more than the {limit} "
+                                         "a template may build"), None, HINT, operation=what, chars=chars,
+                                      limit=MAX_VALUE_CHARS)
         self.spend_chars(chars)
 
 
@@ -194,8 +195,9 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
 
 def _check_bits(bits: float, what: str) -> None:
     if bits > MAX_INT_BITS:
-        raise TemplateBudgetError(f"{what} makes a number of about {int(bits)} bits, more than the {MAX_INT_BITS} "
-                                  "a template may compute", None, HINT)
+        raise TemplateBudgetError(N_("{operation} makes a number of about {bits} bits, more than the {limit} "
+                                     "a template may compute"), None, HINT, operation=what, bits=int(bits),
+                                  limit=MAX_INT_BITS)
 
 
 def _short(number: int) -> str:
@@ -376,8 +378,8 @@ def check_number_digits(number: Any) -> None:
         return
     digits = max(len(number.as_tuple().digits), abs(number.adjusted()) + 1, -number.as_tuple().exponent)
     if digits > MAX_NUMBER_DIGITS:
-        raise TemplateBudgetError(f"a number of {digits} digits is longer than the {MAX_NUMBER_DIGITS} "
-                                  "a template may print", None, HINT)
+        raise TemplateBudgetError(N_("a number of {digits} digits is longer than the {limit} "
+                                     "a template may print"), None, HINT, digits=digits, limit=MAX_NUMBER_DIGITS)
 
 
 # --- output, loops, concatenation, literals --------------------------------------------

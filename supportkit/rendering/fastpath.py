@@ -194,7 +194,7 @@ def _value_at(node: Any, context: Any, env: ImmutableSandboxedEnvironment, final
         value = _value(node, context, env)
         return finalize(value) if finalize is not None else value
     except TemplateBudgetError as exc:
-        raise TemplateBudgetError(exc.what, None, exc.hint, line=node.lineno) from None
+        raise exc.located(None, line=node.lineno) from None
 
 
 def _value(node: Any, context: Any, env: ImmutableSandboxedEnvironment) -> Any:

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from supportkit.errors import InputError, UnknownLocaleError
+from supportkit.errors import N_, InputError, UnknownLocaleError
 from supportkit.languages import parse_locale
 from supportkit.text import find_protected_spans, split_sentences
 
@@ -110,7 +110,8 @@ def language_code(code: str, where: str) -> str:
     try:
         language, _rest = parse_locale(code)  # the one validation of locale codes (no paths, no junk)
     except UnknownLocaleError:
-        raise InputError(f"not a language code: {code[:20]!r}", where, "Use a code such as zh, en, es, ru or fr.") from None
+        raise InputError(N_("not a language code: {code!r}"), where, N_("Use a code such as zh, en, es, ru or fr."),
+                         code=code[:20]) from None
     return language
 
 
@@ -124,12 +125,12 @@ def translate(text: str, target: str, source: str | None = None, *, glossary: It
 
     target = language_code(target, "--to")
     if not text.strip():
-        raise InputError("the text to translate is empty", None, "Give it as an argument or on stdin.")
+        raise InputError(N_("the text to translate is empty"), None, N_("Give it as an argument or on stdin."))
     # The whole text is guarded before it is cut: no part of a secret is translated or echoed.
     read = guard_message(text)
     normalized, guarded, safe = read.normalized, read.guarded, read.text
     if not normalized.text.strip():
-        raise InputError("the text to translate is empty", None, "Give it as an argument or on stdin.")
+        raise InputError(N_("the text to translate is empty"), None, N_("Give it as an argument or on stdin."))
     notes = []
     if normalized.truncated:
         notes.append("message was longer than the processing limit and was cut")
@@ -179,7 +180,7 @@ def _detect(text: str) -> str:
 
     result = detect(text)
     if result.language == "und":
-        raise InputError("cannot tell the language of the message", None, "Name it with --from, e.g. --from ru.")
+        raise InputError(N_("cannot tell the language of the message"), None, N_("Name it with --from, e.g. --from ru."))
     return result.language
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from supportkit.errors import ModelError
+from supportkit.errors import N_, Message, ModelError
 from supportkit.translation.masking import MARKER_STYLES, MarkerStyle
 from supportkit.translation.packages import (
     InstalledPackage,
@@ -53,9 +53,9 @@ class PairModel:
     def __init__(self, package: InstalledPackage, options: EngineOptions) -> None:
         if package.tokenizer != "sentencepiece":
             raise ModelError(
-                f"package {package.info.code} uses a {package.tokenizer} tokenizer, which this engine cannot run",
-                str(package.path),
-                f"Install a SentencePiece package for the pair: {install_command(package.from_code, package.to_code)}")
+                N_("package {package} uses a {tokenizer} tokenizer, which this engine cannot run"), str(package.path),
+                N_("Install a SentencePiece package for the pair: {command}"), package=package.info.code,
+                tokenizer=package.tokenizer, command=install_command(package.from_code, package.to_code))
         import ctranslate2
         import sentencepiece
 
@@ -66,8 +66,9 @@ class PairModel:
             self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(package.path / "sentencepiece.model"))
             self.translator = self._load(ctranslate2, package.path / "model", options)
         except (RuntimeError, ValueError, OSError) as exc:
-            raise ModelError(f"cannot load package {package.info.code}: {exc}", str(package.path),
-                             f"Reinstall it: {install_command(package.from_code, package.to_code)}") from None
+            raise ModelError(N_("cannot load package {package}: {reason}"), str(package.path),
+                             N_("Reinstall it: {command}"), package=package.info.code, reason=str(exc),
+                             command=install_command(package.from_code, package.to_code)) from None
         self._lock = threading.Lock()
 
     @staticmethod
@@ -139,16 +140,20 @@ class Engine:
         pairs = self.installed()
         if (source, target) in pairs:
             return [source, target]
-        what = f"no translation model for {source} -> {target}"
         command = install_command(source, target)
         if PIVOT not in (source, target):
             missing = [hop for hop in ((source, PIVOT), (PIVOT, target)) if hop not in pairs]
             if not missing:
                 return [source, PIVOT, target]
             if len(missing) == 1:
-                what += f" (missing {missing[0][0]} -> {missing[0][1]} for the route via English)"
-                command = install_command(*missing[0])
-        raise ModelError(what, str(self.root), f"Install it (online): {command}; {_offline(source, target, pairs)}")
+                raise ModelError(N_("no translation model for {source} -> {target} (missing {hop_source} -> "
+                                    "{hop_target} for the route via English)"), str(self.root),
+                                 N_("Install it (online): {command}; {offline}"),
+                                 source=source, target=target, hop_source=missing[0][0], hop_target=missing[0][1],
+                                 command=install_command(*missing[0]), offline=_offline(source, target, pairs))
+        raise ModelError(N_("no translation model for {source} -> {target}"), str(self.root),
+                         N_("Install it (online): {command}; {offline}"),
+                         source=source, target=target, command=command, offline=_offline(source, target, pairs))
 
     def model(self, source: str, target: str) -> PairModel:
         """The loaded model for one hop (loaded now if it is not yet)."""
@@ -156,8 +161,9 @@ class Engine:
             key = (source, target)
             package = self.installed().get(key)
             if package is None:
-                raise ModelError(f"no translation model for {source} -> {target}", str(self.root),
-                                 f"Install it: {install_command(source, target)}")
+                raise ModelError(N_("no translation model for {source} -> {target}"), str(self.root),
+                                 N_("Install it: {command}"), source=source, target=target,
+                                 command=install_command(source, target))
             loaded = self._models.get(key)
             if loaded is None or loaded.package.path != package.path or _stamp(loaded.package) != _stamp(package):
                 loaded = PairModel(package, self.options)
@@ -178,7 +184,7 @@ class Engine:
                      if all(m.spells(f"x {style.marker(0)} y {style.marker(12)}") for m in models))
 
 
-def _offline(source: str, target: str, installed: Collection[tuple[str, str]]) -> str:
+def _offline(source: str, target: str, installed: Collection[tuple[str, str]]) -> Message:
     """How to install the pair from files: the exact ones, when an index saved here names them (read
     from disk only; the index client is imported here, on the error path, not with the engine)."""
     from supportkit.translation.package_index import manual_install

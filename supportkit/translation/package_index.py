@@ -36,7 +36,7 @@ from http.client import HTTPException
 from pathlib import Path
 from typing import Any
 
-from supportkit.errors import ModelError
+from supportkit.errors import N_, Message, ModelError
 from supportkit.translation.packages import (
     MAX_UNPACKED_BYTES,
     InstallResult,
@@ -79,7 +79,8 @@ def index_url(url: str | None = None, env: Mapping[str, str] | None = None) -> s
 
 def _check_scheme(url: str, where: str) -> None:
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ModelError(f"unsupported address {printable(url, 80)!r}", where, "Use an http:// or https:// address.")
+        raise ModelError(N_("unsupported address {url!r}"), where, N_("Use an http:// or https:// address."),
+                         url=printable(url, 80))
 
 
 def is_private(url: str) -> bool:
@@ -112,10 +113,10 @@ def _read_all(response: Any, limit: int, deadline: float, what: str, chunk: int 
     while data := read(chunk):
         received += len(data)
         if received > limit:
-            raise ModelError(f"{what} is larger than the {limit} bytes allowed")
+            raise ModelError(N_("{download} is larger than the {limit} bytes allowed"), download=what, limit=limit)
         if time.monotonic() > deadline:
-            raise ModelError(f"{what} took too long (the limit is the whole transfer, not each read)", None,
-                             "Try again later or from another mirror.")
+            raise ModelError(N_("{download} took too long (the limit is the whole transfer, not each read)"), None,
+                             N_("Try again later or from another mirror."), download=what)
         yield data
 
 
@@ -130,9 +131,10 @@ def fetch_index(url: str | None = None, pair: tuple[str, str] | None = None) -> 
                                       "the package index", 64 * 1024))
     except (urllib.error.URLError, HTTPException, OSError, ValueError) as exc:
         offline = (manual_install(*pair, url=url) if pair else
-                   "or install a downloaded file: supportkit models install ./FILE.argosmodel")
-        raise ModelError(f"cannot download the package index: {_reason(exc)}", address,
-                         f"Check the connection and the address (--index); {offline}") from None
+                   Message(N_("or install a downloaded file: supportkit models install ./FILE.argosmodel"), {}))
+        raise ModelError(N_("cannot download the package index: {reason}"), address,
+                         N_("Check the connection and the address (--index); {offline}"), reason=_reason(exc),
+                         offline=offline) from None
     entries = _index_entries(data, address)
     _save_index(address, entries)
     trusted = is_private(address)
@@ -144,9 +146,9 @@ def _index_entries(data: bytes, where: str) -> list[dict[str, Any]]:
     try:
         entries = json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ModelError(f"the package index is not valid JSON: {exc}", where) from None
+        raise ModelError(N_("the package index is not valid JSON: {reason}"), where, reason=str(exc)) from None
     if not isinstance(entries, list):
-        raise ModelError("the package index is not a JSON list", where)
+        raise ModelError(N_("the package index is not a JSON list"), where)
     return [e for e in entries if isinstance(e, dict) and not metadata_problems(e) and e.get("links")]
 
 
@@ -200,9 +202,10 @@ def read_index_file(path: Path, address: str | None = None) -> SavedIndex:
         with open(path, "rb") as handle:
             data = handle.read(MAX_INDEX_BYTES + 1)
     except OSError as exc:
-        raise ModelError(f"cannot read the package index: {exc.strerror}", str(path)) from None
+        raise ModelError(N_("cannot read the package index: {reason}"), str(path), reason=exc.strerror) from None
     if len(data) > MAX_INDEX_BYTES:
-        raise ModelError(f"the package index is larger than the {MAX_INDEX_BYTES} bytes allowed", str(path))
+        raise ModelError(N_("the package index is larger than the {limit} bytes allowed"), str(path),
+                         limit=MAX_INDEX_BYTES)
     packages = tuple(PackageInfo.from_metadata(e) for e in _index_entries(data, str(path)))
     return SavedIndex(packages, address or str(path), path)
 
@@ -243,7 +246,7 @@ def package_file(info: PackageInfo) -> tuple[str, str | None]:
 
 
 def manual_install(from_code: str, to_code: str, installed: Collection[tuple[str, str]] = (),
-                   url: str | None = None) -> str:
+                   url: str | None = None) -> Message:
     """How to install, without a connection here, what ``from_code`` -> ``to_code`` still needs: the exact
     files and links when an index saved on this machine lists them (both hops for a route via English),
     else the package names and where their links are. Reads only local files."""
@@ -252,20 +255,30 @@ def manual_install(from_code: str, to_code: str, installed: Collection[tuple[str
         try:
             plan = plan_install(from_code, to_code, list(saved.packages))
         except ModelError:
-            return (f"offline: the package index saved here ({saved.address}) offers nothing for "
-                    f"{from_code} -> {to_code}, directly or via English")
+            return Message(N_("offline: the package index saved here ({address}) offers nothing for "
+                              "{source} -> {target}, directly or via English"),
+                           {"address": saved.address, "source": from_code, "target": to_code})
         needed = [info for info in plan if info.pair not in installed] or plan
         if needed:
-            files = [package_file(info) for info in needed]
-            where = " and ".join(f"{name} ({link})" if link else name for name, link in files)
-            return (f"offline: download {where} on a connected machine, then run: supportkit models install "
-                    + " ".join(f"./{name}" for name, _link in files))
+            files = [f"{name} ({link})" if link else name for name, link in map(package_file, needed)]
+            paths = " ".join(f"./{package_file(info)[0]}" for info in needed)
+            if len(files) == 1:
+                return Message(N_("offline: download {file} on a connected machine, then run: "
+                                  "supportkit models install {paths}"), {"file": files[0], "paths": paths})
+            # At most two: a route via English has two hops.
+            return Message(N_("offline: download {first} and {second} on a connected machine, then run: "
+                              "supportkit models install {paths}"),
+                           {"first": files[0], "second": files[-1], "paths": paths})
     hops = [(from_code, to_code)] if PIVOT in (from_code, to_code) else [(from_code, PIVOT), (PIVOT, to_code)]
     codes = [package_code(*hop) for hop in hops if hop not in installed] or [package_code(*h) for h in hops]
-    return (f"offline: download the .argosmodel file{'s' if len(codes) > 1 else ''} of {' and '.join(codes)} "
-            "(the links are in "
-            f"{saved.address if saved else index_url(url)}) on a connected machine, then run: "
-            "supportkit models install ./FILE.argosmodel" + (" ./FILE.argosmodel" if len(codes) > 1 else ""))
+    address = saved.address if saved else index_url(url)
+    if len(codes) == 1:
+        return Message(N_("offline: download the .argosmodel file of {package} (the links are in {address}) on a "
+                          "connected machine, then run: supportkit models install ./FILE.argosmodel"),
+                       {"package": codes[0], "address": address})
+    return Message(N_("offline: download the .argosmodel files of {first} and {second} (the links are in {address}) "
+                      "on a connected machine, then run: supportkit models install ./FILE.argosmodel ./FILE.argosmodel"),
+                   {"first": codes[0], "second": codes[-1], "address": address})
 
 
 def available_packages(from_code: str | None = None, to_code: str | None = None, url: str | None = None,
@@ -283,10 +296,10 @@ def available_packages(from_code: str | None = None, to_code: str | None = None,
             fetch_index(url)
         saved = read_saved_index(url)
     if saved is None:
-        raise ModelError("no package index on this machine yet", index_url(url),
-                         "Download it (online): supportkit models available --update; on a machine without "
-                         "a connection, copy an index.json there and run: supportkit models available --index "
-                         "./index.json")
+        raise ModelError(N_("no package index on this machine yet"), index_url(url),
+                         N_("Download it (online): supportkit models available --update; on a machine without "
+                            "a connection, copy an index.json there and run: supportkit models available --index "
+                            "./index.json"))
     newest = _newest_per_pair(saved.packages)
     if from_code is not None and to_code is not None:
         return saved, plan_install(from_code, to_code, newest)
@@ -318,8 +331,9 @@ def plan_install(from_code: str, to_code: str, available: list[PackageInfo]) -> 
     if PIVOT not in (from_code, to_code) and all(h in by_pair for h in hops):
         return [by_pair[h] for h in hops]
     offered = sorted({f"{a}->{b}" for a, b in by_pair if PIVOT in (a, b) and {a, b} & {from_code, to_code}})
-    raise ModelError(f"the package index has no package for {from_code} -> {to_code}",
-                     "package index", f"It offers: {', '.join(offered) or 'nothing for these languages'}.")
+    raise ModelError(N_("the package index has no package for {source} -> {target}"), "package index",
+                     N_("It offers: {offered}.") if offered else N_("It offers nothing for these languages."),
+                     source=from_code, target=to_code, offered=", ".join(offered))
 
 
 def _newest_per_pair(available: Collection[PackageInfo]) -> list[PackageInfo]:
@@ -350,9 +364,12 @@ def download(info: PackageInfo, dest_dir: Path, progress: Progress | None = None
         except (urllib.error.URLError, HTTPException, OSError, ValueError) as exc:
             errors.append(f"{printable(link, 80)}: {_reason(exc)}")
     name, address = package_file(info)
-    raise ModelError(f"cannot download {info.code}: {'; '.join(errors) or 'no http(s) link in the index'}",
-                     "package index", f"Check the connection, or download {name}{f' ({address})' if address else ''} "
-                     f"elsewhere and run: supportkit models install ./{name}")
+    raise ModelError(N_("cannot download {package}: {reason}") if errors else
+                     N_("cannot download {package}: no http(s) link in the index"), "package index",
+                     N_("Check the connection, or download {name} ({address}) elsewhere and run: "
+                        "supportkit models install ./{name}") if address else
+                     N_("Check the connection, or download {name} elsewhere and run: supportkit models install ./{name}"),
+                     package=info.code, reason="; ".join(errors), name=name, address=address)
 
 
 def _download_one(link: str, info: PackageInfo, dest_dir: Path, progress: Progress | None) -> Path:
@@ -368,7 +385,8 @@ def _download_one(link: str, info: PackageInfo, dest_dir: Path, progress: Progre
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else (expected_size if isinstance(expected_size, int) else None)
             if total is not None and total > MAX_DOWNLOAD_BYTES:
-                raise ModelError(f"{info.code} is {total} bytes, more than the {MAX_DOWNLOAD_BYTES} allowed", printable(link))
+                raise ModelError(N_("{package} is {size} bytes, more than the {limit} allowed"), printable(link),
+                                 package=info.code, size=total, limit=MAX_DOWNLOAD_BYTES)
             for chunk in _read_all(response, MAX_DOWNLOAD_BYTES, deadline, info.code):
                 received += len(chunk)
                 digest.update(chunk)
@@ -383,8 +401,9 @@ def _download_one(link: str, info: PackageInfo, dest_dir: Path, progress: Progre
         if expected_sha and digest.hexdigest() != expected_sha:
             problems.append(f"SHA-256 is {digest.hexdigest()}, the index says {expected_sha}")
         if problems:
-            raise ModelError(f"download of {info.code} failed its checks: {'; '.join(problems)}", printable(link),
-                             "Nothing was installed. Try again; if it persists the index or the mirror is wrong.")
+            raise ModelError(N_("download of {package} failed its checks: {reason}"), printable(link),
+                             N_("Nothing was installed. Try again; if it persists the index or the mirror is wrong."),
+                             package=info.code, reason="; ".join(problems))
         return path
     except BaseException:
         path.unlink(missing_ok=True)
@@ -406,7 +425,7 @@ def install_from_index(from_code: str, to_code: str, url: str | None = None, roo
         if save_dir is not None:
             save_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ModelError(f"cannot create a folder: {exc.strerror}", str(exc.filename or root)) from None
+        raise ModelError(N_("cannot create a folder: {reason}"), str(exc.filename or root), reason=exc.strerror) from None
     results = []
     for info in plan:
         scratch = root.parent if os.access(root.parent, os.W_OK) else root
@@ -414,15 +433,17 @@ def install_from_index(from_code: str, to_code: str, url: str | None = None, roo
         try:
             found, folder = validate_archive(archive)
             if found.pair != info.pair:
-                raise ModelError(f"the index lists {info.code} but the download holds {found.code}",
-                                 info.links[0] if info.links else "package index", "Nothing was installed.")
+                raise ModelError(N_("the index lists {package} but the download holds {found}"),
+                                 info.links[0] if info.links else "package index", N_("Nothing was installed."),
+                                 package=info.code, found=found.code)
             result = install_archive(archive, root)
             if save_dir is not None:
                 kept = save_dir / f"{folder}.argosmodel"
                 try:
                     shutil.copyfile(archive, kept)
                 except OSError as exc:
-                    raise ModelError(f"installed, but cannot save a copy: {exc.strerror}", str(kept)) from None
+                    raise ModelError(N_("installed, but cannot save a copy: {reason}"), str(kept),
+                                     reason=exc.strerror) from None
                 result = dataclasses.replace(result, saved=kept, sha256=file_sha256(kept))
             results.append(result)
         finally:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from supportkit.errors import ModelError
+from supportkit.errors import N_, ModelError, N_plural
 
 MAX_MEMBERS = 10_000
 MAX_UNPACKED_BYTES = 2 * 1024**3
@@ -200,7 +200,7 @@ def list_installed(root: Path | None = None) -> list[InstalledPackage]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        raise ModelError(f"cannot read the packages folder: {exc.strerror}", str(root)) from None
+        raise ModelError(N_("cannot read the packages folder: {reason}"), str(root), reason=exc.strerror) from None
     found = [pkg for pkg in (read_installed(folder) for folder in folders) if pkg is not None]
     return sorted(found, key=lambda p: (p.from_code, p.to_code, p.path.name))
 
@@ -340,9 +340,11 @@ def validate_archive(path: Path) -> tuple[PackageInfo, str]:
     problems = [problem for rule in _RULES for problem in rule(view)]
     if problems:
         raise ModelError(
-            f"not a valid Argos model package: {'; '.join(problems[:8])}"
-            + (f" (and {len(problems) - 8} more)" if len(problems) > 8 else ""),
-            str(path), "Download the package again, or use one made for Argos Translate.")
+            N_plural("not a valid Argos model package: {reason} (and {count} more)",
+                     "not a valid Argos model package: {reason} (and {count} more)", len(problems) - 8)
+            if len(problems) > 8 else N_("not a valid Argos model package: {reason}"),
+            str(path), N_("Download the package again, or use one made for Argos Translate."),
+            reason="; ".join(problems[:8]))
     assert view.root is not None and isinstance(view.metadata, Mapping)
     return PackageInfo.from_metadata(view.metadata), view.root
 
@@ -351,8 +353,8 @@ def _open_view(path: Path) -> ArchiveView:
     try:
         size = path.stat().st_size
         if not zipfile.is_zipfile(path):
-            raise ModelError("not a valid Argos model package: not a zip archive", str(path),
-                             "An .argosmodel file is a zip archive; download it again.")
+            raise ModelError(N_("not a valid Argos model package: not a zip archive"), str(path),
+                             N_("An .argosmodel file is a zip archive; download it again."))
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             tops = {_member_parts(m.filename)[0] for m in members if _member_parts(m.filename)}
@@ -368,10 +370,10 @@ def _open_view(path: Path) -> ArchiveView:
                     except (ValueError, UnicodeDecodeError) as exc:
                         metadata = f"metadata.json is not valid JSON: {exc}"
     except FileNotFoundError:
-        raise ModelError("package file not found", str(path), "Check the path.") from None
+        raise ModelError(N_("package file not found"), str(path), N_("Check the path.")) from None
     except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
-        raise ModelError(f"cannot read package archive: {exc}", str(path),
-                         "Download the package again.") from None
+        raise ModelError(N_("cannot read package archive: {reason}"), str(path),
+                         N_("Download the package again."), reason=str(exc)) from None
     return ArchiveView(members, root, metadata, size)
 
 
@@ -414,34 +416,37 @@ def install_archive(archive: Path, root: Path | None = None, sha256: str | None 
         try:
             actual = file_sha256(archive)
         except OSError as exc:
-            raise ModelError(f"cannot read the package: {exc.strerror}", str(archive)) from None
+            raise ModelError(N_("cannot read the package: {reason}"), str(archive), reason=exc.strerror) from None
         if actual != sha256.strip().lower():
-            raise ModelError(f"SHA-256 of the package is {actual}, not the expected {sha256.strip().lower()}",
-                             str(archive), "The file is damaged or not the one published; nothing was installed.")
+            raise ModelError(N_("SHA-256 of the package is {actual}, not the expected {expected}"),
+                             str(archive), N_("The file is damaged or not the one published; nothing was installed."),
+                             actual=actual, expected=sha256.strip().lower())
     info, top = validate_archive(archive)
     try:
         root.mkdir(parents=True, exist_ok=True)
         staging = _scratch(root, "install")
     except OSError as exc:
-        raise ModelError(f"cannot write to the packages folder: {exc.strerror}", str(root),
-                         "Set ARGOS_PACKAGES_DIR to a folder you can write to.") from None
+        raise ModelError(N_("cannot write to the packages folder: {reason}"), str(root),
+                         N_("Set ARGOS_PACKAGES_DIR to a folder you can write to."), reason=exc.strerror) from None
     try:
         _extract(archive, staging)
         unpacked = read_installed(staging / top)
         if unpacked is None or unpacked.info.pair != info.pair:
-            raise ModelError("package changed while it was installed", str(archive), "Try again.")
+            raise ModelError(N_("package changed while it was installed"), str(archive), N_("Try again."))
         target = root / top
         present = read_installed(target) if target.exists() else None
         if present is not None and present.info.pair != info.pair:
-            raise ModelError(f"the folder {top!r} holds the {present.info.from_code} -> {present.info.to_code} "
-                             f"package; this one translates {info.from_code} -> {info.to_code}", str(archive),
-                             "Nothing was installed: a package must not replace another pair's.")
+            raise ModelError(N_("the folder {folder!r} holds the {present_source} -> {present_target} "
+                                "package; this one translates {source} -> {target}"), str(archive),
+                             N_("Nothing was installed: a package must not replace another pair's."),
+                             folder=top, present_source=present.info.from_code, present_target=present.info.to_code,
+                             source=info.from_code, target=info.to_code)
         others = [p for p in list_installed(root) if p.info.pair == info.pair and p.path != target]
         _replace_folder(staging / top, target)
         for old in others:
             _remove_folder(old.path)
     except OSError as exc:
-        raise ModelError(f"cannot install the package: {exc.strerror or exc}", str(root)) from None
+        raise ModelError(N_("cannot install the package: {reason}"), str(root), reason=str(exc.strerror or exc)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     installed = read_installed(target)
@@ -457,7 +462,7 @@ def _extract(archive: Path, dest: Path) -> None:
             for member in zf.infolist():
                 target = dest.joinpath(*_member_parts(member.filename))
                 if not target.resolve().is_relative_to(dest.resolve()):
-                    raise ModelError(f"unsafe path in archive: {member.filename!r}", str(archive))
+                    raise ModelError(N_("unsafe path in archive: {member!r}"), str(archive), member=member.filename)
                 if member.is_dir():
                     target.mkdir(parents=True, exist_ok=True)
                     continue
@@ -466,10 +471,11 @@ def _extract(archive: Path, dest: Path) -> None:
                     while chunk := src.read(1024 * 1024):
                         budget -= len(chunk)
                         if budget < 0:
-                            raise ModelError("archive unpacks to more than its members declare", str(archive))
+                            raise ModelError(N_("archive unpacks to more than its members declare"), str(archive))
                         out.write(chunk)
     except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-        raise ModelError(f"corrupt package archive: {exc}", str(archive), "Download the package again.") from None
+        raise ModelError(N_("corrupt package archive: {reason}"), str(archive), N_("Download the package again."),
+                         reason=str(exc)) from None
 
 
 def _scratch(root: Path, kind: str) -> Path:
@@ -517,10 +523,11 @@ def remove_package(name_or_pair: str | tuple[str, str], root: Path | None = None
         matches = [p for p in installed if name_or_pair in (p.info.code, p.path.name)]
         label = name_or_pair
     if not matches:
-        raise ModelError(f"no installed package {label}", str(root), "See what is installed: supportkit models list")
+        raise ModelError(N_("no installed package {label}"), str(root), N_("See what is installed: supportkit models list"),
+                         label=label)
     try:
         for package in matches:
             _remove_folder(package.path)
     except OSError as exc:
-        raise ModelError(f"cannot remove the package: {exc.strerror}", str(root)) from None
+        raise ModelError(N_("cannot remove the package: {reason}"), str(root), reason=exc.strerror) from None
     return matches

@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 from supportkit.config import Config
-from supportkit.errors import InputError
+from supportkit.errors import N_, InputError
 from supportkit.languages import parse_locale
 from supportkit.library.store import library_for
 from supportkit.pipeline import exact_locale
@@ -63,7 +63,7 @@ def search_templates(config: Config, query: str, lang: str | None = None) -> lis
     """Templates containing every word of ``query`` (case- and accent-insensitive), best first."""
     words = [_fold(w) for w in query.split() if w.strip()]
     if not words:
-        raise InputError("the search query is empty", None, "Give a word to look for, e.g. `templates search USDT`.")
+        raise InputError(N_("the search query is empty"), None, N_("Give a word to look for, e.g. `templates search USDT`."))
     code_filter = parse_locale(lang, "--lang")[0] if lang else None
     hits: list[tuple[int, dict[str, Any]]] = []
     for template in library_for(config):

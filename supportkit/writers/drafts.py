@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from supportkit.config import Config
-from supportkit.errors import InputError, ModelError, SupportkitError
+from supportkit.errors import N_, InputError, ModelError, SupportkitError
 from supportkit.languages import SUPPORTED_LANGUAGES
 from supportkit.writers.checks.base import Finding
 
@@ -285,8 +285,8 @@ def make_drafts(config: Config, locale: str, template_ids: list[str] | None = No
     code = parse_locale(locale, "--locale")[0]
     source = config.source_locale
     if code == source or code not in SUPPORTED_LANGUAGES:
-        raise InputError(f"cannot draft {code!r}", "--locale",
-                         f"Choose one of {', '.join(c for c in SUPPORTED_LANGUAGES if c != source)}.")
+        raise InputError(N_("cannot draft {code!r}"), "--locale", N_("Choose one of {choices}."), code=code,
+                         choices=", ".join(c for c in SUPPORTED_LANGUAGES if c != source))
     library = load_library(Path(config.replies_dir), source, strict=False)
     templates = [library.get(t) for t in template_ids] if template_ids else list(library)
     store = SourceStore(Path(config.replies_dir))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from supportkit.config import Config
-from supportkit.errors import InputError, Problem
+from supportkit.errors import N_, InputError, Message, Problem
 from supportkit.library import load_template
 from supportkit.library.sources import SourceStore, library_root
 from supportkit.writers.checks import articles, catalogs, code, prose
@@ -74,14 +74,15 @@ def load_allowlist(root: Path) -> tuple[list[AllowEntry], list[Finding]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return [], [Finding(str(path), 1, "", "", "allowlist", "error", f"cannot read the allowlist: {exc}")]
+        return [], [Finding.of(str(path), 1, "", "", "allowlist", "error",
+                               Message.of(N_("cannot read the allowlist: {reason}"), reason=str(exc)))]
     entries: list[AllowEntry] = []
     problems: list[Finding] = []
     for index, item in enumerate(data.get("allow", [])):
         where = f"[[allow]] #{index + 1}"
         if not isinstance(item, dict) or not item.get("check") or not str(item.get("reason", "")).strip():
-            problems.append(Finding(str(path), 1, "", "", "allowlist", "error",
-                                    f"{where}: every entry needs check and a reason"))
+            problems.append(Finding.of(str(path), 1, "", "", "allowlist", "error",
+                                       Message.of(N_("{entry}: every entry needs check and a reason"), entry=where)))
             continue
         entries.append(AllowEntry(str(item["check"]), str(item["reason"]), str(item.get("template", "*")),
                                   str(item.get("locale", "*")), str(item.get("match", ""))))
@@ -109,7 +110,8 @@ class CheckReport:
 
 def _from_problem(problem: Problem) -> Finding:
     return Finding(problem.path, problem.line, problem.locale, problem.template, problem.check or "schema",
-                   problem.severity, problem.message)
+                   problem.severity, problem.message,
+                   said=Message(problem.text, dict(problem.params)) if problem.text else None)
 
 
 def check_template_file(path: Path, config: Config, store: SourceStore | None = None) -> list[Finding]:
@@ -122,8 +124,8 @@ def check_template_file(path: Path, config: Config, store: SourceStore | None = 
     known = set(all_rule_ids())
     for name in template.disabled_checks:
         if name not in known:
-            findings.append(Finding(str(path), template.lines.get("checks", 1), "", template.id, "schema", "warning",
-                                    f"checks.disable: no rule called {name!r}"))
+            findings.append(Finding.of(str(path), template.lines.get("checks", 1), "", template.id, "schema", "warning",
+                                       Message.of(N_("checks.disable: no rule called {name!r}"), name=name)))
     view = view_of(template, config, store if store is not None else SourceStore(library_root(path)))
     for registered in RULES:
         if registered.id not in disabled:
@@ -148,11 +150,12 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[P
             if (path / "tutorials").is_dir():
                 found += sorted(p for p in (path / "tutorials").iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
             if not found:
-                raise InputError(f"no templates (*.yaml) and no catalogs in {path}", None,
-                                 "Pass a replies folder, a locales folder, or files.")
+                raise InputError(N_("no templates (*.yaml) and no catalogs in {path}"), None,
+                                 N_("Pass a replies folder, a locales folder, or files."), path=str(path))
             templates.extend(found)
         elif not path.exists():
-            raise InputError(f"no such file or folder: {path}", None, "Pass template files, a replies folder or a locales folder.")
+            raise InputError(N_("no such file or folder: {path}"), None,
+                             N_("Pass template files, a replies folder or a locales folder."), path=str(path))
         elif path.suffix in (".po", ".pot"):
             catalogs.append(path)
         elif path.suffix == ".md":
@@ -160,8 +163,8 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[P
         elif path.suffix in (".yaml", ".yml"):
             templates.append(path)
         else:
-            raise InputError(f"cannot check {path.name}", str(path),
-                             "Pass *.yaml templates, *.po catalogs, *.md articles or folders.")
+            raise InputError(N_("cannot check {name}"), str(path),
+                             N_("Pass *.yaml templates, *.po catalogs, *.md articles or folders."), name=path.name)
     return templates, catalogs, article_roots
 
 
@@ -191,8 +194,8 @@ def run_checks(config: Config, paths: Iterable[Path] = (), locale: str | None = 
         file_findings = check_template_file(path, config, stores[root])
         key = (str(root), ("tutorials/" if path.parent.name == "tutorials" else "") + path.stem)
         if key in seen_ids and "duplicate_id" not in config.disabled_checks:
-            file_findings.append(Finding(str(path), 1, "", path.stem, "duplicate_id", "error",
-                                         f"same template as {seen_ids[key].name}"))
+            file_findings.append(Finding.of(str(path), 1, "", path.stem, "duplicate_id", "error",
+                                            Message.of(N_("same template as {name}"), name=seen_ids[key].name)))
         seen_ids[key] = path
         for finding in file_findings:
             if any(entry.covers(finding) for entry in allowlists[root]):
@@ -244,7 +247,7 @@ def format_findings(findings: list[Finding], fmt: str = "text") -> str:
         else:
             severity = "" if finding.severity == "error" else "warning: "
             lines.append(f"{finding.path}:{finding.line}: {finding.locale or '-'}: {finding.template or '-'}: "
-                         f"{finding.check}: {severity}{finding.message}")
+                         f"{finding.check}: {severity}{finding.shown}")
             lines.extend(f"    {row}" for row in finding.detail.splitlines())
     return "\n".join(lines)
 

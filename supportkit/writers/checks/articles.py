@@ -207,15 +207,16 @@ def check_replaces(view: ArticlesView) -> Iterator[Finding]:
 
 @article_rule("article_facts", "error", "an article's {{ ... }} does not render (an unknown brand setting...)")
 def check_facts(view: ArticlesView) -> Iterator[Finding]:
-    from supportkit.errors import TemplateError
+    from supportkit.errors import Message, TemplateError
     from supportkit.rendering.articles import fill_facts
 
     for text in view.found.texts():
         try:
             fill_facts(text, view.config.brand)
         except TemplateError as exc:
-            line = text.body_line + (exc.line - 1 if exc.line else _line_naming(text.body, exc.what))
-            yield view.finding("article_facts", text, line, text.locale, exc.what)
+            said = str(Message(exc.what, exc.params))
+            line = text.body_line + (exc.line - 1 if exc.line else _line_naming(text.body, said))
+            yield view.finding("article_facts", text, line, text.locale, said)
 
 
 def _line_naming(body: str, message: str) -> int:

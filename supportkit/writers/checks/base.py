@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from supportkit.config import Config
+from supportkit.errors import Message
 from supportkit.library import Template, Translation
 from supportkit.library.sources import SourceStore
 from supportkit.rendering.analysis import JINJA_RE
@@ -33,12 +34,27 @@ class Finding:
     message: str
     detail: str = ""
     """Extra lines shown under the finding (the source diff of a stale translation)."""
+    said: Message | None = field(default=None, compare=False)
+    """The message as a msgid and params, when the rule made it so: ``shown`` in the user's language
+    (``message`` stays English, for ``--json``, GitHub annotations and the allowlist)."""
+
+    @classmethod
+    def of(cls, path: str, line: int, locale: str, template: str, check: str, severity: str, said: Message,
+           detail: str = "") -> Finding:
+        """A finding whose message is ``said`` (English in ``message``, the user's language when shown)."""
+        return cls(path, line, locale, template, check, severity, str(said), detail, said)
+
+    @property
+    def shown(self) -> str:
+        """The message in the user's language."""
+        return self.said.shown() if self.said is not None else self.message
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.locale or '-'}: {self.template or '-'}: {self.check}: {self.message}"
+        return f"{self.path}:{self.line}: {self.locale or '-'}: {self.template or '-'}: {self.check}: {self.shown}"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["said"]
         if not self.detail:
             del data["detail"]
         return data
@@ -143,11 +159,12 @@ class TemplateView:
     def path(self) -> str:
         return str(self.template.path)
 
-    def finding(self, rule_id: str, line: int, locale: str, message: str, severity: str | None = None,
+    def finding(self, rule_id: str, line: int, locale: str, message: Message, severity: str | None = None,
                 detail: str = "") -> Finding:
-        """A finding of ``rule_id`` on this template (severity defaults to the rule's)."""
-        return Finding(self.path, line, locale, self.template.id, rule_id, severity or _severity_of(rule_id),
-                       message, detail)
+        """A finding of ``rule_id`` on this template (severity defaults to the rule's); ``message`` is a msgid
+        and its params, shown in the user's language (English in ``Finding.message``)."""
+        return Finding.of(self.path, line, locale, self.template.id, rule_id, severity or _severity_of(rule_id),
+                          message, detail)
 
     def piece(self, locale: str, name: str) -> Piece | None:
         return self.pieces.get((locale, name))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from supportkit.errors import Problem
+from supportkit.errors import N_, Message, N_plural, Problem
 from supportkit.i18n.catalogs import CATALOG_LOCALES, DOMAIN
 from supportkit.writers.checks.base import Finding, Rule
 
@@ -35,9 +35,9 @@ class PoView:
     catalog: Any
     template_ids: set[Any] | None
 
-    def finding(self, rule_id: str, line: int, message: str, severity: str | None = None) -> Finding:
+    def finding(self, rule_id: str, line: int, message: Message, severity: str | None = None) -> Finding:
         default = next((r.severity for r in CATALOG_RULES if r.id == rule_id), "error")
-        return Finding(str(self.path), line, self.locale, DOMAIN, rule_id, severity or default, message)
+        return Finding.of(str(self.path), line, self.locale, DOMAIN, rule_id, severity or default, message)
 
     def messages(self) -> Iterator[Any]:
         for message in self.catalog:
@@ -57,14 +57,15 @@ def expected_plurals(locale: str) -> int:
 def check_catalog_plurals(view: PoView) -> Iterator[Finding]:
     expected = expected_plurals(view.locale)
     if view.catalog.num_plurals != expected:
-        yield view.finding("catalog_plurals", 1, f"Plural-Forms says nplurals={view.catalog.num_plurals}, "
-                                                  f"{view.locale} needs {expected}")
+        yield view.finding("catalog_plurals", 1, Message.of(N_("Plural-Forms says nplurals={found}, {locale} needs "
+                                                               "{expected}"), found=view.catalog.num_plurals,
+                                                            locale=view.locale, expected=expected))
     for message in view.messages():
         if isinstance(message.id, (list, tuple)) and any(message.string) and not all(message.string):
             empty = [str(i) for i, s in enumerate(message.string) if not s]
-            yield view.finding("catalog_plurals", message.lineno,
-                               f"{message.id[0]!r}: plural form msgstr[{', '.join(empty)}] is missing or empty "
-                               f"({view.locale} needs {expected} forms)")
+            yield view.finding("catalog_plurals", message.lineno, Message.of(
+                N_("{msgid!r}: plural form msgstr[{forms}] is missing or empty ({locale} needs {expected} forms)"),
+                msgid=message.id[0], forms=", ".join(empty), locale=view.locale, expected=expected))
 
 
 _BRACE_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
@@ -93,9 +94,11 @@ def check_catalog_placeholders(view: PoView) -> Iterator[Finding]:
             if have - wanted or (not plural and have != wanted) or (plural and not have and wanted):
                 extra = sorted(have - wanted)
                 missing = sorted(wanted - have)
-                parts = ([f"unknown {', '.join('{' + n + '}' for n in extra)}"] if extra else []) + \
-                        ([f"missing {', '.join('{' + n + '}' for n in missing)}"] if missing else [])
-                yield view.finding("catalog_placeholders", message.lineno, f"{ids[0]!r}: {'; '.join(parts)}")
+                names = {"msgid": ids[0], "extra": ", ".join("{" + n + "}" for n in extra),
+                         "missing": ", ".join("{" + n + "}" for n in missing)}
+                said = (N_("{msgid!r}: unknown {extra}; missing {missing}") if extra and missing else
+                        N_("{msgid!r}: unknown {extra}") if extra else N_("{msgid!r}: missing {missing}"))
+                yield view.finding("catalog_placeholders", message.lineno, Message(said, names))
                 break
 
 
@@ -104,7 +107,8 @@ def check_catalog_fuzzy(view: PoView) -> Iterator[Finding]:
     for message in view.messages():
         if message.fuzzy:
             ident = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
-            yield view.finding("catalog_fuzzy", message.lineno, f"{ident!r}: fuzzy translation, review and drop the flag")
+            yield view.finding("catalog_fuzzy", message.lineno,
+                               Message.of(N_("{msgid!r}: fuzzy translation, review and drop the flag"), msgid=ident))
 
 
 @catalog_rule("catalog_untranslated", "warning", "a string with no translation (shown in English)")
@@ -113,7 +117,8 @@ def check_catalog_untranslated(view: PoView) -> Iterator[Finding]:
         strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
         if not message.fuzzy and not any(strings):
             ident = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
-            yield view.finding("catalog_untranslated", message.lineno, f"{ident!r}: not translated")
+            yield view.finding("catalog_untranslated", message.lineno,
+                               Message.of(N_("{msgid!r}: not translated"), msgid=ident))
 
 
 @catalog_rule("catalog_outdated", "warning", "the .po lacks strings of messages.pot (run the update)")
@@ -124,8 +129,10 @@ def check_catalog_outdated(view: PoView) -> Iterator[Finding]:
     missing = [i for i in view.template_ids if i not in have]
     if missing:
         first = missing[0][0] if isinstance(missing[0], (list, tuple)) else missing[0]
-        yield view.finding("catalog_outdated", 1, f"{len(missing)} string(s) of {DOMAIN}.pot missing, e.g. {first!r}; "
-                                                  "run `supportkit catalogs update`")
+        yield view.finding("catalog_outdated", 1, Message.of(N_plural(
+            "{count} string of {domain}.pot missing, e.g. {msgid!r}; run `supportkit catalogs update`",
+            "{count} strings of {domain}.pot missing, e.g. {msgid!r}; run `supportkit catalogs update`", len(missing)),
+            domain=DOMAIN, msgid=first))
 
 
 def _language_of(path: Path, catalog: Any) -> str:
@@ -150,11 +157,11 @@ def check_po_file(path: Path, template_ids: set[Any] | None = None, disabled: se
             catalog = read_po(handle, abort_invalid=True)
     except PoFileError as exc:
         reason = re.sub(r" on \d+$", "", str(exc))
-        return [Finding(str(path), exc.lineno + 1, _language_of(path, None), DOMAIN, "catalog_syntax", "error",
-                        f"cannot parse: {reason}")]
+        return [Finding.of(str(path), exc.lineno + 1, _language_of(path, None), DOMAIN, "catalog_syntax", "error",
+                           Message.of(N_("cannot parse: {reason}"), reason=reason))]
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        return [Finding(str(path), 1, _language_of(path, None), DOMAIN, "catalog_syntax", "error",
-                        f"cannot read: {exc}")]
+        return [Finding.of(str(path), 1, _language_of(path, None), DOMAIN, "catalog_syntax", "error",
+                           Message.of(N_("cannot read: {reason}"), reason=str(exc)))]
     view = PoView(path, _language_of(path, catalog), catalog, template_ids)
     findings: list[Finding] = []
     for registered in CATALOG_RULES:
@@ -184,8 +191,9 @@ def check_catalogs(path: Path, disabled: set[str] | frozenset[str] = frozenset()
         present = {p.parts[-3] for p in files}
         for code in CATALOG_LOCALES:
             if code not in present:
-                findings.append(Finding(str(pot), 1, code, DOMAIN, "catalog_missing", "error",
-                                        f"no catalog for {code} ({code}/LC_MESSAGES/{DOMAIN}.po)"))
+                findings.append(Finding.of(str(pot), 1, code, DOMAIN, "catalog_missing", "error",
+                                           Message.of(N_("no catalog for {code} ({path})"), code=code,
+                                                      path=f"{code}/LC_MESSAGES/{DOMAIN}.po")))
     return findings, len(files)
 
 
@@ -198,7 +206,9 @@ def catalog_problems(project_root: Path, locales_dir: Path) -> list[Problem]:
     findings, _count = check_catalogs(locales_dir)
     outdated = {f.path for f in findings if f.check == "catalog_outdated"}
     problems = [p for p in stale_files(project_root, locales_dir) if p.path not in outdated]
-    problems += [Problem(f.path, f.line, f.locale, f.message, severity=f.severity, check=f.check) for f in findings]
+    problems += [Problem(f.path, f.line, f.locale, f.message, severity=f.severity, check=f.check,
+                         text=f.said.text if f.said else "", params=tuple(f.said.params.items()) if f.said else ())
+                 for f in findings]
     return problems
 
 

@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Iterator
 
+from supportkit.errors import N_, Message, N_plural
 from supportkit.languages import SUPPORTED_LANGUAGES, language_of
 from supportkit.rendering import SITUATION
 from supportkit.rendering.analysis import (
@@ -27,17 +28,19 @@ def check_syntax(view: TemplateView) -> Iterator[Finding]:
         unbalanced = unbalanced_block(piece.text)
         if unbalanced is not None:
             offset, message = unbalanced
-            yield view.finding("syntax", piece.line_at(offset), piece.locale, f"{piece.field}: {message}")
+            yield view.finding("syntax", piece.line_at(offset), piece.locale,
+                               Message.of(N_("{field}: {reason}"), field=piece.field, reason=message))
             continue
         if piece.syntax_error is not None:
             error = piece.syntax_error
             yield view.finding("syntax", piece.line + max(0, (error.lineno or 1) - 1), piece.locale,
-                               f"{piece.field}: {error.message}")
+                               Message.of(N_("{field}: {reason}"), field=piece.field, reason=str(error.message)))
             continue
         for kind in (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport, nodes.Macro):
             for node in walk(piece.ast, kind):
                 yield view.finding("syntax", piece.line + node.lineno - 1, piece.locale,
-                                   f"{piece.field}: {{% {kind.__name__.lower()} %}} is not allowed in templates")
+                                   Message.of(N_("{field}: {tag} is not allowed in templates"), field=piece.field,
+                                              tag=f"{{% {kind.__name__.lower()} %}}"))
 
 
 @rule("placeholders", "error", "a translation uses a variable the source does not (renamed or extra = error; dropped = warning)")
@@ -57,13 +60,18 @@ def check_placeholders(view: TemplateView) -> Iterator[Finding]:
             extra = sorted(mine - source[name])
             dropped = sorted(source[name] - mine)
             for index, extra_name in enumerate(extra):
-                renamed = f" (renamed from {{{{ {dropped[index]} }}}}?)" if index < len(dropped) else ""
                 yield view.finding("placeholders", piece.line_at(name_offset(piece.text, extra_name)),
                                    translation.locale,
-                                   f"{name}: {{{{ {extra_name} }}}} is not in the {template.source_locale} source{renamed}")
+                                   Message.of(N_("{field}: {placeholder} is not in the {source} source (renamed from "
+                                                 "{renamed}?)") if index < len(dropped) else
+                                              N_("{field}: {placeholder} is not in the {source} source"),
+                                              field=name, placeholder=f"{{{{ {extra_name} }}}}",
+                                              source=template.source_locale,
+                                              renamed=f"{{{{ {dropped[index]} }}}}" if index < len(dropped) else ""))
             for dropped_name in dropped[len(extra):]:
                 yield view.finding("placeholders", piece.line, translation.locale,
-                                   f"{name}: {{{{ {dropped_name} }}}} from the source is not used", severity="warning")
+                                   Message.of(N_("{field}: {placeholder} from the source is not used"), field=name,
+                                              placeholder=f"{{{{ {dropped_name} }}}}"), severity="warning")
 
 
 @rule("undeclared_variable", "error", "a text uses a variable not declared under variables: (or an unknown brand.* setting)")
@@ -81,11 +89,14 @@ def check_undeclared(view: TemplateView) -> Iterator[Finding]:
             if name.startswith("brand."):
                 if name[6:] in brand_fields:
                     continue
-                message = f"{piece.field}: {{{{ {name} }}}} is not a brand setting (known: {', '.join(sorted(brand_fields))})"
+                message = Message.of(N_("{field}: {placeholder} is not a brand setting (known: {known})"),
+                                     field=piece.field, placeholder=f"{{{{ {name} }}}}",
+                                     known=", ".join(sorted(brand_fields)))
             elif name in declared:
                 continue
             else:
-                message = f"{piece.field}: {{{{ {name} }}}} is not declared under variables:"
+                message = Message.of(N_("{field}: {placeholder} is not declared under variables:"),
+                                     field=piece.field, placeholder=f"{{{{ {name} }}}}")
             yield view.finding("undeclared_variable", piece.line_at(name_offset(piece.text, name)), piece.locale,
                                message)
 
@@ -100,7 +111,8 @@ def check_unused(view: TemplateView) -> Iterator[Finding]:
     for name in view.template.variables:
         if name not in used:
             line = view.key_line("variables", name)
-            yield view.finding("unused_variable", line, "", f"variable {name!r} is declared but no locale uses it")
+            yield view.finding("unused_variable", line, "",
+                               Message.of(N_("variable {name!r} is declared but no locale uses it"), name=name))
 
 
 @rule("unknown_filter", "error", "a filter or test that the sandbox does not allow")
@@ -115,12 +127,14 @@ def check_filters(view: TemplateView) -> Iterator[Finding]:
         for node in walk(piece.ast, nodes.Filter):
             if node.name not in ALLOWED_FILTERS:
                 yield view.finding("unknown_filter", piece.line + node.lineno - 1, piece.locale,
-                                   f"{piece.field}: filter {node.name!r} is not allowed "
-                                   f"(allowed: {', '.join(sorted(ALLOWED_FILTERS))})")
+                                   Message.of(N_("{field}: filter {name!r} is not allowed (allowed: {allowed})"),
+                                              field=piece.field, name=node.name,
+                                              allowed=", ".join(sorted(ALLOWED_FILTERS))))
         for test in walk(piece.ast, nodes.Test):
             if test.name not in ALLOWED_TESTS:
                 yield view.finding("unknown_filter", piece.line + test.lineno - 1, piece.locale,
-                                   f"{piece.field}: test {test.name!r} is not allowed")
+                                   Message.of(N_("{field}: test {name!r} is not allowed"), field=piece.field,
+                                              name=test.name))
 
 
 @rule("missing_locale", "error", "one of zh en es ru fr is missing (allowlist it to declare a fallback)")
@@ -128,7 +142,8 @@ def check_missing_locale(view: TemplateView) -> Iterator[Finding]:
     line = view.template.lines.get("locales", 1)
     for code in SUPPORTED_LANGUAGES:
         if code not in view.template.locales:
-            yield view.finding("missing_locale", line, code, f"no {code} translation and no declared fallback")
+            yield view.finding("missing_locale", line, code,
+                               Message.of(N_("no {code} translation and no declared fallback"), code=code))
 
 
 @rule("plural_forms", "error", "a plural(...) filter lacks a CLDR category of its locale (ru one/few/many/other...)")
@@ -143,13 +158,18 @@ def check_plural_forms(view: TemplateView) -> Iterator[Finding]:
         for lineno, forms, _argument in plural_calls(piece.ast):
             missing = [c for c in ("zero", "one", "two", "few", "many", "other") if c in wanted and c not in forms]
             if missing:
+                needed = "/".join(c for c in ("zero", "one", "two", "few", "many", "other") if c in wanted)
                 yield view.finding("plural_forms", piece.line + lineno - 1, piece.locale,
-                                   f"plural form(s) {', '.join(missing)} missing "
-                                   f"({piece.locale} needs {'/'.join(c for c in ('zero', 'one', 'two', 'few', 'many', 'other') if c in wanted)})")
+                                   Message.of(N_plural("plural form {forms} missing ({locale} needs {needed})",
+                                                       "plural forms {forms} missing ({locale} needs {needed})",
+                                                       len(missing)),
+                                              forms=", ".join(missing), locale=piece.locale, needed=needed))
             unused = sorted(set(forms) - wanted)
             if unused:
                 yield view.finding("plural_forms", piece.line + lineno - 1, piece.locale,
-                                   f"plural form(s) {', '.join(unused)} never used in {piece.locale}", severity="warning")
+                                   Message.of(N_plural("plural form {forms} never used in {locale}",
+                                                       "plural forms {forms} never used in {locale}", len(unused)),
+                                              forms=", ".join(unused), locale=piece.locale), severity="warning")
 
 
 @rule("stale", "error", "a translation was made from an older source text (shows the source diff)")
@@ -163,12 +183,9 @@ def check_stale(view: TemplateView) -> Iterator[Finding]:
         if not translation.source or translation.source == current:
             continue
         old = view.store.get(translation.source) if view.store else None
-        if old is None:
-            message = f"source changed since {translation.source} (now {current}); update the translation, then `supportkit stamp`"
-            detail = ""
-        else:
-            message = f"source changed since {translation.source} (now {current}); update the translation, then `supportkit stamp`"
-            detail = source_diff(old, (source.subject, source.body))
+        message = Message.of(N_("source changed since {old} (now {new}); update the translation, then "
+                                "`supportkit stamp`"), old=translation.source, new=current)
+        detail = "" if old is None else source_diff(old, (source.subject, source.body))
         yield view.finding("stale", translation.line, translation.locale, message, detail=detail)
 
 
@@ -196,13 +213,15 @@ def _render_values(view: TemplateView, empty: bool) -> dict[str, str]:
             for name, v in view.template.variables.items()}
 
 
-def _case_values(view: TemplateView, values: dict[str, str]) -> Iterator[tuple[dict[str, str], str]]:
-    """``values``, then each declared ``cases`` value of a variable in its place (one at a time)."""
-    yield values, ""
+def _case_values(view: TemplateView, values: dict[str, str]
+                 ) -> Iterator[tuple[dict[str, str], tuple[str, str] | None]]:
+    """``values``, then each declared ``cases`` value of a variable in its place (one at a time),
+    each with the ``(variable, value)`` it tries (None for ``values`` themselves)."""
+    yield values, None
     for name, variable in view.template.variables.items():
         for case in variable.cases:
             if case != values.get(name):
-                yield {**values, name: case}, f" and {name}={case}"
+                yield {**values, name: case}, (name, case)
 
 
 def render_piece(view: TemplateView, piece: Piece, values: dict[str, str], situation: tuple[str, ...] = ()) -> str:
@@ -255,8 +274,10 @@ def check_render(view: TemplateView) -> Iterator[Finding]:
         names = {n for n in used_names(piece.ast) if not n.startswith("brand.")}
         if names - declared:
             continue  # undeclared_variable says it
-        tries = [(values, f"example values{how}") for values, how in _case_values(view, _render_values(view, False))]
-        tries.append((_render_values(view, True), "empty values"))
+        # Example values (and each declared case of a variable), then empty ones (None).
+        tries: list[tuple[dict[str, str], tuple[str, ...] | None]] = [
+            (values, case or ()) for values, case in _case_values(view, _render_values(view, False))]
+        tries.append((_render_values(view, True), None))
         for values, label in tries:
             try:
                 render_piece(view, piece, values)
@@ -264,7 +285,16 @@ def check_render(view: TemplateView) -> Iterator[Finding]:
                 # The line the template got to, when rendering knows it.
                 reached = exc.line if isinstance(exc, TemplateError) else None
                 line = piece.line + reached - 1 if reached else piece.line
-                yield view.finding("render", line, piece.locale, f"{piece.field}: fails with {label}: {exc.what}")
+                reason = Message(exc.what, exc.params)
+                if label is None:
+                    said = Message.of(N_("{field}: fails with empty values: {reason}"), field=piece.field, reason=reason)
+                elif not label:
+                    said = Message.of(N_("{field}: fails with example values: {reason}"), field=piece.field,
+                                      reason=reason)
+                else:
+                    said = Message.of(N_("{field}: fails with example values and {variable}={value}: {reason}"),
+                                      field=piece.field, reason=reason, variable=label[0], value=label[1])
+                yield view.finding("render", line, piece.locale, said)
                 break
 
 
@@ -295,13 +325,15 @@ def check_rendered_reply(view: TemplateView) -> Iterator[Finding]:
             if link not in written:
                 at = piece.text.find(link)  # a link typed in the text: its line; one from a value: the field's
                 yield view.finding("rendered_reply", piece.line_at(at) if at >= 0 else piece.line, piece.locale,
-                                   f"{piece.field}: links to {link}, which is not an allowed domain "
-                                   "(the brand's, a block explorer, or allowed_domains in [brand])")
+                                   Message.of(N_("{field}: links to {link}, which is not an allowed domain "
+                                                 "(the brand's, a block explorer, or allowed_domains in [brand])"),
+                                              field=piece.field, link=link))
         if any(secret_requests(piece.masked, piece.locale)):
             continue
         for _offset, sentence in secret_requests(text, piece.locale):
             yield view.finding("rendered_reply", piece.line, piece.locale,
-                               f"{piece.field}: asks for a recovery phrase or private key: {sentence[:80]!r}")
+                               Message.of(N_("{field}: asks for a recovery phrase or private key: {sentence!r}"),
+                                          field=piece.field, sentence=sentence[:80]))
 
 
 REASSURING: dict[str, str] = {
@@ -362,14 +394,14 @@ def check_reassures_after_notice(view: TemplateView) -> Iterator[Finding]:
         body = text[len(greeting):] if greeting is not None else text
         opening = "\n\n".join(body.strip().split("\n\n")[:OPENING_PARAGRAPHS])
         match = _phrases_re(REASSURING[language]).search(opening)
-        what = "reassures right after the safety notice"
+        what = N_("body: {phrase!r} reassures right after the safety notice (wrap it in {tag})")
         if match is None and language in CONTRADICTS_NOTICE:
             match = _phrases_re(CONTRADICTS_NOTICE[language]).search(body)
-            what = "contradicts the safety notice sent with it"
+            what = N_("body: {phrase!r} contradicts the safety notice sent with it (wrap it in {tag})")
         if match is not None:
             at = piece.text.find(match.group())
             yield view.finding("reassures_after_notice", piece.line_at(at) if at >= 0 else piece.line, piece.locale,
-                               f"body: {match.group()!r} {what} (wrap it in {{% if not secret_found %}})")
+                               Message.of(what, phrase=match.group(), tag="{% if not secret_found %}"))
 
 
 @rule("draft", "warning", "a machine draft that nobody has reviewed yet")
@@ -377,7 +409,7 @@ def check_draft(view: TemplateView) -> Iterator[Finding]:
     for translation in view.translations():
         if translation.is_draft:
             yield view.finding("draft", translation.line, translation.locale,
-                               "machine draft needs review (set status: approved once checked)")
+                               Message.of(N_("machine draft needs review (set status: approved once checked)")))
 
 
 @rule("blank", "warning", "an empty subject, a text that renders empty, or a missing FAQ question")
@@ -388,9 +420,11 @@ def check_blank(view: TemplateView) -> Iterator[Finding]:
     source = template.source
     for code, translation in template.locales.items():
         if source is not None and source.subject and not translation.subject:
-            yield view.finding("blank", translation.line, code, "subject is empty while the source has one")
+            yield view.finding("blank", translation.line, code,
+                               Message.of(N_("subject is empty while the source has one")))
         if template.faq and code not in template.faq:
-            yield view.finding("blank", template.lines.get("faq", 1), code, "FAQ question missing in this locale")
+            yield view.finding("blank", template.lines.get("faq", 1), code,
+                               Message.of(N_("FAQ question missing in this locale")))
     if not _renderable(view):
         return
     for piece in view.all_pieces():
@@ -401,8 +435,28 @@ def check_blank(view: TemplateView) -> Iterator[Finding]:
         except SupportkitError:
             continue  # the render rule reports it
         if not text.strip():
-            yield view.finding("blank", piece.line, piece.locale, "body renders empty when the variables are empty")
+            yield view.finding("blank", piece.line, piece.locale,
+                               Message.of(N_("body renders empty when the variables are empty")))
 
+
+LENGTH_MESSAGES = {
+    (False, "example"): N_("body is {length} characters, over the {channel} limit of {limit}"),
+    (False, "empty"): N_("body is {length} characters with no values, over the {channel} limit of {limit}"),
+    (False, "name"): N_("body is {length} characters with only the name, over the {channel} limit of {limit}"),
+    (False, "case"): N_("body is {length} characters with {variable}={value}, over the {channel} limit of {limit}"),
+    (True, "example"): N_(
+        "body is {length} characters with the safety notice (pasted secret), over the {channel} limit of {limit}"),
+    (True, "empty"): N_(
+        "body is {length} characters with the safety notice (pasted secret) and no values, over the {channel} "
+        "limit of {limit}"),
+    (True, "name"): N_(
+        "body is {length} characters with the safety notice (pasted secret) and only the name, over the {channel} "
+        "limit of {limit}"),
+    (True, "case"): N_(
+        "body is {length} characters with the safety notice (pasted secret) and {variable}={value}, over the "
+        "{channel} limit of {limit}"),
+}
+"""The length finding per way of measuring (the keys, ``how`` in ``check_length``)."""
 
 REALISTIC_NAME = "María Fernanda López"
 """A person's name as long as real ones often are: the examples' "Ana" hid replies over the limit."""
@@ -431,16 +485,19 @@ def check_length(view: TemplateView) -> Iterator[Finding]:
         # With the example values, and with none (a variable left empty can switch on a longer branch);
         # a reply also as a customer who pasted a secret reads it: greeting, safety notice, body.
         # Each declared case of a variable too (a network name switches tx_pending onto its own branch).
-        tries = [(values, how) for values, how in _case_values(view, _length_values(view, empty=False))]
-        tries.append((_length_values(view, empty=True), " with no values"))
+        # A measure: (values, (how, the case tried)); ``how`` keys LENGTH_MESSAGES with the notice flag.
+        tries: list[tuple[dict[str, str], tuple[str, tuple[str, str] | None]]] = [
+            (values, ("case" if case else "example", case))
+            for values, case in _case_values(view, _length_values(view, empty=False))]
+        tries.append((_length_values(view, empty=True), ("empty", None)))
         named = {name: REALISTIC_NAME for name in view.template.variables if name.endswith("_name")}
         if named:  # the name is what an agent most often knows, and the rest left empty opens the longest branch
-            tries.append(({**_length_values(view, empty=True), **named}, " with only the name"))
+            tries.append(({**_length_values(view, empty=True), **named}, ("name", None)))
         notice = view.template.kind == "reply" and bool(view.template.intents)  # what `reply` answers a pasted secret with
-        lengths = []
-        for values, how in tries:
+        lengths: list[tuple[int, bool, str, tuple[str, str] | None]] = []
+        for values, (how, case) in tries:
             try:
-                lengths.append((len(render_piece(view, piece, values)), how))
+                lengths.append((len(render_piece(view, piece, values)), False, how, case))
             except SupportkitError:
                 continue
             if notice:
@@ -451,10 +508,11 @@ def check_length(view: TemplateView) -> Iterator[Finding]:
                     body = render_piece(view, piece, values, ("secret_found",))
                 except SupportkitError:
                     continue
-                pasted = " with the safety notice (pasted secret)" + (how.replace(" with", " and") if how else "")
-                lengths.append((len(with_notice(body, safety_notice(code))), pasted))
-        over = [(length, how) for length, how in lengths if length > limit]
+                lengths.append((len(with_notice(body, safety_notice(code))), True, how, case))
+        over = [measure for measure in lengths if measure[0] > limit]
         if over:
-            length, how = max(over)
-            yield view.finding("length", piece.line, code,
-                               f"body is {length} characters{how}, over the {view.template.channel} limit of {limit}")
+            length, pasted, how, case = max(over, key=lambda measure: measure[0])
+            variable, value = case or ("", "")
+            yield view.finding("length", piece.line, code, Message.of(
+                LENGTH_MESSAGES[(pasted, how)], length=length, channel=view.template.channel, limit=limit,
+                **({"variable": variable, "value": value} if case else {})))

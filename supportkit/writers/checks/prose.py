@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from supportkit.errors import N_, Message
 from supportkit.languages import language_of
 from supportkit.rendering.analysis import JINJA_RE
 from supportkit.safety import BRAND_LINKS
@@ -29,16 +30,17 @@ def _pair_chars(chars: frozenset[str]) -> re.Pattern[str]:
 def check_markup(view: TemplateView) -> Iterator[Finding]:
     for piece in view.all_pieces():
         masked = piece.masked
-        for pattern, what in ((_HTML_RE, "HTML tag"), (_MARKDOWN_RE, "Markdown")):
+        for pattern, what in ((_HTML_RE, N_("{field}: HTML tag {markup!r} in plain text")),
+                              (_MARKDOWN_RE, N_("{field}: Markdown {markup!r} in plain text"))):
             match = pattern.search(masked)
             if match:
                 yield view.finding("markup", piece.line_at(match.start()), piece.locale,
-                                   f"{piece.field}: {what} {match.group().strip()!r} in plain text")
+                                   Message.of(what, field=piece.field, markup=match.group().strip()))
         pairs = {**_BRACKETS, **_QUOTES.get(piece.locale, {})}
         closers = {close: open_ for open_, close in pairs.items()}
         skip = {m.end() - 1 for m in _LIST_MARKER_RE.finditer(masked)}
         stack: list[tuple[str, int]] = []
-        problem: tuple[int, str] | None = None
+        problem: tuple[int, Message] | None = None
         for match in _pair_chars(frozenset(pairs) | frozenset(closers)).finditer(masked):
             offset, char = match.start(), match.group()
             if offset in skip:
@@ -49,13 +51,14 @@ def check_markup(view: TemplateView) -> Iterator[Finding]:
                 if stack and stack[-1][0] == closers[char]:
                     stack.pop()
                 else:
-                    problem = (offset, f"{char!r} closes nothing")
+                    problem = (offset, Message.of(N_("{char!r} closes nothing"), char=char))
                     break
         if problem is None and stack:
             char, offset = stack[-1]
-            problem = (offset, f"{char!r} is never closed")
+            problem = (offset, Message.of(N_("{char!r} is never closed"), char=char))
         if problem is not None:
-            yield view.finding("markup", piece.line_at(problem[0]), piece.locale, f"{piece.field}: {problem[1]}")
+            yield view.finding("markup", piece.line_at(problem[0]), piece.locale,
+                               Message.of(N_("{field}: {reason}"), field=piece.field, reason=problem[1]))
 
 
 def _host(url: str) -> str:
@@ -81,11 +84,13 @@ def check_urls(view: TemplateView) -> Iterator[Finding]:
             on_allowed = any(host == d or host.endswith("." + d) for d in allowed)
             if piece.locale != view.template.source_locale and url not in source_urls:
                 yield view.finding("url", piece.line_at(match.start()), piece.locale,
-                                   f"{piece.field}: URL {url} is not in the source text")
+                                   Message.of(N_("{field}: URL {url} is not in the source text"), field=piece.field,
+                                              url=url))
             elif not on_allowed:
                 yield view.finding("url", piece.line_at(match.start()), piece.locale,
-                                   f"{piece.field}: URL {url} is not on an allowed domain "
-                                   "(brand links, or allowed_domains in the config)")
+                                   Message.of(N_("{field}: URL {url} is not on an allowed domain "
+                                                 "(brand links, or allowed_domains in the config)"),
+                                              field=piece.field, url=url))
 
 
 _TICKER_RE = re.compile(r"(?<![\w.])(USDT|USDC|DAI|BTC|ETH|BNB|TRX|SOL|MATIC|POL|ARB|AVAX|DOGE|LTC|XRP|ADA|DOT|TON|"
@@ -149,12 +154,14 @@ def check_protected(view: TemplateView) -> Iterator[Finding]:
             found = protected_tokens(piece.text, translation.locale, terms)
             for key in sorted(set(wanted) - set(found), key=lambda k: wanted[k][0]):
                 yield view.finding("protected", piece.line, translation.locale,
-                                   f"{name}: {wanted[key][1]!r} from the source is missing or altered")
+                                   Message.of(N_("{field}: {token!r} from the source is missing or altered"),
+                                              field=name, token=wanted[key][1]))
             for key in sorted(set(found) - set(wanted), key=lambda k: found[k][0]):
                 if key.startswith(("ticker:", "term:")):
                     continue  # naming a ticker the source does not is not an alteration
                 yield view.finding("protected", piece.line_at(found[key][0]), translation.locale,
-                                   f"{name}: {found[key][1]!r} is not in the source")
+                                   Message.of(N_("{field}: {token!r} is not in the source"), field=name,
+                                              token=found[key][1]))
 
 
 @rule("secret_request", "error", "the text asks the customer for their recovery phrase or private key")
@@ -164,7 +171,8 @@ def check_secret_request(view: TemplateView) -> Iterator[Finding]:
     for piece in view.all_pieces():
         for offset, sentence in secret_requests(piece.masked, piece.locale):
             yield view.finding("secret_request", piece.line_at(offset), piece.locale,
-                               f"{piece.field}: asks for a recovery phrase or private key: {sentence[:80]!r}")
+                               Message.of(N_("{field}: asks for a recovery phrase or private key: {sentence!r}"),
+                                          field=piece.field, sentence=sentence[:80]))
 
 
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
@@ -181,7 +189,8 @@ def check_same_as_source(view: TemplateView) -> Iterator[Finding]:
                 continue
             if piece.text.strip() == source_piece.text.strip() and _LETTERS_RE.search(piece.masked):
                 yield view.finding("same_as_source", piece.line, translation.locale,
-                                   f"{name} is identical to the {source_locale} source (untranslated?)")
+                                   Message.of(N_("{field} is identical to the {source} source (untranslated?)"),
+                                              field=name, source=source_locale))
 
 
 _ASCII_PUNCT_RE = re.compile(r"[,.!?:;()]")
@@ -202,7 +211,7 @@ def _half_width_in_chinese(masked: str) -> Iterator[re.Match[str]]:
 _SPANISH_MARKS = (("¿", "?", re.compile(r"[¿?]")), ("¡", "!", re.compile(r"[¡!]")))
 
 
-def _spanish_pairs(masked: str) -> Iterator[tuple[int, str]]:
+def _spanish_pairs(masked: str) -> Iterator[tuple[int, Message]]:
     for opener, closer, marks in _SPANISH_MARKS:
         for mark in marks.finditer(masked):  # every other character is passed over
             offset, char = mark.start(), mark.group()
@@ -213,13 +222,13 @@ def _spanish_pairs(masked: str) -> Iterator[tuple[int, str]]:
                 if start == 0 or masked[start - 1] != opener:
                     if closer in masked[offset + 1: offset + 2]:
                         continue  # "??" or "!!": the first one already pairs
-                    yield offset, f"{closer!r} without an opening {opener!r}"
+                    yield offset, Message.of(N_("{closer!r} without an opening {opener!r}"), closer=closer, opener=opener)
             elif char == opener:
                 end = offset + 1
                 while end < len(masked) and masked[end] != closer and masked[end] not in _SENTENCE_END:
                     end += 1
                 if end >= len(masked) or masked[end] != closer:
-                    yield offset, f"{opener!r} without a closing {closer!r}"
+                    yield offset, Message.of(N_("{opener!r} without a closing {closer!r}"), closer=closer, opener=opener)
 
 
 @rule("punctuation", "warning", "locale punctuation: full-width in zh, ¿…? ¡…! in es, narrow no-break space before ; : ? ! in fr, « » in ru and fr")
@@ -227,9 +236,10 @@ def check_punctuation(view: TemplateView) -> Iterator[Finding]:
     for piece in view.all_pieces():
         language = language_of(piece.locale)
         masked = piece.masked
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, Message]] = []
         if language == "zh":
-            found += [(m.start(), f"half-width {m.group()!r} in Chinese text (use full-width)")
+            found += [(m.start(), Message.of(N_("half-width {char!r} in Chinese text (use full-width)"),
+                                             char=m.group()))
                       for m in _half_width_in_chinese(masked)]
         elif language == "es":
             found += list(_spanish_pairs(masked))
@@ -242,16 +252,24 @@ def check_punctuation(view: TemplateView) -> Iterator[Finding]:
                     continue  # a time: 09:00
                 if not before or before == "\n":
                     continue
-                found.append((match.start(), f"no narrow no-break space (U+202F) before {char!r}"))
+                found.append((match.start(), Message.of(N_("no narrow no-break space (U+202F) before {char!r}"),
+                                                        char=char)))
             for match in _FR_PLAIN_SPACE_RE.finditer(masked):
                 char = match.group(1) or match.group(2)
-                found.append((match.start(), f"plain space next to {char!r} (use a narrow no-break space, U+202F)"))
+                found.append((match.start(), Message.of(N_("plain space next to {char!r} (use a narrow no-break "
+                                                           "space, U+202F)"), char=char)))
         if language in ("fr", "ru"):
             for match in re.finditer(r'"', masked):
-                found.append((match.start(), 'straight quotes " (use « »)'))
+                found.append((match.start(), Message.of(N_('straight quotes " (use « »)'))))
                 break
-        for offset, message in sorted(found)[:3]:
-            yield view.finding("punctuation", piece.line_at(offset), piece.locale, f"{piece.field}: {message}")
+        for offset, message in sorted(found, key=_by_place)[:3]:
+            yield view.finding("punctuation", piece.line_at(offset), piece.locale,
+                               Message.of(N_("{field}: {reason}"), field=piece.field, reason=message))
+
+
+def _by_place(found: tuple[int, Message]) -> tuple[int, str]:
+    """Findings of a text in order: by offset, then by their English text."""
+    return found[0], str(found[1])
 
 
 ZH_LIST_NUMBERING = "."
@@ -268,43 +286,47 @@ def _zh_unspaced_re() -> re.Pattern[str]:
     return re.compile(rf"[{HAN}](?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[{HAN}]")  # on first use: Han ranges compile slowly
 
 
-def _typography(language: str, masked: str) -> Iterator[tuple[int, str]]:
+def _typography(language: str, masked: str) -> Iterator[tuple[int, Message]]:
     if language == "fr":
         for match in _FR_STRAIGHT_APOSTROPHE_RE.finditer(masked):
-            yield match.start(), "straight apostrophe ' (use ’)"
+            yield match.start(), Message.of(N_("straight apostrophe ' (use ’)"))
     elif language == "ru":
         for match in _RU_NUMERO_RE.finditer(masked):
-            yield match.start(), "no no-break space (U+00A0) after «№»"
+            yield match.start(), Message.of(N_("no no-break space (U+00A0) after «№»"))
         for match in _RU_UNIT_RE.finditer(masked):
-            yield match.end() - 1, "plain space between a number and its unit (use a no-break space, U+00A0)"
+            yield match.end() - 1, Message.of(N_("plain space between a number and its unit (use a no-break space, "
+                                                 "U+00A0)"))
     elif language == "zh":
         if ZH_LIST_NUMBERING == ".":
             for match in _ZH_OTHER_NUMBERING_RE.finditer(masked):
-                yield match.start(), "list numbered with 、 (the texts number lists 1. 2. 3.)"
+                yield match.start(), Message.of(N_("list numbered with 、 (the texts number lists 1. 2. 3.)"))
         if ZH_SPACE_HAN_LATIN and has_wide(masked):
             for match in _zh_unspaced_re().finditer(masked):
-                yield match.start(), "no space between Han characters and Latin letters or digits"
+                yield match.start(), Message.of(N_("no space between Han characters and Latin letters or digits"))
 
 
 @rule("typography", "warning", "locale typography: ’ in fr, no-break spaces after № and before units in ru, "
       "one list numbering and Han-Latin spacing in zh")
 def check_typography(view: TemplateView) -> Iterator[Finding]:
     for piece in view.all_pieces():
-        found = sorted(_typography(language_of(piece.locale), piece.masked))
+        found = sorted(_typography(language_of(piece.locale), piece.masked), key=_by_place)
         for offset, message in found[:3]:
-            yield view.finding("typography", piece.line_at(offset), piece.locale, f"{piece.field}: {message}")
+            yield view.finding("typography", piece.line_at(offset), piece.locale,
+                               Message.of(N_("{field}: {reason}"), field=piece.field, reason=message))
 
 
 _WHITESPACE_RULES: list[tuple[str, int, str, Callable[[str], bool]]] = [
-    (r"[ \t\u3000]+$", re.MULTILINE, "trailing whitespace",
+    (r"[ \t\u3000]+$", re.MULTILINE, N_("{field}: trailing whitespace"),
      lambda text: text.endswith((" ", "\t", "\u3000")) or any(f"{char}\n" in text for char in " \t\u3000")),
-    (r"(?<=[^\s\ue000]) {2,}(?=[^\s\ue000])", 0, "double space", lambda text: "  " in text),
-    (r"\t", 0, "tab character", lambda text: "\t" in text),
-    (r"(?<=\w) +(?=[,.](?:\s|$))", 0, "space before punctuation", lambda text: " ," in text or " ." in text),
+    (r"(?<=[^\s\ue000]) {2,}(?=[^\s\ue000])", 0, N_("{field}: double space"), lambda text: "  " in text),
+    (r"\t", 0, N_("{field}: tab character"), lambda text: "\t" in text),
+    (r"(?<=\w) +(?=[,.](?:\s|$))", 0, N_("{field}: space before punctuation"),
+     lambda text: " ," in text or " ." in text),
     (rf"(?<=[{HAN}]) +(?=[，。！？：；、])|(?<=[，。！？：；、]) +(?=[{HAN}])", 0,
-     "space around full-width punctuation", lambda text: any(f" {char}" in text or f"{char} " in text for char in "，。！？：；、")),
+     N_("{field}: space around full-width punctuation"),
+     lambda text: any(f" {char}" in text or f"{char} " in text for char in "，。！？：；、")),
 ]
-"""(pattern, flags, what, a plain-string test that the pattern can match at all). Most texts fail
+"""(pattern, flags, the finding's msgid, a plain-string test that the pattern can match at all). Most texts fail
 the test, so the regex (the Han ranges cost milliseconds to compile) is seldom compiled or run."""
 
 
@@ -312,13 +334,14 @@ the test, so the regex (the Han ranges cost milliseconds to compile) is seldom c
 def check_whitespace(view: TemplateView) -> Iterator[Finding]:
     for piece in view.all_pieces():
         for pattern, flags, what, can_match in _WHITESPACE_RULES:
-            if what == "space before punctuation" and piece.locale.startswith("fr"):
+            if what == "{field}: space before punctuation" and piece.locale.startswith("fr"):
                 continue
             if not can_match(piece.masked):
                 continue
             match = re.compile(pattern, flags).search(piece.masked)
             if match:
-                yield view.finding("whitespace", piece.line_at(match.start()), piece.locale, f"{piece.field}: {what}")
+                yield view.finding("whitespace", piece.line_at(match.start()), piece.locale,
+                                   Message.of(what, field=piece.field))
 
 
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -342,7 +365,8 @@ def check_invisible(view: TemplateView) -> Iterator[Finding]:
         match = _INVISIBLE_RE.search(text)
         if match:
             yield view.finding("invisible", first_line() + text.count("\n", 0, match.start()), locale,
-                               f"{name}: invisible character U+{ord(match.group()):04X}")
+                               Message.of(N_("{field}: invisible character {character}"), field=name,
+                                          character=f"U+{ord(match.group()):04X}"))
 
 
 @rule("replacement_char", "warning", "U+FFFD (text damaged by a wrong encoding)")
@@ -351,7 +375,8 @@ def check_replacement(view: TemplateView) -> Iterator[Finding]:
         offset = text.find("\ufffd")
         if offset >= 0:
             yield view.finding("replacement_char", first_line() + text.count("\n", 0, offset), locale,
-                               f"{name}: U+FFFD replacement character (re-save the file as UTF-8)")
+                               Message.of(N_("{field}: U+FFFD replacement character (re-save the file as UTF-8)"),
+                                          field=name))
 
 
 GLOSSARY: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
@@ -458,8 +483,9 @@ def check_glossary(view: TemplateView) -> Iterator[Finding]:
                 match = _term(variant).search(text)
                 if match:
                     yield view.finding("glossary", piece.line_at(match.start()), piece.locale,
-                                       f"{piece.field}: {match.group()!r}: the agreed term for {concept!r} is "
-                                       f"{_readable(preferred)!r}")
+                                       Message.of(N_("{field}: {found!r}: the agreed term for {concept!r} is "
+                                                     "{preferred!r}"), field=piece.field, found=match.group(),
+                                                  concept=concept, preferred=_readable(preferred)))
                     break
             else:
                 if piece.locale == source_locale or source_terms is None or concept not in MUST_CARRY:
@@ -473,8 +499,9 @@ def check_glossary(view: TemplateView) -> Iterator[Finding]:
                         _any_term((source_terms[0], *source_terms[1])).search(source_piece.masked))
                 if mentioned:
                     yield view.finding("glossary", piece.line, piece.locale,
-                                       f"{piece.field}: the source mentions {concept!r} but the agreed term "
-                                       f"{_readable(preferred)!r} is not used")
+                                       Message.of(N_("{field}: the source mentions {concept!r} but the agreed term "
+                                                     "{preferred!r} is not used"), field=piece.field,
+                                                  concept=concept, preferred=_readable(preferred)))
 
 
 @functools.lru_cache(maxsize=4)
@@ -510,5 +537,6 @@ def check_hardcoded_brand(view: TemplateView) -> Iterator[Finding]:
             match = pattern.search(stripped)
             if match:
                 yield view.finding("hardcoded_brand", piece.line_at(match.start()), piece.locale,
-                                   f"{piece.field}: {match.group()!r} typed in; use {{{{ {name} }}}}")
+                                   Message.of(N_("{field}: {found!r} typed in; use {placeholder}"), field=piece.field,
+                                              found=match.group(), placeholder=f"{{{{ {name} }}}}"))
                 break
