@@ -121,3 +121,7 @@ class BatchError(SupportkitError):
 
 class CatalogError(SupportkitError):
     """A gettext catalog cannot be extracted, read or compiled."""
+
+
+class ReportError(SupportkitError):
+    """A report cannot be made from the export, or cannot be written."""
