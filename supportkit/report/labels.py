@@ -98,16 +98,16 @@ def label_export(export: Path, config: Config, *, labels: Path | None = None, fm
                        progress=progress, columns=columns, keep=keep, row=labels_row)
     run = LabelRun(labels, rejects, read=report.read, labelled_now=report.written,
                    rejected=report.rejected + report.rejected_before)
-    _write_stamp(stamp, {"export": _stamp_of(export), "labels": _stamp_of(labels), "read": run.read,
-                         "rejected": run.rejected})
+    mark_complete(export, labels, read=run.read, rejected=run.rejected)
     return run
 
 
-def _write_stamp(stamp: Path, data: dict[str, Any]) -> None:
-    """The stamp, replaced in one rename (a crash leaves the old one or none, never half)."""
+def mark_complete(export: Path, labels: Path, *, read: int, rejected: int) -> None:
+    """Record that ``labels`` holds every record of ``export`` as it is now (the stamp, replaced in one rename)."""
     import contextlib
 
     from supportkit.files import write_text
 
+    data = {"export": _stamp_of(export), "labels": _stamp_of(labels), "read": read, "rejected": rejected}
     with contextlib.suppress(OSError):  # a missing stamp only means reading the export again
-        write_text(stamp, json.dumps(data) + "\n")
+        write_text(labels.with_name(labels.name + STAMP_SUFFIX), json.dumps(data) + "\n")
