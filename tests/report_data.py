@@ -40,16 +40,24 @@ def _stamp(moment: dt.datetime, rng: random.Random) -> str:
     return str(int(moment.timestamp()))
 
 
-def generate(tickets: int, seed: int, weeks: int = 8) -> list[dict[str, Any]]:
-    """Labels rows of ``tickets`` tickets over ``weeks`` weeks (some tickets with 2-3 messages)."""
+def generate(tickets: int, seed: int, weeks: int = 8,
+             wave: tuple[str, str, int, int] | None = None) -> list[dict[str, Any]]:
+    """Labels rows of ``tickets`` tickets over ``weeks`` weeks (some tickets with 2-3 messages).
+
+    ``wave``: (intent, language, week, tickets) more tickets of that intent and language in that week.
+    """
     rng = random.Random(seed)
+    extra = wave[3] if wave else 0
     natives = {(i, lang): rng.random() > 0.15 for i in INTENTS for lang in LANGUAGES}
     rows: list[dict[str, Any]] = []
     line = 0
     span = weeks * 7 * 24 * 3600
-    for number in range(tickets):
+    for number in range(tickets + extra):
         language, intent = _pick(rng, LANGUAGES), _pick(rng, INTENTS)
         created = START + dt.timedelta(seconds=rng.randrange(span))
+        if wave and number >= tickets:
+            intent, language = wave[0], wave[1]
+            created = START + dt.timedelta(weeks=wave[2], seconds=rng.randrange(7 * 24 * 3600))
         first = created + dt.timedelta(minutes=rng.lognormvariate(4, 1))
         solved = first + dt.timedelta(minutes=rng.lognormvariate(6, 1))
         meta: dict[str, Any] = {
