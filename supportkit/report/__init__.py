@@ -97,6 +97,9 @@ def report_from_labels(labels: Path, config: Config, options: ReportOptions | No
         response_times = None
         if not missing("response_times", ("created_at",)) and \
                 not missing("response_times", ("first_response_at", "solved_at"), any_of=True):
+            absent = [c for c in ("first_response_at", "solved_at") if c not in present]
+            if absent:  # one of the two measures: the other is left out, with a note
+                notes.append({"section": "response_times", "reason": "missing_columns", "columns": absent})
             response_times = {"method": METHOD, "first_response": figures.durations("first_response")
                               if "first_response_at" in present else [],
                               "resolution": figures.durations("solved") if "solved_at" in present else []}

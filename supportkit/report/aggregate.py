@@ -7,7 +7,8 @@ created at its earliest ``created_at``, first answered at its earliest ``first_r
 solved at its latest ``solved_at``; its rating is its last message's rating, it was reopened
 when any row says so.
 
-Timestamps: ISO 8601 (an offset or ``Z``; none means UTC) or seconds / milliseconds since 1970,
+Timestamps: ISO 8601 (an offset as ``+01:00``, ``+0100`` or ``Z``; none means UTC) or seconds /
+milliseconds since 1970,
 read with ``TRY_CAST``: a value that is not a time is counted out, never an error. Periods,
 ``--since``/``--until`` and the hour of day are in the team's time zone (``[report] timezone``).
 
@@ -41,10 +42,12 @@ _MACROS = r"""
 CREATE MACRO sk_ts(x) AS CASE
     WHEN regexp_full_match(x, '[0-9]{9,11}') THEN to_timestamp(CAST(x AS BIGINT))
     WHEN regexp_full_match(x, '[0-9]{12,14}') THEN to_timestamp(CAST(x AS BIGINT) / 1000.0)
-    ELSE TRY_CAST(x AS TIMESTAMPTZ) END;
+    ELSE TRY_CAST(regexp_replace(x, '([0-9]:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?) ?([+-][0-9]{2})([0-9]{2})$', '\1\4:\5')
+                  AS TIMESTAMPTZ) END;
 CREATE MACRO sk_sat(x) AS CASE
-    WHEN x IN ('good', 'satisfied', 'positive', 'happy', 'great', 'yes', 'true') THEN 1
-    WHEN x IN ('bad', 'unsatisfied', 'dissatisfied', 'negative', 'unhappy', 'poor', 'no', 'false') THEN 0
+    WHEN x IN ('good', 'satisfied', 'positive', 'happy', 'very happy', 'extremely happy', 'great', 'yes', 'true') THEN 1
+    WHEN x IN ('bad', 'unsatisfied', 'dissatisfied', 'negative', 'unhappy', 'not happy', 'very unhappy',
+               'extremely unhappy', 'neutral', 'poor', 'no', 'false') THEN 0
     WHEN TRY_CAST(x AS DOUBLE) BETWEEN 1 AND 5 THEN CASE WHEN TRY_CAST(x AS DOUBLE) >= 4 THEN 1 ELSE 0 END
     ELSE NULL END;
 CREATE MACRO sk_yes(x) AS CASE
