@@ -20,7 +20,6 @@ from supportkit.cli import cli
 from supportkit.config import load_config
 from supportkit.errors import ConfigError
 from tests.report_data import generate, write_labelled
-from tests.secret_samples import format_phrase, hex_key, phrase, wif
 
 pytest.importorskip("duckdb")
 
