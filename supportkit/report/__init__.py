@@ -83,7 +83,7 @@ def report_from_labels(labels: Path, config: Config, options: ReportOptions | No
     window = Window(config.report.timezone, options.since, options.until, options.by)
     figures = Figures(labels, window)
     try:
-        present = {column for columns in SECTION_COLUMNS.values() for column in columns if figures.has(column)}
+        present = figures.present(sorted({column for columns in SECTION_COLUMNS.values() for column in columns}))
         notes: list[dict[str, Any]] = []
         counts = figures.counts()
 
@@ -118,17 +118,12 @@ def report_from_labels(labels: Path, config: Config, options: ReportOptions | No
         if not missing("trends", ("created_at",)):
             weeks, cells = figures.weekly()
             found = find_trends(weeks, cells)
-            if options.examples and found:
-                figures.load_texts()
-            for trend in found:
-                item = trend.to_dict()
-                if options.examples:
-                    item["examples"] = [example_text(t) for t in figures.examples(trend.intent, trend.language,
-                                                                                  trend.week, EXAMPLES)]
-                trends.append(item)
+            trends = [trend.to_dict() for trend in found]
+            if options.examples:
+                shown = figures.examples([(t.intent, t.language, t.week) for t in found], EXAMPLES)
+                for item, texts in zip(trends, shown, strict=True):
+                    item["examples"] = [example_text(text) for text in texts]
 
-        if "x" not in _tables(figures):
-            figures.load_texts()
         clusters = []
         for cluster in cluster_messages(figures.unanswered(SAMPLE)):
             item = cluster.to_dict()
@@ -156,6 +151,3 @@ def report_from_labels(labels: Path, config: Config, options: ReportOptions | No
         "gaps": gaps,
     }
 
-
-def _tables(figures: Any) -> set[str]:
-    return {row[0] for row in figures.rows("SELECT table_name FROM duckdb_tables()")}

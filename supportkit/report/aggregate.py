@@ -35,8 +35,8 @@ OTHER_KEY = "other"
 _LABEL_COLUMNS = ("{'id': 'VARCHAR', 'line': 'BIGINT', 'ticket': 'VARCHAR', 'language': 'VARCHAR', "
                   "'intent': 'VARCHAR', 'urgent': 'BOOLEAN', 'secret_found': 'BOOLEAN', 'needs_review': 'BOOLEAN', "
                   "'native': 'BOOLEAN', 'created_at': 'VARCHAR', 'first_response_at': 'VARCHAR', "
-                  "'solved_at': 'VARCHAR', 'csat': 'VARCHAR', 'reopened': 'VARCHAR', 'channel': 'VARCHAR'}")
-_TEXT_COLUMNS = "{'line': 'BIGINT', 'ticket': 'VARCHAR', 'text': 'VARCHAR', 'intent': 'VARCHAR', 'needs_review': 'BOOLEAN', 'language': 'VARCHAR'}"
+                  "'solved_at': 'VARCHAR', 'csat': 'VARCHAR', 'reopened': 'VARCHAR', 'channel': 'VARCHAR', 'text': 'VARCHAR'}")
+_TEXT_COLUMNS = "{'line': 'BIGINT', 'ticket': 'VARCHAR', 'text': 'VARCHAR'}"
 
 _MACROS = r"""
 CREATE MACRO sk_ts(x) AS CASE
@@ -81,13 +81,20 @@ class Figures:
         con = self.con
         con.execute("SET TimeZone = 'UTC'")
         con.execute(_MACROS)
-        con.execute(f"""
-            CREATE TEMP TABLE m AS SELECT * FROM read_json(?, format = 'newline_delimited',
-                columns = {_LABEL_COLUMNS}, ignore_errors = true) WHERE ticket IS NOT NULL AND line IS NOT NULL""",
-                    [str(labels)])
+        self._read_labels()
         zone = window.timezone.replace("'", "")
+        conditions = ["true"]
+        params: list[Any] = []
+        if window.since is not None:
+            conditions.append("CAST(local AS DATE) >= ?")
+            params.append(window.since)
+        if window.until is not None:
+            conditions.append("CAST(local AS DATE) <= ?")
+            params.append(window.until)
         con.execute(f"""
-            CREATE TEMP TABLE all_t AS SELECT *, timezone('{zone}', created) AS local FROM (
+            CREATE TEMP TABLE t AS SELECT *, CAST(date_trunc('{self._unit()}', local) AS DATE) AS period,
+                CAST(date_trunc('week', local) AS DATE) AS week
+            FROM (SELECT *, timezone('{zone}', created) AS local FROM (
                 SELECT ticket, count(*) AS messages,
                     arg_min(language, line) AS language, arg_min(intent, line) AS intent,
                     arg_min(channel, line) FILTER (WHERE channel IS NOT NULL) AS channel,
@@ -97,18 +104,23 @@ class Figures:
                     max(sk_ts(solved_at)) AS solved,
                     arg_max(sk_sat(csat), line) FILTER (WHERE sk_sat(csat) IS NOT NULL) AS satisfied,
                     max(sk_yes(reopened)) AS reopened
-                FROM m GROUP BY ticket)""")
-        conditions = ["true"]
-        params: list[Any] = []
-        if window.since is not None:
-            conditions.append("CAST(local AS DATE) >= ?")
-            params.append(window.since)
-        if window.until is not None:
-            conditions.append("CAST(local AS DATE) <= ?")
-            params.append(window.until)
-        con.execute(f"CREATE TEMP TABLE t AS SELECT *, CAST(date_trunc('{self._unit()}', local) AS DATE) AS period, "
-                    f"CAST(date_trunc('week', local) AS DATE) AS week FROM all_t WHERE {' AND '.join(conditions)}",
-                    params)
+                FROM m GROUP BY ticket))
+            WHERE {' AND '.join(conditions)}""", params)
+        self.filtered = window.since is not None or window.until is not None
+
+    def _read_labels(self) -> None:
+        """Table ``m``: one row per message; ``text`` kept only for messages no template answered well
+        (what ``gaps`` groups). A file that is not all ours (edited by hand) is read skipping bad lines."""
+        import duckdb
+
+        query = f"""CREATE OR REPLACE TEMP TABLE m AS SELECT * EXCLUDE (text),
+                CASE WHEN intent = 'other' OR needs_review THEN text END AS text
+            FROM read_json(?, format = 'newline_delimited', columns = {_LABEL_COLUMNS}OPTIONS)
+            WHERE ticket IS NOT NULL AND line IS NOT NULL"""
+        try:
+            self.con.execute(query.replace("OPTIONS", ""), [str(self.labels)])
+        except duckdb.Error:
+            self.con.execute(query.replace("OPTIONS", ", ignore_errors = true"), [str(self.labels)])
 
     def _unit(self) -> str:
         return {"day": "day", "week": "week", "month": "month"}[self.window.by]
@@ -125,14 +137,15 @@ class Figures:
 
     # --- what the export holds ------------------------------------------------------
 
-    def has(self, column: str) -> bool:
-        """Whether any message has a valid value of ``column`` (else the export lacks it, or it is empty)."""
-        return bool(self.scalar(f"SELECT count(*) FROM m WHERE {column} IS NOT NULL LIMIT 1"))
+    def present(self, columns: Sequence[str]) -> set[str]:
+        """Which of ``columns`` have a value in any message (else the export lacks them, or they are empty)."""
+        counts = self.rows(f"SELECT {', '.join(f'count({c})' for c in columns)} FROM m")[0]
+        return {column for column, count in zip(columns, counts, strict=True) if count}
 
     def counts(self) -> dict[str, int]:
-        return {"tickets": self.scalar("SELECT count(*) FROM t"),
-                "messages": self.scalar("SELECT coalesce(sum(messages), 0) FROM t"),
-                "undated": self.scalar("SELECT count(*) FROM t WHERE created IS NULL")}
+        tickets, messages, undated = self.rows(
+            "SELECT count(*), coalesce(sum(messages), 0), count(*) - count(created) FROM t")[0]
+        return {"tickets": tickets, "messages": int(messages), "undated": undated}
 
     # --- volume -------------------------------------------------------------------------
 
@@ -144,64 +157,61 @@ class Figures:
         return _calendar(first, last, self.window.by)
 
     def volume(self, channel: bool) -> dict[str, Any]:
-        total = self.scalar("SELECT count(*) FROM t")
-        shares = self.rows("SELECT avg(CAST(urgent AS INTEGER)), avg(CAST(secret AS INTEGER)) FROM t")[0]
+        total, urgent, secret = self.rows("SELECT count(*), avg(CAST(urgent AS INTEGER)), "
+                                          "avg(CAST(secret AS INTEGER)) FROM t")[0]
         periods = self.periods()
         index = {period: i for i, period in enumerate(periods)}
-        by: dict[str, list[dict[str, Any]]] = {}
-        for dimension in DIMENSIONS:
-            if dimension == "channel" and not channel:
-                by[dimension] = []
-                continue
-            key = f"coalesce({dimension}, 'unknown')"
-            totals = dict(self.rows(f"SELECT {key}, count(*) FROM t GROUP BY 1"))
+        dimensions = [d for d in DIMENSIONS if d != "channel" or channel]
+        # One pass: every dimension by period (a NULL period: tickets without a valid created_at).
+        found = self.rows(f"""SELECT {', '.join(f"grouping({d}), coalesce({d}, 'unknown')" for d in dimensions)},
+                period, count(*) FROM t GROUP BY GROUPING SETS ({', '.join(f'({d}, period)' for d in dimensions)})""")
+        by: dict[str, list[dict[str, Any]]] = {d: [] for d in DIMENSIONS}
+        for position, dimension in enumerate(dimensions):
+            cells = [(row[2 * position + 1], row[-2], row[-1]) for row in found if row[2 * position] == 0]
+            totals: dict[str, int] = {}
+            for name, _period, n in cells:
+                totals[name] = totals.get(name, 0) + n
             small = {k for k, n in totals.items() if n < MIN_GROUP}
             rows: dict[str, dict[str, Any]] = {}
-            for name, n in totals.items():
+            for name, period, n in cells:
                 shown = OTHER_KEY if name in small else name
                 row = rows.setdefault(shown, {"key": shown, "counts": [0] * len(periods), "total": 0})
                 row["total"] += n
-            for name, period, n in self.rows(f"SELECT {key}, period, count(*) FROM t WHERE period IS NOT NULL "
-                                             "GROUP BY 1, 2"):
-                rows[OTHER_KEY if name in small else name]["counts"][index[period]] += n
+                if period is not None:
+                    row["counts"][index[period]] += n
             # The folded rows together may still be fewer than MIN_GROUP: then they are left out.
             by[dimension] = sorted((r for r in rows.values() if r["total"] >= MIN_GROUP),
                                    key=lambda r: (-r["total"], r["key"]))
-        return {"total": total, "urgent_share": _share(shares[0]), "secret_share": _share(shares[1]),
+        return {"total": total, "urgent_share": _share(urgent), "secret_share": _share(secret),
                 "periods": [p.isoformat() for p in periods], "by": by}
 
     # --- response times, load, satisfaction -------------------------------------------
 
     def durations(self, end: str) -> list[dict[str, Any]]:
         """Median and p90 minutes from creation to ``end`` (``first_response`` or ``solved``), overall and by group."""
-        minutes = f"(epoch({end}) - epoch(created)) / 60.0"
-        found: list[dict[str, Any]] = []
-        for dimension in ("all", "language", "intent"):
-            key = "NULL" if dimension == "all" else dimension
-            rows = self.rows(f"""SELECT {key} AS key, count(*), quantile_cont(x, 0.5), quantile_cont(x, 0.9)
-                FROM (SELECT *, {minutes} AS x FROM t) WHERE x IS NOT NULL AND x >= 0 GROUP BY 1
-                HAVING count(*) >= {MIN_GROUP} ORDER BY 2 DESC, 1""")
-            found.extend({"dimension": dimension, "key": k, "tickets": n, "median": _minutes(median),
-                          "p90": _minutes(p90)} for k, n, median, p90 in rows)
-        return found
+        rows = self.rows(f"""SELECT grouping(language), grouping(intent), language, intent, count(*),
+                quantile_cont(x, 0.5), quantile_cont(x, 0.9)
+            FROM (SELECT language, intent, (epoch({end}) - epoch(created)) / 60.0 AS x FROM t)
+            WHERE x IS NOT NULL AND x >= 0 GROUP BY GROUPING SETS ((), (language), (intent))
+            HAVING count(*) >= {MIN_GROUP}""")
+        return [{"dimension": dimension, "key": key, "tickets": n, "median": _minutes(median), "p90": _minutes(p90)}
+                for dimension, key, n, median, p90 in _by_dimension(rows)]
 
     def load_by_hour(self) -> list[dict[str, Any]]:
         counts = dict(self.rows("SELECT hour(local), count(*) FROM t WHERE local IS NOT NULL GROUP BY 1"))
         return [{"hour": hour, "tickets": counts.get(hour, 0)} for hour in range(24)]
 
     def satisfaction(self) -> list[dict[str, Any]]:
+        rows = self.rows(f"""SELECT grouping(language), grouping(intent), language, intent, count(*),
+                count(satisfied), avg(satisfied), count(reopened), avg(reopened)
+            FROM t GROUP BY GROUPING SETS ((), (language), (intent)) HAVING count(*) >= {MIN_GROUP}""")
         found: list[dict[str, Any]] = []
-        for dimension in ("all", "language", "intent"):
-            key = "NULL" if dimension == "all" else dimension
-            rows = self.rows(f"""SELECT {key} AS key, count(*), count(satisfied), avg(satisfied),
-                    count(reopened), avg(reopened)
-                FROM t GROUP BY 1 HAVING count(*) >= {MIN_GROUP} ORDER BY 2 DESC, 1""")
-            for k, _tickets, rated, csat, with_reopen, reopen in rows:
-                if rated < MIN_GROUP and with_reopen < MIN_GROUP:
-                    continue
-                found.append({"dimension": dimension, "key": k, "rated": rated,
-                              "csat": _share(csat) if rated >= MIN_GROUP else None,
-                              "reopen_rate": _share(reopen) if with_reopen >= MIN_GROUP else None})
+        for dimension, key, _tickets, rated, csat, with_reopen, reopen in _by_dimension(rows):
+            if rated < MIN_GROUP and with_reopen < MIN_GROUP:
+                continue
+            found.append({"dimension": dimension, "key": key, "rated": rated,
+                          "csat": _share(csat) if rated >= MIN_GROUP else None,
+                          "reopen_rate": _share(reopen) if with_reopen >= MIN_GROUP else None})
         return found
 
     # --- for trends and gaps -------------------------------------------------------------
@@ -215,34 +225,60 @@ class Figures:
                          "GROUP BY 1, 2, 3")
         return _calendar(first, last, "week"), [(i, lang, w, n) for i, lang, w, n in rows]
 
-    def load_texts(self) -> None:
-        """The redacted first message of each ticket (table ``x``), for examples and gaps."""
-        self.con.execute(f"""CREATE TEMP TABLE x AS SELECT ticket, line, text, intent, needs_review, language
-            FROM read_json(?, format = 'newline_delimited', columns = {_TEXT_COLUMNS}, ignore_errors = true)
-            WHERE ticket IS NOT NULL AND text IS NOT NULL AND ticket IN (SELECT ticket FROM t)""", [str(self.labels)])
-
-    def examples(self, intent: str, language: str | None, week: dt.date, limit: int) -> list[str]:
-        """Redacted texts of the first messages of tickets of ``intent`` (and ``language``) created in ``week``."""
-        condition = "" if language is None else "AND t.language = ?"
-        params: list[Any] = [intent, week] + ([] if language is None else [language]) + [limit]
-        rows = self.rows(f"""SELECT arg_min(x.text, x.line) FROM t JOIN x USING (ticket)
-            WHERE t.intent = ? AND t.week = ? {condition} GROUP BY t.ticket ORDER BY hash(t.ticket) LIMIT ?""", params)
-        return [r[0] for r in rows]
+    def examples(self, cells: Sequence[tuple[str, str | None, dt.date]], limit: int) -> list[list[str]]:
+        """For each (intent, language or None, week): up to ``limit`` redacted first messages of its tickets
+        (read from the labels file again: only the messages no template answered well are kept in ``m``)."""
+        if not cells:
+            return []
+        self.con.execute("CREATE OR REPLACE TEMP TABLE cells (n INTEGER, intent VARCHAR, language VARCHAR, week DATE)")
+        self.con.executemany("INSERT INTO cells VALUES (?, ?, ?, ?)",
+                             [[n, intent, language, week] for n, (intent, language, week) in enumerate(cells)])
+        rows = self.rows(f"""WITH wanted AS (
+                SELECT c.n, t.ticket FROM cells c JOIN t ON t.intent = c.intent AND t.week = c.week
+                    AND (c.language IS NULL OR t.language = c.language)),
+            texts AS (SELECT ticket, arg_min(text, line) AS text FROM read_json(?, format = 'newline_delimited',
+                    columns = {_TEXT_COLUMNS}, ignore_errors = true)
+                WHERE ticket IN (SELECT ticket FROM wanted) AND text IS NOT NULL GROUP BY ticket)
+            SELECT n, text FROM (SELECT w.n, x.text, row_number() OVER (PARTITION BY w.n ORDER BY hash(w.ticket)) AS r
+                FROM wanted w JOIN texts x USING (ticket)) WHERE r <= ? ORDER BY n, r""", [str(self.labels), limit])
+        found: list[list[str]] = [[] for _ in cells]
+        for n, text in rows:
+            found[n].append(text)
+        return found
 
     def unanswered(self, limit: int) -> list[tuple[str, str, str, str]]:
         """Up to ``limit`` (ticket, language, intent or needs_review, text) of messages no template answered
         well, a stable sample (by a hash of the ticket id) when there are more."""
-        return [(ticket, language, intent, text) for ticket, language, intent, text in self.rows(
-            """SELECT ticket, coalesce(language, 'und'), CASE WHEN intent = 'other' THEN 'other' ELSE 'needs_review' END,
-                text FROM x WHERE intent = 'other' OR needs_review ORDER BY hash(ticket), line LIMIT ?""", [limit])]
+        restrict = "AND ticket IN (SELECT ticket FROM t)" if self.filtered else ""
+        return [(ticket, language, kind, text) for ticket, language, kind, text in self.rows(
+            f"""SELECT ticket, coalesce(language, 'und'),
+                    CASE WHEN intent = 'other' THEN 'other' ELSE 'needs_review' END, text
+                FROM m WHERE text IS NOT NULL {restrict} ORDER BY hash(ticket), line LIMIT ?""", [limit])]
 
     def missing_templates(self, languages: Sequence[str]) -> list[dict[str, Any]]:
         """Messages per (intent, language) answered from another locale's template, tickets >= MIN_GROUP."""
         marks = ", ".join("?" for _ in languages)
-        rows = self.rows(f"""SELECT m.intent, m.language, count(*), count(DISTINCT m.ticket) FROM m
-            WHERE NOT m.native AND m.language IN ({marks}) AND m.ticket IN (SELECT ticket FROM t)
-            GROUP BY 1, 2 HAVING count(DISTINCT m.ticket) >= {MIN_GROUP} ORDER BY 3 DESC, 1, 2""", list(languages))
+        restrict = "AND ticket IN (SELECT ticket FROM t)" if self.filtered else ""
+        rows = self.rows(f"""SELECT intent, language, count(*), count(DISTINCT ticket) FROM m
+            WHERE NOT native AND language IN ({marks}) {restrict}
+            GROUP BY 1, 2 HAVING count(DISTINCT ticket) >= {MIN_GROUP} ORDER BY 3 DESC, 1, 2""", list(languages))
         return [{"intent": intent, "locale": language, "messages": n} for intent, language, n, _tickets in rows]
+
+
+def _by_dimension(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """GROUPING SETS rows ``(grouping(language), grouping(intent), language, intent, *values)`` as
+    ``(dimension, key, *values)``: all first, then by language, then by intent, each largest first."""
+    order = {"all": 0, "language": 1, "intent": 2}
+    found = []
+    for no_language, no_intent, language, intent, *values in rows:
+        if no_language and no_intent:
+            found.append(("all", None, *values))
+        elif not no_language:
+            found.append(("language", language, *values))
+        else:
+            found.append(("intent", intent, *values))
+    found.sort(key=lambda r: (order[r[0]], -r[2], "" if r[1] is None else str(r[1])))
+    return found
 
 
 def _calendar(first: dt.date, last: dt.date, by: str) -> list[dt.date]:

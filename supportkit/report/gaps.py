@@ -55,7 +55,12 @@ def cluster_messages(messages: Iterable[tuple[str, str, str, str]]) -> list[Clus
     """Groups of similar messages, largest first; only those of at least ``MIN_GROUP`` tickets."""
     clusters: list[Cluster] = []
     index: dict[str, list[int]] = {}
+    seen: dict[str, int] = {}
+    """Text -> its group: the same message again (a greeting, a copied question) is not compared again."""
     for message in messages:
+        if message[3] in seen:
+            clusters[seen[message[3]]].members.append(message)
+            continue
         grams = shingles(message[3])
         if not grams:
             continue
@@ -75,6 +80,7 @@ def cluster_messages(messages: Iterable[tuple[str, str, str, str]]) -> list[Clus
             for gram in grams:
                 index.setdefault(gram, []).append(home)
         clusters[home].members.append(message)
+        seen[message[3]] = home
     shown = [c for c in clusters if c.tickets >= MIN_GROUP]
     shown.sort(key=lambda c: (-len(c.members), min(m[3] for m in c.members)))
     return shown[:MAX_CLUSTERS]
