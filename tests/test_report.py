@@ -276,3 +276,38 @@ def test_report_settings_in_pyproject(tmp_path: Path) -> None:
     config = load_config(tmp_path, env={})
     assert config.report.timezone == "Asia/Shanghai"
     assert dict(config.report.columns) == {"text": "Description"}
+
+
+# --- the reader's column mapping and the labels' column values ---------------------------------
+
+
+def test_read_records_maps_columns_and_keeps_the_ones_asked_for() -> None:
+    import io
+
+    from supportkit.batch.records import Record, read_records
+
+    data = b"Ticket ID,Body,id,Created At,Via\n7,hello there,999,2026-11-02 10:00,Chat\n"
+    items = list(read_records(io.BytesIO(data), "csv", columns={"id": "Ticket ID", "text": "Body", "created_at": "Created At",
+                                                                 "channel": "Via"}, keep=("created_at", "channel")))
+    assert items == [Record(2, "7", "hello there", fields=(("created_at", "2026-11-02 10:00"), ("channel", "Chat")))]
+    line = json.dumps({"content": "hi", "id": 5, "conversation_id": 9, "csat": 4, "reopened": True}).encode()
+    [record] = list(read_records(io.BytesIO(line + b"\n"), "jsonl", columns={"text": "content"},
+                                 keep=("csat", "reopened", "channel")))
+    assert isinstance(record, Record)
+    assert (record.id, record.text, record.conversation) == ("5", "hi", "9")
+    assert record.fields == (("csat", "4"), ("reopened", "true"))
+
+
+@pytest.mark.parametrize(("column", "value", "kept"), [
+    ("created_at", "2026-11-02T10:00:00+01:00", "2026-11-02T10:00:00+01:00"),
+    ("created_at", "1793614500", "1793614500"),
+    ("created_at", "yesterday, call me at +34 612 345 678", None),
+    ("csat", "Good", "good"),
+    ("channel", "victim@example.com", None),
+    ("channel", "Web Widget", "web widget"),
+    ("reopened", "x" * 60, None),
+])
+def test_other_columns_keep_only_values_that_look_like_them(column: str, value: str, kept: str | None) -> None:
+    from supportkit.report.columns import clean_value
+
+    assert clean_value(column, value) == kept
