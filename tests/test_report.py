@@ -311,3 +311,12 @@ def test_other_columns_keep_only_values_that_look_like_them(column: str, value: 
     from supportkit.report.columns import clean_value
 
     assert clean_value(column, value) == kept
+
+
+def test_the_summary_lists_rising_intents(runner: CliRunner, tmp_path: Path) -> None:
+    export, _labels = write_labelled(tmp_path, generate(3000, seed=5, weeks=8, wave=("swap_usdt", "ru", 6, 60)))
+    output = run(runner, str(export)).output
+    assert output[output.index("Rising intents:"):output.index("Unanswered")] == (
+        "Rising intents:\n"
+        "  swap_usdt (ru), week of 2026-10-19: 61 tickets, 10.9x the 5.6 expected\n"
+        "  swap_usdt (all languages), week of 2026-10-19: 91 tickets, 2.8x the 32.1 expected\n")

@@ -169,9 +169,11 @@ def report_summary(data: dict[str, Any]) -> str:
     if data["trends"]:
         lines.append(_("Rising intents:"))
         for trend in data["trends"][:5]:
-            lines.append("  " + _("{intent} ({language}), week of {period}: {count} tickets, {ratio}x the {expected} expected")
+            lines.append("  " + _("{intent} ({language}), week of {period}: {tickets}, {ratio}x the {expected} expected")
                          .format(intent=trend["intent"], language=trend["language"] or _("all languages"),
-                                 period=trend["period"], count=format_number(trend["count"]),
+                                 period=trend["period"],
+                                 tickets=ngettext("{count} ticket", "{count} tickets", trend["count"]).format(
+                                     count=format_number(trend["count"])),
                                  ratio=format_number(trend["ratio"], 1), expected=format_number(trend["expected"], 1)))
     else:
         lines.append(_("Rising intents: none"))
