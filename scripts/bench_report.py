@@ -51,16 +51,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--weeks", type=int, default=26)
     parser.add_argument("--keep", type=Path, help="Write the export here and keep it (default: a temporary folder).")
+    parser.add_argument("--reuse", action="store_true", help="Measure the export already in --keep (no generation).")
     args = parser.parse_args()
 
     from tests.report_data import generate_rows, write_labelled
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-report-"))
     folder.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    export, labels = write_labelled(folder, generate_rows(args.tickets, args.seed, weeks=args.weeks))
-    print(f"generated {args.tickets:,} tickets over {args.weeks} weeks in {time.perf_counter() - started:.1f} s "
-          f"(labels {labels.stat().st_size / 1e6:.0f} MB)")
+    export = folder / "export.jsonl"
+    if not (args.reuse and export.is_file()):
+        started = time.perf_counter()
+        export, labels = write_labelled(folder, generate_rows(args.tickets, args.seed, weeks=args.weeks))
+        print(f"generated {args.tickets:,} tickets over {args.weeks} weeks in {time.perf_counter() - started:.1f} s "
+              f"(labels {labels.stat().st_size / 1e6:.0f} MB)")
     variants = [
         ("text summary, by week", [str(export)]),
         ("--json, by week", [str(export), "--json"]),

@@ -42,8 +42,9 @@ _MACROS = r"""
 CREATE MACRO sk_ts(x) AS CASE
     WHEN regexp_full_match(x, '[0-9]{9,11}') THEN to_timestamp(CAST(x AS BIGINT))
     WHEN regexp_full_match(x, '[0-9]{12,14}') THEN to_timestamp(CAST(x AS BIGINT) / 1000.0)
-    ELSE TRY_CAST(regexp_replace(x, '([0-9]:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?) ?([+-][0-9]{2})([0-9]{2})$', '\1\4:\5')
-                  AS TIMESTAMPTZ) END;
+    ELSE coalesce(TRY_CAST(x AS TIMESTAMPTZ),
+        TRY_CAST(regexp_replace(x, '([0-9]:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?) ?([+-][0-9]{2})([0-9]{2})$', '\1\4:\5')
+                 AS TIMESTAMPTZ)) END;
 CREATE MACRO sk_sat(x) AS CASE
     WHEN x IN ('good', 'satisfied', 'positive', 'happy', 'very happy', 'extremely happy', 'great', 'yes', 'true') THEN 1
     WHEN x IN ('bad', 'unsatisfied', 'dissatisfied', 'negative', 'unhappy', 'not happy', 'very unhappy',
