@@ -320,3 +320,15 @@ def test_the_summary_lists_rising_intents(runner: CliRunner, tmp_path: Path) -> 
         "Rising intents:\n"
         "  swap_usdt (ru), week of 2026-10-19: 61 tickets, 10.9x the 5.6 expected\n"
         "  swap_usdt (all languages), week of 2026-10-19: 91 tickets, 2.8x the 32.1 expected\n")
+
+
+def test_a_labels_file_read_with_other_columns_is_refused(runner: CliRunner, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    export = tmp_path / "e.jsonl"
+    export.write_text(json.dumps({"id": "1", "text": "hello", "opened": "2026-11-02T10:00:00Z"}) + "\n", encoding="utf-8")
+    assert run(runner, str(export)).exit_code == 0
+    (tmp_path / "supportkit.toml").write_text('[report.columns]\ncreated_at = "opened"\n', encoding="utf-8")
+    result = run(runner, str(export))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: e.jsonl.labels.jsonl was written with other column settings")

@@ -10,7 +10,9 @@ beside the export, and deleting it only means labelling again.
 
 The labels file is continued, never overwritten: a later run labels only the records not in it
 (a grown export). A small stamp (``LABELS.supportkit-report``) records the export a complete run
-read (size, modification time, inode): when the export has not changed since, nothing is read again.
+read (size, modification time, inode) and the column mapping it read it with: when the export has
+not changed since, nothing is read again; when the mapping has, the run refuses (the rows hold
+the columns read then).
 """
 
 from __future__ import annotations
@@ -89,6 +91,12 @@ def label_export(export: Path, config: Config, *, labels: Path | None = None, fm
     rejects = labels.with_name(labels.name + ".rejects.jsonl")
     stamp = labels.with_name(labels.name + STAMP_SUFFIX)
     recorded = _read_stamp(stamp)
+    mapping = dict(columns or {})
+    if labels.is_file() and recorded and recorded.get("columns", {}) != mapping:
+        from supportkit.errors import ReportError
+
+        raise ReportError(f"{labels.name} was written with other column settings ([report.columns])", str(labels),
+                          "Its rows hold the columns read then: delete it to label again, or choose another --labels.")
     if (labels.is_file() and recorded.get("export") == _stamp_of(export)
             and recorded.get("labels") == _stamp_of(labels) and isinstance(recorded.get("read"), int)):
         return LabelRun(labels, rejects, read=recorded["read"], rejected=int(recorded.get("rejected", 0)), skipped=True)
@@ -98,16 +106,19 @@ def label_export(export: Path, config: Config, *, labels: Path | None = None, fm
                        progress=progress, columns=columns, keep=keep, row=labels_row)
     run = LabelRun(labels, rejects, read=report.read, labelled_now=report.written,
                    rejected=report.rejected + report.rejected_before)
-    mark_complete(export, labels, read=run.read, rejected=run.rejected)
+    mark_complete(export, labels, read=run.read, rejected=run.rejected, columns=mapping)
     return run
 
 
-def mark_complete(export: Path, labels: Path, *, read: int, rejected: int) -> None:
-    """Record that ``labels`` holds every record of ``export`` as it is now (the stamp, replaced in one rename)."""
+def mark_complete(export: Path, labels: Path, *, read: int, rejected: int,
+                  columns: Mapping[str, str] | None = None) -> None:
+    """Record that ``labels`` holds every record of ``export`` as it is now, read with ``columns``
+    (the stamp, replaced in one rename)."""
     import contextlib
 
     from supportkit.files import write_text
 
-    data = {"export": _stamp_of(export), "labels": _stamp_of(labels), "read": read, "rejected": rejected}
+    data = {"export": _stamp_of(export), "labels": _stamp_of(labels), "read": read, "rejected": rejected,
+            "columns": dict(columns or {})}
     with contextlib.suppress(OSError):  # a missing stamp only means reading the export again
         write_text(labels.with_name(labels.name + STAMP_SUFFIX), json.dumps(data) + "\n")
