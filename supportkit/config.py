@@ -135,6 +135,20 @@ class Brand:
         return dataclasses.replace(self, **changes) if changes else self
 
 
+REPORT_COLUMNS = ("id", "text", "lang", "ticket_id", "created_at", "first_response_at", "solved_at", "csat",
+                  "reopened", "channel")
+"""The columns ``supportkit report`` reads (its names; ``[report.columns]`` maps an export's own)."""
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """``[report]``: the team's time zone and the export's column names (``supportkit report``)."""
+
+    timezone: str = "UTC"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    """Our column name (``REPORT_COLUMNS``) -> the export's."""
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything a command may need to know that is not in its arguments."""
@@ -151,6 +165,7 @@ class Config:
     allowed_domains: tuple[str, ...] = ()
     disabled_checks: tuple[str, ...] = ()
     channel_limits: Mapping[str, int] = field(default_factory=lambda: {"chat": 1200, "email": 6000})
+    report: ReportSettings = field(default_factory=ReportSettings)
     source: str = "defaults"
 
     def replace(self, **changes: Any) -> Config:
@@ -237,6 +252,9 @@ class ConfigReport:
                     values[f"brand.{brand_item.name}"] = getattr(self.config.brand, brand_item.name)
             elif item.name == "articles_dir":  # the folder in force (none with a team's own replies)
                 values[item.name] = self.config.articles_root
+            elif item.name == "report":
+                for report_item in dataclasses.fields(ReportSettings):
+                    values[f"report.{report_item.name}"] = getattr(self.config.report, report_item.name)
             elif item.name != "source":
                 values[item.name] = getattr(self.config, item.name)
         return {key: {"value": _jsonable(value), "origin": self.origins.get(key, "default")}
@@ -447,6 +465,66 @@ def _check_brand(brand: Brand, keys: set[str], where: str) -> None:
             host=email_domain, domain=domain)
 
 
+def _line_of(where: str, key: str, table: str = "report") -> str:
+    """``path:line`` of ``key`` in the ``[report]`` table (or its sub-table) of the file at ``where``."""
+    import re
+
+    try:
+        lines = Path(where).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return where
+    header = re.compile(r"^\s*\[\s*(tool\s*\.\s*supportkit\s*\.\s*)?" + re.escape(table).replace(r"\.", r"\s*\.\s*")
+                        + r"\s*\]")
+    inside = False
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith("["):
+            inside = bool(header.match(line))
+            if inside and key == "":
+                return f"{where}:{number}"
+            continue
+        if inside and re.match(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=", line):
+            return f"{where}:{number}"
+    return where
+
+
+def _report_settings(value: Any, where: str) -> ReportSettings:
+    """``[report]``, checked: every problem names the file and line of its key."""
+    from_file = where not in ("environment",)
+    if not isinstance(value, dict):
+        raise ConfigError(N_("report must be a table"), where)
+    known = {f.name for f in dataclasses.fields(ReportSettings)}
+    for key in value:
+        if key not in known:
+            raise ConfigError(N_("unknown report setting {key!r}"), _line_of(where, key) if from_file else where,
+                              N_("Known: {known}."), key=key, known=", ".join(sorted(known)))
+    timezone = value.get("timezone", "UTC")
+    if not isinstance(timezone, str) or not _is_timezone(timezone):
+        raise ConfigError(N_("report.timezone: {timezone!r} is not a time zone"), _line_of(where, "timezone"),
+                          N_('Use an IANA name, such as timezone = "Europe/Madrid" (default "UTC").'), timezone=timezone)
+    columns = value.get("columns", {})
+    if not isinstance(columns, dict):
+        raise ConfigError(N_("report.columns must be a table: our column name = the export's"),
+                          _line_of(where, "columns"))
+    for key, source in columns.items():
+        if key not in REPORT_COLUMNS:
+            raise ConfigError(N_("unknown report column {key!r}"), _line_of(where, key, "report.columns"),
+                              N_("Known: {known}."), key=key, known=", ".join(REPORT_COLUMNS))
+        if not isinstance(source, str) or not source.strip():
+            raise ConfigError(N_("report.columns.{key} must be the name of a column of the export"),
+                              _line_of(where, key, "report.columns"), key=key)
+    return ReportSettings(timezone, {k: v.strip() for k, v in columns.items()})
+
+
+def _is_timezone(name: str) -> bool:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> Config:
     known = {f.name for f in dataclasses.fields(Config)} - {"source", "brand"}
     changes: dict[str, Any] = {}
@@ -468,6 +546,8 @@ def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> 
             if not isinstance(value, dict) or not all(isinstance(v, int) for v in value.values()):
                 raise ConfigError(N_("channel_limits must map channel names to integers"), where)
             changes[key] = dict(value)
+        elif key == "report":
+            changes[key] = _report_settings(value, where)
         elif key == "safe_directories":
             raise ConfigError(N_("safe_directories is read only from your own config file"), where,
                               N_("Move it to {user_config} (a project must not vouch for itself)."),
@@ -482,8 +562,8 @@ def _apply(config: Config, table: Mapping[str, Any], where: str, base: Path) -> 
 
 def _record(origins: dict[str, str], table: Mapping[str, Any], origin: str) -> None:
     for key, value in table.items():
-        if key == "brand":
-            origins.update((f"brand.{k}", origin) for k in value)
+        if key in ("brand", "report"):
+            origins.update((f"{key}.{k}", origin) for k in value)
         else:
             origins[key] = origin
 

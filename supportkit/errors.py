@@ -313,3 +313,7 @@ class YamlProblem(Exception):
         """This problem as a ``Problem`` of the file at ``path``."""
         return Problem(path, self.line, fields.pop("locale", ""), self.message, text=self.text,
                        params=tuple(self.params.items()), **fields)
+
+
+class ReportError(SupportkitError):
+    """A report cannot be made from the export, or cannot be written."""

@@ -146,7 +146,8 @@ REPLY = DETECTION | {
     "supportkit.matching.store", "supportkit.pipeline", "supportkit.rendering", "supportkit.rendering.budget",
     "supportkit.rendering.fastpath", "supportkit.rendering.tree",
 }
-NEVER = ("numpy", "ctranslate2", "sentencepiece", "dask", "markdown_it", "babel.dates", "babel.messages")
+NEVER = ("numpy", "ctranslate2", "sentencepiece", "dask", "markdown_it", "babel.dates", "babel.messages", "duckdb",
+         "altair", "vl_convert")
 CASES = {
     "import": ([], FOUNDATION, ("jinja2", "yaml", "langdetect", "wordfreq", "opencc", "mnemonic")),
     "detect": (["detect", "hola"], FOUNDATION | DETECTION, ("jinja2", "yaml", "opencc", "mnemonic")),

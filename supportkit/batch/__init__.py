@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from supportkit.batch.records import (
     read_records,
 )
 from supportkit.batch.worker import (
+    RowMaker,
     chunks,
     init_pool_worker,
     init_worker,
@@ -155,12 +156,19 @@ def run_batch(
     progress: Callable[[int], None] | None = None,
     scheduler: str | None = None,
     insecure_scheduler: bool = False,
+    columns: Mapping[str, str] | None = None,
+    keep: Sequence[str] = (),
+    row: RowMaker | None = None,
 ) -> BatchReport:
     """Process the export at ``source`` into ``out`` (JSON Lines) and ``rejects``.
 
     Raises BatchError when the run cannot start (output locked by another run, not ours on
     resume, the input itself ...) or stops early (a read or write error): what was written stays,
     and ``--resume`` continues. Rejected records do not raise: see ``BatchReport.status``.
+
+    ``columns`` and ``keep``: the export's column names and other columns to read (``read_records``);
+    ``row``: what is written for each record (default ``output_row``, the drafted reply). The Dask
+    engine writes the default rows only.
     """
     import time
 
@@ -169,6 +177,8 @@ def run_batch(
     rejects = rejects or out.with_name(out.name + ".rejects.jsonl")
     if jobs < 1:
         raise BatchError(N_("--jobs must be at least 1"))
+    if row is not None and engine != "local":
+        raise BatchError(N_("custom output rows need the local engine"))
     if engine == "dask" and scheduler:
         from supportkit.batch.dask_engine import check_scheduler_address
 
@@ -186,13 +196,13 @@ def run_batch(
     done: list[bytes] = []
     position = _Position(handle)
     try:
-        pending = with_conversations(_pending(read_records(handle, fmt), outputs, report, position, progress))
+        pending = with_conversations(_pending(read_records(handle, fmt, columns=columns, keep=keep), outputs, report, position, progress))
         if engine == "dask":
             from supportkit.batch.dask_engine import run_dask
 
             results = run_dask(pending, config, scheduler, insecure=insecure_scheduler)
         else:
-            results = _run_local(pending, config, jobs)
+            results = _run_local(pending, config, jobs, row)
         for record, (status, value) in results:
             if status == "ok":
                 # Whole records, CHUNK_SIZE to a write: one system call per record was a third
@@ -271,9 +281,10 @@ def _pending(items: Iterator[Record | Reject], outputs: BatchOutputs, report: Ba
         yield item
 
 
-def _run_local(records: Iterator[Record], config: Config, jobs: int) -> Iterator[tuple[Record, tuple[str, Any]]]:
+def _run_local(records: Iterator[Record], config: Config, jobs: int,
+               row: RowMaker | None = None) -> Iterator[tuple[Record, tuple[str, Any]]]:
     if jobs == 1:
-        init_worker(config)
+        init_worker(config, row)
         with settled_collector():
             for chunk in chunks(records, CHUNK_SIZE):
                 yield from zip(chunk, work_chunk(chunk), strict=True)
@@ -281,7 +292,7 @@ def _run_local(records: Iterator[Record], config: Config, jobs: int) -> Iterator
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs, initializer=init_pool_worker, initargs=(config, os.getpid())) as pool:
+    with context.Pool(jobs, initializer=init_pool_worker, initargs=(config, os.getpid(), row)) as pool:
         # A bounded queue of chunks keeps memory flat and every worker busy (no barrier
         # between windows); results are taken in submission order, so output is input order.
         in_flight: deque[tuple[list[Record], Any]] = deque()

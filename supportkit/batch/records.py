@@ -17,8 +17,8 @@ import csv
 import json
 import re
 from collections import deque
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
 from supportkit.errors import N_, BatchError
@@ -26,6 +26,8 @@ from supportkit.errors import N_, BatchError
 MAX_RECORD_CHARS = 1_000_000
 """Longest ticket text (the pipeline's hard input limit, ``text.MAX_INPUT_CHARS``)."""
 MAX_ID_CHARS = 1_000
+MAX_FIELD_CHARS = 200
+"""Longest value kept of another column (a timestamp, a rating, a channel name)."""
 MAX_LINE_BYTES = 8 * 1024 * 1024
 """Longest line read (8 MiB): a text of ``MAX_RECORD_CHARS`` written with ``\\u`` escapes
 (6 bytes a character, what ``json.dumps`` writes by default) and its other fields."""
@@ -57,6 +59,8 @@ class Record:
     """Earlier messages of the same conversation within ``CONVERSATION_WINDOW`` (for the guard)."""
     after: tuple[str, ...] = ()
     """Later messages of the same conversation within ``CONVERSATION_WINDOW`` (for the guard)."""
+    fields: tuple[tuple[str, str], ...] = ()
+    """Other columns asked for (``read_records(keep=...)``), as text cut to ``MAX_FIELD_CHARS``."""
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,65 @@ class Reject:
         return {"line": self.line, "id": self.id, "reason": self.reason}
 
 
-def read_records(stream: BinaryIO, fmt: str) -> Iterator[Record | Reject]:
-    """Records of the export, or a Reject for each line that cannot become one."""
+def read_records(stream: BinaryIO, fmt: str, *, columns: Mapping[str, str] | None = None,
+                 keep: Sequence[str] = ()) -> Iterator[Record | Reject]:
+    """Records of the export, or a Reject for each line that cannot become one.
+
+    ``columns``: our name -> the export's (``{"id": "Ticket ID", "text": "Description"}``), for an
+    export whose columns are named otherwise (CSV names compare case-insensitively). ``keep``: our
+    names of other columns whose values each record carries in ``fields`` (``supportkit report``).
+    """
+    rename = _Renamer(columns or {}, tuple(keep), fmt == "csv")
     if fmt == "csv":
-        yield from _read_csv(stream)
+        yield from _read_csv(stream, rename)
     else:
-        yield from _read_jsonl(stream)
+        yield from _read_jsonl(stream, rename)
+
+
+class _Renamer:
+    """A row with the export's column names -> the row with ours (and the values to keep)."""
+
+    def __init__(self, columns: Mapping[str, str], keep: tuple[str, ...], lower: bool) -> None:
+        self.sources = {ours: (theirs.strip().lower() if lower else theirs) for ours, theirs in columns.items()}
+        self.keep = keep
+        self.active = bool(self.sources or keep)
+
+    def __call__(self, data: Any) -> Any:
+        if not self.active or not isinstance(data, dict):
+            return data
+        row = dict(data)
+        for ours, theirs in self.sources.items():
+            if ours != theirs:
+                row.pop(ours, None)
+                if theirs in data:
+                    row[ours] = data[theirs]
+        return row
+
+    def fields(self, row: Any) -> tuple[tuple[str, str], ...]:
+        if not self.keep or not isinstance(row, dict):
+            return ()
+        kept = []
+        for name in self.keep:
+            value = row.get(name)
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif isinstance(value, (int, float)):
+                value = repr(value) if isinstance(value, float) else str(value)
+            if isinstance(value, str) and value.strip():
+                kept.append((name, value.strip()[:MAX_FIELD_CHARS]))
+        return tuple(kept)
+
+    def header(self, columns: list[str]) -> list[str]:
+        """CSV header names, ours where mapped."""
+        if not self.sources:
+            return columns
+        theirs = {source: ours for ours, source in self.sources.items()}
+        # A column named like one of ours that the mapping replaces is not read as ours.
+        hidden = {ours for ours, source in self.sources.items() if ours != source}
+        return [theirs[name] if name in theirs else ("\x00" + name if name in hidden else name) for name in columns]
+
+
+_PLAIN = _Renamer({}, (), False)
 
 
 def physical_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes | None]:
@@ -101,20 +158,20 @@ def _too_long() -> str:
     return f"line longer than {MAX_LINE_BYTES:,} bytes"
 
 
-def _read_jsonl(stream: BinaryIO) -> Iterator[Record | Reject]:
+def _read_jsonl(stream: BinaryIO, rename: _Renamer = _PLAIN) -> Iterator[Record | Reject]:
     for number, raw in enumerate(physical_lines(stream), start=1):
         if raw is None:
             yield Reject(number, None, _too_long())
             continue
         try:
-            item = _jsonl_record(raw, number)
+            item = _jsonl_record(raw, number, rename)
         except Exception as exc:  # noqa: BLE001 - one record never stops the run
             item = Reject(number, None, f"cannot read this line ({type(exc).__name__})")
         if item is not None:
             yield item
 
 
-def _jsonl_record(raw: bytes, number: int) -> Record | Reject | None:
+def _jsonl_record(raw: bytes, number: int, rename: _Renamer = _PLAIN) -> Record | Reject | None:
     if not raw.strip():
         return None
     if b"\x00" in raw:
@@ -132,7 +189,16 @@ def _jsonl_record(raw: bytes, number: int) -> Record | Reject | None:
     except ValueError:  # int() of more digits than sys.get_int_max_str_digits()
         return Reject(number, None, "invalid JSON: a number with too many digits")
     # Only a \u escape can put a lone surrogate in a str (the strict decode above refuses the bytes).
-    return record_from(data, number, surrogates=b"\\u" in raw)
+    data = rename(data)
+    return _with_fields(record_from(data, number, surrogates=b"\\u" in raw), rename, data)
+
+
+def _with_fields(item: Record | Reject, rename: _Renamer, data: Any) -> Record | Reject:
+    """``item`` with the kept columns of its (renamed) row ``data``."""
+    if not rename.keep or not isinstance(item, Record):
+        return item
+    fields = rename.fields(data)
+    return replace(item, fields=fields) if fields else item
 
 
 def record_from(data: Any, line: int, *, surrogates: bool = False) -> Record | Reject:
@@ -275,7 +341,7 @@ def _problem(lines: list[_Line], start: int) -> str | None:
     return None
 
 
-def _read_csv(stream: BinaryIO) -> Iterator[Record | Reject]:
+def _read_csv(stream: BinaryIO, rename: _Renamer = _PLAIN) -> Iterator[Record | Reject]:
     csv.field_size_limit(MAX_CSV_RECORD_CHARS + 1)  # our own limit (in _CsvLines) comes first
     lines = _CsvLines(stream)
     reader = csv.reader(lines)
@@ -288,7 +354,7 @@ def _read_csv(stream: BinaryIO) -> Iterator[Record | Reject]:
     problem = _problem(lines.take(), 1)
     if problem:
         raise BatchError(N_("cannot read the CSV header: {reason}"), "line 1", reason=problem)
-    columns = [h.strip().lower() for h in header]
+    columns = rename.header([h.strip().lower() for h in header])
     if "id" not in columns or "text" not in columns:
         if columns:
             raise BatchError(N_("CSV needs a header with id and text columns"), None, N_("Found: {columns}."),
@@ -321,7 +387,8 @@ def _read_csv(stream: BinaryIO) -> Iterator[Record | Reject]:
                 note = lines.cut_short(taken)[1] if len(taken) > 1 else ""
                 yield Reject(start, None, f"expected {len(columns)} columns, found {len(row)}" + note)
                 continue
-            item = record_from(dict(zip(columns, row, strict=True)), start)
+            data = dict(zip(columns, row, strict=True))
+            item = _with_fields(record_from(data, start), rename, data)
         except Exception as exc:  # noqa: BLE001 - one record never stops the run
             item = Reject(start, None, f"cannot read this record ({type(exc).__name__})")
         yield item

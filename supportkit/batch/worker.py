@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from supportkit.batch.output import encode_row
@@ -45,19 +45,24 @@ def ensure_worker(config: Config) -> Any:
     return _STATE["library"]
 
 
-def init_worker(config: Config) -> None:
+RowMaker = Callable[[Any, Any], dict[str, Any]]
+"""``(record, reply) -> output row``: ``output_row`` for batch; ``supportkit report`` writes labels."""
+
+
+def init_worker(config: Config, row: RowMaker | None = None) -> None:
     from supportkit.library.store import library_for
     from supportkit.matching import use_numpy
 
     _STATE["config"] = config
+    _STATE["row"] = row or output_row
     _STATE["library"] = library_for(config)
     use_numpy()  # many messages follow: worth NumPy's import time (same results)
 
 
-def init_pool_worker(config: Config, parent: int) -> None:
+def init_pool_worker(config: Config, parent: int, row: RowMaker | None = None) -> None:
     """``init_worker`` in a worker process that dies with the batch process."""
     die_with_parent(parent)
-    init_worker(config)
+    init_worker(config, row)
     _settle_collector()
 
 
@@ -102,15 +107,16 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def process_record(record: Record, config: Config, library: Any = None) -> dict[str, Any]:
+def process_record(record: Record, config: Config, library: Any = None, row: RowMaker | None = None) -> dict[str, Any]:
     """The drafted reply for one record, as an output row (raises SupportkitError on bad input)."""
     from supportkit.pipeline import process_message
 
-    return output_row(record, process_message(record.text, config, lang=record.lang, library=library,
+    return (row or output_row)(record, process_message(record.text, config, lang=record.lang, library=library,
                                         previous=record.before, following=record.after))
 
 
-def process_records(records: Sequence[Record], config: Config, library: Any = None) -> list[dict[str, Any] | SupportkitError]:
+def process_records(records: Sequence[Record], config: Config, library: Any = None,
+                    row: RowMaker | None = None) -> list[dict[str, Any] | SupportkitError]:
     """``process_record`` of each record, the error in its place for one that cannot be processed.
 
     The same rows as one by one; the records are classified together (``process_messages``).
@@ -119,7 +125,8 @@ def process_records(records: Sequence[Record], config: Config, library: Any = No
 
     results = process_messages([(record.text, record.lang) for record in records], config, library=library,
                                contexts=[(record.before, record.after) for record in records])
-    return [result if isinstance(result, SupportkitError) else output_row(record, result)
+    make = row or output_row
+    return [result if isinstance(result, SupportkitError) else make(record, result)
             for record, result in zip(records, results, strict=True)]
 
 
@@ -138,7 +145,7 @@ def work(record: Record) -> tuple[str, Any]:
     The line is encoded here, in the worker, so the parent only writes it.
     """
     try:
-        return "ok", encode_row(process_record(record, _STATE["config"], _STATE["library"]))
+        return "ok", encode_row(process_record(record, _STATE["config"], _STATE["library"], _STATE.get("row")))
     except SupportkitError as exc:
         return "reject", exc.message
     except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run
@@ -152,7 +159,7 @@ def work_chunk(records: list[Record]) -> list[tuple[str, Any]]:
     """``work`` for each record of a chunk (one round trip to a worker process), classified together."""
     try:
         return [("reject", result.message) if isinstance(result, SupportkitError) else ("ok", encode_row(result))
-                for result in process_records(records, _STATE["config"], _STATE["library"])]
+                for result in process_records(records, _STATE["config"], _STATE["library"], _STATE.get("row"))]
     except Exception:  # noqa: BLE001 - then one by one: a record that breaks is rejected alone
         return [work(record) for record in records]
     finally:

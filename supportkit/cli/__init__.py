@@ -52,8 +52,9 @@ COMMANDS = {
     "preview": "supportkit.cli.writers.preview", "drafts": "supportkit.cli.writers.drafts",
     "stamp": "supportkit.cli.writers.stamp", "faq": "supportkit.cli.faq.faq", "batch": "supportkit.cli.batch.batch",
     "models": "supportkit.cli.models.models", "catalogs": "supportkit.cli.writers.catalogs",
+    "report": "supportkit.cli.report.report",
 }
-"""Each command of each user's module (``agent``, ``writers``, ``faq``, ``batch``, ``models``), by name."""
+"""Each command of each user's module (``agent``, ``writers``, ``faq``, ``batch``, ``report``, ``models``), by name."""
 
 
 def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
