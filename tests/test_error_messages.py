@@ -109,7 +109,7 @@ def _error_calls() -> Iterator[tuple[str, str, ast.expr | None]]:
 
 MESSAGE_MAKERS = {("Message", "of"): 0, ("Message", ""): 0, ("Problem", "of"): 3, ("YamlProblem", ""): 1}
 """Where a message template is given to the other carriers of msgids: (class, classmethod) -> argument."""
-INDIRECT = {"what", "LENGTH_MESSAGES[pasted, how]", "exc.what", "problem.text", "said", "text"}
+INDIRECT = {"what", "message", "LENGTH_MESSAGES[pasted, how]", "exc.what", "problem.text", "said", "text"}
 """Message templates passed on in a variable, each bound to N_ literals where it is made (read them there)."""
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from supportkit.errors import Problem
+from supportkit.errors import N_, Problem, Text
 from supportkit.languages import SUPPORTED_LANGUAGES
 from supportkit.text.chinese import TRADITIONAL
 from supportkit.yamlsource import Located, LocatedList, YamlProblem, load_yaml
@@ -107,8 +107,9 @@ def load_articles(root: Path, source_locale: str = "en") -> ArticleSet:
         if not files:
             continue
         if not SLUG_RE.fullmatch(folder.name):
-            found.problems.append(Problem(str(folder), 1, "", f"article folder {folder.name!r} is not a slug: "
-                                          "lower-case letters, digits and single hyphens", check="article_front_matter"))
+            found.problems.append(Problem.of(str(folder), 1, "", N_("article folder {folder!r} is not a slug: lower-case "
+                                                                    "letters, digits and single hyphens"),
+                                             check="article_front_matter", folder=folder.name))
             continue
         found.slugs.add(folder.name)
         texts: dict[str, ArticleText] = {}
@@ -116,8 +117,9 @@ def load_articles(root: Path, source_locale: str = "en") -> ArticleSet:
         for path in files:
             locale = path.stem
             if locale not in ARTICLE_LOCALES:
-                found.problems.append(Problem(str(path), 1, locale, f"{path.name}: not a site locale "
-                                              f"({', '.join(ARTICLE_LOCALES)})", check="article_front_matter"))
+                found.problems.append(Problem.of(str(path), 1, locale, N_("{name}: not a site locale ({locales})"),
+                                                 check="article_front_matter", name=path.name,
+                                                 locales=", ".join(ARTICLE_LOCALES)))
                 continue
             text, meta, problems = read_article(path, folder.name, locale)
             found.problems.extend(problems)
@@ -140,9 +142,10 @@ def _share_keys(texts: dict[str, ArticleText], raw: dict[str, Located], source_l
             continue
         for key in SHARED_KEYS:
             if key in raw[locale] and getattr(text, key) != getattr(source, key):
-                problems.append(Problem(str(text.path), text.line_of(key), locale,
-                                        f"{key} differs from the {source.locale} article's (the article's "
-                                        f"{key} is set once, in {source.path.name})", check="article_front_matter"))
+                problems.append(Problem.of(str(text.path), text.line_of(key), locale,
+                                           N_("{key} differs from the {source} article's (the article's {key} is set "
+                                              "once, in {file})"), check="article_front_matter", key=key,
+                                           source=source.locale, file=source.path.name))
         texts[locale] = ArticleText(**{**text.__dict__, **{k: getattr(source, k) for k in SHARED_KEYS}})
 
 
@@ -162,62 +165,65 @@ def read_article(path: Path, slug: str, locale: str) -> tuple[ArticleText | None
     """One article file, or the problems that keep it out."""
     where = str(path)
 
-    def problem(line: int, message: str) -> list[Problem]:
-        return [Problem(where, line, locale, message, check="article_front_matter")]
+    def problem(line: int, message: Text, **params: Any) -> list[Problem]:
+        return [Problem.of(where, line, locale, message, check="article_front_matter", **params)]
 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, None, problem(1, f"cannot read the article: {exc.strerror or exc}")
+        return None, None, problem(1, N_("cannot read the article: {reason}"), reason=exc.strerror or str(exc))
     if len(data) > MAX_ARTICLE_BYTES:
-        return None, None, problem(1, f"article is larger than {MAX_ARTICLE_BYTES // 1024} KiB")
+        return None, None, problem(1, N_("article is larger than {size} KiB"), size=MAX_ARTICLE_BYTES // 1024)
     try:
         text = data.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
-        return None, None, problem(1, f"not UTF-8 text (byte {exc.start})")
+        return None, None, problem(1, N_("not UTF-8 text (byte {byte})"), byte=exc.start)
     parts = split_front_matter(text)
     if parts is None:
-        return None, None, problem(1, "no front matter: the file starts with a line '---', the YAML keys "
-                                      "(title, description, category...), then a line '---'")
+        return None, None, problem(1, N_("no front matter: the file starts with a line '---', the YAML keys "
+                                         "(title, description, category...), then a line '---'"))
     header, body, body_line = parts
     try:
         meta = load_yaml(header)
     except YamlProblem as exc:
-        return None, None, problem(exc.line + 1, exc.message)
+        return None, None, [Problem(where, exc.line + 1, locale, exc.message, check="article_front_matter",
+                                   text=exc.text, params=tuple(exc.params.items()))]
     if not isinstance(meta, Located):
-        return None, None, problem(2, "front matter must be a mapping of keys (title: ..., description: ...)")
+        return None, None, problem(2, N_("front matter must be a mapping of keys (title: ..., description: ...)"))
     line = {key: meta.line_of(key) + 1 for key in meta}
     found: list[Problem] = []
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
-            found += problem(line[key], f"unknown front-matter key {key!r} (known: {', '.join(FRONT_MATTER_KEYS)})")
+            found += problem(line[key], N_("unknown front-matter key {key!r} (known: {known})"), key=key,
+                             known=", ".join(FRONT_MATTER_KEYS))
     values: dict[str, Any] = {}
     for key in ("title", "description", "category"):
         value = meta.get(key)
         if not isinstance(value, str) or not value.strip():
-            found += problem(line.get(key, 2), f"{key} is required and must be text")
+            found += problem(line.get(key, 2), N_("{key} is required and must be text"), key=key)
         else:
             values[key] = " ".join(value.split())
     if "category" in values and values["category"] not in CATEGORY_ORDER:
-        found += problem(line["category"], f"unknown category {values['category']!r} (one of {', '.join(CATEGORY_ORDER)})")
+        found += problem(line["category"], N_("unknown category {category!r} (one of {known})"),
+                         category=values["category"], known=", ".join(CATEGORY_ORDER))
     order = meta.get("order", 0)
     if type(order) is not int:
-        found += problem(line.get("order", 2), "order must be a whole number")
+        found += problem(line.get("order", 2), N_("order must be a whole number"))
     related = meta.get("related", [])
     if not isinstance(related, LocatedList | list) or not all(isinstance(r, str) for r in related):
-        found += problem(line.get("related", 2), "related must be a list of article slugs")
+        found += problem(line.get("related", 2), N_("related must be a list of article slugs"))
         related = []
     updated = meta.get("updated")
     if updated is not None and (not isinstance(updated, _dt.date) or isinstance(updated, _dt.datetime)):
-        found += problem(line["updated"], "updated must be a date: 2026-12-07")
+        found += problem(line["updated"], N_("updated must be a date: 2026-12-07"))
     replaces = meta.get("replaces", [])
     replaces = [replaces] if isinstance(replaces, str) else replaces
     if not isinstance(replaces, list) or not all(isinstance(r, str) and r.strip() for r in replaces):
-        found += problem(line["replaces"], "replaces must be a template ref (tutorials/switch_phone, tx_pending) "
-                                           "or a list of them")
+        found += problem(line["replaces"], N_("replaces must be a template ref (tutorials/switch_phone, tx_pending) "
+                                              "or a list of them"))
         replaces = []
     if not body.strip():
-        found += problem(body_line, "the article has no text after its front matter")
+        found += problem(body_line, N_("the article has no text after its front matter"))
     if found:
         return None, None, found
     article = ArticleText(slug=slug, locale=locale, path=path, title=values["title"],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from supportkit.config import Config
+from supportkit.errors import N_, Message
 from supportkit.library import Library
 from supportkit.library.articles import ArticleSet, ArticleText, image_refs, load_articles, markdown_parser
 from supportkit.writers.checks.base import Finding, Rule, mask_code
@@ -41,11 +42,12 @@ class ArticlesView:
     library: Library | None
     tokens: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
 
-    def finding(self, rule_id: str, text: ArticleText | Path, line: int, locale: str, message: str) -> Finding:
+    def finding(self, rule_id: str, text: ArticleText | Path, line: int, locale: str, message: Message) -> Finding:
+        """A finding of ``rule_id``; ``message`` is a msgid and its params (English in ``Finding.message``)."""
         severity = next((r.severity for r in ARTICLE_RULES if r.id == rule_id), "error")
         path = text.path if isinstance(text, ArticleText) else text
         slug = text.slug if isinstance(text, ArticleText) else ""
-        return Finding(str(path), line, locale, slug, rule_id, severity, message)
+        return Finding.of(str(path), line, locale, slug, rule_id, severity, message)
 
     def parsed(self, text: ArticleText) -> list[Any]:
         key = (text.slug, text.locale)
@@ -87,7 +89,8 @@ def check_duplicate_titles(view: ArticlesView) -> Iterator[Finding]:
         key = (text.locale, _title_key(text.title))
         if key in seen:
             yield view.finding("article_duplicate_title", text, text.line_of("title"), text.locale,
-                               f"title {text.title!r} is also the title of article {seen[key]}")
+                               Message.of(N_("title {title!r} is also the title of article {other}"),
+                                          title=text.title, other=seen[key]))
         else:
             seen[key] = text.slug
     for template in view.library or ():
@@ -98,8 +101,8 @@ def check_duplicate_titles(view: ArticlesView) -> Iterator[Finding]:
             if key in seen:
                 text = view.found.articles[seen[key]][locale]
                 yield view.finding("article_duplicate_title", text, text.line_of("title"), locale,
-                                   f"title {text.title!r} is also the FAQ question of {template.ref} "
-                                   f"(add replaces: {template.ref}, or choose another title)")
+                                   Message.of(N_("title {title!r} is also the FAQ question of {ref} (add replaces: "
+                                                 "{ref}, or choose another title)"), title=text.title, ref=template.ref))
 
 
 CHAT_VOICE: dict[str, tuple[str, ...]] = {
@@ -140,8 +143,8 @@ def check_chat_voice(view: ArticlesView) -> Iterator[Finding]:
         for match in pattern.finditer(masked):
             line = text.body_line + masked.count("\n", 0, match.start())
             yield view.finding("article_chat_voice", text, line, text.locale,
-                               f"{match.group()!r} is how a chat agent talks: an article speaks to every reader "
-                               "(\"Support can...\", \"contact support\")")
+                               Message.of(N_("{phrase!r} is how a chat agent talks: an article speaks to every "
+                                             "reader (\"Support can...\", \"contact support\")"), phrase=match.group()))
 
 
 def _images(view: ArticlesView) -> Iterator[tuple[ArticleText, Any]]:
@@ -158,8 +161,9 @@ def check_image_missing(view: ArticlesView) -> Iterator[Finding]:
         folder = view.found.folder(text.slug)
         if image_file(folder, ref.src, text.locale, view.config.default_locale) is None:
             yield view.finding("article_image_missing", text, text.body_line_at(ref.line), text.locale,
-                               f"image {ref.src!r} not found: put it in {text.slug}/images/ (or images/{text.locale}/ "
-                               "for this locale's copy); names are images/<name>.svg|png|jpg|webp")
+                               Message.of(N_("image {src!r} not found: put it in {slug}/images/ (or images/{locale}/ "
+                                             "for this locale's copy); names are images/<name>.svg|png|jpg|webp"),
+                                          src=ref.src, slug=text.slug, locale=text.locale))
 
 
 @article_rule("article_image_alt", "error", "an image has no alt text, its file name as alt text, or the source's untranslated")
@@ -171,15 +175,18 @@ def check_image_alt(view: ArticlesView) -> Iterator[Finding]:
     for text, ref in _images(view):
         if text.locale != view.config.source_locale and ref.alt in source_alts.get(text.slug, set()):
             yield view.finding("article_image_alt", text, text.body_line_at(ref.line), text.locale,
-                               f"image {ref.src!r}: the alt text is the {view.config.source_locale} article's; "
-                               "say in this locale's language what the picture shows")
+                               Message.of(N_("image {src!r}: the alt text is the {source} article's; say in this "
+                                             "locale's language what the picture shows"),
+                                          src=ref.src, source=view.config.source_locale))
         stem = Path(ref.src).stem.casefold()
         if not ref.alt:
             yield view.finding("article_image_alt", text, text.body_line_at(ref.line), text.locale,
-                               f"image {ref.src!r} has no alt text: say in this locale what the picture shows")
+                               Message.of(N_("image {src!r} has no alt text: say in this locale what the picture "
+                                             "shows"), src=ref.src))
         elif ref.alt.casefold() in (stem, Path(ref.src).name.casefold()):
             yield view.finding("article_image_alt", text, text.body_line_at(ref.line), text.locale,
-                               f"image {ref.src!r}: the alt text is the file name; say what the picture shows")
+                               Message.of(N_("image {src!r}: the alt text is the file name; say what the picture "
+                                             "shows"), src=ref.src))
 
 
 @article_rule("article_related", "error", "related: names an article that does not exist")
@@ -188,10 +195,11 @@ def check_related(view: ArticlesView) -> Iterator[Finding]:
         for slug in text.related:
             if slug == text.slug:
                 yield view.finding("article_related", text, text.line_of("related"), text.locale,
-                                   f"related: {slug!r} is this article itself")
+                                   Message.of(N_("related: {slug!r} is this article itself"), slug=slug))
             elif slug not in view.found.slugs:
                 yield view.finding("article_related", text, text.line_of("related"), text.locale,
-                                   f"related: no article {slug!r} (articles are folders of {view.found.root.name}/)")
+                                   Message.of(N_("related: no article {slug!r} (articles are folders of {folder}/)"),
+                                              slug=slug, folder=view.found.root.name))
 
 
 @article_rule("article_replaces", "error", "replaces: names no template of the library")
@@ -202,20 +210,21 @@ def check_replaces(view: ArticlesView) -> Iterator[Finding]:
         for ref in text.replaces:
             if ref not in view.library.templates:
                 yield view.finding("article_replaces", text, text.line_of("replaces"), text.locale,
-                                   f"replaces: no template {ref!r} (a ref: tutorials/switch_phone, tx_pending)")
+                                   Message.of(N_("replaces: no template {ref!r} (a ref: tutorials/switch_phone, "
+                                                 "tx_pending)"), ref=ref))
 
 
 @article_rule("article_facts", "error", "an article's {{ ... }} does not render (an unknown brand setting...)")
 def check_facts(view: ArticlesView) -> Iterator[Finding]:
-    from supportkit.errors import Message, TemplateError
+    from supportkit.errors import TemplateError
     from supportkit.rendering.articles import fill_facts
 
     for text in view.found.texts():
         try:
             fill_facts(text, view.config.brand)
         except TemplateError as exc:
-            said = str(Message(exc.what, exc.params))
-            line = text.body_line + (exc.line - 1 if exc.line else _line_naming(text.body, said))
+            said = Message(exc.what, exc.params)
+            line = text.body_line + (exc.line - 1 if exc.line else _line_naming(text.body, str(said)))
             yield view.finding("article_facts", text, line, text.locale, said)
 
 
