@@ -142,8 +142,9 @@ def report_summary(data: dict[str, Any]) -> str:
                 count=format_number(given["rejected"]))),
     ]
     if volume["periods"]:
+        by = {"day": _("day"), "week": _("week"), "month": _("month")}.get(given["by"], given["by"])
         lines.append(_("Period: {first} to {last}, by {by} ({timezone})").format(
-            first=volume["periods"][0], last=volume["periods"][-1], by=given["by"], timezone=given["timezone"]))
+            first=volume["periods"][0], last=volume["periods"][-1], by=by, timezone=given["timezone"]))
     lines.append(_("Urgent: {urgent}; secret pasted: {secret}").format(
         urgent=_percent(volume["urgent_share"]), secret=_percent(volume["secret_share"])))
     lines.append(_("Languages: {top}").format(top=_top(volume["by"]["language"])))

@@ -24,10 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from supportkit.errors import N_
 from supportkit.report.privacy import MIN_GROUP
 
-METHOD = ("Median and 90th percentile by linear interpolation between the two nearest ranks (DuckDB "
-          "quantile_cont, NumPy's default), over tickets whose two timestamps are valid and in order; in minutes.")
+METHOD = N_("Median and 90th percentile by linear interpolation between the two nearest ranks (DuckDB "
+            "quantile_cont, NumPy's default), over tickets whose two timestamps are valid and in order; in minutes.")
+"""English in ``--json`` (stable); the HTML page shows it in the UI language."""
 DIMENSIONS = ("language", "intent", "channel", "urgency")
 OTHER_KEY = "other"
 """The key rows of fewer than ``MIN_GROUP`` tickets are folded into in ``volume.by``."""

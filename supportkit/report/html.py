@@ -296,12 +296,14 @@ def _response_times(page: Page) -> dict[str, Any]:
     method = ""
     if times:
         method = str(times.get("method") or "")
+        method = _(method) if method else ""  # the documented English sentence, translated when the catalog has it
         if times.get("first_response"):
             figures.append(_times_figure(page, _("Time to first response"), times["first_response"]))
         if times.get("resolution"):
             figures.append(_times_figure(page, _("Time to resolution"), times["resolution"]))
     return _section(page, "response_times", _("Response times"), figures,
-                    method=method, method_lang="en" if method and ui.language != "en" else "")
+                    method=method, method_lang="en" if method and ui.language != "en" and method == str(
+                        (times or {}).get("method") or "") else "")
 
 
 # Load by hour --------------------------------------------------------------------------------
