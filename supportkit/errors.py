@@ -114,6 +114,11 @@ def render_text(text: Text, params: Mapping[str, Any], gettext: Gettext | None =
         return render_text(text, params, _english, _english_plural)
 
 
+def _is_wide(char: str) -> bool:
+    """A CJK character or full-width form (text that closes with "。" and takes no space after it)."""
+    return bool(char) and ("\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef")
+
+
 def msgid_of(text: Text) -> str:
     """The msgid of a message template (the singular of a plural pair)."""
     return text.singular if isinstance(text, Plural) else text
@@ -137,11 +142,16 @@ class SupportkitError(click.ClickException):
     def render(self, gettext: Gettext | None = None, ngettext: Ngettext | None = None) -> str:
         """The whole message, through ``gettext``/``ngettext`` (default: the installed translator)."""
         message = render_text(self.what, self.params, gettext, ngettext)
+        # Chinese (and Japanese) text closes with full-width punctuation and needs no space: "消息为空。请…",
+        # not "消息为空. 请…".
+        translated = (gettext or _TRANSLATOR.gettext)(msgid_of(self.what))  # the sentence's own words, not its params
+        wide = any(_is_wide(char) for char in translated)
         if self.where:
-            message += f" ({self.where})"
-        message = message if message.endswith((".", "!", "?", "。", "！", "？")) else message + "."
+            message = message.rstrip("。") + (f"（{self.where}）" if wide else f" ({self.where})")
+        if not message.endswith((".", "!", "?", "。", "！", "？")):
+            message += "。" if wide else "."
         if self.hint is not None:
-            message += " " + render_text(self.hint, self.params, gettext, ngettext)
+            message += ("" if wide else " ") + render_text(self.hint, self.params, gettext, ngettext)
         return message
 
     def format_message(self) -> str:

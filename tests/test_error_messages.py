@@ -109,7 +109,7 @@ def _error_calls() -> Iterator[tuple[str, str, ast.expr | None]]:
 
 MESSAGE_MAKERS = {("Message", "of"): 0, ("Message", ""): 0, ("Problem", "of"): 3, ("YamlProblem", ""): 1}
 """Where a message template is given to the other carriers of msgids: (class, classmethod) -> argument."""
-INDIRECT = {"what", "message", "LENGTH_MESSAGES[pasted, how]", "exc.what", "problem.text", "said", "text"}
+INDIRECT = {"what", "message", "p.text", "LENGTH_MESSAGES[pasted, how]", "exc.what", "problem.text", "said", "text"}
 """Message templates passed on in a variable, each bound to N_ literals where it is made (read them there)."""
 
 
@@ -384,3 +384,18 @@ def test_library_use_without_the_cli_gets_english(monkeypatch: pytest.MonkeyPatc
     assert errors.render_text(N_("{key} must be a list of strings"), {"key": "glossary"}) == \
         "glossary must be a list of strings"
     assert Config is not None
+
+
+def test_a_chinese_error_closes_with_full_width_punctuation() -> None:
+    # A translator found "错误：消息为空. 请…": the ASCII full stop and space the English shape adds.
+    table = {"the message is empty": "消息为空", "Give a message.": "请提供消息。"}
+    install_translator(lambda message: table.get(message, message))
+    try:
+        assert InputError(N_("the message is empty"), "stdin", N_("Give a message.")).format_message() == \
+            "消息为空（stdin）。请提供消息。"
+        assert InputError(N_("the message is empty"), None, N_("Give a message.")).format_message() == \
+            "消息为空。请提供消息。"
+    finally:
+        install_translator()
+    assert InputError(N_("the message is empty"), "stdin", N_("Give a message.")).format_message() == \
+        "the message is empty (stdin). Give a message."

@@ -60,8 +60,9 @@ def check_articles(folder: Path, config: Config, library: Library | None, disabl
     """Every finding of every enabled article rule in ``folder``, and how many article files were read."""
     found = load_articles(folder, config.source_locale)
     view = ArticlesView(found, config, library)
-    findings = [Finding(p.path, p.line, p.locale, Path(p.path).parent.name, p.check or "article_front_matter",
-                        p.severity, p.message) for p in found.problems]
+    findings = [Finding.of(p.path, p.line, p.locale, Path(p.path).parent.name, p.check or "article_front_matter",
+                           p.severity, Message(p.text, dict(p.params)))  # every article problem is made from a msgid
+                for p in found.problems]
     for registered in ARTICLE_RULES:
         if registered.id not in disabled:
             findings.extend(registered.func(view))
