@@ -278,14 +278,34 @@ def test_strict_build_fails_on_a_missing_article_and_a_broken_file(project: tupl
     # new-phone is not written in fr, which keeps the tutorial it replaces: nothing is missing there
 
 
-def test_the_bundled_articles_replace_their_tutorials_in_english_only(tmp_path: Path) -> None:
+def test_the_bundled_articles_replace_their_tutorials_in_the_five_locales(tmp_path: Path) -> None:
     found = load_articles(BUNDLED_ARTICLES)
     assert found.problems == [] and sorted(found.articles) == ["network-fees", "revoke-approval", "switch-phone"]
     library = load_library(Config().replies_dir)
     for slug, texts in found.articles.items():
         assert all(ref in library.templates for ref in texts["en"].replaces), slug
-        assert list(texts) == ["en"]
-        assert texts["en"].body.count("\n## ") >= 3 and ":::" in texts["en"].body and "](images/" in texts["en"].body
+        assert sorted(texts) == ["en", "es", "fr", "ru", "zh"], slug
+        for text in texts.values():  # each locale's own picture with its own alt text
+            assert text.body.count("\n## ") >= 3 and ":::" in text.body and "](images/" in text.body, text.path
+            assert text.category == texts["en"].category and text.replaces == texts["en"].replaces
+            (image,) = (p for p in (BUNDLED_ARTICLES / slug / "images" / text.locale).glob("*.svg")) \
+                if text.locale != "en" else (BUNDLED_ARTICLES / slug / "images").glob("*.svg")
+            assert image.is_file()
+
+
+def test_a_translation_takes_the_category_from_the_source_article(tmp_path: Path) -> None:
+    folder = tmp_path / "articles" / "new-phone"
+    folder.mkdir(parents=True)
+    (folder / "en.md").write_text("---\ntitle: New phone\ndescription: Move it.\ncategory: account\n---\n\nText.\n",
+                                  encoding="utf-8")
+    (folder / "fr.md").write_text("---\ntitle: Nouveau téléphone\ndescription: Déplacez-le.\n---\n\nTexte.\n",
+                                  encoding="utf-8")
+    found = load_articles(tmp_path / "articles")
+    assert found.problems == [] and found.articles["new-phone"]["fr"].category == "account"
+    (folder / "en.md").unlink()
+    found = load_articles(tmp_path / "articles")
+    assert [(p.locale, p.message) for p in found.problems] == [("fr", "category is required and must be text")]
+    assert found.articles == {}
 
 
 def test_the_articles_folder_comes_from_the_configuration(tmp_path: Path) -> None:

@@ -121,7 +121,7 @@ def load_articles(root: Path, source_locale: str = "en") -> ArticleSet:
                                                  check="article_front_matter", name=path.name,
                                                  locales=", ".join(ARTICLE_LOCALES)))
                 continue
-            text, meta, problems = read_article(path, folder.name, locale)
+            text, meta, problems = read_article(path, folder.name, locale, source_locale)
             found.problems.extend(problems)
             if text is not None and meta is not None:
                 texts[locale], raw[locale] = text, meta
@@ -136,6 +136,11 @@ def _share_keys(texts: dict[str, ArticleText], raw: dict[str, Located], source_l
     """Translations take the source locale's shared keys; one that says otherwise is a problem."""
     source = texts.get(source_locale) or next(iter(texts.values()), None)
     if source is None:
+        return
+    if not source.category:  # only translations, none of which says the category
+        problems.append(Problem.of(str(source.path), 2, source.locale, N_("{key} is required and must be text"),
+                                   check="article_front_matter", key="category"))
+        texts.clear()
         return
     for locale, text in list(texts.items()):
         if text is source:
@@ -161,8 +166,9 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def read_article(path: Path, slug: str, locale: str) -> tuple[ArticleText | None, Located | None, list[Problem]]:
-    """One article file, or the problems that keep it out."""
+def read_article(path: Path, slug: str, locale: str, source_locale: str = "en"
+                 ) -> tuple[ArticleText | None, Located | None, list[Problem]]:
+    """One article file, or the problems that keep it out (a translation may leave ``category`` to the source's)."""
     where = str(path)
 
     def problem(line: int, message: Text, **params: Any) -> list[Problem]:
@@ -199,11 +205,14 @@ def read_article(path: Path, slug: str, locale: str) -> tuple[ArticleText | None
     values: dict[str, Any] = {}
     for key in ("title", "description", "category"):
         value = meta.get(key)
+        if key == "category" and key not in meta and locale != source_locale:
+            values[key] = ""  # the source article's (``_share_keys``)
+            continue
         if not isinstance(value, str) or not value.strip():
             found += problem(line.get(key, 2), N_("{key} is required and must be text"), key=key)
         else:
             values[key] = " ".join(value.split())
-    if "category" in values and values["category"] not in CATEGORY_ORDER:
+    if values.get("category") and values["category"] not in CATEGORY_ORDER:
         found += problem(line["category"], N_("unknown category {category!r} (one of {known})"),
                          category=values["category"], known=", ".join(CATEGORY_ORDER))
     order = meta.get("order", 0)
