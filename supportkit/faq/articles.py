@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from supportkit.cache import UsedEntries, cache_file, cache_key
 from supportkit.config import Config
-from supportkit.errors import Problem
+from supportkit.errors import N_, Problem
 from supportkit.faq.markup import plain_summary, to_html
 from supportkit.faq.options import BuildOptions
 from supportkit.languages import choose_locale
@@ -42,8 +42,10 @@ def strict_problems(articles: list[Template], locales: tuple[str, ...], source_l
             state = template.translation_state(code)
             if state != "ok":
                 line = template.locales[code].line if code in template.locales else template.lines.get("locales", 1)
-                problems.append(Problem(str(template.path), line, code, f"article {template.ref} is {state}",
-                                        check="faq_" + state, template=template.id))
+                said = {"missing": N_("article {ref} is missing"), "stale": N_("article {ref} is stale"),
+                        "draft": N_("article {ref} is a draft")}.get(state, N_("article {ref} is {state}"))
+                problems.append(Problem.of(str(template.path), line, code, said, check="faq_" + state,
+                                           template=template.id, ref=template.ref, state=state))
     return problems
 
 

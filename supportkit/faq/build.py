@@ -223,8 +223,8 @@ def missing_articles(found: ArticleSet, library: Library, config: Config, locale
                 continue
             if topic.kept_in(code, config.allow_drafts):
                 continue
-            problems.append(Problem(str(topic.source.path), 1, code, f"article {topic.slug} is missing "
-                                    f"(add {topic.slug}/{code}.md)", check="faq_missing"))
+            problems.append(Problem.of(str(topic.source.path), 1, code, N_("article {slug} is missing (add {slug}/{code}.md)"),
+                                       check="faq_missing", slug=topic.slug, code=code))
     return problems
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from supportkit.config import Config
-from supportkit.errors import N_plural, Problem, ValidationError
+from supportkit.errors import N_, N_plural, Problem, ValidationError
 from supportkit.faq.articles import (
     Article,
     TextCache,
@@ -68,16 +68,17 @@ def topics_of(found: ArticleSet, library: Library, config: Config) -> tuple[list
         for ref in source.replaces:
             template = library.templates.get(ref)
             if template is None:
-                problems.append(Problem(str(source.path), source.line_of("replaces"), source.locale,
-                                        f"replaces {ref!r}: no such template (a ref: tutorials/switch_phone, "
-                                        "tx_pending)", check="article_replaces"))
+                problems.append(Problem.of(str(source.path), source.line_of("replaces"), source.locale,
+                                           N_("replaces: no template {ref!r} (a ref: tutorials/switch_phone, "
+                                              "tx_pending)"), check="article_replaces", ref=ref))
             else:
                 replaced.append(template)
         page = slug_of(replaced[0]) if replaced else f"{slug}.html"
         if not replaced and page in taken:
-            problems.append(Problem(str(source.path), 1, source.locale, f"the address {page} is the page of "
-                                    f"template {taken[page]}: rename the folder, or add replaces: {taken[page]}",
-                                    check="article_replaces"))
+            problems.append(Problem.of(str(source.path), 1, source.locale,
+                                       N_("the address {page} is the page of template {ref}: rename the folder, or "
+                                          "add replaces: {ref}"), check="article_replaces", page=page,
+                                       ref=taken[page]))
             continue
         topics.append(Topic(slug, texts, source, tuple(replaced), replaced[0].ref if replaced else f"articles/{slug}",
                             page))
