@@ -67,9 +67,9 @@ _NOTICES: dict[str, str] = {
         "сообщение. Поддержка никогда не просит сид-фразу или приватный ключ."
     ),
     "fr": (
-        f"Important{_NNBSP}: votre message contient votre phrase de récupération ou votre clé privée, et "
-        f"quiconque l’a vue peut prendre vos fonds. Créez vite un nouveau portefeuille avec une nouvelle phrase, "
-        f"transférez-y tous vos fonds et supprimez votre message. Nous ne vous les demanderons jamais."
+        f"Important{_NNBSP}: votre message contenait votre phrase de récupération ou clé privée{_NNBSP}; "
+        f"quiconque l’a vue peut prendre vos fonds. Créez sans attendre un nouveau portefeuille, notez sa phrase "
+        f"sur papier, transférez-y tout et supprimez ce message. Nous ne demandons jamais ni phrase ni clé."
     ),
 }
 
