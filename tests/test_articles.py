@@ -315,3 +315,15 @@ def test_the_articles_folder_comes_from_the_configuration(tmp_path: Path) -> Non
     assert Config(replies_dir=tmp_path).articles_root is None  # a team's own replies: its own articles
     config = load_config(tmp_path, env={"SUPPORTKIT_ARTICLES_DIR": str(tmp_path / "help")})
     assert config.articles_root == tmp_path / "help"
+
+
+def test_a_title_keeps_its_no_break_spaces(tmp_path: Path) -> None:
+    # "Pourquoi ?" with U+202F lost it on the page title, <title>, breadcrumb and meta description.
+    folder = tmp_path / "articles" / "fees"
+    folder.mkdir(parents=True)
+    (folder / "en.md").write_text("---\ntitle: Fees\ndescription: Fees.\ncategory: fees\n---\n\nText.\n", encoding="utf-8")
+    (folder / "fr.md").write_text("---\ntitle: Pourquoi payer des frais\u202f?\ndescription: >\n  Environ 65\u202f000\n"
+                                  "  d’énergie.\n---\n\nTexte.\n", encoding="utf-8")
+    text = load_articles(tmp_path / "articles").articles["fees"]["fr"]
+    assert text.title == "Pourquoi payer des frais\u202f?"
+    assert text.description == "Environ 65\u202f000 d’énergie."

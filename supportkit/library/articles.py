@@ -154,6 +154,9 @@ def _share_keys(texts: dict[str, ArticleText], raw: dict[str, Located], source_l
         texts[locale] = ArticleText(**{**text.__dict__, **{k: getattr(source, k) for k in SHARED_KEYS}})
 
 
+_BLANKS_RE = re.compile(r"[ \t\r\n]+")
+
+
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """(front matter, body, body's first line) of ``---``-fenced text; None without front matter."""
     lines = text.split("\n")
@@ -211,7 +214,8 @@ def read_article(path: Path, slug: str, locale: str, source_locale: str = "en"
         if not isinstance(value, str) or not value.strip():
             found += problem(line.get(key, 2), N_("{key} is required and must be text"), key=key)
         else:
-            values[key] = " ".join(value.split())
+            # Line breaks and runs of spaces fold to one space; a no-break space (French « : », "65 000") stays.
+            values[key] = _BLANKS_RE.sub(" ", value).strip(" ")
     if values.get("category") and values["category"] not in CATEGORY_ORDER:
         found += problem(line["category"], N_("unknown category {category!r} (one of {known})"),
                          category=values["category"], known=", ".join(CATEGORY_ORDER))
