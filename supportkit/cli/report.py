@@ -116,7 +116,17 @@ def _write_html(render: Any, data: dict[str, Any], out: Path) -> None:
 
 
 def _percent(share: float | None) -> str:
-    return "-" if share is None else format_number(share * 100, 1) + "%"
+    """A share the user's language's way ("9.3%", "9,3 %" in French and Russian, Babel's CLDR pattern)."""
+    if share is None:
+        return "-"
+    from babel import Locale
+    from babel.numbers import format_percent
+
+    from supportkit.i18n import current_language
+
+    locale = Locale.parse(current_language())
+    pattern = str(locale.percent_formats[None].pattern).replace("0", "0.0", 1)  # "#,##0 %" -> "#,##0.0 %"
+    return str(format_percent(share, pattern, locale=locale))
 
 
 def _minutes(value: float) -> str:
