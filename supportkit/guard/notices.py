@@ -67,9 +67,9 @@ _NOTICES: dict[str, str] = {
         "сообщение. Поддержка никогда не просит сид-фразу или приватный ключ."
     ),
     "fr": (
-        f"Important{_NNBSP}: votre message contenait votre phrase de récupération ou clé privée{_NNBSP}; "
-        f"quiconque l’a vue peut prendre vos fonds. Créez sans attendre un nouveau portefeuille, notez sa phrase "
-        f"sur papier, transférez-y tout et supprimez ce message. Nous ne demandons jamais ni phrase ni clé."
+        f"Important{_NNBSP}: votre message contenait votre phrase de récupération ou votre clé privée{_NNBSP}; "
+        f"quiconque l’a vue peut voler vos fonds. Créez vite un nouveau portefeuille, notez sa phrase "
+        f"sur papier, transférez-y tout et effacez ce message. Nous ne vous demanderons jamais ni l’une ni l’autre."
     ),
 }
 
