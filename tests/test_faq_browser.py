@@ -7,7 +7,6 @@ CI), where a missing browser is a failure.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -22,34 +21,12 @@ from supportkit.config import Config
 from supportkit.faq import BuildOptions, build_site
 from supportkit.faq.serve import make_server
 from supportkit.languages import SUPPORTED_LANGUAGES
+from tests.browser_support import AXE, VNU, chromium, require
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-REQUIRED = os.environ.get("SUPPORTKIT_REQUIRE_BROWSER") == "1"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 
 pytestmark = pytest.mark.browser
 
 
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -e '.[test]')"
-    if not Path(CHROMIUM).exists():
-        return "Chromium is not installed (apt-get install chromium fonts-wqy-microhei)"
-    return None
-
-
-def _require(condition_missing: str | None) -> None:
-    if condition_missing:
-        if REQUIRED:
-            pytest.fail(condition_missing)
-        pytest.skip(condition_missing)
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +48,7 @@ def server(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    _require(_missing())
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    yield from chromium()
 
 
 @pytest.fixture
@@ -181,7 +152,7 @@ def _axe(page: Any) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
 def test_axe_finds_no_violations(browser: Any, server: str, site: Path, locale: str, scheme: str) -> None:
     if not AXE.is_file():
-        _require("axe-core is not installed (npm ci)")
+        require("axe-core is not installed (npm ci)")
     context = browser.new_context(color_scheme=scheme, viewport={"width": 390, "height": 844})
     page = context.new_page()
     for path in ("index.html", _article_slug(site), "search.html?q=usdt", "404.html"):
@@ -193,7 +164,7 @@ def test_axe_finds_no_violations(browser: Any, server: str, site: Path, locale: 
 def test_nu_html_checker_finds_no_errors(site: Path) -> None:
     java = shutil.which("java")
     if not VNU.is_file() or java is None:
-        _require("vnu-jar (npm ci) and Java (apt-get install default-jre-headless) are needed")
+        require("vnu-jar (npm ci) and Java (apt-get install default-jre-headless) are needed")
     done = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--skip-non-html", "--format", "text", str(site)],
                           capture_output=True, text=True, check=False, timeout=600)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
@@ -202,12 +173,12 @@ def test_nu_html_checker_finds_no_errors(site: Path) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_an_article_with_a_picture_and_boxes_passes_axe(browser: Any, server: str, site: Path, scheme: str) -> None:
     if not AXE.is_file():
-        _require("axe-core is not installed (npm ci)")
+        require("axe-core is not installed (npm ci)")
     context = browser.new_context(color_scheme=scheme, viewport={"width": 320, "height": 640})
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto(f"{server}/en/guide-switch-phone.html")
+    page.goto(f"{server}/en/guide-network-fees.html")  # the bundled article with two kinds of box
     assert page.locator(".admonition").count() >= 2 and page.locator("nav.toc a").count() >= 3
     image = page.locator("figure img")
     image.scroll_into_view_if_needed()

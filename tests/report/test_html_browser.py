@@ -10,7 +10,6 @@ SUPPORTKIT_REQUIRE_BROWSER=1 (set by CI), where a missing browser is a failure.
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -21,34 +20,13 @@ import pytest
 
 from supportkit.languages import SUPPORTED_LANGUAGES
 from supportkit.report.html import render_html
+from tests.browser_support import AXE, VNU, chromium, missing, require
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-REQUIRED = os.environ.get("SUPPORTKIT_REQUIRE_BROWSER") == "1"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 
 pytestmark = pytest.mark.browser
 
 
-def _require(missing: str | None) -> None:
-    if missing:
-        if REQUIRED:
-            pytest.fail(missing)
-        pytest.skip(missing)
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -e '.[test]')"
-    if not Path(CHROMIUM).exists():
-        return "Chromium is not installed (apt-get install chromium fonts-wqy-microhei)"
-    return None
 
 
 def _sample_report() -> dict[str, Any]:
@@ -61,7 +39,7 @@ def _sample_report() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def report_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    _require(_missing())
+    require(missing())
     folder = tmp_path_factory.mktemp("report")
     report = _sample_report()
     files = {}
@@ -73,13 +51,7 @@ def report_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    _require(_missing())
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    yield from chromium()
 
 
 def _open(browser: Any, path: Path, **options: Any) -> tuple[Any, Any, list[str]]:
@@ -119,7 +91,7 @@ def test_opens_over_file_url_without_console_errors(browser: Any, report_files: 
 @pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
 def test_axe_finds_no_violations(browser: Any, report_files: dict[str, Path], locale: str, scheme: str) -> None:
     if not AXE.is_file():
-        _require("axe-core is not installed (npm ci)")
+        require("axe-core is not installed (npm ci)")
     context, page, problems = _open(browser, report_files[locale], color_scheme=scheme,
                                     viewport={"width": 1366, "height": 900})
     page.eval_on_selector_all("details", "els => els.forEach(e => e.open = true)")  # tables checked too
@@ -145,7 +117,7 @@ def test_phone_width_does_not_scroll_sideways(browser: Any, report_files: dict[s
 def test_nu_html_checker_finds_no_errors(report_files: dict[str, Path]) -> None:
     java = shutil.which("java")
     if not VNU.is_file() or java is None:
-        _require("vnu-jar (npm ci) and Java (apt-get install default-jre-headless) are needed")
+        require("vnu-jar (npm ci) and Java (apt-get install default-jre-headless) are needed")
     done = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "text",
                            *(str(path) for path in report_files.values())],
                           capture_output=True, text=True, check=False, timeout=600)
