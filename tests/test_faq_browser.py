@@ -23,7 +23,6 @@ from supportkit.faq.serve import make_server
 from supportkit.languages import SUPPORTED_LANGUAGES
 from tests.browser_support import AXE, VNU, chromium, require
 
-
 pytestmark = pytest.mark.browser
 
 
