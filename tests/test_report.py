@@ -332,3 +332,14 @@ def test_a_labels_file_read_with_other_columns_is_refused(runner: CliRunner, tmp
     result = run(runner, str(export))
     assert result.exit_code == 1
     assert result.output.startswith("Error: e.jsonl.labels.jsonl was written with other column settings")
+
+
+def test_an_hour_with_no_ticket_is_never_the_busiest(runner: CliRunner, tmp_path: Path) -> None:
+    # Two tickets at 10:00 printed "Busiest hours: 10:00 (2), 00:00 (0), 01:00 (0)".
+    export = tmp_path / "two.jsonl"
+    export.write_text("".join(json.dumps({"id": f"t{n}", "text": "my usdt transfer is pending",
+                                          "created_at": "2026-11-02T10:00:00Z"}) + "\n" for n in range(2)),
+                      encoding="utf-8")
+    result = run(runner, str(export))
+    assert result.exit_code == 0, result.output
+    assert "Busiest hours: 10:00 (2)\n" in result.output

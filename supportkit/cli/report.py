@@ -169,9 +169,10 @@ def report_summary(data: dict[str, Any]) -> str:
                     tickets=ngettext("{count} ticket", "{count} tickets", overall["tickets"]).format(
                         count=format_number(overall["tickets"]))))
     if data["load_by_hour"] is not None:
-        busiest = sorted(data["load_by_hour"], key=lambda r: (-r["tickets"], r["hour"]))[:3]
+        busy = [r for r in data["load_by_hour"] if r["tickets"]]  # an hour with no ticket is never "busiest"
+        busiest = sorted(busy, key=lambda r: (-r["tickets"], r["hour"]))[:3]
         lines.append(_("Busiest hours: {hours}").format(
-            hours=", ".join(f"{r['hour']:02d}:00 ({format_number(r['tickets'])})" for r in busiest)))
+            hours=", ".join(f"{r['hour']:02d}:00 ({format_number(r['tickets'])})" for r in busiest) or "-"))
     overall = next((r for r in data["satisfaction"] or [] if r["dimension"] == "all"), None)
     if overall is not None:
         lines.append(_("Satisfaction: {csat} of {rated} rated; reopened {reopen}").format(
