@@ -18,7 +18,7 @@ from supportkit.cli.common import (
     pass_context,
     show_progress,
 )
-from supportkit.i18n import N_, _, format_number, ngettext
+from supportkit.i18n import N_, _, format_number, format_share, ngettext
 
 REPORT_HELP = N_("""Report on a ticket export (JSON Lines or CSV): volume by language, intent, channel and urgency; response and resolution times; load by hour; satisfaction; rising intents (trends); and what the templates miss.
 
@@ -116,17 +116,7 @@ def _write_html(render: Any, data: dict[str, Any], out: Path) -> None:
 
 
 def _percent(share: float | None) -> str:
-    """A share the user's language's way ("9.3%", "9,3 %" in French and Russian, Babel's CLDR pattern)."""
-    if share is None:
-        return "-"
-    from babel import Locale
-    from babel.numbers import format_percent
-
-    from supportkit.i18n import current_language
-
-    locale = Locale.parse(current_language())
-    pattern = str(locale.percent_formats[None].pattern).replace("0", "0.0", 1)  # "#,##0 %" -> "#,##0.0 %"
-    return str(format_percent(share, pattern, locale=locale))
+    return "-" if share is None else format_share(share)
 
 
 def _minutes(value: float) -> str:

@@ -95,13 +95,27 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return str(translations(language).ngettext(singular, plural, count))
 
 
-def format_number(value: float, digits: int = 0) -> str:
-    """``value`` written for the user's language, with ``digits`` decimals: "1.3" in English, "1,3" in
-    French, "12 345" in Russian (Babel's CLDR data; imported only by the commands that print numbers)."""
+def format_number(value: float, digits: int = 0, language: str | None = None) -> str:
+    """``value`` written for ``language`` (default: the user's), with ``digits`` decimals: "1.3" in English,
+    "1,3" in French, "12 345" in Russian (Babel's CLDR data; imported only by the commands that print numbers)."""
     from babel.numbers import format_decimal
 
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return str(format_decimal(value, pattern, locale=current_language()))
+    return str(format_decimal(value, pattern, locale=language or current_language()))
+
+
+def format_share(fraction: float, digits: int = 1, language: str | None = None) -> str:
+    """A fraction 0..1 as a percentage in ``language``'s own pattern, with ``digits`` decimals: "12.5%",
+    "12,5 %" in French and Russian."""
+    from babel import Locale
+    from babel.numbers import format_percent
+
+    code = language or current_language()
+    pattern = Locale.parse(code).percent_formats[None].pattern
+    if digits and "0" in pattern:
+        head, tail = pattern.rsplit("0", 1)
+        pattern = f"{head}0.{'0' * digits}{tail}"
+    return str(format_percent(fraction, pattern, locale=code))
 
 
 def translator(locale: str) -> Callable[[str], str]:

@@ -293,17 +293,15 @@ def _response_times(page: Page) -> dict[str, Any]:
     ui, _ = page.ui, page.ui.gettext
     times = page.report.get("response_times")
     figures = []
-    method = ""
+    source = str((times or {}).get("method") or "")  # the documented English sentence of --json
+    method = _(source) if source else ""
     if times:
-        method = str(times.get("method") or "")
-        method = _(method) if method else ""  # the documented English sentence, translated when the catalog has it
         if times.get("first_response"):
             figures.append(_times_figure(page, _("Time to first response"), times["first_response"]))
         if times.get("resolution"):
             figures.append(_times_figure(page, _("Time to resolution"), times["resolution"]))
     return _section(page, "response_times", _("Response times"), figures,
-                    method=method, method_lang="en" if method and ui.language != "en" and method == str(
-                        (times or {}).get("method") or "") else "")
+                    method=method, method_lang="en" if method == source and source and ui.language != "en" else "")
 
 
 # Load by hour --------------------------------------------------------------------------------

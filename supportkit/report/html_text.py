@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from supportkit.i18n import CATALOG_LANGUAGES, N_, translations
+from supportkit.i18n import CATALOG_LANGUAGES, N_, format_number, format_share, translations
 from supportkit.languages import SOURCE_LANGUAGE, SUPPORTED_LANGUAGES, language_of
 
 D3_LOCALES = {"zh": "zh-CN", "en": "en-US", "es": "es-ES", "ru": "ru-RU", "fr": "fr-FR"}
@@ -116,26 +116,11 @@ class Ui:
 
     def number(self, value: float | int | None, digits: int = 0) -> str:
         """``12 345`` / ``12,345`` / ``12.345``; an en dash for a missing value."""
-        if value is None:
-            return "–"
-        from babel.numbers import format_decimal
-
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return str(format_decimal(value, pattern, locale=self.language))
+        return "–" if value is None else format_number(value, digits, self.language)
 
     def share(self, fraction: float | None, digits: int = 1) -> str:
         """A fraction 0..1 as a percentage: ``12.5%``, ``12,5 %``."""
-        if fraction is None:
-            return "–"
-        from babel import Locale
-        from babel.numbers import format_percent
-
-        # The locale's own pattern ("#,##0 %" in French), with the decimals asked for.
-        pattern = Locale.parse(self.language).percent_formats[None].pattern
-        if digits and "0" in pattern:
-            head, tail = pattern.rsplit("0", 1)
-            pattern = f"{head}0.{'0' * digits}{tail}"
-        return str(format_percent(fraction, pattern, locale=self.language))
+        return "–" if fraction is None else format_share(fraction, digits, self.language)
 
     def ratio(self, value: float) -> str:
         """``×2.4``: how many times the expected count."""

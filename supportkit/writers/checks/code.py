@@ -474,6 +474,8 @@ def _length_values(view: TemplateView, empty: bool) -> dict[str, str]:
 @rule("length", "warning", "a reply longer than its channel's limit (channel_limits in the config)")
 def check_length(view: TemplateView) -> Iterator[Finding]:
     from supportkit.errors import SupportkitError
+    from supportkit.guard import safety_notice
+    from supportkit.pipeline import with_notice
 
     limit = view.config.channel_limits.get(view.template.channel)
     if not limit or not _renderable(view):
@@ -501,9 +503,6 @@ def check_length(view: TemplateView) -> Iterator[Finding]:
             except SupportkitError:
                 continue
             if notice:
-                from supportkit.guard import safety_notice
-                from supportkit.pipeline import with_notice
-
                 try:
                     body = render_piece(view, piece, values, ("secret_found",))
                 except SupportkitError:
