@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Benchmark intent matching and urgency (issue 4 targets) on the dev set and our held-out cases.
 
-First the frozen blind set (tests/data/match_blind.jsonl, written by a writer who never saw the
-examples or the code): language, intent top-1 with its 95% interval, top-3, greeting-plus-
-problem and urgency, through the whole reply pipeline. Then the rest:
+First the frozen blind sets, newest first: language, intent top-1 with its 95% interval, top-3,
+greeting-plus-problem and urgency (split into "secret pasted" and "no secret"), through the whole
+reply pipeline. ``tests/data/match_blind_2.jsonl`` (550 messages, written 2026-12-08 by five
+native writers who never saw the examples, the code or the first set; never tuned on) leads;
+``tests/data/match_blind.jsonl`` (472 messages, 2026-12-07) comes second: its totals were in view
+while tuning, and from 2026-12-08 its misses are read (``--errors``), so it is a development set
+now. Then the rest:
 
 Reads ../shared/data/messages_dev.jsonl (NOT shipped with supportkit: this script exits 2
 when it is absent; `--dev PATH` points elsewhere) and tests/data/match_cases.yaml (our own
@@ -18,7 +22,8 @@ warm time per message (mean, p95), and the cold process time of `supportkit repl
 `--cv` adds a 5-fold cross-validation over the templates' own `examples:` (each fold's
 phrases classified by an index built without them): how well the examples generalise,
 measured without the dev set; it is what OTHER_THRESHOLD and the weights are calibrated on.
-`--errors` lists the misses of the dev and tuned sets only: blind sets are reported as totals.
+`--errors` lists the misses of the dev and tuned sets and of the first blind set (a development set
+now); the second blind set is reported as totals only.
 """
 
 from __future__ import annotations
@@ -231,6 +236,7 @@ def timed_processes(commands: dict[str, list[str]], runs: int = 9) -> dict[str, 
 
 
 BLIND = Path(__file__).resolve().parent.parent / "tests" / "data" / "match_blind.jsonl"
+BLIND_2 = Path(__file__).resolve().parent.parent / "tests" / "data" / "match_blind_2.jsonl"
 LEGACY = {
     "scam_report": {"scam_report", "secret_exposed", "unauthorized_transfer", "token_approval", "investment_scam",
                     "address_poisoning"},
@@ -251,7 +257,7 @@ def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - margin), min(1.0, centre + margin)
 
 
-def blind_report(path: Path = BLIND) -> None:
+def blind_report(path: Path = BLIND, title: str = "written blind, frozen", errors: bool = False) -> None:
     """The frozen blind set first: the whole `reply` pipeline (language, guard, intent, urgency).
 
     A label lists every acceptable intent; a one-word message's language is right in any of our
@@ -274,6 +280,9 @@ def blind_report(path: Path = BLIND) -> None:
         result = process_message(row["text"], config)
         accepted = set(row["intents"])
         ranked = [i["id"] for i in result.intents]
+        if errors and (ranked[0] not in accepted or result.urgent != row["urgent"]):
+            print(f"{row['id']}\t{row['lang']}\t{'/'.join(row['intents'])}\tgot {'/'.join(ranked[:3])}\t"
+                  f"urgent {row['urgent']} got {result.urgent}\t{row['text'][:160]!r}", file=sys.stderr)
         counts = stats[row["lang"]]
         counts["n"] += 1
         one_word = "one_word" in row.get("tags", [])
@@ -296,7 +305,7 @@ def blind_report(path: Path = BLIND) -> None:
         split["tp"] += result.urgent and row["urgent"]
         split["fp"] += result.urgent and not row["urgent"]
         split["fn"] += (not result.urgent) and row["urgent"]
-    print(f"Blind set ({path.name}, {len(rows)} messages written blind, frozen; the whole reply pipeline):")
+    print(f"Blind set ({path.name}, {len(rows)} messages {title}; the whole reply pipeline):")
     print("| language | n | language right (<= 3 words) | intent top-1 (95% CI) | top-3 | greeting + problem |")
     print("|---|---|---|---|---|---|")
     for lang, st in stats.items():
@@ -323,7 +332,8 @@ def main() -> int:
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-process timing")
     parser.add_argument("--cv", action="store_true", help="also cross-validate over the templates' examples")
     options = parser.parse_args()
-    blind_report()
+    blind_report(BLIND_2, "written blind 2026-12-08, frozen, never tuned on")
+    blind_report(BLIND, "written blind 2026-12-07, frozen; a development set since 2026-12-08", errors=options.errors)
     if not options.dev.is_file():
         print(f"error: {options.dev} not found. This benchmark needs the shared dev data "
               "(../shared/data/messages_dev.jsonl); it is not part of supportkit.", file=sys.stderr)
