@@ -17,7 +17,7 @@ urgency OR guard urgency, as the reply pipeline computes it, when supportkit.gua
 warm time per message (mean, p95), and the cold process time of `supportkit reply` beside
 `supportkit detect` when those commands work.
 
-    python scripts/bench_match.py [--dev PATH] [--errors] [--no-cold] [--cv]
+    python scripts/bench_match.py [--dev PATH] [--errors] [--no-cold] [--cv] [--development]
 
 `--cv` adds a 5-fold cross-validation over the templates' own `examples:` (each fold's
 phrases classified by an index built without them): how well the examples generalise,
@@ -331,8 +331,13 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true", help="print every miss to stderr")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-process timing")
     parser.add_argument("--cv", action="store_true", help="also cross-validate over the templates' examples")
+    parser.add_argument("--development", action="store_true",
+                        help="while tuning: leave out the second blind set (never tuned on) and the cold timing")
     options = parser.parse_args()
-    blind_report(BLIND_2, "written blind 2026-12-08, frozen, never tuned on")
+    if options.development:
+        options.no_cold = True
+    else:
+        blind_report(BLIND_2, "written blind 2026-12-08, frozen, never tuned on")
     blind_report(BLIND, "written blind 2026-12-07, frozen; a development set since 2026-12-08", errors=options.errors)
     if not options.dev.is_file():
         print(f"error: {options.dev} not found. This benchmark needs the shared dev data "
