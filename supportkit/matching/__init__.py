@@ -67,6 +67,9 @@ REVIEW_MARGIN = 0.08
 _SCALE = 2.0
 _MAX_MESSAGE = 2000  # chars; intent shows in the first lines, and this bounds the work per message
 COURTESY_WEIGHT = 1.0
+DEVICE_INTENT = "wallet_recovery"
+DEVICE_WEIGHT = 1.5
+"""A stolen phone (a ``device`` cue) is the wallet-recovery question, whatever theft words say."""
 """What a message made only of greeting or thanks words adds to the better of the two (over the best other intent)."""
 
 PROBLEM_EVIDENCE = 0.8
@@ -217,6 +220,13 @@ def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
     """The ranking, once the example phrases have added their evidence to the reading."""
     text, fixed, probe, raw, evidence = reading.text, reading.fixed, reading.probe, reading.raw, reading.evidence
     found = _urgency_cues(index, probe)
+    if found["device"] and found["loss"] and _thefts(index, probe) <= len(found["device"]):
+        # "they stole my phone": a bare theft word speaks of the phone. A cue naming the funds
+        # ("drained") still counts, and so does a second theft ("...then they stole my USDT").
+        found["loss"] = [cue for cue in found["loss"] if cue not in index.theft_words]
+        if DEVICE_INTENT in raw:  # the theft words also pointed at scam_report: the phone is the subject
+            raw[DEVICE_INTENT] += DEVICE_WEIGHT
+            evidence[DEVICE_INTENT].insert(0, f"phone stolen: {found['device'][0]}")
     losses = found["loss"]
     family = [i for i in LOSS_INTENTS if i in raw]
     if losses and family:
@@ -225,7 +235,7 @@ def _conclude(index: MatchIndex, reading: _Pending) -> Classification:
         intent = max(family, key=lambda i: (raw[i], -family.index(i)))
         raw[intent] += LOSS_WEIGHT
         evidence[intent].insert(0, f"funds lost: {losses[0]}")
-    _weigh_courtesy(index, raw, fixed)
+    _weigh_courtesy(index, raw, fixed, found)
     if "other" in raw:
         raw["other"] = max(raw["other"], OTHER_THRESHOLD)
 
@@ -256,16 +266,22 @@ def _only_courtesy(index: MatchIndex, words: list[str]) -> bool:
     return bool(known) and bool(said) and all(all(c in known for c in w) if is_han(w) else w in known for w in said)
 
 
-def _weigh_courtesy(index: MatchIndex, raw: dict[str, float], words: list[str]) -> None:
+def _weigh_courtesy(index: MatchIndex, raw: dict[str, float], words: list[str],
+                    found: dict[str, list[str]] | None = None) -> None:
     """A greeting or thanks decides a message that asks nothing else, and only such a message.
 
     Made only of greeting and thanks words ("hi", "merci beaucoup", "在吗"), it is one, whatever
     examples share a word. "hi, my withdrawal did not arrive" opens most live chats: when another
     intent has evidence of its own (``PROBLEM_EVIDENCE``), the greeting and the thanks go below it.
-    A short message with a weak second intent ("thanks, all good now") stays a thank-you.
+    A short message with a weak second intent ("thanks, all good now") stays a thank-you, and so
+    does a thank-you for a problem that went away ("it arrived, thanks!": a ``resolved`` cue),
+    unless something is negated ("thanks, but it still has not arrived") or lost.
     """
     courtesy = [i for i in COURTESY_INTENTS if i in raw]
     if not courtesy:
+        return
+    if found is not None and _thanks_for_a_solution(raw, found):
+        raw["thanks"] += COURTESY_WEIGHT + max((v for i, v in raw.items() if i not in COURTESY_INTENTS), default=0.0)
         return
     if _only_courtesy(index, words):
         best = max(courtesy, key=lambda i: raw[i])
@@ -279,13 +295,35 @@ def _weigh_courtesy(index: MatchIndex, raw: dict[str, float], words: list[str]) 
             raw[intent] = min(raw[intent] * 0.4, problem * 0.9)
 
 
+def _thefts(index: MatchIndex, probe: Probe) -> int:
+    """How many theft words (``theft_words``) the message holds, each occurrence counted."""
+    pattern = _theft_pattern(index)
+    return max((len(pattern.findall(variant)) for variant in probe.variants), default=0) if pattern else 0
+
+
+@functools.lru_cache(maxsize=8)
+def _theft_pattern(index: MatchIndex) -> re.Pattern[str] | None:
+    """One regex for the theft words of ``index`` (an index is its own key)."""
+    from supportkit.matching.cues import compile_cue, fold_cue
+
+    words = sorted({fold_cue(word) for word in index.theft_words} - {""}, key=len, reverse=True)
+    return re.compile("|".join(compile_cue(word) for word in words)) if words else None
+
+
+def _thanks_for_a_solution(raw: dict[str, float], found: dict[str, list[str]]) -> bool:
+    """Thanks, a problem solved (``resolved``), nothing negated, nothing lost or exposed."""
+    return (raw.get("thanks", 0.0) > 0.0 and bool(found["resolved"]) and not found["negation"]
+            and not (found["loss"] or found["exposed"] or found["permissions"] or found["unknown"]))
+
+
 def _urgency(index: MatchIndex, top: str, found: dict[str, list[str]], text: str) -> tuple[bool, list[str]]:
     """Whether a message is urgent, and why.
 
     Urgent: funds lost or moving, a secret seen by someone else, account permissions changed,
-    a scam acted on (paid, sent, signed, approved), an intent that is urgent whatever the words
-    (``risk_intents``), or the customer's own funds frozen or not arrived with a deadline
-    ("urgent", "today": ``pressing_intents``). "!!!" and "help me" never make a message urgent:
+    a scam acted on (paid, sent, signed, approved), an approval the customer does not know
+    (``unknown_intents``), an intent that is urgent whatever the words (``risk_intents``), or an
+    intent of ``pressing_intents`` under time pressure (none in the bundled lexicon: funds frozen
+    or late are not lost). "!!!", "help me", "urgent" and "today" never make a message urgent:
     they are listed as a reason of a message that is.
     """
     reasons = [f"funds_at_risk: {cue}" for cue in found["loss"][:3]]
@@ -293,6 +331,8 @@ def _urgency(index: MatchIndex, top: str, found: dict[str, list[str]], text: str
     reasons += [f"permissions_changed: {cue}" for cue in found["permissions"][:2]]
     if found["acted"] and top in index.acted_intents:
         reasons.append(f"scam_acted_on: {found['acted'][0]}")
+    if found["unknown"] and top in index.unknown_intents:
+        reasons.append(f"unknown_approval: {found['unknown'][0]}")
     if top in index.risk_intents and not reasons:
         reasons.append(f"security_intent: {top}")
     if found["pressing"] and top in index.pressing_intents and not reasons:

@@ -55,6 +55,9 @@ MIN_COMMON_DF = 20
 
 
 _SHORT_COURTESY = 4
+
+STRICT_KINDS = ("resolved", "negation", "device")
+"""Urgency kinds whose parts must follow each other: read, never urgent, so a loose match misleads."""
 """Examples of a courtesy intent this short (words; twice as many Han characters) lend all their words."""
 
 
@@ -126,12 +129,15 @@ def build_index(lexicon: Mapping[str, Any], examples: Iterable[tuple[str, str, s
             for raw in cues or ():
                 folded = fold_cue(str(raw))
                 if folded:
-                    ucue = UrgencyCue(kind, lang, str(raw), folded, compile_cue(folded), cue_needs(folded))
+                    pattern = compile_cue(folded, gaps=kind not in STRICT_KINDS)
+                    ucue = UrgencyCue(kind, lang, str(raw), folded, pattern, cue_needs(folded))
                     index.urgency_by_key.setdefault(cue_key(folded), []).append(ucue)
                     vocabulary_words.update(p.rstrip("*") for p in folded.split() if not is_han(p))
     index.risk_intents = frozenset(urgency.get("risk_intents") or ())
     index.acted_intents = frozenset(urgency.get("acted_intents") or ())
     index.pressing_intents = frozenset(urgency.get("pressing_intents") or ())
+    index.unknown_intents = frozenset(urgency.get("unknown_intents") or ())
+    index.theft_words = frozenset(str(word) for word in urgency.get("theft_words") or ())
 
     # Examples: document frequencies over all examples, then unit vectors and postings.
     folded_examples = [(i, lang, text, fold(text)) for i, lang, text in examples if text.strip()]

@@ -36,8 +36,11 @@ def compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def compile_cue(text: str) -> str:
-    """Regex for a cue pattern (already folded): ordered parts, small gaps, ``*`` stems."""
+def compile_cue(text: str, gaps: bool = True) -> str:
+    """Regex for a cue pattern (already folded): ordered parts, small gaps, ``*`` stems.
+
+    Without ``gaps`` the parts follow each other ("got it" must not match "got frozen, I need it").
+    """
     parts = text.split()
     pieces: list[str] = []
     for i, part in enumerate(parts):
@@ -47,7 +50,10 @@ def compile_cue(text: str) -> str:
         piece = word if han else r"(?<!\w)" + word + (r"\w*" if stem_mark else r"(?!\w)")
         if i:
             prev_han = is_han(parts[i - 1])
-            pieces.append(_HAN_GAP if (han or prev_han) else _LATIN_GAP)
+            if gaps:
+                pieces.append(_HAN_GAP if (han or prev_han) else _LATIN_GAP)
+            else:
+                pieces.append(r"\s*" if (han or prev_han) else r"\W+")
         pieces.append(piece)
     return "".join(pieces)
 

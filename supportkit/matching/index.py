@@ -37,7 +37,7 @@ from supportkit.matching.fold import han_characters, is_han
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
 
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 """Bump when the index layout or feature extraction changes (invalidates disk caches)."""
 
 
@@ -108,7 +108,7 @@ class Cue:
 COURTESY_INTENTS = ("greeting", "thanks")
 """Intents of courtesy: they answer a message only when it asks nothing else."""
 
-URGENCY_KINDS = ("loss", "exposed", "permissions", "acted", "pressing")
+URGENCY_KINDS = ("loss", "exposed", "permissions", "acted", "pressing", "unknown", "device", "resolved", "negation")
 
 
 @dataclass
@@ -116,8 +116,11 @@ class UrgencyCue:
     """A pattern of urgency: ``loss`` (funds lost or moving), ``exposed`` (a secret seen by someone
     else), ``permissions`` (account permissions changed) make a message urgent on their own;
     ``acted`` (paid, sent, signed, approved) only when the message is about a scam
-    (``acted_intents``); ``pressing`` (time pressure) only on the customer's own stuck funds
-    (``pressing_intents``), elsewhere it is listed as a reason of a message already urgent."""
+    (``acted_intents``); ``pressing`` (time pressure) only on ``pressing_intents``, elsewhere it
+    is listed as a reason of a message already urgent; ``unknown`` (an approval the customer does
+    not know) on ``unknown_intents``. Three kinds are read, never urgent themselves: ``device``
+    (a stolen phone: a bare theft word then says nothing of the funds), ``resolved`` (the problem
+    went away: a thank-you decides the message) and ``negation`` (which undoes ``resolved``)."""
 
     kind: str
     lang: str
@@ -268,7 +271,11 @@ class MatchIndex:
     acted_intents: frozenset[str] = frozenset()
     """Intents urgent when the customer acted on the scam (an ``acted`` cue)."""
     pressing_intents: frozenset[str] = frozenset()
-    """Intents urgent under time pressure (a ``pressing`` cue): the customer's own funds stuck."""
+    """Intents urgent under time pressure (a ``pressing`` cue): none in the bundled lexicon."""
+    unknown_intents: frozenset[str] = frozenset()
+    """Intents urgent when the customer does not know what they see (an ``unknown`` cue)."""
+    theft_words: frozenset[str] = frozenset()
+    """``loss`` cues that name a theft and not what was stolen: not funds when a ``device`` cue is found."""
     romanized_ru: dict[str, str] = field(default_factory=dict)
     """Russian typed in Latin letters: the skeleton of a Latin spelling (``detection.romanized``)
     -> the Russian word of the examples it spells (``_romanized_russian``)."""
@@ -306,6 +313,8 @@ class MatchIndex:
             "risk_intents": tuple(sorted(self.risk_intents)),
             "acted_intents": tuple(sorted(self.acted_intents)),
             "pressing_intents": tuple(sorted(self.pressing_intents)),
+            "unknown_intents": tuple(sorted(self.unknown_intents)),
+            "theft_words": tuple(sorted(self.theft_words)),
             "courtesy_words": tuple(sorted(self.courtesy_words)),
             "romanized_ru": self.romanized_ru,
             "examples": [(e.intent, e.lang, e.text) for e in self.examples],
@@ -344,6 +353,8 @@ class MatchIndex:
             risk_intents=frozenset(data["risk_intents"]),
             acted_intents=frozenset(data["acted_intents"]),
             pressing_intents=frozenset(data["pressing_intents"]),
+            unknown_intents=frozenset(data["unknown_intents"]),
+            theft_words=frozenset(data["theft_words"]),
             courtesy_words=frozenset(data["courtesy_words"]),
             romanized_ru=dict(data["romanized_ru"]),
             examples=[Example(*fields) for fields in data["examples"]],
