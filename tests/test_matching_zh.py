@@ -43,6 +43,7 @@ def test_urgency_cues_name_what_happened(library: Library, text: str, reason: st
     "重灌App之後錢包不見了",  # a wallet missing from the app after a reinstall: restore it, nothing is lost
     "我的USDT转账一直pending，急！！！",  # pressure alone
     "之前授權過的合約要去哪裡撤銷",  # an old approval, nothing acted on now
+    "钱包里的U不见了，但是链上还在",  # a token the app does not show: "钱包 不见" with a gap matched it
 ])
 def test_not_urgent(library: Library, text: str) -> None:
     result = classify(text, "zh", library)
@@ -57,6 +58,8 @@ def test_not_urgent(library: Library, text: str) -> None:
     ("找kf", "contact_support"),
     ("換電話之後錢包點算", "switch_phone"),
     ("在么", "greeting"),
+    ("钱包里的U不见了，但是链上还在", "token_missing"),
+    ("在一个叫XX的平台炒币，要交25%手续费才能提现", "investment_scam"),
 ])
 def test_intent_of_shorthand_cantonese_and_traditional(library: Library, text: str, intent: str) -> None:
     assert classify(text, "zh", library).intents[0].id == intent
