@@ -63,3 +63,11 @@ def test_not_urgent(library: Library, text: str) -> None:
 ])
 def test_intent_of_shorthand_cantonese_and_traditional(library: Library, text: str, intent: str) -> None:
     assert classify(text, "zh", library).intents[0].id == intent
+
+
+@pytest.mark.parametrize("text", ["USDT還沒到帳", "转帐失败了", "我的帳戶權限被改了"])
+def test_zhang_in_both_scripts_reads_as_the_money_account(library: Library, text: str) -> None:
+    from supportkit.matching.fold import fold
+
+    assert "帐" not in fold(text) and "帳" not in fold(text)
+    assert "账" in fold(text)

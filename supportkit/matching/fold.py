@@ -16,8 +16,12 @@ import unicodedata
 from supportkit.text import HAN, find_protected_spans, has_wide, is_han, replace_spans, strip_non_linguistic
 from supportkit.text.chinese import t2s_table
 
-T2S: dict[int, str] = t2s_table()
-"""Traditional -> Simplified Chinese, character by character: OpenCC's ``t2s`` (``supportkit.text.chinese``)."""
+T2S: dict[int, str] = {**t2s_table(), ord("帳"): "账", ord("帐"): "账"}
+"""Traditional -> Simplified Chinese, character by character: OpenCC's ``t2s`` (``supportkit.text.chinese``).
+
+One exception: 帳 (and 帐, its Simplified form) fold to 账. Character by character, ``t2s`` gives 帐
+(tent, curtain); in money matters both scripts mean 账 (轉帳 is 转账, 到帳 is 到账, 帳戶 is 账户), and
+customers write 转帐 too."""
 
 __all__ = ["T2S", "han_characters", "is_han"]
 

@@ -37,7 +37,7 @@ from supportkit.matching.fold import han_characters, is_han
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
 
-INDEX_VERSION = 9
+INDEX_VERSION = 10
 """Bump when the index layout or feature extraction changes (invalidates disk caches)."""
 
 
