@@ -88,3 +88,41 @@ def test_run_codes_are_the_plain_codes(text: str) -> None:
 
 def test_the_run_pattern_reads_codes_as_before() -> None:
     assert phrases._run_re().pattern.decode() == re.compile(r"[EB](?:o{0,2}E){3,}").pattern
+
+
+# --- keys: the hex groups of a long run --------------------------------------------------------
+
+
+def plain_windows_of_64(sizes: list[int], kinds: list[str]) -> list[tuple[int, int]]:
+    """``keys._windows_of_64`` as it was: the one pass started at every group."""
+    windows = []
+    count = len(sizes)
+    first = 0
+    while first < count:
+        size = sizes[first]
+        kind = kinds[first].replace("\n", " ") if first < count - 1 else ""
+        last = first
+        while last + 1 < count and sizes[last + 1] == size and kinds[last].replace("\n", " ") == kind:
+            last += 1
+        total = size * (last - first + 1)
+        if total < 64 and last + 1 < count and kinds[last] == "\n" and sizes[last + 1] == 64 - total:
+            last += 1
+            total = 64
+        if total == 64 and last > first and size >= 2:
+            windows.append((first, last))
+        first = last + 1
+    return windows
+
+
+_GROUPS = st.lists(st.tuples(st.sampled_from([1, 2, 4, 8, 16, 24, 32, 40, 48, 64]), st.sampled_from([" ", "\n", ":", "-"])),
+                   min_size=1, max_size=40)
+
+
+@PROPERTY
+@given(_GROUPS)
+def test_windows_of_64_start_only_where_one_can(groups: list[tuple[int, str]]) -> None:
+    from supportkit.guard import keys
+
+    sizes = [size for size, _ in groups]
+    kinds = [kind for _, kind in groups[:-1]]
+    assert list(keys._windows_of_64(sizes, kinds)) == plain_windows_of_64(sizes, kinds)
