@@ -168,6 +168,37 @@ def _camel_starts(text: str) -> list[int]:
     return starts
 
 
+MAX_CAMEL_WORD = 32
+"""Letters looked at on each side of a CamelCase start for the word it may lie inside (no list word is longer)."""
+
+
+def _camel_starts_between_words(text: str) -> list[int]:
+    """``_camel_starts``, but not inside a word of a list written in mixed case ("AbAnDoN",
+    "FeStIvAl", a phone's shift key pressed at random): that run of letters, lower-cased, is
+    a list word, and split it would be none. "AbandonAbility" is no list word: it is split."""
+    starts = _camel_starts(text)
+    if not starts:
+        return starts
+    from supportkit.guard.wordlists import fold, lexicon
+
+    masks = lexicon().masks
+    kept: list[int] = []
+    runs: dict[int, bool] = {}
+    for position in starts:
+        first = position
+        while first > 0 and position - first <= MAX_CAMEL_WORD and text[first - 1].isalpha():
+            first -= 1
+        if first not in runs:
+            last = position
+            while last < len(text) and last - first <= MAX_CAMEL_WORD and text[last].isalpha():
+                last += 1
+            word = text[first:last].lower()
+            runs[first] = last - first <= MAX_CAMEL_WORD and (word in masks or fold(word) in masks)
+        if not runs[first]:
+            kept.append(position)
+    return kept
+
+
 _STRUCTURE_RE = re.compile(rf"[<&\\{_IGNORABLE}]")
 _WORD_WORK_RE = re.compile(r"\s{8}|\d|[\u2460-\u24ff\u2776-\u2793\u3251-\u32bf]")
 
@@ -392,5 +423,5 @@ def word_view(view: View) -> View:
                 return match.group() if word and labels[word] < 3 else " "
 
             view = _rewrite(view, _LABEL_RE, label)
-    view = _replaced(view, ((p, p, " ", "") for p in _camel_starts(view.text)))
+    view = _replaced(view, ((p, p, " ", "") for p in _camel_starts_between_words(view.text)))
     return _rewrite(view, _SPACE_RUN_RE, lambda m: "\n" if "\n" in m.group() else " ")
