@@ -4,8 +4,8 @@ A second attack pass on the alphabetic word lists (issue 12): the phrase inside 
 e-mail reply (``> `` before every line), a markdown table, JSON (``{"mnemonic": "..."}``, a
 list of words), a wallet link or QR text (``wallet:...``, ``?mnemonic=w1+w2``), numbered and
 comma-joined without spaces (``1.abandon,2.ability``), every letter's case mixed, 15-, 18- and
-21-word phrases, words joined by ``|``, ``/``, ``-``, ``_``, ``+`` or ``;``, a CSV row, a
-Python list, a fenced code block. Each case is an ``AttackCase`` of ``guard_attacks`` (class
+21-word phrases, words joined by ``|``, ``/``, ``-``, ``_``, ``+`` or ``;`` or by zero-width
+joiners only, a CSV row, a Python list, a fenced code block. Each case is an ``AttackCase`` of ``guard_attacks`` (class
 ``pastes``) with the span of every word, so the same checks read it: found, every word
 covered, nothing left.
 
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from tests.guard_attacks import CASED_LISTS, FILLER, INTROS, AttackCase, _Draft, phrase
 
 CLASS = "pastes"
-DEFAULT_COUNT = 400
+DEFAULT_COUNT = 440
 LENGTHS = (12, 15, 18, 21, 24)
 LANG_OF = {"spanish": "es", "french": "fr", "russian": "ru"}
 
@@ -151,10 +151,15 @@ def _code_block(rng: random.Random, draft: _Draft, words: list[str], lang: str) 
     draft.text({"```\n": "\n```", "```text\n": "\n```", "    ": "\n", "`": "`"}[fence])
 
 
+def _joiners(rng: random.Random, draft: _Draft, words: list[str], lang: str) -> None:
+    """Words joined by zero-width joiners or non-joiners only: one unbroken word on screen."""
+    draft.words(words, rng.choice(("\u200d", "\u200c", "\u200d\u200c")))
+
+
 SHAPES: dict[str, Callable[[random.Random, _Draft, list[str], str], None]] = {
     "email_reply": _email_reply, "markdown_table": _markdown_table, "json": _json, "link": _link,
     "numbered_commas": _numbered_commas, "mixed_case": _mixed_case, "joined_by": _joined_by, "csv": _csv,
-    "python_list": _python_list, "code_block": _code_block,
+    "python_list": _python_list, "code_block": _code_block, "joiners": _joiners,
 }
 """Every shape, each given every word list and every length in turn."""
 
@@ -172,6 +177,6 @@ def _case(index: int, rng: random.Random) -> AttackCase:
 
 
 def generate(seed: int = 12, count: int = DEFAULT_COUNT) -> list[AttackCase]:
-    """``count`` pastes (every shape x every alphabetic list x every length, in turn: 400 is each once)."""
+    """``count`` pastes (every shape x every alphabetic list x every length, in turn: 440 is each once)."""
     rng = random.Random(f"guard-pastes-{seed}")
     return [_case(index, rng) for index in range(count)]

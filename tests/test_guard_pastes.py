@@ -1,16 +1,18 @@
 """The guard against the second attack pass (``tests/guard_pastes.py``): pastes of real tickets.
 
 The same checks as ``test_guard_attacks`` (found, every word inside a finding, no word left),
-per shape, so a failure names the shape. Only ``mixed_case`` failed before the fix that came
-with it (``view._camel_starts_between_words``): a word in random case ("AbAnDoN") was split at
-every lower-to-upper step as CamelCase, and none of its pieces is a list word.
+per shape, so a failure names the shape. Two shapes failed before the fixes that came with
+them: ``mixed_case`` (``view._camel_starts_between_words``: a word in random case, "AbAnDoN",
+was split at every lower-to-upper step as CamelCase, and none of its pieces is a list word) and
+``joiners`` (``view._has_separating``: words joined by zero-width joiners only were read as one
+word, the joiners taken out and never read as spaces).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from supportkit.guard import scan
+from supportkit.guard import scan, view
 from supportkit.guard.view import reader_views, word_view
 from tests import guard_pastes as pastes
 from tests import test_guard_attacks as checks
@@ -57,3 +59,12 @@ def test_a_list_word_in_random_case_is_not_split_as_camel_case() -> None:
 ])
 def test_camel_case_is_split_between_words_only(text: str, read: str) -> None:
     assert word_view(reader_views(text)[0]).text == read
+
+
+def test_words_joined_by_zero_width_joiners_are_read_apart() -> None:
+    words = "turtle enough tuition hero control loan portion festival whale square seek only".split()
+    result = scan("Hola, ayuda por favor: " + "\u200d".join(words) + "\nGracias.")
+    assert result.secret_found and result.findings[0].words == 12
+    assert result.redacted.startswith("Hola, ayuda por") and not any(word in result.redacted for word in words)
+    family = "👨\u200d👩\u200d👧 " * 3  # joiners in emoji sequences are no separators
+    assert view._has_separating("abandon\u200cability") and not view._has_separating(family + "abandon")

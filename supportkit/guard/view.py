@@ -42,8 +42,22 @@ _IGNORABLE = (
 )
 _IGNORABLE_RE = re.compile(f"[{_IGNORABLE}]+")
 # The invisible characters that can stand between two words as their separator (the others,
-# soft hyphens, joiners, variation selectors after emoji, controls, only ever hide inside a word).
+# soft hyphens, variation selectors after emoji, controls, only ever hide inside a word).
 _SEPARATING_RE = re.compile("[\u115f\u1160\u180b-\u180f\u200b\u2060-\u2064\u3164\ufeff\uffa0\U000e0000-\U000e0fff]")
+# Zero-width (non-)joiners separate too, between two letters ("abandon\u200dability"); in an
+# emoji sequence they join emoji. Found with a plain class, checked in Python (a look-behind
+# would make re try every position).
+_JOINERS_RE = re.compile("[\u200c\u200d]+")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def _has_separating(text: str) -> bool:
+    """Whether ``text`` holds an invisible character that may stand between two words."""
+    if _SEPARATING_RE.search(text) is not None:
+        return True
+    return any(match.start() and _LETTER_RE.match(text, match.start() - 1) and _LETTER_RE.match(text, match.end())
+               for match in _JOINERS_RE.finditer(text))
+
 
 # Confusable letters (Unicode confusables.txt, the lower- and upper-case pairs that render
 # alike in common fonts), Cyrillic and Greek -> Latin; the reverse table for Latin -> Cyrillic.
@@ -397,7 +411,7 @@ def reader_views(text: str) -> tuple[View, ...]:
         view = _rewrite(view, _ENTITY_RE, _entity)
         view = _rewrite(view, _ESCAPE_RE, lambda m: " ")
         views.append(_rewrite(view, _IGNORABLE_RE, lambda m: ""))
-        if _SEPARATING_RE.search(view.text) is not None:
+        if _has_separating(view.text):
             views.append(_rewrite(view, _IGNORABLE_RE, lambda m: " "))
     if encoded:  # and the text decoded, as one more reading
         decoded = _rewrite(_rewrite(views[0], _SOFT_BREAK_RE, lambda m: ""), _ENCODED_RE, _decoded)
