@@ -436,6 +436,6 @@ def word_view(view: View) -> View:
                 word = (match.group("word") or "").lower()
                 return match.group() if word and labels[word] < 3 else " "
 
-            view = _rewrite(view, _LABEL_RE, label)
+            view = _replaced(view, ((m.start(), m.end(), label(m), m.group()) for m in found))
     view = _replaced(view, ((p, p, " ", "") for p in _camel_starts_between_words(view.text)))
     return _rewrite(view, _SPACE_RUN_RE, lambda m: "\n" if "\n" in m.group() else " ")
