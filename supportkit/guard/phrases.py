@@ -495,7 +495,8 @@ def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: tuple[bytes, ...]) 
                                                                               name, cues)]
         hits.extend(judged)
         grown_first, grown_last = _grown(tokens, first, last, flag, name)
-        covered = any(hit.start <= tokens.starts[grown_first] and tokens.ends[grown_last - 1] <= hit.end
+        # A whole phrase (its checksum holds) is not grown: the words around it are not its own.
+        covered = any(hit.checksum or (hit.start <= tokens.starts[grown_first] and tokens.ends[grown_last - 1] <= hit.end)
                       for hit in judged)
         if grown_last - grown_first <= MAX_STRETCH_RUN and not covered:
             stretch = _best_stretch(tokens, grown_first, grown_last, flag, name, extending=bool(judged))
@@ -565,8 +566,8 @@ def _best_stretch(tokens: _Tokens, first: int, last: int, flag: int, name: str, 
 
     ``extending``: the judge found a phrase in the run already; the stretch may then hold
     typos of three letters ("lef" for "left", ``one_typo``) but no other word, so it grows
-    that phrase over its mistyped words and stops at the first word that is neither ("…
-    lesson / new wallet: radical …" stops at "wallet"). Otherwise typos have four letters or
+    that phrase over its mistyped words and stops at the first word that is neither (a whole
+    phrase, its checksum valid, is not grown at all: ``_runs``). Otherwise typos have four letters or
     more (``near_word``): a three-letter word is one letter off too many ordinary words for a
     phrase to rest on them. Stretches are at most ``MAX_STRETCH_WORDS`` long: linear in the run.
     """
