@@ -132,3 +132,13 @@ def test_one_typo_is_stricter_than_near_word() -> None:
     assert phrases.one_typo("lef", "english") and not phrases.near_word("lef", "english")
     assert phrases.one_typo("habittar", "portuguese") and phrases.one_typo("secr", "portuguese")
     assert not phrases.one_typo("hello", "chinese_simplified")
+
+
+def test_stretch_searches_are_bounded_per_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Dense runs of list words and typos cost a stretch search each: past the budget, runs are judged as found.
+    words = "regret blossom beauty orphan afraid museum post two distance deputy priority express".split()
+    wrong = {3: "orpphan", 5: "mureum", 9: "deputyy"}
+    text = f"Le solde affiche zéro. \nma phrase secrète est {_typed(words, wrong)}"
+    assert scan(text).secret_found
+    monkeypatch.setattr(phrases, "STRETCH_BUDGET", 0)
+    assert not scan(text).secret_found

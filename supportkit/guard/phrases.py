@@ -441,8 +441,9 @@ def _alphabetic(text: str, exclude: list[tuple[int, int]], cues: list[int]) -> l
     bits = [bit for bit, listed in enumerate(counts) if listed >= needed and WORDLISTS[bit] not in HAN_LISTS]
     if bits:
         codes = _codes(tokens)
+        budget = [STRETCH_BUDGET]
         for bit in bits:
-            hits.extend(_runs(tokens, bit, cues, codes))
+            hits.extend(_runs(tokens, bit, cues, codes, budget))
     return hits
 
 
@@ -474,7 +475,8 @@ def _with_numbering(text: str, hit: PhraseHit) -> PhraseHit:
     return replace(hit, start=match.start())
 
 
-def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: tuple[bytes, ...]) -> list[PhraseHit]:
+def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: tuple[bytes, ...], budget: list[int]
+          ) -> list[PhraseHit]:
     """The phrases of list ``bit``: runs of joined tokens judged as the module docstring says.
 
     ``codes`` (``_codes``) has one byte per token; translated to ``E``/``o`` (list word or not,
@@ -483,6 +485,7 @@ def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: tuple[bytes, ...]) 
     Only those are looked at in Python: each is judged (``_judge``), then grown over the typos
     around it (``_grown``) and its best stretch taken (``_best_stretch``): what the judge found
     is extended over typos only, and where it found nothing, the stretch may be a phrase.
+    ``budget``: stretch searches left for the text (``STRETCH_BUDGET``).
     """
     name = WORDLISTS[bit]
     if name in HAN_LISTS:
@@ -498,8 +501,8 @@ def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: tuple[bytes, ...]) 
         # A whole phrase (its checksum holds) is not grown: the words around it are not its own.
         covered = any(hit.checksum or (hit.start <= tokens.starts[grown_first] and tokens.ends[grown_last - 1] <= hit.end)
                       for hit in judged)
-        if grown_last - grown_first <= MAX_STRETCH_RUN and not covered:
-            stretch = _best_stretch(tokens, grown_first, grown_last, flag, name, extending=bool(judged))
+        if grown_last - grown_first <= MAX_STRETCH_RUN and not covered and budget[0] > 0:
+            stretch = _best_stretch(tokens, grown_first, grown_last, flag, name, extending=bool(judged), budget=budget)
             if stretch is not None:
                 hits.append(stretch)  # grown over its typos already
     return hits
@@ -547,8 +550,13 @@ MAX_STRETCH_WORDS = VALID_LENGTHS[-1] + 2 * MAX_TYPO_RUN
 """Longest stretch: the longest phrase with mistyped words on both sides."""
 
 
-def _best_stretch(tokens: _Tokens, first: int, last: int, flag: int, name: str, extending: bool
-                  ) -> PhraseHit | None:
+STRETCH_BUDGET = 32
+"""Stretch searches per text (each up to ``MAX_STRETCH_RUN`` x ``MAX_STRETCH_WORDS`` steps): text made
+of dense runs of list words and typos costs bounded work; past it, runs are judged as found."""
+
+
+def _best_stretch(tokens: _Tokens, first: int, last: int, flag: int, name: str, extending: bool,
+                  budget: list[int]) -> PhraseHit | None:
     """The phrase in tokens ``first`` to ``last`` (a run grown over typos), if it holds one.
 
     Of the stretches that begin and end with a list word or a typo and pass the first test
@@ -575,6 +583,7 @@ def _best_stretch(tokens: _Tokens, first: int, last: int, flag: int, name: str, 
     exact = [bool(masks[i] & flag) for i in range(first, last)]
     if sum(exact) < MIN_EXACT or not _dense_enough(exact):
         return None
+    budget[0] -= 1
     typo = [not e and (near_word(keys[i], name) or (extending and len(keys[i]) == 3 and one_typo(keys[i], name)))
             for i, e in zip(range(first, last), exact, strict=True)]
     # A list word counts once: where the same word was last seen (-1: not before).
@@ -619,17 +628,18 @@ def _best_stretch(tokens: _Tokens, first: int, last: int, flag: int, name: str, 
 
 
 def _dense_enough(exact: list[bool]) -> bool:
-    """Whether some stretch of ``MIN_EXACT`` tokens or more has at most a quarter of them not list words
-    (what ``_passes`` asks of every phrase): with each list word -1 and each other token +3,
-    one whose sum is 0 or less. Linear; most runs of ordinary text have none."""
+    """Whether some stretch of ``MIN_EXACT`` + 1 tokens or more has at most a quarter of them not list
+    words (what ``_passes`` asks of a phrase with an odd word; one without is all list words, and
+    ``_judge`` finds those): with each list word -1 and each other token +3, one whose sum is 0
+    or less. Linear; most runs of ordinary text have none."""
     total = 0
     sums = [0]
     for e in exact:
         total += -1 if e else 3
         sums.append(total)
     highest = -(1 << 30)
-    for b in range(MIN_EXACT, len(sums)):
-        highest = max(highest, sums[b - MIN_EXACT])
+    for b in range(MIN_EXACT + 1, len(sums)):
+        highest = max(highest, sums[b - MIN_EXACT - 1])
         if sums[b] <= highest:
             return True
     return False
