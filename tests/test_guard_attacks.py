@@ -38,8 +38,7 @@ CASES = attacks.generate()
 # What the guard does not yet do, measured by scripts/bench_guard.py (issue: the guard holds
 # against real pastes). Strict: when a class passes, its mark must go.
 KNOWN_GAPS = {
-    "partial": "partial Chinese phrases with mistyped characters, fragments before ??? and a few "
-               "Latin phrases with three typos next to ordinary words (recall 97.8%)",
+    "partial": "partial Chinese phrases with mistyped characters and fragments before ??? (recall 98.0%)",
     "conversation": "Chinese phrases sent in pieces over several messages (recall 94.3%)",
 }
 
@@ -451,7 +450,6 @@ def _output_leftovers(case: AttackCase, data: dict[str, Any]) -> list[str]:
     return _phrase_leftovers(dump, allowed, case)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_GAPS["partial"])
 def test_output_json_holds_nothing_of_the_secret() -> None:
     from supportkit.config import load_config
     from supportkit.pipeline import process_message

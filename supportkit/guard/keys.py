@@ -83,6 +83,8 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import compress, count, repeat
+from operator import eq
 
 from supportkit.text import is_han
 
@@ -522,23 +524,37 @@ def _windows_of_64(sizes: list[int], kinds: list[str]) -> Iterator[tuple[int, in
     """(first, last) indexes of each run of equal groups holding 64 digits in all.
 
     One kind of separator per run (spaces and line breaks are one kind: four lines of four
-    groups); after a line break the last group may be shorter (a wrapped line). One pass.
+    groups); after a line break the last group may be shorter (a wrapped line). One pass,
+    started only where a window can begin (``_window_starts``): a run of hex-like junk has
+    thousands of groups and a window in few places.
     """
-    count = len(sizes)
+    groups = len(sizes)
     first = 0
-    while first < count:
+    for start in _window_starts(sizes, kinds):
+        if start < first:
+            continue
+        first = start
         size = sizes[first]
-        kind = kinds[first].replace("\n", " ") if first < count - 1 else ""
+        kind = kinds[first].replace("\n", " ") if first < groups - 1 else ""
         last = first
-        while last + 1 < count and sizes[last + 1] == size and kinds[last].replace("\n", " ") == kind:
+        while last + 1 < groups and sizes[last + 1] == size and kinds[last].replace("\n", " ") == kind:
             last += 1
         total = size * (last - first + 1)
-        if total < 64 and last + 1 < count and kinds[last] == "\n" and sizes[last + 1] == 64 - total:
+        if total < 64 and last + 1 < groups and kinds[last] == "\n" and sizes[last + 1] == 64 - total:
             last += 1
             total = 64
         if total == 64 and last > first and size >= 2:
             yield first, last
         first = last + 1
+
+
+def _window_starts(sizes: list[int], kinds: list[str]) -> list[int]:
+    """The groups a window of ``_windows_of_64`` can begin at: those the next group continues (the
+    same size) or completes after a line break. From any other group the one pass finds no
+    window and moves on to the next group, so it may skip straight to these."""
+    same = compress(count(), map(eq, sizes, sizes[1:]))
+    wrapped = (i for i in compress(count(), map(eq, kinds, repeat("\n"))) if sizes[i] + sizes[i + 1] == 64)
+    return sorted({*same, *wrapped})
 
 
 def _base58_keys(reading: _Reading) -> Iterator[KeyHit]:
@@ -696,10 +712,15 @@ _SPLIT_B58_HINT_RE = re.compile(rf"[{_B58_CHARS}]{{10}}[ \t\r]*\n")
 # A padded base64 key: 43 base64 characters, then "=".
 _B64_KEY_HINT_RE = re.compile(r"[A-Za-z0-9+/]{43}=")
 
+def _has_long_run(text: str) -> bool:
+    return _LONG_RUN_RE.search(text) is not None
+
+
 # (finder, cheap test that the text could hold its format): most messages skip every finder.
+# A test shared by two finders is run once per text (``find_keys``).
 _FINDERS: tuple[tuple[Callable[[_Reading], Iterator[KeyHit]], Callable[[str], bool]], ...] = (
-    (_hex_keys, lambda text: _LONG_RUN_RE.search(text) is not None),
-    (_base58_keys, lambda text: _LONG_RUN_RE.search(text) is not None),
+    (_hex_keys, _has_long_run),
+    (_base58_keys, _has_long_run),
     (_grouped_hex_keys, lambda text: len(text) >= 64 and _HEX_GROUPS_HINT_RE.search(text) is not None),
     (_partial_hex_keys, lambda text: len(text) >= 48 and _PARTIAL_HEX_HINT_RE.search(text) is not None),
     (_split_base58_keys, lambda text: "\n" in text and len(text) >= 51 and _SPLIT_B58_HINT_RE.search(text) is not None),
@@ -715,7 +736,13 @@ _FINDERS: tuple[tuple[Callable[[_Reading], Iterator[KeyHit]], Callable[[str], bo
 def find_keys(text: str) -> list[KeyHit]:
     """Every private key in ``text``, in order of position."""
     reading = _Reading(text)
-    hits = [hit for finder, could_hold in _FINDERS if could_hold(text) for hit in finder(reading)]
+    answers: dict[Callable[[str], bool], bool] = {}
+    hits: list[KeyHit] = []
+    for finder, could_hold in _FINDERS:
+        if could_hold not in answers:
+            answers[could_hold] = could_hold(text)
+        if answers[could_hold]:
+            hits.extend(finder(reading))
     return sorted(hits, key=lambda hit: (hit.start, -hit.end))
 
 

@@ -9,14 +9,17 @@ How a phrase is told from ordinary text:
 2. For each word list, joined tokens form *runs*: list words, with typos (edit distance
    1, or the unique 4-letter prefix every BIP39 word has) and garbled words among them.
    A run ends at a break (a letter-free gap that is too long, a three-digit number, a
-   marker) or at three tokens in a row that are not list words.
+   marker) or at three tokens in a row that are not list words, unless all three are typos
+   (one letter off a list word: three mistyped words side by side), up to a fourth.
 3. A run with at least ``MIN_EXACT`` (8) list words, of which at most a quarter of its
    words are typos or garbled, is a phrase: the whole run, every word, is redacted (a
    customer who forgot a word pastes 11, one who misread the paper pastes typos). A run
    of ``MIN_CUED`` (4) or more words right after a word for the phrase (seed, 助记词, сид,
    frase, phrase de récupération ...) is one too: "my seed starts with ...".
+   Where the run as a whole is no phrase, its best stretch may be (``_best_stretch``: a
+   phrase with a lead-in of list words, "ma phrase secrète est ...", or typos at its ends).
    Ordinary text does not get there: function words ("I", "the", "my", "de", "и")
-   are not list words, and the longest run of list words in a thousand sentences per
+   are not list words, a list word that comes again counts once in a stretch, and the longest run of list words in a thousand sentences per
    language is 6 (``scripts/tune_guard.py``; ``scripts/bench_guard.py`` counts false
    alarms on the public sentences and on messages about phrases that hold none).
    Chinese written without spaces is the exception: every common character is a list
@@ -35,7 +38,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import accumulate, chain, compress, count, repeat
-from operator import add, and_, le, lshift, not_
+from operator import and_, le, lshift, not_, or_, rshift
 
 from supportkit.guard.wordlists import (
     FOLDED_LISTS,
@@ -45,6 +48,7 @@ from supportkit.guard.wordlists import (
     VALID_LENGTHS,
     WORDLISTS,
     PhraseHit,
+    cue_ends,
     cue_re,
     fold,
     lexicon,
@@ -415,7 +419,7 @@ def find_phrases(text: str, exclude: list[tuple[int, int]] | None = None) -> lis
     from supportkit.guard import hanzi
 
     # The cue words are looked for once: every scanner of the text needs them.
-    cues = list(map(re.Match.end, cue_re().finditer(text)))
+    cues = cue_ends(text)
     hits = hanzi.find_in_text(text, exclude or [], cues)
     if could_hold_phrase(text, bool(cues)):
         hits.extend(_alphabetic(text, exclude or [], cues))
@@ -433,12 +437,31 @@ def _alphabetic(text: str, exclude: list[tuple[int, int]], cues: list[int]) -> l
             low = mask & -mask
             counts[low.bit_length() - 1] += times
             mask ^= low
-    codes = "".join(map(chr, map(add, map(lshift, tokens.masks, repeat(1)), map(add, tokens.joined,
-                                                                                  repeat(_CODE_BASE)))))
-    for bit, listed in enumerate(counts):
-        if listed >= (MIN_CUED if cues else MIN_EXACT):
-            hits.extend(_runs(tokens, bit, cues, codes))
+    needed = MIN_CUED if cues else MIN_EXACT
+    bits = [bit for bit, listed in enumerate(counts) if listed >= needed and WORDLISTS[bit] not in HAN_LISTS]
+    if bits:
+        codes = _codes(tokens)
+        budget = [STRETCH_BUDGET]
+        for bit in bits:
+            hits.extend(_runs(tokens, bit, cues, codes, budget))
     return hits
+
+
+_BYTE_LISTS = 7
+"""Word lists per byte of ``_codes`` (a bit for each, and one for "joined")."""
+
+
+def _codes(tokens: _Tokens) -> tuple[bytes, ...]:
+    """One byte per token for each group of ``_BYTE_LISTS`` lists: whether the token is in each of
+    them, and whether it is joined to the token before (the low bit). Built with C-level ``map``s,
+    so each list's ``E``/``o``/``B``/``b`` codes are one ``bytes.translate`` away (``_code_table``),
+    where a ``str.translate`` through a dict of every mask took 5 ms a list on 100,000 characters."""
+    width = (1 << _BYTE_LISTS) - 1
+    groups = []
+    for shift in range(0, len(WORDLISTS), _BYTE_LISTS):
+        listed = map(and_, map(rshift, tokens.masks, repeat(shift)), repeat(width))
+        groups.append(bytes(map(or_, map(lshift, listed, repeat(1)), tokens.joined)))
+    return tuple(groups)
 
 
 _NUMBERING_RE = re.compile(r"(?:[#№(]\s*)?\d{1,2}\s*[.):\]\-、．]?\s*$")
@@ -452,24 +475,202 @@ def _with_numbering(text: str, hit: PhraseHit) -> PhraseHit:
     return replace(hit, start=match.start())
 
 
-def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: str) -> list[PhraseHit]:
+def _runs(tokens: _Tokens, bit: int, cues: list[int], codes: tuple[bytes, ...], budget: list[int]
+          ) -> list[PhraseHit]:
     """The phrases of list ``bit``: runs of joined tokens judged as the module docstring says.
 
-    ``codes`` has one character per token (its lists and whether it is joined); translated to
-    ``E``/``o`` (list word or not, joined) and ``B``/``b`` (the same, not joined), a regular
-    expression finds the candidate runs: four list words or more, at most ``MAX_ODD_RUN``
-    other tokens between two of them. Only those are looked at in Python.
+    ``codes`` (``_codes``) has one byte per token; translated to ``E``/``o`` (list word or not,
+    joined) and ``B``/``b`` (the same, not joined), a regular expression finds the candidate
+    runs: four list words or more, at most ``MAX_ODD_RUN`` other tokens between two of them.
+    Only those are looked at in Python: each is judged (``_judge``), then grown over the typos
+    around it (``_grown``) and its best stretch taken (``_best_stretch``): what the judge found
+    is extended over typos only, and where it found nothing, the stretch may be a phrase.
+    ``budget``: stretch searches left for the text (``STRETCH_BUDGET``).
     """
     name = WORDLISTS[bit]
     if name in HAN_LISTS:
         return []  # single Han characters are judged with the blocks, in ``hanzi``
     flag = 1 << bit
     hits: list[PhraseHit] = []
-    for match in _run_re().finditer(codes.translate(_code_table(bit))):
+    for match in _run_re().finditer(codes[bit // _BYTE_LISTS].translate(_code_table(bit % _BYTE_LISTS))):
         first, last = match.start(), match.end()
-        for hit in _judge(tokens, list(range(first, last)), flag, name, cues):
-            hits.append(_with_typo_edges(tokens, hit, name, flag))
+        judged = [_with_typo_edges(tokens, hit, name, flag) for hit in _judge(tokens, list(range(first, last)), flag,
+                                                                              name, cues)]
+        hits.extend(judged)
+        grown_first, grown_last = _grown(tokens, first, last, flag, name)
+        # A whole phrase (its checksum holds) is not grown: the words around it are not its own.
+        covered = any(hit.checksum or (hit.start <= tokens.starts[grown_first] and tokens.ends[grown_last - 1] <= hit.end)
+                      for hit in judged)
+        if grown_last - grown_first <= MAX_STRETCH_RUN and not covered and budget[0] > 0:
+            stretch = _best_stretch(tokens, grown_first, grown_last, flag, name, extending=bool(judged), budget=budget)
+            if stretch is not None:
+                hits.append(stretch)  # grown over its typos already
     return hits
+
+
+MAX_TYPO_RUN = 3
+"""Mistyped words in a row that a run is grown over (``_grown``): "… cidadde obedeer reirar …"."""
+
+
+def _grown(tokens: _Tokens, first: int, last: int, flag: int, name: str) -> tuple[int, int]:
+    """``range(first, last)`` grown on each side over joined tokens that are list words or typos of
+    list words (``one_typo``), at most ``MAX_TYPO_RUN`` typos in a row: three mistyped words side
+    by side break the candidate run in two, and a phrase's first or last words may be mistyped.
+    It stops at a break, at any other word, and at a fourth typo in a row."""
+    masks, keys, joined = tokens.masks, tokens.keys, tokens.joined
+    count_tokens = len(keys)
+    end = last
+    typos = 0
+    while end < count_tokens and joined[end] and typos <= MAX_TYPO_RUN:
+        if masks[end] & flag:
+            typos = 0
+        elif one_typo(keys[end], name):
+            typos += 1
+        else:
+            break
+        end += 1
+    end -= max(0, typos - MAX_TYPO_RUN)
+    start = first
+    typos = 0
+    while start > 0 and joined[start] and typos <= MAX_TYPO_RUN:
+        if masks[start - 1] & flag:
+            typos = 0
+        elif one_typo(keys[start - 1], name):
+            typos += 1
+        else:
+            break
+        start -= 1
+    start += max(0, typos - MAX_TYPO_RUN)
+    return start, end
+
+
+MAX_STRETCH_RUN = 4 * VALID_LENGTHS[-1]
+"""Longest grown run whose stretches are judged (``_best_stretch``); a longer one is left to ``_judge``."""
+MAX_STRETCH_WORDS = VALID_LENGTHS[-1] + 2 * MAX_TYPO_RUN
+"""Longest stretch: the longest phrase with mistyped words on both sides."""
+
+
+STRETCH_BUDGET = 32
+"""Stretch searches per text (each up to ``MAX_STRETCH_RUN`` x ``MAX_STRETCH_WORDS`` steps): text made
+of dense runs of list words and typos costs bounded work; past it, runs are judged as found."""
+
+
+def _best_stretch(tokens: _Tokens, first: int, last: int, flag: int, name: str, extending: bool,
+                  budget: list[int]) -> PhraseHit | None:
+    """The phrase in tokens ``first`` to ``last`` (a run grown over typos), if it holds one.
+
+    Of the stretches that begin and end with a list word or a typo and pass the first test
+    of ``_judge`` (``_passes``: enough list words, at most a quarter of the words odd, few of
+    those not even typos), the ones with the most list words and typos, then the fewest other
+    words; all of them when several tie (the run is redacted from the first to the last).
+    ``_judge`` reads a run from its edges in: a run grown over three typos in a row ("… bule
+    cidadde obedeer reirar frente …") often ends in a word of the sentence around it that is
+    itself one letter off a list word ("это", "anoté"), where its trimming stops.
+
+    A list word that comes again counts once, unless the judge found the phrase already: a
+    phrase's words seldom repeat (one phrase of 12 words in 30), ordinary text repeats its own
+    ("Step one: panic. Step two: read your FAQ. Step three: still panic.", every word a list
+    word or one letter off one).
+
+    ``extending``: the judge found a phrase in the run already; the stretch may then hold
+    typos of three letters ("lef" for "left", ``one_typo``) but no other word, so it grows
+    that phrase over its mistyped words and stops at the first word that is neither (a whole
+    phrase, its checksum valid, is not grown at all: ``_runs``). Otherwise typos have four letters or
+    more (``near_word``): a three-letter word is one letter off too many ordinary words for a
+    phrase to rest on them. Stretches are at most ``MAX_STRETCH_WORDS`` long: linear in the run.
+    """
+    masks, keys = tokens.masks, tokens.keys
+    exact = [bool(masks[i] & flag) for i in range(first, last)]
+    if sum(exact) < MIN_EXACT or not _dense_enough(exact):
+        return None
+    budget[0] -= 1
+    typo = [not e and (near_word(keys[i], name) or (extending and len(keys[i]) == 3 and one_typo(keys[i], name)))
+            for i, e in zip(range(first, last), exact, strict=True)]
+    # A list word counts once: where the same word was last seen (-1: not before).
+    seen: dict[str, int] = {}
+    before = [-1] * len(exact)
+    for i, key in enumerate(keys[first:last]):
+        if exact[i]:
+            before[i] = seen.get(key, -1)
+            seen[key] = i
+    size = len(exact)
+    most_odd = MAX_STRETCH_WORDS // 4
+    best: tuple[int, int] | None = None
+    spans: list[tuple[int, int]] = []
+    for a in range(size):
+        if not (exact[a] or typo[a]):
+            continue
+        listed = typos = odd = 0
+        for b in range(a, min(size, a + MAX_STRETCH_WORDS)):
+            if exact[b]:
+                listed += extending or before[b] < a
+            elif typo[b]:
+                typos += 1
+                odd += 1
+            elif extending:
+                break
+            else:
+                odd += 1
+            if odd > most_odd:
+                break  # no longer stretch can have few enough odd words
+            # A stretch ends on a list word or a typo.
+            if b + 1 - a >= MIN_EXACT and (exact[b] or typo[b]) and _passes(b + 1 - a, listed, typos):
+                score = (listed + typos, listed + typos - (b + 1 - a))
+                if best is None or score > best:
+                    best, spans = score, []
+                if score == best:
+                    spans.append((a, b + 1))
+    if not spans:
+        return None
+    a, b = min(a for a, _ in spans), max(b for _, b in spans)
+    run = list(range(first + a, first + b))
+    return _hit(tokens, name, run, exact[a:b], b - a - sum(exact[a:b]))
+
+
+def _dense_enough(exact: list[bool]) -> bool:
+    """Whether some stretch of ``MIN_EXACT`` + 1 tokens or more has at most a quarter of them not list
+    words (what ``_passes`` asks of a phrase with an odd word; one without is all list words, and
+    ``_judge`` finds those): with each list word -1 and each other token +3, one whose sum is 0
+    or less. Linear; most runs of ordinary text have none."""
+    total = 0
+    sums = [0]
+    for e in exact:
+        total += -1 if e else 3
+        sums.append(total)
+    highest = -(1 << 30)
+    for b in range(MIN_EXACT + 1, len(sums)):
+        highest = max(highest, sums[b - MIN_EXACT - 1])
+        if sums[b] <= highest:
+            return True
+    return False
+
+
+def _passes(words: int, listed: int, typos: int) -> bool:
+    """The first test of ``_judge``: ``listed`` list words and ``typos`` typos among ``words`` tokens."""
+    odd = words - listed
+    garbled = odd - typos
+    return (listed >= MIN_EXACT + bool(odd) and odd <= max(1, words // 4)
+            and garbled <= (1 if listed > MIN_EXACT else 0) + max(0, words - 12) // 8)
+
+
+@functools.lru_cache(maxsize=16384)
+def one_typo(token: str, name: str) -> bool:
+    """True when ``token`` (three letters or more) is one letter changed, dropped or added away from a
+    word of list ``name``, or is the unique 4-letter prefix of one.
+
+    Stricter than ``near_word``, which takes any token that *starts* with a unique prefix
+    ("palabras" for "palace"): this is what a run of list words is grown over (``_grown``).
+    """
+    if name in HAN_LISTS or len(token) < (2 if name in SYLLABIC_LISTS else 3) or len(token) > _longest(name) + 1:
+        return False
+    deletions, prefixes = _near_index(name)
+    forms = {token, fold(token)} if name in FOLDED_LISTS else {token}
+    for form in forms:
+        if form in deletions or (len(form) == 4 and form in prefixes):
+            return True
+        if any(form[:i] + form[i + 1:] in deletions for i in range(len(form))):
+            return True
+    return False
 
 
 def _with_typo_edges(tokens: _Tokens, hit: PhraseHit, name: str, flag: int) -> PhraseHit:
@@ -492,19 +693,16 @@ def _with_typo_edges(tokens: _Tokens, hit: PhraseHit, name: str, flag: int) -> P
     return replace(hit, start=start, end=end) if (start, end) != (hit.start, hit.end) else hit
 
 
-_CODE_BASE = 0x10000
+@functools.cache
+def _code_table(bit: int) -> bytes:
+    """``bytes.translate`` table from a ``_codes`` byte to the code of list ``bit`` of its group."""
+    return bytes((ord("E") if value >> (bit + 1) & 1 else ord("o")) if value & 1
+                 else (ord("B") if value >> (bit + 1) & 1 else ord("b")) for value in range(256))
 
 
 @functools.cache
-def _code_table(bit: int) -> dict[int, str]:
-    flag = 1 << bit
-    return {_CODE_BASE + (mask << 1 | joined): ("E" if mask & flag else "o") if joined else ("B" if mask & flag else "b")
-            for mask in range(1 << len(WORDLISTS)) for joined in (0, 1)}
-
-
-@functools.cache
-def _run_re() -> re.Pattern[str]:
-    return re.compile(rf"[EB](?:o{{0,{MAX_ODD_RUN}}}E){{{MIN_CUED - 1},}}")
+def _run_re() -> re.Pattern[bytes]:
+    return re.compile(rf"[EB](?:o{{0,{MAX_ODD_RUN}}}E){{{MIN_CUED - 1},}}".encode())
 
 
 def _judge(tokens: _Tokens, run: list[int], flag: int, name: str, cues: list[int]) -> list[PhraseHit]:

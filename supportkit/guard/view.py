@@ -42,8 +42,22 @@ _IGNORABLE = (
 )
 _IGNORABLE_RE = re.compile(f"[{_IGNORABLE}]+")
 # The invisible characters that can stand between two words as their separator (the others,
-# soft hyphens, joiners, variation selectors after emoji, controls, only ever hide inside a word).
+# soft hyphens, variation selectors after emoji, controls, only ever hide inside a word).
 _SEPARATING_RE = re.compile("[\u115f\u1160\u180b-\u180f\u200b\u2060-\u2064\u3164\ufeff\uffa0\U000e0000-\U000e0fff]")
+# Zero-width (non-)joiners separate too, between two letters ("abandon\u200dability"); in an
+# emoji sequence they join emoji. Found with a plain class, checked in Python (a look-behind
+# would make re try every position).
+_JOINERS_RE = re.compile("[\u200c\u200d]+")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def _has_separating(text: str) -> bool:
+    """Whether ``text`` holds an invisible character that may stand between two words."""
+    if _SEPARATING_RE.search(text) is not None:
+        return True
+    return any(match.start() and _LETTER_RE.match(text, match.start() - 1) and _LETTER_RE.match(text, match.end())
+               for match in _JOINERS_RE.finditer(text))
+
 
 # Confusable letters (Unicode confusables.txt, the lower- and upper-case pairs that render
 # alike in common fonts), Cyrillic and Greek -> Latin; the reverse table for Latin -> Cyrillic.
@@ -166,6 +180,37 @@ def _camel_starts(text: str) -> list[int]:
         if end - start >= 2 and end < len(text) and text[end] in lower:
             starts.append(end)
     return starts
+
+
+MAX_CAMEL_WORD = 32
+"""Letters looked at on each side of a CamelCase start for the word it may lie inside (no list word is longer)."""
+
+
+def _camel_starts_between_words(text: str) -> list[int]:
+    """``_camel_starts``, but not inside a word of a list written in mixed case ("AbAnDoN",
+    "FeStIvAl", a phone's shift key pressed at random): that run of letters, lower-cased, is
+    a list word, and split it would be none. "AbandonAbility" is no list word: it is split."""
+    starts = _camel_starts(text)
+    if not starts:
+        return starts
+    from supportkit.guard.wordlists import fold, lexicon
+
+    masks = lexicon().masks
+    kept: list[int] = []
+    runs: dict[int, bool] = {}
+    for position in starts:
+        first = position
+        while first > 0 and position - first <= MAX_CAMEL_WORD and text[first - 1].isalpha():
+            first -= 1
+        if first not in runs:
+            last = position
+            while last < len(text) and last - first <= MAX_CAMEL_WORD and text[last].isalpha():
+                last += 1
+            word = text[first:last].lower()
+            runs[first] = last - first <= MAX_CAMEL_WORD and (word in masks or fold(word) in masks)
+        if not runs[first]:
+            kept.append(position)
+    return kept
 
 
 _STRUCTURE_RE = re.compile(rf"[<&\\{_IGNORABLE}]")
@@ -366,7 +411,7 @@ def reader_views(text: str) -> tuple[View, ...]:
         view = _rewrite(view, _ENTITY_RE, _entity)
         view = _rewrite(view, _ESCAPE_RE, lambda m: " ")
         views.append(_rewrite(view, _IGNORABLE_RE, lambda m: ""))
-        if _SEPARATING_RE.search(view.text) is not None:
+        if _has_separating(view.text):
             views.append(_rewrite(view, _IGNORABLE_RE, lambda m: " "))
     if encoded:  # and the text decoded, as one more reading
         decoded = _rewrite(_rewrite(views[0], _SOFT_BREAK_RE, lambda m: ""), _ENCODED_RE, _decoded)
@@ -391,6 +436,6 @@ def word_view(view: View) -> View:
                 word = (match.group("word") or "").lower()
                 return match.group() if word and labels[word] < 3 else " "
 
-            view = _rewrite(view, _LABEL_RE, label)
-    view = _replaced(view, ((p, p, " ", "") for p in _camel_starts(view.text)))
+            view = _replaced(view, ((m.start(), m.end(), label(m), m.group()) for m in found))
+    view = _replaced(view, ((p, p, " ", "") for p in _camel_starts_between_words(view.text)))
     return _rewrite(view, _SPACE_RUN_RE, lambda m: "\n" if "\n" in m.group() else " ")

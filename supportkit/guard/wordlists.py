@@ -86,10 +86,47 @@ _CUE_TERMS = (
 )
 
 
+_CUE_ANYWHERE = ("助记词", "助記詞", "种子", "種子")
+"""Cue words that count inside a run of Han characters too ("我的助记词是")."""
+
+
 @functools.cache
 def cue_re() -> re.Pattern[str]:
     """Words customers put before the phrase they paste (Latin and Cyrillic as whole words)."""
-    return re.compile(rf"(?<![^\W\d_])(?:{_CUE_TERMS})(?![^\W\d_])|助记词|助記詞|种子|種子", re.IGNORECASE)
+    return re.compile(rf"(?<![^\W\d_])(?:{_CUE_TERMS})(?![^\W\d_])|{'|'.join(_CUE_ANYWHERE)}", re.IGNORECASE)
+
+
+@functools.cache
+def _cue_fast_re() -> re.Pattern[str]:
+    """``cue_re`` for lower-case text without its leading look-behind: every alternative begins with
+    a literal, so ``re`` skips to the letters a cue can begin with at C speed (``cue_re`` tries a
+    match at every position of the text). The words that count anywhere come first, as they
+    win over the whole-word alternatives in ``cue_re`` when its look-behind fails."""
+    words = "|".join(rf"{term}(?![^\W\d_])" for term in _CUE_TERMS.split("|"))
+    return re.compile("|".join((*_CUE_ANYWHERE, words)))
+
+
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_CASE_SPECIAL_RE = re.compile("[\u0130\u0131\u017f\u212a]")
+"""Letters ``re.IGNORECASE`` matches with an ASCII letter that ``str.lower`` does not make one (İ ı ſ K)."""
+
+
+def cue_ends(text: str) -> list[int]:
+    """Where the matches of ``cue_re`` in ``text`` end, in order (the same list, found faster)."""
+    lowered = text.lower()
+    if len(lowered) != len(text) or _CASE_SPECIAL_RE.search(text) is not None:
+        return [match.end() for match in cue_re().finditer(text)]
+    search, letter_at = _cue_fast_re().search, _LETTER_RE.match
+    ends: list[int] = []
+    position = 0
+    while (match := search(lowered, position)) is not None:
+        start = match.start()
+        if start and letter_at(lowered, start - 1) is not None and match.group() not in _CUE_ANYWHERE:
+            position = start + 1  # not a whole word: cue_re's look-behind fails here
+            continue
+        ends.append(match.end())
+        position = match.end()
+    return ends
 
 
 @dataclass(frozen=True)
