@@ -93,3 +93,86 @@ def test_no_template_asks_for_a_secret(template: Template) -> None:
         for sentence in re.split(r"(?<=[.!?。！？\n])", translation.body):
             if SECRET_REQUEST.search(sentence):
                 assert NEGATION.search(sentence), (template.ref, code, sentence.strip())
+
+
+# Fact 2 (docs/facts.md): on TRON only an ENERGY shortage with too little TRX fails on chain
+# (OUT_OF_ENERGY, burned TRX not refunded); a sender with neither the bandwidth nor the TRX for it is
+# refused before broadcast and pays nothing. Each text that states the failure states the refusal too.
+TRON_REFUSAL = {"en": r"not sent at all|refused", "zh": r"不会上链|直接拒绝", "es": r"no llega a enviarse|ni siquiera se envía|se rechaza",
+                "ru": r"не отправится|отклон", "fr": r"ne part pas|refusé"}
+# the lumped wording the thirteenth zh review found: bandwidth + too little TRX -> on-chain failure
+TRON_LUMPED = re.compile(r"能量或带宽不足、TRX 也不够|TRX 也不够的话，转账|如果 TRX 不够，也没有质押获得的能量和带宽，转账会发出去"
+                         r"|Without enough TRX, the transfer is still sent|on TRON it is sent and fails \(|sans assez de TRX, il échoue"
+                         r"|si tampoco (hay|tiene) TRX suficientes, la transferencia falla|а если не хватает и TRX, перевод")
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize("ref", ["gas_fee", "tx_pending", "tutorials/network_fees"])
+def test_tron_bandwidth_shortage_is_refused_not_failed(ref: str, locale: str) -> None:
+    selection = select_template(LIBRARY, ref, locale)
+    values = {"network": "TRON"} if "network" in selection.template.variables else {}
+    text = render(selection, values, Config().brand).text
+    assert re.search(TRON_REFUSAL[locale], text), (ref, locale)
+    assert not TRON_LUMPED.search(text), (ref, locale, TRON_LUMPED.search(text))
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize("ref", ["gas_fee", "swap_tokens", "tx_pending", "tutorials/network_fees", "tutorials/swap_tokens"])
+def test_no_text_lumps_bandwidth_into_the_on_chain_failure(ref: str, locale: str) -> None:
+    selection = select_template(LIBRARY, ref, locale)
+    networks = ("", "TRON") if "network" in selection.template.variables else (None,)
+    for secret_found in (False, True):
+        for network in networks:
+            values = {} if network is None else {"network": network}
+            text = render(selection, values, Config().brand, secret_found=secret_found).text
+            assert not TRON_LUMPED.search(text), (ref, locale, secret_found, network, TRON_LUMPED.search(text))
+
+
+TX_NOT_FOUND = {"en": "- Not found:", "zh": "- 查不到：", "es": "- No encontrada:", "ru": "- Не найден:", "fr": "- Introuvable\u202f:"}
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+def test_tx_pending_tron_says_what_a_hash_the_explorer_cannot_find_means(locale: str) -> None:
+    text = render(select_template(LIBRARY, "tx_pending", locale), {"network": "TRON"}, Config().brand).text
+    assert TX_NOT_FOUND[locale] in text
+
+
+SCREENSHOT = {"en": "screenshot", "zh": "截图", "es": "captura", "ru": "скриншот", "fr": "capture"}
+SECRET_WORD = {"en": "recovery phrase", "zh": "助记词", "es": "frase de recuperación", "ru": "сид-фраз", "fr": "phrase de récupération"}
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+def test_other_asks_for_screenshots_without_the_secret_in_them(locale: str) -> None:
+    for secret_found in (False, True):
+        text = render(select_template(LIBRARY, "other", locale), {}, Config().brand, secret_found=secret_found).text
+        lines = [line for line in text.splitlines() if SCREENSHOT[locale] in line]
+        assert lines and all(SECRET_WORD[locale] in line for line in lines), (locale, secret_found, lines)
+
+
+# Revoking is enough only when the loss came from an approval and the phrase and key never leaked
+# (unauthorized_transfer and tutorials/revoke_approval must not contradict each other).
+REVOKE_ENOUGH = {
+    "tutorials/revoke_approval": {"en": "revoking is enough", "zh": "取消授权就够了", "es": "basta con revocarla",
+                                  "ru": "отзыва достаточно", "fr": "la révocation suffit"},
+    "unauthorized_transfer": {"en": "revoking that approval is enough", "zh": "请取消这条授权", "es": "revoque esa aprobación",
+                              "ru": "достаточно отозвать", "fr": "la révoquer suffit"},
+}
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize("ref", list(REVOKE_ENOUGH))
+def test_revoking_alone_is_enough_only_without_a_leak(ref: str, locale: str) -> None:
+    text = render(select_template(LIBRARY, ref, locale), {}, Config().brand).text
+    assert REVOKE_ENOUGH[ref][locale] in text
+    assert "also revoke that approval" not in text and "L’étape 1 reste nécessaire" not in text
+    assert text.count("仅取消授权是不够的") <= 1
+
+
+def test_zh_review_thirteen_wording() -> None:
+    brand = Config().brand
+    deposit = render(select_template(LIBRARY, "deposit_missing", "zh"), {"network": "TRC20"}, brand).text
+    assert "提币时选的网络，必须和收款地址所在的网络一致" in deposit and "转出方和接收方" not in deposit
+    check = render(select_template(LIBRARY, "tutorials/check_transaction", "zh"), {}, brand).text
+    assert "交易一旦确认就无法更改" in check and "是最终的" not in check
+    pending = render(select_template(LIBRARY, "tx_pending", "zh"), {"network": "Ethereum"}, brand, secret_found=True).text
+    assert "如果自己处理不了" in pending
