@@ -44,7 +44,8 @@ import math
 import re
 import threading
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import accumulate, chain, compress, count, islice, repeat
 from operator import add, ge, itemgetter, mul, sub
 from typing import Any
@@ -53,14 +54,22 @@ from supportkit.cache import cache_file, cache_key, read_data, write_data
 from supportkit.guard.wordlists import MAX_GAP, VALID_LENGTHS, PhraseHit, cue_re, lexicon, valid_checksum
 from supportkit.text import HAN, has_wide
 
-FORMAT = 1
+FORMAT = 2
 PAIR_WEIGHT = 4.0
 EDGE_BONUS = 3.0
 NON_LIST_PENALTY = -2.0
-"""A character outside the list (one mistyped word) inside a window."""
+"""A character outside the list (one mistyped word) inside a window, when written Chinese uses it."""
+RARE_SCORE = 0.0
+"""A Han character outside the list that written Chinese hardly uses (rarer than any list character):
+no evidence either way. So is a hole ("???") where the customer left a word out."""
 CUE_BONUS = 2.0
 CUE_REACH = 12
 """Characters between the end of a cue word and the window for the cue to count."""
+CUED_BONUS = 2.0
+"""More for a window that starts where a cue's lead ends: "助记词前几个是", "my phrase: ", then the phrase."""
+REPEAT_PENALTY = 3.0
+"""Per character a window holds twice or more: common in a sentence (的 … 的), one in 30 for 12 words
+drawn from 2048 ("豆腐、豆包、红豆沙" is a list of foods, not a phrase)."""
 SPACED_BONUS = 4.0
 """Characters set apart one by one ("的 一 是 在"): how phrases are pasted, rare in sentences."""
 SPACED_SHARE = 0.8
@@ -102,6 +111,11 @@ class HanModel:
     char_llr: dict[str, float]
     pairs: frozenset[str]
     to_simplified: dict[str, str]
+    outside: frozenset[str] = frozenset()
+    """Han characters outside the lists that written Chinese uses (as often as the rarest list character)."""
+    score: dict[str, float] = field(default_factory=dict)
+    """A character's score in a window: ``char_llr``, ``NON_LIST_PENALTY`` for the ``outside`` ones
+    (``RARE_SCORE`` for any other: the default of every lookup)."""
     simplify_table: dict[int, int] = field(default_factory=dict)
     written_pairs: set[str] = field(default_factory=set)
     """Two characters as written whose simplified form (``simplify_table``) is in ``pairs``."""
@@ -121,14 +135,16 @@ class HanModel:
             written.setdefault(s, []).append(t)
         forms = {ch: [ch] * (ch not in self.to_simplified) + written.get(ch, []) for pair in self.pairs for ch in pair}
         self.written_pairs.update(a + b for pair in self.pairs for a in forms[pair[0]] for b in forms[pair[1]])
-        self.sunk_llr.update(self.char_llr)
+        self.score.update(dict.fromkeys(self.outside, NON_LIST_PENALTY))
+        self.score.update(self.char_llr)
+        self.sunk_llr.update(self.score)
         self.sunk_llr["\x00"] = -1000.0
-        self.run_llr.llr = self.char_llr
+        self.run_llr.llr = self.score
 
 
 class _RunScores(dict[str, float]):
-    """Character -> its score in a run: the list's log-likelihood ratio, ``NON_LIST_PENALTY`` for another
-    Han character, a sinking -1000 for anything else. Filled on first sight of a character and
+    """Character -> its score in a run: ``HanModel.score`` (``RARE_SCORE`` for a Han character it does not
+    hold), a sinking -1000 for anything else. Filled on first sight of a character and
     kept (emptied past ``MAX_SEEN``): a lookup table for ``map``, with no pass over the text to mark it."""
 
     MAX_SEEN = 100_000
@@ -137,7 +153,7 @@ class _RunScores(dict[str, float]):
     def __missing__(self, ch: str) -> float:
         if len(self) >= self.MAX_SEEN:
             self.clear()
-        value = -1000.0 if _non_han_re().match(ch) else self.llr.get(ch, NON_LIST_PENALTY)
+        value = -1000.0 if _non_han_re().match(ch) else self.llr.get(ch, RARE_SCORE)
         self[ch] = value
         return value
 
@@ -152,15 +168,20 @@ def build() -> dict[str, Any]:
     """The table from wordfreq's Chinese list (slow: about a second)."""
     import wordfreq
 
+    from supportkit.text.chinese import t2s_table
+
     words = lexicon().words
     simplified, traditional = words["chinese_simplified"], words["chinese_traditional"]
     listed = set(simplified)
     frequencies: dict[str, float] = dict.fromkeys(simplified, 0.0)
     pairs: list[str] = []
+    used: dict[str, float] = {}
     for word, frequency in wordfreq.get_frequency_dict("zh").items():
         for ch in word:
             if ch in listed:
                 frequencies[ch] += frequency
+            else:
+                used[ch] = used.get(ch, 0.0) + frequency
         if len(word) == 2 and frequency >= MIN_PAIR_FREQUENCY and word[0] in listed and word[1] in listed:
             pairs.append(word)
     total = sum(frequencies.values())
@@ -170,7 +191,12 @@ def build() -> dict[str, Any]:
     to_simplified = {t: s for s, t in zip(simplified, traditional, strict=True) if t != s}
     for t, s in to_simplified.items():
         llr[t] = llr[s]
-    return {"llr": llr, "pairs": sorted(pairs), "to_simplified": to_simplified}
+    # Characters outside the lists that Chinese uses at least as often as the rarest list character,
+    # in either script (wordfreq's list is Simplified): the others are as rare in a sentence as in a phrase.
+    outside = {ch for ch, f in used.items() if f >= floor and _non_han_re().match(ch) is None}
+    outside.update(chr(t) for t, s in t2s_table().items() if s in outside)
+    outside -= set(llr)
+    return {"llr": llr, "pairs": sorted(pairs), "to_simplified": to_simplified, "outside": sorted(outside)}
 
 
 _lock = threading.Lock()
@@ -187,20 +213,22 @@ def load() -> HanModel:
             key = _cache_key()
             path = cache_file("guard-han", key)
             data: Any = read_data(path, key)
-            if not isinstance(data, dict) or set(data) != {"llr", "pairs", "to_simplified"}:
+            if not isinstance(data, dict) or set(data) != {"llr", "pairs", "to_simplified", "outside"}:
                 data = build()
                 # A read-only cache still works; it rebuilds next time.
                 write_data(path, key, data, keep=2)
-            _model = HanModel(dict(data["llr"]), frozenset(data["pairs"]), dict(data["to_simplified"]))
+            _model = HanModel(dict(data["llr"]), frozenset(data["pairs"]), dict(data["to_simplified"]),
+                              frozenset(data["outside"]))
     return _model
 
 
 def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] = (),
-                  separated: list[bool] | None = None, alone: bool = False
+                  separated: list[bool] | None = None, alone: bool = False, leads: tuple[int, ...] = ()
                   ) -> list[tuple[float, int, int, bool | None]]:
     """``(score, start, length, checksum)`` of the windows of ``block`` scoring at least ``floor``.
 
-    ``cues``: offsets (relative to the block, may be negative) where a cue word ends.
+    ``cues``: offsets (relative to the block, may be negative) where a cue word ends; ``leads``:
+    those where what leads from a cue to the phrase ends ("是", a colon: ``_CUE_LEAD_RE``).
     ``separated[i]``: a separator (space, comma, line break) stands before ``block[i]``: Chinese
     with spaces, joined here into one string. Windows of 12 characters are scored everywhere;
     longer ones where a 12-window comes near (``PREFILTER_MARGIN``) but does not pass on its
@@ -216,13 +244,13 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
     if n < CUED_MIN:
         return []
     llr = model.char_llr
-    sums = list(accumulate(map(llr.get, block, repeat(NON_LIST_PENALTY)), initial=0.0))
+    sums = list(accumulate(map(model.score.get, block, repeat(RARE_SCORE)), initial=0.0))
     inside = list(accumulate(map(llr.__contains__, block), initial=0))
     # Words are words across a space too: "钱 包" is written Chinese, spaced for emphasis.
     pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, block, block[1:])), (False,)),
                                   initial=0))
     spaces = list(accumulate(chain(separated[1:], (False,)), initial=0)) if separated else None
-    top_bonus = 2 * EDGE_BONUS + CUE_BONUS + SPACED_BONUS
+    top_bonus = 2 * EDGE_BONUS + CUE_BONUS + CUED_BONUS + SPACED_BONUS
 
     def score_of(start: int, length: int) -> tuple[float, int, int, bool | None] | None:
         end = start + length
@@ -231,12 +259,15 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
         score = sums[end] - sums[start] - PAIR_WEIGHT * (pair_starts[end - 1] - pair_starts[start])
         if score + top_bonus + math.log(2) * (length // 3) + 1e-9 < floor:
             return None  # below the floor with every bonus and a checksum: most windows of a sentence
+        score -= REPEAT_PENALTY * (length - len(set(block[start:end])))
         score += EDGE_BONUS * ((start == 0 or bool(separated and separated[start]))
                                + (end == n or bool(separated and separated[end])))
         if spaces is not None and length > 1 and spaces[end - 1] - spaces[start] >= SPACED_SHARE * (length - 1):
             score += SPACED_BONUS
         if cues and any(start - CUE_REACH <= cue <= start for cue in cues):
             score += CUE_BONUS
+            if start in leads:
+                score += CUED_BONUS
         checksum: bool | None = None
         if length in VALID_LENGTHS and score < floor <= score + math.log(2) * (length // 3) and (
                 inside[end] - inside[start] == length):
@@ -268,6 +299,10 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
                     longer = score_of(start, length)
                     if longer:
                         results.append(longer)
+    # A run of a phrase's length is scored whole, even where its first 12 characters pass on their
+    # own: a 24-word phrase with its typos at the end is one phrase, not 12 words and a remainder.
+    if n in VALID_LENGTHS[1:] and not any(w[1] == 0 and w[2] == n for w in results) and (found := score_of(0, n)):
+        results.append(found)
     # Partial phrases: the whole run when it stands alone between blanks or line breaks ("集着宗驾
     # 彪霸益升" on a line of its own), shorter windows where the characters are spaced out, or
     # after a cue.
@@ -384,29 +419,20 @@ def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | No
     """
     if not has_wide(text):
         return []
-    cue_ends: list[int] | None = None
+    cue_ends, leads = _cue_ends(text, cues)
     hopeful: list[int] | None = None
     hits: list[PhraseHit] = []
     excluded = sorted(exclude)
     k = 0
-    for match in _group_re().finditer(text):
-        start, end = match.span()
+    for start, end, holes in _groups(text, leads):
         while k < len(excluded) and excluded[k][1] <= start:
             k += 1
         if end - start < CUED_MIN or (k < len(excluded) and excluded[k][0] < end):
             continue
-        group = match.group()
-        if cue_ends is None:
-            ends = set(map(re.Match.end, _CUE_CJK_RE.finditer(text)))
-            ends.update(map(re.Match.end, _CUE_LATIN_RE.finditer(text)))
-            # A cue in another script ("mi frase semilla empieza con 树 而 …") announces the first
-            # Han characters after it, a few words later.
-            for cue_end in [m.end() for m in cue_re().finditer(text)] if cues is None else cues:
-                ends.add(cue_end)
-                first = _han_char_re().search(text, cue_end, cue_end + LATIN_CUE_REACH)
-                if first and first.start() - cue_end > CUED_GAP and not has_wide(text[cue_end:first.start()]):
-                    ends.add(first.start())
-            cue_ends = sorted(ends)
+        group = text[start:end]
+        if holes:
+            hits.extend(_hole_group_hits(text, start, end, holes, cue_ends, leads))
+            continue
         if group.isalpha():  # one run of characters, no separators
             cued = _cue_near(cue_ends, start, end)
             alone = _stands_alone(text, start, end)
@@ -420,7 +446,7 @@ def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | No
                 h = bisect_left(hopeful, start)
                 if h == len(hopeful) or hopeful[h] > end - VALID_LENGTHS[0]:
                     continue
-            hits.extend(_group_hits(group, list(range(start, end)), None, cue_ends, alone))
+            hits.extend(_group_hits(group, list(range(start, end)), None, cue_ends, alone, leads=leads))
             continue
         # Han characters and separators (never letters): the letters are the Han. Most such
         # groups are short clauses between commas: what ``_group_hits`` would turn away at once
@@ -435,8 +461,188 @@ def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | No
         if len(positions) < CUED_MIN:
             continue
         separated = [False] + [b != a + 1 for a, b in itertools.pairwise(positions)]
-        hits.extend(_group_hits("".join(text[p] for p in positions), positions, separated, cue_ends))
+        hits.extend(_group_hits("".join(text[p] for p in positions), positions, separated, cue_ends, leads=leads))
     return hits
+
+
+def _cue_ends(text: str, cues: list[int] | None) -> tuple[list[int], frozenset[int]]:
+    """Where the cue words of ``text`` end, and where what they announce begins (the second: where
+    their leads end).
+
+    A cue in another script ("mi frase semilla empieza con 树 而 …") announces the first Han
+    characters after it, a few words later; a Chinese cue, the characters after the few words
+    that lead up to them ("助记词前几个是", "我的12个单词：", "助记词如下：").
+    """
+    ends = set(map(re.Match.end, _CUE_CJK_RE.finditer(text)))
+    ends.update(map(re.Match.end, _CUE_LATIN_RE.finditer(text)))
+    for cue_end in [m.end() for m in cue_re().finditer(text)] if cues is None else cues:
+        ends.add(cue_end)
+        first = _han_char_re().search(text, cue_end, cue_end + LATIN_CUE_REACH)
+        if first and first.start() - cue_end > CUED_GAP and not has_wide(text[cue_end:first.start()]):
+            ends.add(first.start())
+    leads = set()
+    for cue_end in list(ends):
+        lead = _CUE_LEAD_RE.match(text, cue_end)
+        if lead is not None and lead.end() > cue_end:
+            leads.add(lead.end())
+    ends.update(leads)
+    return sorted(ends), frozenset(leads)
+
+
+_CUE_LEAD_RE = re.compile(r"[^\s。！？!?，,；;：:]{0,6}?(?:(?:是|为|為|如下)[：:]?|[：:])\s*")
+"""What leads from a cue word to the phrase: a few characters, then "是", "为", "如下" or a colon."""
+_HOLE_RE = re.compile(r"\s*(?:\?{1,3}|？{1,3}|_{2,}|＿{1,3}|\*{2,}|\.{3}|…{1,2}|[(\[（［]\s*[?？]\s*[)\]）］])\s*")
+"""A word left out ("???", "___", "…", "(?)"): where a customer who forgot one word puts it."""
+HOLE = "\u3013"
+"""The character a hole stands as in a block (〓, the geta mark: a character missing)."""
+
+
+def _groups(text: str, leads: frozenset[int]) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
+    """``(start, end, holes)`` of the groups of ``_group_re`` in ``text``, two ways joined further.
+
+    - A run that a cue's lead (``leads``) ends inside, close to its end, is cut there when its
+      last characters begin a phrase set apart word by word ("助记词前几个是仰 花 律 泥"): the
+      run's end is the first piece of the group after it.
+    - Runs on both sides of a hole ("午粘莱纹 ??? 矿拍儿泰波琴失", a forgotten word) are one
+      group; ``holes`` are the spans of the holes in it.
+    """
+    regex = _group_re()
+    lead_ends = sorted(leads)
+    pos = 0
+    while (match := regex.search(text, pos)) is not None:
+        start, end = match.span()
+        if end - start > MAX_JOINED_PIECE and leads:
+            k = bisect_left(lead_ends, end - MAX_JOINED_PIECE)
+            if k < len(lead_ends) and start < lead_ends[k] < end:
+                tail = regex.match(text, lead_ends[k])
+                if tail is not None and tail.end() > end:
+                    yield start, lead_ends[k], []
+                    start, end = tail.span()
+        holes: list[tuple[int, int]] = []
+        while (hole := _HOLE_RE.match(text, end)) is not None and (after := regex.match(text, hole.end())) is not None:
+            holes.append(hole.span())
+            end = after.end()
+        pos = end
+        yield start, end, holes
+
+
+def _hole_group_hits(text: str, start: int, end: int, holes: list[tuple[int, int]], cue_ends: list[int],
+                     leads: frozenset[int]) -> list[PhraseHit]:
+    """``_group_hits`` of a group with holes: each hole one character of the block, outside the lists
+    (a word the customer does not have, as a mistyped one), standing for all of its span."""
+    chars: list[str] = []
+    positions: list[int] = []
+    ends: list[int] = []
+    at = start
+    for hole_start, hole_end in [*holes, (end, end)]:
+        for i in range(at, hole_start):
+            if text[i].isalpha():
+                chars.append(text[i])
+                positions.append(i)
+                ends.append(i + 1)
+        if hole_end > hole_start:
+            chars.append(HOLE)
+            positions.append(hole_start)
+            ends.append(hole_end)
+        at = hole_end
+    # A hole is a word of its own: set apart on both sides, as the customer wrote it.
+    separated = [False] + [b != a or HOLE in pair for a, b, pair in zip(ends, positions[1:], itertools.pairwise(chars),
+                                                                        strict=False)]
+    return _group_hits("".join(chars), positions, separated, cue_ends, leads=leads, ends=ends)
+
+
+MAX_PART = 30
+"""Most Han characters in the piece of a phrase one chat message holds (``phrase_part``)."""
+MAX_PART_SCAN = 400
+"""Characters read back from the end of a message for its piece (Han characters and separators)."""
+_PART_LABEL_RE = re.compile(rf"[{HAN}]{{1,5}}[是为為的](?=[^\w]+[{HAN}])")
+"""A short label ending the way "后面是", "接着是", "剩下的" do, then a separator, then the piece."""
+
+
+def phrase_part(message: str) -> tuple[int, int, bool] | None:
+    """``(start, end, cued)`` of the Han characters that end ``message``, after any label: the piece of
+    a Chinese phrase a chat message may hold ("后面是 銅 商", "el resto: 沿 防 龍 急", "剩下的：
+    附泉胞夥傷奧", "霸泡跡株陣遼"), else None. ``cued``: it starts where a cue's lead ends ("我的助记词
+    是：", "mi frase semilla: "). What ends a label: a letter of another script, a colon, a cue word
+    and its lead, or a short label of its own before a separator ("后面是 ").
+    """
+    if not has_wide(message):
+        return None
+    from supportkit.guard.view import reader_views, word_view
+
+    view = word_view(reader_views(message)[0])
+    text = view.text
+    # Back from the end over Han characters and separators (not colons, not letters of another script).
+    at, han, low = len(text), 0, max(0, len(text) - MAX_PART_SCAN)
+    while at > low:
+        ch = text[at - 1]
+        if _han_char_re().match(ch):
+            han += 1
+            if han > MAX_PART:
+                return None
+        elif ch in ":：" or ch.isalpha():
+            break
+        at -= 1
+    first = _han_char_re().search(text, at)
+    if first is None or (at == low and low > 0):
+        return None
+    begin = first.start()
+    end = len(text)
+    while not _han_char_re().match(text[end - 1]):  # separators after the last Han character
+        end -= 1
+    cue_ends, leads = _cue_ends(text, None)
+    inside = [e for e in cue_ends if begin < e < end]
+    if inside and (after := _han_char_re().search(text, inside[-1], end)) is not None:
+        begin = after.start()  # "这是我的助记词 臨 六", "助记词如下 客州": the piece starts after the cue
+    elif (label := _PART_LABEL_RE.match(text, begin)) is not None:
+        begin = _han_char_re().search(text, label.end()).start()  # type: ignore[union-attr]
+    cued = begin in leads
+    start, stop = view.original(begin, end)
+    return start, stop, cued
+
+
+def find_across(pieces: Sequence[str], cued: Sequence[bool] = ()) -> list[PhraseHit]:
+    """Chinese phrases in ``pieces`` read as one text: the pieces of a phrase sent over several chat
+    messages (``phrase_part``). Offsets are into ``"\n".join(pieces)``. All their Han characters are
+    one block, and where one piece ends and the next begins is a separator (a phrase is set apart
+    by its messages as by spaces); a piece after a cue (``cued``) starts where a cue's lead ends."""
+    text = "\n".join(pieces)
+    positions = [m.start() for m in _han_char_re().finditer(text)]
+    if len(positions) < CUED_MIN:
+        return []
+    starts = list(accumulate((len(p) + 1 for p in pieces[:-1]), initial=0))
+    cue_ends = [at + len(p) - len(p.lstrip()) for at, p, c in zip(starts, pieces, cued, strict=False) if c]
+    separated = [False] + [b != a + 1 for a, b in itertools.pairwise(positions)]
+    # Only windows that pass mark the phrase's extent: the messages around it are most often
+    # ordinary ones ("客服你好。"), and every message's edge is an edge a window gains by.
+    hits = _group_hits("".join(text[p] for p in positions), positions, separated, cue_ends, leads=frozenset(cue_ends),
+                       margin=0.0)
+    bounds = [(at, at + len(p)) for at, p in zip(starts, pieces, strict=True)]
+    return [trimmed for hit in hits if (trimmed := _without_ordinary_pieces(text, hit, bounds)) is not None]
+
+
+def _without_ordinary_pieces(text: str, hit: PhraseHit, bounds: list[tuple[int, int]]) -> PhraseHit | None:
+    """``hit`` without the messages at its edges that read as Chinese (``_ordinary``: "客服你好")."""
+    touched = [(a, b) for a, b in bounds if a < hit.end and b > hit.start]
+    while len(touched) > 1 and _ordinary(text[slice(*touched[0])]):
+        touched.pop(0)
+    while len(touched) > 1 and _ordinary(text[slice(*touched[-1])]):
+        touched.pop()
+    inside = [(max(a, hit.start), min(b, hit.end)) for a, b in touched]
+    start = _han_char_re().search(text, inside[0][0])
+    end = max(m.end() for m in _han_char_re().finditer(text, inside[-1][0], inside[-1][1]))
+    return replace(hit, start=start.start(), end=end) if start is not None else None
+
+
+def _ordinary(piece: str) -> bool:
+    """Whether a message's piece reads as Chinese: two words or more written together (pairs of
+    ``HanModel.pairs`` within runs of characters: "南 边" spaced out is two words of a phrase), and
+    characters more common in sentences than in phrases."""
+    model = load()
+    runs = _LETTER_RUN_RE.findall(piece)
+    words = sum(map(model.written_pairs.__contains__, (run[i:i + 2] for run in runs for i in range(len(run) - 1))))
+    chars = "".join(runs)
+    return words >= 2 and sum(model.score.get(ch, RARE_SCORE) for ch in chars) - PAIR_WEIGHT * words < 0
 
 
 def _hopeful_starts(text: str) -> list[int]:
@@ -547,9 +753,12 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
     return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
 
 
-def _group_hits(block: str, positions: list[int], separated: list[bool] | None,
-                cue_ends: list[int], alone: bool = False) -> list[PhraseHit]:
-    """The phrases in one run of characters (``block``; ``positions``: where each stands in the text)."""
+def _group_hits(block: str, positions: list[int], separated: list[bool] | None, cue_ends: list[int],
+                alone: bool = False, leads: frozenset[int] = frozenset(), ends: list[int] | None = None,
+                margin: float = EXTEND_MARGIN) -> list[PhraseHit]:
+    """The phrases in one run of characters (``block``; ``positions``: where each stands in the text,
+    ``ends``: where each ends, when not right after it; ``leads``: where cues' leads end in the text;
+    ``margin``: how far below ``THRESHOLD`` a window overlapping a phrase may score and still be part of it)."""
     n = len(block)
     low, high = positions[0] - CUE_REACH, positions[-1] + 1
     near = cue_ends[bisect_left(cue_ends, low):bisect_right(cue_ends, high)]
@@ -557,7 +766,9 @@ def _group_hits(block: str, positions: list[int], separated: list[bool] | None,
         return []
     # A cue before the run keeps its distance (negative): "助记词…，这样靠谱吗" is another clause.
     cues = tuple(sorted({bisect_left(positions, end) if end > positions[0] else end - positions[0] for end in near}))
-    windows = window_scores(block, THRESHOLD - EXTEND_MARGIN, cues, separated, alone)
+    at_leads = tuple(i for i in (bisect_left(positions, end) for end in near if end in leads)
+                     if i < n and positions[i] in leads)
+    windows = window_scores(block, THRESHOLD - margin, cues, separated, alone, at_leads)
     if not windows or max(w[0] for w in windows) < THRESHOLD:
         return []
     # Overlapping windows form clusters (one sweep): a cluster holding a window that passes is a
@@ -577,7 +788,8 @@ def _group_hits(block: str, positions: list[int], separated: list[bool] | None,
             # Better one ordinary character too many than one word of the phrase left behind.
             first = 0 if first <= 2 else first
             last = n if n - last <= 2 else last
-            hits.append(PhraseHit(positions[first], positions[last - 1] + 1, length, wordlist, checksum, 0))
+            stop = positions[last - 1] + 1 if ends is None else ends[last - 1]
+            hits.append(PhraseHit(positions[first], stop, length, wordlist, checksum, 0))
         if window is not None:
             cluster = [window]
             last = window[1] + window[2]
