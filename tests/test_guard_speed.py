@@ -307,7 +307,7 @@ def plain_window_scores(block: str, floor: float | None = None, cues: tuple[int,
     pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
                                   initial=0))
     spaces = list(accumulate(chain(separated[1:], (False,)), initial=0)) if separated else None
-    top_bonus = 2 * hanzi.EDGE_BONUS + hanzi.CUE_BONUS + hanzi.CUED_BONUS + hanzi.SPACED_BONUS
+    top_bonus = 2 * hanzi.EDGE_BONUS + (hanzi.CUE_BONUS + hanzi.CUED_BONUS) * bool(cues) + hanzi.SPACED_BONUS * bool(separated)
 
     def score_of(start: int, length: int) -> tuple[float, int, int, bool | None] | None:
         end = start + length
@@ -400,3 +400,17 @@ def test_window_scores_are_the_plain_ones(block: str, cues: list[int], spaced: b
     leads = tuple(c for c in cue_offsets if c >= 0) if lead else ()
     assert (hanzi.window_scores(block, floor, cue_offsets, separated, alone, leads)
             == plain_window_scores(block, floor, cue_offsets, separated, alone, leads))
+
+
+@PROPERTY
+@given(_HAN_TEXT)
+def test_hopeful_starts_with_arrays_are_the_plain_ones(text: str) -> None:
+    # The numpy path of long texts, on short ones (and on one as long as it is taken for).
+    assert hanzi._hopeful_starts_arrays(text * 3) == plain_hopeful_starts(text * 3)
+
+
+def test_hopeful_starts_of_a_long_text_take_the_arrays() -> None:
+    words = phrases.lexicon().words["chinese_simplified"]
+    text = "".join(words[(i * 37) % 2048] for i in range(2000)) + "，我的钱包是空的。" * 300 + "ab 12"
+    assert len(text) >= hanzi.ARRAY_MIN
+    assert hanzi._hopeful_starts(text) == plain_hopeful_starts(text) == hanzi._hopeful_starts_arrays(text)

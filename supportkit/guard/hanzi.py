@@ -52,7 +52,7 @@ from typing import Any
 
 from supportkit.cache import cache_file, cache_key, read_data, write_data
 from supportkit.guard.wordlists import MAX_GAP, VALID_LENGTHS, PhraseHit, cue_re, lexicon, valid_checksum
-from supportkit.text import HAN, has_wide
+from supportkit.text import HAN, HAN_BLOCKS, has_wide
 
 FORMAT = 2
 PAIR_WEIGHT = 4.0
@@ -250,7 +250,8 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
     pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, block, block[1:])), (False,)),
                                   initial=0))
     spaces = list(accumulate(chain(separated[1:], (False,)), initial=0)) if separated else None
-    top_bonus = 2 * EDGE_BONUS + CUE_BONUS + CUED_BONUS + SPACED_BONUS
+    # The most bonus a window of this block can have (no cue, no spacing: edges and a checksum only).
+    top_bonus = 2 * EDGE_BONUS + (CUE_BONUS + CUED_BONUS) * bool(cues) + SPACED_BONUS * bool(separated)
 
     def score_of(start: int, length: int) -> tuple[float, int, int, bool | None] | None:
         end = start + length
@@ -424,21 +425,19 @@ def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | No
     hits: list[PhraseHit] = []
     excluded = sorted(exclude)
     k = 0
-    for start, end, holes in _groups(text, leads):
-        while k < len(excluded) and excluded[k][1] <= start:
-            k += 1
-        if end - start < CUED_MIN or (k < len(excluded) and excluded[k][0] < end):
-            continue
-        group = text[start:end]
+    for start, end, holes in _groups(text, leads, cue_ends):
+        if excluded:
+            while k < len(excluded) and excluded[k][1] <= start:
+                k += 1
+            if k < len(excluded) and excluded[k][0] < end:
+                continue
         if holes:
             hits.extend(_hole_group_hits(text, start, end, holes, cue_ends, leads))
             continue
+        group = text[start:end]
         if group.isalpha():  # one run of characters, no separators
-            cued = _cue_near(cue_ends, start, end)
-            alone = _stands_alone(text, start, end)
-            if end - start < VALID_LENGTHS[0] and not cued and not (alone and end - start >= SPACED_MIN):
-                continue
-            if not cued and not (alone and end - start < VALID_LENGTHS[0]):
+            cued = bool(cue_ends) and _cue_near(cue_ends, start, end)
+            if not cued and end - start >= VALID_LENGTHS[0]:
                 # Most runs of ordinary Chinese have no 12-character window near a phrase's
                 # score: found for the whole text at once, without a Python step per run.
                 if hopeful is None:
@@ -446,6 +445,9 @@ def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | No
                 h = bisect_left(hopeful, start)
                 if h == len(hopeful) or hopeful[h] > end - VALID_LENGTHS[0]:
                     continue
+            alone = _stands_alone(text, start, end)
+            if end - start < VALID_LENGTHS[0] and not cued and not (alone and end - start >= SPACED_MIN):
+                continue
             hits.extend(_group_hits(group, list(range(start, end)), None, cue_ends, alone, leads=leads))
             continue
         # Han characters and separators (never letters): the letters are the Han. Most such
@@ -454,8 +456,11 @@ def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | No
         # any work per character. (Within a group, ``[^\W\d_]`` is exactly ``str.isalpha``.)
         pieces = _LETTER_RUN_RE.findall(group)
         letters = sum(map(len, pieces))
-        if letters < CUED_MIN or (letters < VALID_LENGTHS[0] and len(pieces) < SPACED_MIN
-                                  and not _cue_in(cue_ends, start - CUE_REACH, end)):
+        cued = _cue_in(cue_ends, start - CUE_REACH, end)
+        if letters < CUED_MIN or (letters < VALID_LENGTHS[0] and len(pieces) < SPACED_MIN and not cued):
+            continue
+        # Clauses between commas that no window could bring near a phrase's score, as for runs.
+        if not cued and letters >= VALID_LENGTHS[0] and not _spaced_out(pieces) and _best_window(pieces) < _GROUP_CUT:
             continue
         positions = [start + i for i, ch in enumerate(group) if ch.isalpha()]
         if len(positions) < CUED_MIN:
@@ -491,14 +496,23 @@ def _cue_ends(text: str, cues: list[int] | None) -> tuple[list[int], frozenset[i
 
 _CUE_LEAD_RE = re.compile(r"[^\s。！？!?，,；;：:]{0,6}?(?:(?:是|为|為|如下)[：:]?|[：:])\s*")
 """What leads from a cue word to the phrase: a few characters, then "是", "为", "如下" or a colon."""
-_HOLE_RE = re.compile(r"\s*(?:\?{1,3}|？{1,3}|_{2,}|＿{1,3}|\*{2,}|\.{3}|…{1,2}|[(\[（［]\s*[?？]\s*[)\]）］])\s*")
-"""A word left out ("???", "___", "…", "(?)"): where a customer who forgot one word puts it."""
+_HOLE_RE = re.compile(r"\s+(?:\?{1,3}|？{1,3}|_{2,}|＿{1,3}|\*{2,}|\.{3}|…{1,2}|[(\[（［]\s*[?？]\s*[)\]）］])\s+")
+"""A word left out ("???", "___", "…", "(?)"), set apart like a word: where a customer who forgot one
+word puts it (an ellipsis in a sentence, "我等了很久……还是没到", stands between no spaces)."""
 HOLE = "\u3013"
 """The character a hole stands as in a block (〓, the geta mark: a character missing)."""
 
 
-def _groups(text: str, leads: frozenset[int]) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
-    """``(start, end, holes)`` of the groups of ``_group_re`` in ``text``, two ways joined further.
+@functools.cache
+def _hole_between_re() -> re.Pattern[str]:
+    """A hole right after a Han character and before another: where ``_groups`` has groups to join."""
+    return re.compile(rf"[{HAN}]{_HOLE_RE.pattern}(?=[{HAN}])")
+
+
+def _groups(text: str, leads: frozenset[int], cue_ends: list[int]) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
+    """``(start, end, holes)`` of the groups of ``_group_re`` in ``text``, two ways joined further,
+    but for those shorter than ``SPACED_MIN`` with no cue near: most runs and clauses of a sentence,
+    too short for anything but a cue.
 
     - A run that a cue's lead (``leads``) ends inside, close to its end, is cut there when its
       last characters begin a phrase set apart word by word ("助记词前几个是仰 花 律 泥"): the
@@ -508,22 +522,36 @@ def _groups(text: str, leads: frozenset[int]) -> Iterator[tuple[int, int, list[t
     """
     regex = _group_re()
     lead_ends = sorted(leads)
-    pos = 0
-    while (match := regex.search(text, pos)) is not None:
+    # Where a hole starts right after a group's last character -> where the next group starts.
+    joins = {m.start() + 1: m.end() for m in _hole_between_re().finditer(text)}
+    skip = 0
+    current: tuple[int, int, list[tuple[int, int]]] | None = None
+    for match in regex.finditer(text):
         start, end = match.span()
-        if end - start > MAX_JOINED_PIECE and leads:
+        if start < skip:
+            continue  # inside the tail of a run cut at a lead (below)
+        if lead_ends and end - start > MAX_JOINED_PIECE:
             k = bisect_left(lead_ends, end - MAX_JOINED_PIECE)
             if k < len(lead_ends) and start < lead_ends[k] < end:
                 tail = regex.match(text, lead_ends[k])
                 if tail is not None and tail.end() > end:
+                    if current is not None:
+                        yield current
+                    current = None
                     yield start, lead_ends[k], []
                     start, end = tail.span()
-        holes: list[tuple[int, int]] = []
-        while (hole := _HOLE_RE.match(text, end)) is not None and (after := regex.match(text, hole.end())) is not None:
-            holes.append(hole.span())
-            end = after.end()
-        pos = end
-        yield start, end, holes
+                    skip = end
+        if current is not None:
+            if joins and joins.get(current[1]) == start:
+                current[2].append((current[1], start))
+                current = (current[0], end, current[2])
+                continue
+            if (current[1] - current[0] >= SPACED_MIN or current[2]
+                    or (cue_ends and _cue_in(cue_ends, current[0] - CUE_REACH, current[1]))):
+                yield current
+        current = (start, end, [])
+    if current is not None:
+        yield current
 
 
 def _hole_group_hits(text: str, start: int, end: int, holes: list[tuple[int, int]], cue_ends: list[int],
@@ -659,6 +687,8 @@ def _hopeful_starts(text: str) -> list[int]:
     n = len(text)
     if n < shortest:
         return []
+    if n >= ARRAY_MIN:
+        return _hopeful_starts_arrays(text)
     # Anything but a Han character sinks every window that holds it; a Han character outside
     # the lists costs what it costs in ``window_scores``. (One lookup table for the characters of
     # this text: the same value for each character as ``_hopeful_starts_plain`` gives it.)
@@ -701,9 +731,99 @@ def _hopeful_starts(text: str) -> list[int]:
     return hopeful
 
 
+ARRAY_MIN = 4_000
+"""Texts from this long have their windows scored with numpy arrays (its import, ~0.1 s, pays off)."""
+
+
+@functools.cache
+def _arrays() -> tuple[Any, Any]:
+    """``HanModel.sunk_llr`` as a table by code point (anything past the last Han block sinks too),
+    and the pairs as sorted ``first << 21 | second`` codes."""
+    import numpy as np
+
+    model = load()
+    size = max(high for _low, high in HAN_BLOCKS) + 2
+    table = np.full(size, -1000.0)
+    for low, high in HAN_BLOCKS:
+        table[low:high + 1] = RARE_SCORE
+    for ch, value in model.score.items():
+        table[ord(ch)] = value
+    pairs = np.array(sorted(ord(p[0]) << 21 | ord(p[1]) for p in model.written_pairs), dtype=np.int64)
+    return table, pairs
+
+
+def _codes(text: str) -> Any:
+    """The code points of ``text``, those past the table's end as its last entry (not Han)."""
+    import numpy as np
+
+    table, _pairs = _arrays()
+    return np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), len(table) - 1).astype(np.int64)
+
+
+def _pair_flags_at(codes: Any, at: Any) -> Any:
+    """Whether the characters at ``at`` and the ones after them are pairs of ``HanModel.written_pairs``."""
+    import numpy as np
+
+    _table, pairs = _arrays()
+    keys = codes[at] << 21 | codes[at + 1]
+    found = np.minimum(np.searchsorted(pairs, keys), len(pairs) - 1)
+    return pairs[found] == keys
+
+
+def _hopeful_starts_arrays(text: str) -> list[int]:
+    """``_hopeful_starts`` with numpy: the same sums, in the same order (``cumsum`` adds left to right)."""
+    import numpy as np
+
+    table, _pairs = _arrays()
+    shortest = VALID_LENGTHS[0]
+    n = len(text)
+    if n < shortest:
+        return []
+    codes = _codes(text)
+    sums = np.concatenate(([0.0], np.cumsum(table[codes])))
+    values = sums[shortest:] - sums[:n - shortest + 1]
+    candidates = np.nonzero(values >= _RUN_CUT)[0]
+    if not len(candidates):
+        return []
+    # The pairs only lower a window's score: looked up only where a candidate window has characters.
+    marks = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(marks, candidates, 1)
+    np.add.at(marks, candidates + shortest, -1)
+    covered = np.nonzero(np.cumsum(marks[:n - 1]) > 0)[0]
+    flags = np.zeros(n, dtype=np.int64)
+    flags[covered] = _pair_flags_at(codes, covered)
+    pair_starts = np.concatenate(([0], np.cumsum(flags)))
+    pairs = pair_starts[candidates + shortest - 1] - pair_starts[candidates]
+    scores = values[candidates] - pairs * PAIR_WEIGHT
+    return candidates[scores >= _RUN_CUT].tolist()
+
+
+def _spaced_out(pieces: list[str]) -> bool:
+    """Whether ``SPACED_MIN`` characters in a row stand each after a separator (short windows are scored)."""
+    run = best = 0
+    for piece in pieces:
+        run = run + 1 if len(piece) == 1 else 0
+        best = max(best, run)
+    return best + 1 >= SPACED_MIN
+
+
+def _best_window(pieces: list[str]) -> float:
+    """The best score of a 12-character window of the characters of ``pieces``, without bonuses."""
+    model = load()
+    block = "".join(pieces)
+    shortest = VALID_LENGTHS[0]
+    sums = list(accumulate(map(model.score.get, block, repeat(RARE_SCORE)), initial=0.0))
+    pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, block, block[1:])), (False,)),
+                                  initial=0))
+    return max(sums[i + shortest] - sums[i] - PAIR_WEIGHT * (pair_starts[i + shortest - 1] - pair_starts[i])
+               for i in range(len(block) - shortest + 1))
+
+
 # Only runs without separators or a cue get to ``_hopeful_starts``: the edges and a checksum are
 # all the bonus a window can have, and a longer window's 12-character part is never far below it.
 _RUN_CUT = THRESHOLD - EXTEND_MARGIN - 2 * EDGE_BONUS - math.log(2) * 4 - RUN_PREFILTER_MARGIN
+_GROUP_CUT = _RUN_CUT - SPACED_BONUS
+"""The same for characters set apart by separators (``find_in_text``), where a window may be spaced out."""
 
 
 @functools.cache
