@@ -17,6 +17,7 @@ from itertools import accumulate, chain, compress, count, repeat
 from operator import add, ge, mul, sub
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -414,3 +415,33 @@ def test_hopeful_starts_of_a_long_text_take_the_arrays() -> None:
     text = "".join(words[(i * 37) % 2048] for i in range(2000)) + "，我的钱包是空的。" * 300 + "ab 12"
     assert len(text) >= hanzi.ARRAY_MIN
     assert hanzi._hopeful_starts(text) == plain_hopeful_starts(text) == hanzi._hopeful_starts_arrays(text)
+
+
+@pytest.mark.parametrize("spaced", [False, True])
+def test_window_scores_of_a_long_block_take_the_arrays_and_are_the_plain_ones(spaced: bool) -> None:
+    import random
+
+    rng = random.Random(12)
+    words = phrases.lexicon().words
+    pool = [*words["chinese_simplified"][::5], *words["chinese_traditional"][::9], "的", "是", "钱", "包", "龘",
+            hanzi.HOLE]
+    block = "".join(rng.choice(pool) for _ in range(hanzi.ARRAY_MIN + 500))
+    block = block[:2000] + "的一是在不了有和人这中大为上个国" * 20 + block[2000:]
+    separated = [i > 0 and rng.random() < 0.5 for i in range(len(block))] if spaced else None
+    for cues, leads in (((), ()), ((-3, 40, 2500), (40,))):
+        assert (hanzi.window_scores(block, 0.0, cues, separated, False, leads)
+                == plain_window_scores(block, 0.0, cues, separated, False, leads))
+
+
+def test_letters_of_a_long_group_with_arrays_are_the_plain_ones() -> None:
+    import random
+
+    rng = random.Random(5)
+    pieces = ["的", "一是", "在不了有", "龘", "\U00020001", "钱包"]
+    gaps = [" ", "，", "、", " 1 ", "\u3000", "  "]
+    group = "".join(rng.choice(pieces) + rng.choice(gaps) for _ in range(2000)) + "的"
+    assert len(group) >= hanzi.ARRAY_MIN
+    positions = [7 + i for i, ch in enumerate(group) if ch.isalpha()]
+    separated = [False] + [b != a + 1 for a, b in zip(positions, positions[1:], strict=False)]
+    block = "".join(group[p - 7] for p in positions)
+    assert hanzi._letters_arrays(group, 7) == (block, positions, separated)

@@ -244,11 +244,15 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
     if n < CUED_MIN:
         return []
     llr = model.char_llr
-    sums = list(accumulate(map(model.score.get, block, repeat(RARE_SCORE)), initial=0.0))
-    inside = list(accumulate(map(llr.__contains__, block), initial=0))
-    # Words are words across a space too: "钱 包" is written Chinese, spaced for emphasis.
-    pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, block, block[1:])), (False,)),
-                                  initial=0))
+    arrays = _block_arrays(block) if n >= ARRAY_MIN else None
+    if arrays is not None:
+        sums, inside, pair_starts = (a.tolist() for a in arrays)
+    else:
+        sums = list(accumulate(map(model.score.get, block, repeat(RARE_SCORE)), initial=0.0))
+        inside = list(accumulate(map(llr.__contains__, block), initial=0))
+        # Words are words across a space too: "钱 包" is written Chinese, spaced for emphasis.
+        pair_starts = list(accumulate(chain(map(model.written_pairs.__contains__, map(add, block, block[1:])),
+                                            (False,)), initial=0))
     spaces = list(accumulate(chain(separated[1:], (False,)), initial=0)) if separated else None
     # The most bonus a window of this block can have (no cue, no spacing: edges and a checksum only).
     top_bonus = 2 * EDGE_BONUS + (CUE_BONUS + CUED_BONUS) * bool(cues) + SPACED_BONUS * bool(separated)
@@ -279,7 +283,9 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
 
     results: list[tuple[float, int, int, bool | None]] = []
     shortest = VALID_LENGTHS[0]
-    if n >= shortest:
+    if arrays is not None:
+        results = _twelve_windows_arrays(arrays, n, floor - PREFILTER_MARGIN - top_bonus, score_of)
+    elif n >= shortest:
         base = list(map(sub, sums[shortest:], sums[:n - shortest + 1]))
         pairs = list(map(sub, pair_starts[shortest - 1:n], pair_starts[:n - shortest + 1]))
         base = [b - PAIR_WEIGHT * p for b, p in zip(base, pairs, strict=True)]
@@ -317,17 +323,18 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
     # A short window inside a window that passes already adds nothing to the phrase around it
     # (its cluster, edges and checksum stay the same): skipping those keeps a long spaced run linear
     # in practice, not four windows scored per character.
-    passing = sorted((w[1], w[1] + w[2]) for w in results if w[0] >= THRESHOLD) if short_starts else []
+    passing = sorted([(w[1], w[1] + w[2]) for w in results if w[0] >= THRESHOLD]) if short_starts else []
     covered, reach = 0, 0
     for start in sorted(short_starts):
         while covered < len(passing) and passing[covered][0] <= start:
-            reach = max(reach, passing[covered][1])
+            if passing[covered][1] > reach:
+                reach = passing[covered][1]
             covered += 1
         if start + shortest - 1 <= reach:
             continue  # every short window from here lies inside one that passes
         # A cue counts for a short window only right before it ("助记词：的一是在"), and an unspaced
         # short window only where it is set off at its end: "助记词拍照发云盘备份" is a sentence.
-        cued = any(start - CUED_GAP <= cue <= start for cue in cues)
+        cued = bool(cues) and any(start - CUED_GAP <= cue <= start for cue in cues)
         for length in range(CUED_MIN if cued else SPACED_MIN, shortest):
             if start + length > n:
                 break
@@ -343,6 +350,78 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
                 results.append(found)
                 if found[0] >= THRESHOLD:
                     reach = max(reach, end)
+    return results
+
+
+def _letters_arrays(group: str, start: int) -> tuple[str, list[int], list[bool]]:
+    """The Han characters of a long group (its letters), where each stands in the text, and which
+    stand after a separator: ``find_in_text``'s lists, with numpy."""
+    import numpy as np
+
+    table, _pairs = _arrays()
+    codes = _codes(group)
+    at = np.nonzero(table[codes] != -1000.0)[0]
+    block = codes[at].astype(np.uint32).tobytes().decode("utf-32-le")
+    separated = np.concatenate(([False], np.diff(at) != 1))
+    return block, (at + start).tolist(), separated.tolist()
+
+
+def _block_arrays(block: str) -> tuple[Any, Any, Any]:
+    """``window_scores``' prefix sums of a long block as numpy arrays: scores, list characters, pairs."""
+    import numpy as np
+
+    table, _pairs = _arrays()
+    codes = _codes(block)
+    values = table[codes]
+    values[values == -1000.0] = RARE_SCORE  # a hole (HOLE): blocks hold nothing else that is not Han
+    sums = np.concatenate(([0.0], np.cumsum(values)))
+    listed = np.isin(codes, _listed_codes())
+    inside = np.concatenate(([0], np.cumsum(listed)))
+    flags = np.zeros(len(block), dtype=np.int64)
+    flags[:-1] = _pair_flags_at(codes, np.arange(len(block) - 1))
+    pair_starts = np.concatenate(([0], np.cumsum(flags)))
+    return sums, inside, pair_starts
+
+
+@functools.cache
+def _listed_codes() -> Any:
+    import numpy as np
+
+    return np.array(sorted(map(ord, load().char_llr)), dtype=np.int64)
+
+
+def _twelve_windows_arrays(arrays: tuple[Any, Any, Any], n: int, hopeful_cut: float,
+                           score_of: Any) -> list[tuple[float, int, int, bool | None]]:
+    """``window_scores``' loop over the 12-character windows of a long block, the sure ones found with
+    numpy: the same windows in the same order (by start, then length)."""
+    import numpy as np
+
+    sums, inside, pair_starts = arrays
+    shortest = VALID_LENGTHS[0]
+    if n < shortest:
+        return []
+    base = (sums[shortest:] - sums[:n - shortest + 1]) - PAIR_WEIGHT * (pair_starts[shortest - 1:n]
+                                                                       - pair_starts[:n - shortest + 1])
+    hopeful = base >= hopeful_cut
+    sure = hopeful & (base >= THRESHOLD + EXTEND_MARGIN) & (inside[shortest:] - inside[:n - shortest + 1] >= shortest - 1)
+    at = np.nonzero(sure)[0]
+    results: list[tuple[float, int, int, bool | None]] = list(zip(base[at].tolist(), at.tolist(), repeat(shortest),
+                                                                  repeat(None), strict=False))
+    others: list[tuple[float, int, int, bool | None]] = []
+    for start in np.nonzero(hopeful & ~sure)[0].tolist():
+        found = score_of(start, shortest)
+        if found:
+            others.append(found)
+        if found is None or found[0] < THRESHOLD:
+            for length in VALID_LENGTHS[1:]:
+                if start + length > n:
+                    break
+                longer = score_of(start, length)
+                if longer:
+                    others.append(longer)
+    if others:
+        results.extend(others)
+        results.sort(key=itemgetter(1))  # stable: a start's windows keep their order
     return results
 
 
@@ -462,11 +541,15 @@ def find_in_text(text: str, exclude: list[tuple[int, int]], cues: list[int] | No
         # Clauses between commas that no window could bring near a phrase's score, as for runs.
         if not cued and letters >= VALID_LENGTHS[0] and not _spaced_out(pieces) and _best_window(pieces) < _GROUP_CUT:
             continue
-        positions = [start + i for i, ch in enumerate(group) if ch.isalpha()]
+        if len(group) >= ARRAY_MIN:
+            block, positions, separated = _letters_arrays(group, start)
+        else:
+            positions = [start + i for i, ch in enumerate(group) if ch.isalpha()]
+            block = "".join(text[p] for p in positions)
+            separated = [False] + [b != a + 1 for a, b in itertools.pairwise(positions)]
         if len(positions) < CUED_MIN:
             continue
-        separated = [False] + [b != a + 1 for a, b in itertools.pairwise(positions)]
-        hits.extend(_group_hits("".join(text[p] for p in positions), positions, separated, cue_ends, leads=leads))
+        hits.extend(_group_hits(block, positions, separated, cue_ends, leads=leads))
     return hits
 
 
@@ -800,11 +883,7 @@ def _hopeful_starts_arrays(text: str) -> list[int]:
 
 def _spaced_out(pieces: list[str]) -> bool:
     """Whether ``SPACED_MIN`` characters in a row stand each after a separator (short windows are scored)."""
-    run = best = 0
-    for piece in pieces:
-        run = run + 1 if len(piece) == 1 else 0
-        best = max(best, run)
-    return best + 1 >= SPACED_MIN
+    return b"\x01" * (SPACED_MIN - 1) in bytes(map(min, map(len, pieces), repeat(2)))
 
 
 def _best_window(pieces: list[str]) -> float:
@@ -841,7 +920,7 @@ def _describe(block: str, cluster: list[tuple[float, int, int, bool | None]], fi
     """Length, list and checksum of the phrase in ``block[first:last]``: a stretch of a valid length
     with a valid checksum (the whole span, the stretches at its edges, its best windows), else
     its best window."""
-    ranked = sorted(cluster, key=lambda w: -w[0])
+    ranked = sorted(cluster, key=itemgetter(0), reverse=True)  # stable, as sorting by -score is
     tries = [(first, length) for length in VALID_LENGTHS if first + length <= last]
     tries += [(last - length, length) for length in VALID_LENGTHS if last - length > first]
     tries += [(w[1], w[2]) for w in ranked if w[2] in VALID_LENGTHS][:DESCRIBE_TRIES]
@@ -889,7 +968,7 @@ def _group_hits(block: str, positions: list[int], separated: list[bool] | None, 
     at_leads = tuple(i for i in (bisect_left(positions, end) for end in near if end in leads)
                      if i < n and positions[i] in leads)
     windows = window_scores(block, THRESHOLD - margin, cues, separated, alone, at_leads)
-    if not windows or max(w[0] for w in windows) < THRESHOLD:
+    if not windows or max(map(itemgetter(0), windows)) < THRESHOLD:
         return []
     # Overlapping windows form clusters (one sweep): a cluster holding a window that passes is a
     # phrase, and the nearly-as-likely windows around it (those it overlaps) mark its edges.
@@ -899,10 +978,11 @@ def _group_hits(block: str, positions: list[int], separated: list[bool] | None, 
     last = windows[0][1] + windows[0][2]
     for window in [*windows[1:], None]:
         if window is not None and window[1] < last:
-            last = max(last, window[1] + window[2])
+            if window[1] + window[2] > last:
+                last = window[1] + window[2]
             cluster.append(window)
             continue
-        if max(w[0] for w in cluster) >= THRESHOLD:
+        if max(map(itemgetter(0), cluster)) >= THRESHOLD:
             first = cluster[0][1]
             length, wordlist, checksum = _describe(block, cluster, first, last)
             # Better one ordinary character too many than one word of the phrase left behind.
