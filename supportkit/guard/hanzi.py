@@ -284,7 +284,8 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
     results: list[tuple[float, int, int, bool | None]] = []
     shortest = VALID_LENGTHS[0]
     if arrays is not None:
-        results = _twelve_windows_arrays(arrays, n, floor - PREFILTER_MARGIN - top_bonus, score_of)
+        results = _twelve_windows_arrays(_WindowContext(block, arrays, floor, cues, separated, leads),
+                                         floor - PREFILTER_MARGIN - top_bonus)
     elif n >= shortest:
         base = list(map(sub, sums[shortest:], sums[:n - shortest + 1]))
         pairs = list(map(sub, pair_starts[shortest - 1:n], pair_starts[:n - shortest + 1]))
@@ -358,7 +359,7 @@ def _letters_arrays(group: str, start: int) -> tuple[str, list[int], list[bool]]
     stand after a separator: ``find_in_text``'s lists, with numpy."""
     import numpy as np
 
-    table, _pairs = _arrays()
+    table = _arrays()
     codes = _codes(group)
     at = np.nonzero(table[codes] != -1000.0)[0]
     block = codes[at].astype(np.uint32).tobytes().decode("utf-32-le")
@@ -370,7 +371,7 @@ def _block_arrays(block: str) -> tuple[Any, Any, Any]:
     """``window_scores``' prefix sums of a long block as numpy arrays: scores, list characters, pairs."""
     import numpy as np
 
-    table, _pairs = _arrays()
+    table = _arrays()
     codes = _codes(block)
     values = table[codes]
     values[values == -1000.0] = RARE_SCORE  # a hole (HOLE): blocks hold nothing else that is not Han
@@ -390,13 +391,72 @@ def _listed_codes() -> Any:
     return np.array(sorted(map(ord, load().char_llr)), dtype=np.int64)
 
 
-def _twelve_windows_arrays(arrays: tuple[Any, Any, Any], n: int, hopeful_cut: float,
-                           score_of: Any) -> list[tuple[float, int, int, bool | None]]:
-    """``window_scores``' loop over the 12-character windows of a long block, the sure ones found with
-    numpy: the same windows in the same order (by start, then length)."""
+@dataclass
+class _WindowContext:
+    """What ``score_of`` reads, as numpy arrays: for scoring many windows of a long block at once."""
+
+    block: str
+    arrays: tuple[Any, Any, Any]
+    floor: float
+    cues: tuple[int, ...]
+    separated: list[bool] | None
+    leads: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        import numpy as np
+
+        self.codes = _codes(self.block)
+        n = len(self.block)
+        self.edges = (np.concatenate((self.separated, [True])) if self.separated is not None
+                      else np.zeros(n + 1, dtype=bool))
+        self.edges[0] = self.edges[n] = True
+        self.spaces = (np.concatenate(([0], np.cumsum(np.concatenate((self.separated[1:], [False]))))).astype(np.int64)
+                       if self.separated else None)
+
+    def scores(self, starts: Any, length: int) -> tuple[Any, Any, list[bool | None]]:
+        """``score_of(start, length)`` for each of ``starts``: the scores, which are at least the floor
+        (and not mistyped), and the checksums worked out (None where not) -- the same operations in
+        the same order, so the same floats."""
+        import numpy as np
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        sums, inside, pair_starts = self.arrays
+        ends = starts + length
+        listed = inside[ends] - inside[starts]
+        keep = length - listed <= max(1, length // 4)
+        score = (sums[ends] - sums[starts]) - PAIR_WEIGHT * (pair_starts[ends - 1] - pair_starts[starts])
+        ordered = np.sort(sliding_window_view(self.codes, length)[starts], axis=1)
+        distinct = 1 + np.count_nonzero(ordered[:, 1:] != ordered[:, :-1], axis=1)
+        score = score - REPEAT_PENALTY * (length - distinct)
+        score = score + EDGE_BONUS * (self.edges[starts].astype(np.int64) + self.edges[ends].astype(np.int64))
+        if self.spaces is not None and length > 1:
+            spaced = self.spaces[ends - 1] - self.spaces[starts] >= SPACED_SHARE * (length - 1)
+            score = np.where(spaced, score + SPACED_BONUS, score)
+        if self.cues:
+            cues = np.array(sorted(self.cues))
+            first = np.searchsorted(cues, starts - CUE_REACH)
+            near = (first < len(cues)) & (cues[np.minimum(first, len(cues) - 1)] <= starts)
+            score = np.where(near, score + CUE_BONUS, score)
+            if self.leads:
+                score = np.where(near & np.isin(starts, self.leads), score + CUED_BONUS, score)
+        checksums: list[bool | None] = [None] * len(starts)
+        bonus = math.log(2) * (length // 3)
+        if length in VALID_LENGTHS:
+            for i in np.nonzero(keep & (score < self.floor) & (self.floor <= score + bonus) & (listed == length))[0]:
+                checksums[i] = _checksum(self.block[starts[i]:starts[i] + length])
+                if checksums[i]:
+                    score[i] = score[i] + bonus
+        return score, keep & (score >= self.floor), checksums
+
+
+def _twelve_windows_arrays(context: _WindowContext, hopeful_cut: float) -> list[tuple[float, int, int, bool | None]]:
+    """``window_scores``' loop over the 12-character windows of a long block, with numpy: the sure
+    windows from one comparison, the others scored all at once (``_WindowContext.scores``); the same
+    windows in the same order (by start, then length)."""
     import numpy as np
 
-    sums, inside, pair_starts = arrays
+    sums, inside, pair_starts = context.arrays
+    n = len(context.block)
     shortest = VALID_LENGTHS[0]
     if n < shortest:
         return []
@@ -407,21 +467,22 @@ def _twelve_windows_arrays(arrays: tuple[Any, Any, Any], n: int, hopeful_cut: fl
     at = np.nonzero(sure)[0]
     results: list[tuple[float, int, int, bool | None]] = list(zip(base[at].tolist(), at.tolist(), repeat(shortest),
                                                                   repeat(None), strict=False))
-    others: list[tuple[float, int, int, bool | None]] = []
-    for start in np.nonzero(hopeful & ~sure)[0].tolist():
-        found = score_of(start, shortest)
-        if found:
-            others.append(found)
-        if found is None or found[0] < THRESHOLD:
-            for length in VALID_LENGTHS[1:]:
-                if start + length > n:
-                    break
-                longer = score_of(start, length)
-                if longer:
-                    others.append(longer)
-    if others:
-        results.extend(others)
-        results.sort(key=itemgetter(1))  # stable: a start's windows keep their order
+    others = np.nonzero(hopeful & ~sure)[0]
+    if not len(others):
+        return results
+    score, kept, checksums = context.scores(others, shortest)
+    results.extend(zip(score[kept].tolist(), others[kept].tolist(), repeat(shortest),
+                       [c for c, k in zip(checksums, kept.tolist(), strict=True) if k], strict=False))
+    # Longer windows where the 12-character one does not pass.
+    again = others[~kept | (score < THRESHOLD)]
+    for length in VALID_LENGTHS[1:]:
+        again = again[again + length <= n]
+        if not len(again):
+            break
+        score, kept, checksums = context.scores(again, length)
+        results.extend(zip(score[kept].tolist(), again[kept].tolist(), repeat(length),
+                           [c for c, k in zip(checksums, kept.tolist(), strict=True) if k], strict=False))
+    results.sort(key=itemgetter(1, 2))  # a start's windows by length, as they are scored one by one
     return results
 
 
@@ -819,9 +880,8 @@ ARRAY_MIN = 4_000
 
 
 @functools.cache
-def _arrays() -> tuple[Any, Any]:
-    """``HanModel.sunk_llr`` as a table by code point (anything past the last Han block sinks too),
-    and the pairs as sorted ``first << 21 | second`` codes."""
+def _arrays() -> Any:
+    """``HanModel.sunk_llr`` as a table by code point (anything past the last Han block sinks too)."""
     import numpy as np
 
     model = load()
@@ -829,17 +889,15 @@ def _arrays() -> tuple[Any, Any]:
     table = np.full(size, -1000.0)
     for low, high in HAN_BLOCKS:
         table[low:high + 1] = RARE_SCORE
-    for ch, value in model.score.items():
-        table[ord(ch)] = value
-    pairs = np.array(sorted(ord(p[0]) << 21 | ord(p[1]) for p in model.written_pairs), dtype=np.int64)
-    return table, pairs
+    table[[ord(ch) for ch in model.score]] = list(model.score.values())
+    return table
 
 
 def _codes(text: str) -> Any:
     """The code points of ``text``, those past the table's end as its last entry (not Han)."""
     import numpy as np
 
-    table, _pairs = _arrays()
+    table = _arrays()
     return np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), len(table) - 1).astype(np.int64)
 
 
@@ -847,17 +905,34 @@ def _pair_flags_at(codes: Any, at: Any) -> Any:
     """Whether the characters at ``at`` and the ones after them are pairs of ``HanModel.written_pairs``."""
     import numpy as np
 
-    _table, pairs = _arrays()
-    keys = codes[at] << 21 | codes[at + 1]
-    found = np.minimum(np.searchsorted(pairs, keys), len(pairs) - 1)
-    return pairs[found] == keys
+    index, words, side = _pair_table()
+    first, second = index[codes[at]], index[codes[at + 1]]
+    known = (first >= 0) & (second >= 0)
+    return known & words[np.where(known, first * side + second, 0)]
+
+
+@functools.cache
+def _pair_table() -> tuple[Any, Any, int]:
+    """The characters of the pairs numbered (-1 for any other code point), and which numbered pairs
+    are words: a pair looked up in one step, not searched for."""
+    import numpy as np
+
+    table = _arrays()
+    pairs = load().written_pairs
+    chars = sorted({ch for pair in pairs for ch in pair})
+    index = np.full(len(table), -1, dtype=np.int64)
+    index[[ord(ch) for ch in chars]] = np.arange(len(chars))
+    side = len(chars)
+    words = np.zeros(side * side, dtype=bool)
+    words[[int(index[ord(p[0])]) * side + int(index[ord(p[1])]) for p in pairs]] = True
+    return index, words, side
 
 
 def _hopeful_starts_arrays(text: str) -> list[int]:
     """``_hopeful_starts`` with numpy: the same sums, in the same order (``cumsum`` adds left to right)."""
     import numpy as np
 
-    table, _pairs = _arrays()
+    table = _arrays()
     shortest = VALID_LENGTHS[0]
     n = len(text)
     if n < shortest:
@@ -923,7 +998,7 @@ def _describe(block: str, cluster: list[tuple[float, int, int, bool | None]], fi
     ranked = sorted(cluster, key=itemgetter(0), reverse=True)  # stable, as sorting by -score is
     tries = [(first, length) for length in VALID_LENGTHS if first + length <= last]
     tries += [(last - length, length) for length in VALID_LENGTHS if last - length > first]
-    tries += [(w[1], w[2]) for w in ranked if w[2] in VALID_LENGTHS][:DESCRIBE_TRIES]
+    tries += islice(((w[1], w[2]) for w in ranked if w[2] in VALID_LENGTHS), DESCRIBE_TRIES)
     for offset, length in sorted(tries, key=lambda t: -t[1]):  # a 24-word phrase holds valid 12s
         phrase = block[offset:offset + length]
         if _checksum(phrase):
@@ -974,14 +1049,7 @@ def _group_hits(block: str, positions: list[int], separated: list[bool] | None, 
     # phrase, and the nearly-as-likely windows around it (those it overlaps) mark its edges.
     windows.sort(key=itemgetter(1))
     hits: list[PhraseHit] = []
-    cluster = [windows[0]]
-    last = windows[0][1] + windows[0][2]
-    for window in [*windows[1:], None]:
-        if window is not None and window[1] < last:
-            if window[1] + window[2] > last:
-                last = window[1] + window[2]
-            cluster.append(window)
-            continue
+    for cluster, last in _clusters(windows):
         if max(map(itemgetter(0), cluster)) >= THRESHOLD:
             first = cluster[0][1]
             length, wordlist, checksum = _describe(block, cluster, first, last)
@@ -990,7 +1058,31 @@ def _group_hits(block: str, positions: list[int], separated: list[bool] | None, 
             last = n if n - last <= 2 else last
             stop = positions[last - 1] + 1 if ends is None else ends[last - 1]
             hits.append(PhraseHit(positions[first], stop, length, wordlist, checksum, 0))
-        if window is not None:
-            cluster = [window]
-            last = window[1] + window[2]
     return hits
+
+
+def _clusters(windows: list[tuple[float, int, int, bool | None]]
+              ) -> Iterator[tuple[list[tuple[float, int, int, bool | None]], int]]:
+    """The windows (sorted by start) in clusters of overlapping ones, each with where it ends."""
+    if len(windows) >= ARRAY_MIN:  # a pasted list of characters: the sweep with numpy
+        import numpy as np
+
+        starts = np.fromiter(map(itemgetter(1), windows), dtype=np.int64, count=len(windows))
+        ends = starts + np.fromiter(map(itemgetter(2), windows), dtype=np.int64, count=len(windows))
+        reach = np.maximum.accumulate(ends)
+        cuts = [0, *(np.nonzero(starts[1:] >= reach[:-1])[0] + 1).tolist(), len(windows)]
+        for a, b in itertools.pairwise(cuts):
+            yield windows[a:b], int(reach[b - 1])
+        return
+    cluster = [windows[0]]
+    last = windows[0][1] + windows[0][2]
+    for window in windows[1:]:
+        if window[1] < last:
+            if window[1] + window[2] > last:
+                last = window[1] + window[2]
+            cluster.append(window)
+            continue
+        yield cluster, last
+        cluster = [window]
+        last = window[1] + window[2]
+    yield cluster, last
