@@ -324,9 +324,17 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
     # A short window inside a window that passes already adds nothing to the phrase around it
     # (its cluster, edges and checksum stay the same): skipping those keeps a long spaced run linear
     # in practice, not four windows scored per character.
-    passing = sorted([(w[1], w[1] + w[2]) for w in results if w[0] >= THRESHOLD]) if short_starts else []
+    reach_at: list[int] | None = None
+    if short_starts and arrays is not None:  # a long block: where passing windows reach, with numpy
+        starts_in_order, reach_at = _short_starts_arrays(results, sorted(short_starts), n)
+        passing = []
+    else:
+        starts_in_order = sorted(short_starts)
+        passing = sorted([(w[1], w[1] + w[2]) for w in results if w[0] >= THRESHOLD]) if short_starts else []
     covered, reach = 0, 0
-    for start in sorted(short_starts):
+    for start in starts_in_order:
+        if reach_at is not None and reach_at[start] > reach:
+            reach = reach_at[start]
         while covered < len(passing) and passing[covered][0] <= start:
             if passing[covered][1] > reach:
                 reach = passing[covered][1]
@@ -486,6 +494,25 @@ def _twelve_windows_arrays(context: _WindowContext, hopeful_cut: float) -> list[
     return results
 
 
+def _short_starts_arrays(results: list[tuple[float, int, int, bool | None]], starts: list[int], n: int
+                         ) -> tuple[list[int], list[int]]:
+    """For ``window_scores``' short windows of a long block: how far the windows found so far that pass
+    reach from each start (``reach_at[start]``), and the starts left once those every short window
+    from which lies inside one are passed over."""
+    import numpy as np
+
+    count = len(results)
+    scores = np.fromiter(map(itemgetter(0), results), dtype=np.float64, count=count)
+    begins = np.fromiter(map(itemgetter(1), results), dtype=np.int64, count=count)
+    ends = begins + np.fromiter(map(itemgetter(2), results), dtype=np.int64, count=count)
+    passing = scores >= THRESHOLD
+    reach = np.zeros(n + 1, dtype=np.int64)
+    np.maximum.at(reach, begins[passing], ends[passing])
+    reach = np.maximum.accumulate(reach)
+    at = np.array(starts, dtype=np.int64)
+    return at[at + VALID_LENGTHS[0] - 1 > reach[at]].tolist(), reach.tolist()
+
+
 def _spaced_starts(separated: list[bool], n: int) -> list[int]:
     """Starts of windows of ``SPACED_MIN`` characters or more that are mostly spaced out."""
     starts: list[int] = []
@@ -643,6 +670,8 @@ _CUE_LEAD_RE = re.compile(r"[^\s。！？!?，,；;：:]{0,6}?(?:(?:是|为|為|
 _HOLE_RE = re.compile(r"\s+(?:\?{1,3}|？{1,3}|_{2,}|＿{1,3}|\*{2,}|\.{3}|…{1,2}|[(\[（［]\s*[?？]\s*[)\]）］])\s+")
 """A word left out ("???", "___", "…", "(?)"), set apart like a word: where a customer who forgot one
 word puts it (an ellipsis in a sentence, "我等了很久……还是没到", stands between no spaces)."""
+_HOLE_CHARACTERS = "?？_＿*.…"
+"""What every hole of ``_HOLE_RE`` holds one of (a text without any has no hole to look for)."""
 HOLE = "\u3013"
 """The character a hole stands as in a block (〓, the geta mark: a character missing)."""
 
@@ -667,7 +696,8 @@ def _groups(text: str, leads: frozenset[int], cue_ends: list[int]) -> Iterator[t
     regex = _group_re()
     lead_ends = sorted(leads)
     # Where a hole starts right after a group's last character -> where the next group starts.
-    joins = {m.start() + 1: m.end() for m in _hole_between_re().finditer(text)}
+    joins = ({m.start() + 1: m.end() for m in _hole_between_re().finditer(text)}
+             if any(ch in text for ch in _HOLE_CHARACTERS) else {})
     skip = 0
     current: tuple[int, int, list[tuple[int, int]]] | None = None
     for match in regex.finditer(text):
