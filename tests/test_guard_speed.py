@@ -445,3 +445,16 @@ def test_letters_of_a_long_group_with_arrays_are_the_plain_ones() -> None:
     separated = [False] + [b != a + 1 for a, b in zip(positions, positions[1:], strict=False)]
     block = "".join(group[p - 7] for p in positions)
     assert hanzi._letters_arrays(group, 7) == (block, positions, separated)
+
+
+def test_best_windows_of_a_big_cluster_are_those_of_the_ranking() -> None:
+    import random
+
+    rng = random.Random(3)
+    cluster = [(float(rng.randint(0, 40)) / 4, i // 3, rng.choice([8, 12, 12, 15, 24, 11]), None)
+               for i in range(hanzi.ARRAY_MIN + 100)]
+    ranked = sorted(cluster, key=lambda w: -w[0])
+    expected = [w for w in ranked if w[2] in phrases.VALID_LENGTHS][:hanzi.DESCRIBE_TRIES]
+    assert hanzi._best(cluster) == expected
+    assert hanzi._best(cluster[:50]) == [w for w in sorted(cluster[:50], key=lambda w: -w[0])
+                                         if w[2] in phrases.VALID_LENGTHS][:hanzi.DESCRIBE_TRIES]

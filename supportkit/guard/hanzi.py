@@ -473,25 +473,29 @@ def _twelve_windows_arrays(context: _WindowContext, hopeful_cut: float) -> list[
     hopeful = base >= hopeful_cut
     sure = hopeful & (base >= THRESHOLD + EXTEND_MARGIN) & (inside[shortest:] - inside[:n - shortest + 1] >= shortest - 1)
     at = np.nonzero(sure)[0]
-    results: list[tuple[float, int, int, bool | None]] = list(zip(base[at].tolist(), at.tolist(), repeat(shortest),
-                                                                  repeat(None), strict=False))
     others = np.nonzero(hopeful & ~sure)[0]
     if not len(others):
-        return results
+        return list(zip(base[at].tolist(), at.tolist(), repeat(shortest), repeat(None), strict=False))
+    parts_scores, parts_starts, parts_lengths = [base[at]], [at], [np.full(len(at), shortest)]
+    parts_checks: list[list[bool | None]] = [[None] * len(at)]
     score, kept, checksums = context.scores(others, shortest)
-    results.extend(zip(score[kept].tolist(), others[kept].tolist(), repeat(shortest),
-                       [c for c, k in zip(checksums, kept.tolist(), strict=True) if k], strict=False))
-    # Longer windows where the 12-character one does not pass.
-    again = others[~kept | (score < THRESHOLD)]
-    for length in VALID_LENGTHS[1:]:
-        again = again[again + length <= n]
-        if not len(again):
-            break
-        score, kept, checksums = context.scores(again, length)
-        results.extend(zip(score[kept].tolist(), again[kept].tolist(), repeat(length),
-                           [c for c, k in zip(checksums, kept.tolist(), strict=True) if k], strict=False))
-    results.sort(key=itemgetter(1, 2))  # a start's windows by length, as they are scored one by one
-    return results
+    again = others[~kept | (score < THRESHOLD)]  # longer windows where the 12-character one does not pass
+    for length, starts in [(shortest, others), *((length, again) for length in VALID_LENGTHS[1:])]:
+        starts = starts[starts + length <= n]
+        if length != shortest:
+            if not len(starts):
+                break
+            score, kept, checksums = context.scores(starts, length)
+        parts_scores.append(score[kept])
+        parts_starts.append(starts[kept])
+        parts_lengths.append(np.full(int(kept.sum()), length))
+        parts_checks.append([c for c, k in zip(checksums, kept.tolist(), strict=True) if k])
+    starts = np.concatenate(parts_starts)
+    lengths = np.concatenate(parts_lengths)
+    order = np.lexsort((lengths, starts))  # a start's windows by length, as they are scored one by one
+    checks = np.array([c for part in parts_checks for c in part], dtype=object)
+    return list(zip(np.concatenate(parts_scores)[order].tolist(), starts[order].tolist(), lengths[order].tolist(),
+                    checks[order].tolist(), strict=True))
 
 
 def _short_starts_arrays(results: list[tuple[float, int, int, bool | None]], starts: list[int], n: int
@@ -1025,16 +1029,30 @@ def _describe(block: str, cluster: list[tuple[float, int, int, bool | None]], fi
     """Length, list and checksum of the phrase in ``block[first:last]``: a stretch of a valid length
     with a valid checksum (the whole span, the stretches at its edges, its best windows), else
     its best window."""
-    ranked = sorted(cluster, key=itemgetter(0), reverse=True)  # stable, as sorting by -score is
     tries = [(first, length) for length in VALID_LENGTHS if first + length <= last]
     tries += [(last - length, length) for length in VALID_LENGTHS if last - length > first]
-    tries += islice(((w[1], w[2]) for w in ranked if w[2] in VALID_LENGTHS), DESCRIBE_TRIES)
+    tries += [(w[1], w[2]) for w in _best(cluster)]
     for offset, length in sorted(tries, key=lambda t: -t[1]):  # a 24-word phrase holds valid 12s
         phrase = block[offset:offset + length]
         if _checksum(phrase):
             return length, _wordlist(phrase), True
-    _score, offset, length, checksum = ranked[0]
+    _score, offset, length, checksum = max(cluster, key=itemgetter(0))  # the first of the best, as ranked
     return length, _wordlist(block[offset:offset + length]), checksum
+
+
+def _best(cluster: list[tuple[float, int, int, bool | None]]) -> list[tuple[float, int, int, bool | None]]:
+    """The ``DESCRIBE_TRIES`` best windows of a valid length, best first (ties in the cluster's order)."""
+    if len(cluster) < ARRAY_MIN:
+        ranked = sorted(cluster, key=itemgetter(0), reverse=True)  # stable, as sorting by -score is
+        return list(islice((w for w in ranked if w[2] in VALID_LENGTHS), DESCRIBE_TRIES))
+    import numpy as np
+
+    count = len(cluster)
+    scores = np.fromiter(map(itemgetter(0), cluster), dtype=np.float64, count=count)
+    lengths = np.fromiter(map(itemgetter(2), cluster), dtype=np.int64, count=count)
+    valid = np.nonzero(np.isin(lengths, VALID_LENGTHS))[0]
+    best = valid[np.argsort(-scores[valid], kind="stable")[:DESCRIBE_TRIES]]
+    return [cluster[i] for i in best.tolist()]
 
 
 def _cue_near(cue_ends: list[int], start: int, end: int) -> bool:
