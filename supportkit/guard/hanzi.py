@@ -259,10 +259,10 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
 
     def score_of(start: int, length: int) -> tuple[float, int, int, bool | None] | None:
         end = start + length
-        if length - (inside[end] - inside[start]) > max(1, length // 4):  # mistyped characters
+        if length - (inside[end] - inside[start]) > (length // 4 or 1):  # mistyped characters
             return None
         score = sums[end] - sums[start] - PAIR_WEIGHT * (pair_starts[end - 1] - pair_starts[start])
-        if score + top_bonus + math.log(2) * (length // 3) + 1e-9 < floor:
+        if score + top_bonus + _CHECKSUM_BONUS[length] + 1e-9 < floor:
             return None  # below the floor with every bonus and a checksum: most windows of a sentence
         score -= REPEAT_PENALTY * (length - len(set(block[start:end])))
         score += EDGE_BONUS * ((start == 0 or bool(separated and separated[start]))
@@ -274,11 +274,11 @@ def window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] 
             if start in leads:
                 score += CUED_BONUS
         checksum: bool | None = None
-        if length in VALID_LENGTHS and score < floor <= score + math.log(2) * (length // 3) and (
+        if length in VALID_LENGTHS and score < floor <= score + _CHECKSUM_BONUS[length] and (
                 inside[end] - inside[start] == length):
             checksum = _checksum(block[start:end])
             if checksum:
-                score += math.log(2) * (length // 3)
+                score += _CHECKSUM_BONUS[length]
         return (score, start, length, checksum) if score >= floor else None
 
     results: list[tuple[float, int, int, bool | None]] = []
@@ -373,6 +373,10 @@ def _letters_arrays(group: str, start: int) -> tuple[str, list[int], list[bool]]
     block = codes[at].astype(np.uint32).tobytes().decode("utf-32-le")
     separated = np.concatenate(([False], np.diff(at) != 1))
     return block, (at + start).tolist(), separated.tolist()
+
+
+_CHECKSUM_BONUS = {length: math.log(2) * (length // 3) for length in range(VALID_LENGTHS[-1] + 1)}
+"""What a valid checksum adds to a window of each length (``log 2^(words/3)``), worked out once."""
 
 
 def _block_arrays(block: str) -> tuple[Any, Any, Any]:
