@@ -687,7 +687,8 @@ HOLE = "\u3013"
 @functools.cache
 def _hole_between_re() -> re.Pattern[str]:
     """A hole right after a Han character and before another: where ``_groups`` has groups to join."""
-    return re.compile(rf"[{HAN}]{_HOLE_RE.pattern}(?=[{HAN}])")
+    # Blanks first: the pattern then starts with a character class, which ``re`` skips to at C speed.
+    return re.compile(rf"(?<=[{HAN}]){_HOLE_RE.pattern}(?=[{HAN}])")
 
 
 def _groups(text: str, leads: frozenset[int], cue_ends: list[int]) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
@@ -704,7 +705,7 @@ def _groups(text: str, leads: frozenset[int], cue_ends: list[int]) -> Iterator[t
     regex = _group_re()
     lead_ends = sorted(leads)
     # Where a hole starts right after a group's last character -> where the next group starts.
-    joins = ({m.start() + 1: m.end() for m in _hole_between_re().finditer(text)}
+    joins = ({m.start(): m.end() for m in _hole_between_re().finditer(text)}
              if any(ch in text for ch in _HOLE_CHARACTERS) else {})
     skip = 0
     current: tuple[int, int, list[tuple[int, int]]] | None = None
