@@ -38,8 +38,8 @@ CASES = attacks.generate()
 # What the guard does not yet do, measured by scripts/bench_guard.py (issue: the guard holds
 # against real pastes). Strict: when a class passes, its mark must go.
 KNOWN_GAPS = {
-    "partial": "partial Chinese phrases with mistyped characters and fragments before ??? (recall 98.0%)",
-    "conversation": "Chinese phrases sent in pieces over several messages (recall 94.3%)",
+    "conversation": "Latin phrases sent in pieces where a checksum-valid run of one piece hides the whole "
+                    "phrase, or a piece follows other words (recall 98.4%)",
 }
 
 

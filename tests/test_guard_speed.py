@@ -17,6 +17,7 @@ from itertools import accumulate, chain, compress, count, repeat
 from operator import add, ge, mul, sub
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +39,7 @@ def plain_hopeful_starts(text: str) -> list[int]:
     if n < shortest:
         return []
     marked = hanzi._non_han_re().sub("\x00", text)
-    sums = list(accumulate(map(model.sunk_llr.get, marked, repeat(hanzi.NON_LIST_PENALTY)), initial=0.0))
+    sums = list(accumulate(map(model.sunk_llr.get, marked, repeat(hanzi.RARE_SCORE)), initial=0.0))
     simple = marked.translate(model.simplify_table)
     pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
                                   initial=0))
@@ -291,7 +292,7 @@ def test_a_key_finder_skipped_by_its_hint_finds_nothing(text: str) -> None:
 
 
 def plain_window_scores(block: str, floor: float | None = None, cues: tuple[int, ...] = (),
-                        separated: list[bool] | None = None, alone: bool = False
+                        separated: list[bool] | None = None, alone: bool = False, leads: tuple[int, ...] = ()
                         ) -> list[tuple[float, int, int, bool | None]]:
     """``hanzi.window_scores`` as it was: every window's score worked out in full."""
     floor = hanzi.THRESHOLD if floor is None else floor
@@ -300,26 +301,29 @@ def plain_window_scores(block: str, floor: float | None = None, cues: tuple[int,
     if n < hanzi.CUED_MIN:
         return []
     llr = model.char_llr
-    sums = list(accumulate(map(llr.get, block, repeat(hanzi.NON_LIST_PENALTY)), initial=0.0))
+    sums = list(accumulate(map(model.score.get, block, repeat(hanzi.RARE_SCORE)), initial=0.0))
     inside = list(accumulate(map(llr.__contains__, block), initial=0))
     simple = block.translate(model.simplify_table)
     # Words are words across a space too: "钱 包" is written Chinese, spaced for emphasis.
     pair_starts = list(accumulate(chain(map(model.pairs.__contains__, map(add, simple, simple[1:])), (False,)),
                                   initial=0))
     spaces = list(accumulate(chain(separated[1:], (False,)), initial=0)) if separated else None
-    top_bonus = 2 * hanzi.EDGE_BONUS + hanzi.CUE_BONUS + hanzi.SPACED_BONUS
+    top_bonus = 2 * hanzi.EDGE_BONUS + (hanzi.CUE_BONUS + hanzi.CUED_BONUS) * bool(cues) + hanzi.SPACED_BONUS * bool(separated)
 
     def score_of(start: int, length: int) -> tuple[float, int, int, bool | None] | None:
         end = start + length
         if length - (inside[end] - inside[start]) > max(1, length // 4):  # mistyped characters
             return None
         score = sums[end] - sums[start] - hanzi.PAIR_WEIGHT * (pair_starts[end - 1] - pair_starts[start])
+        score -= hanzi.REPEAT_PENALTY * (length - len(set(block[start:end])))
         score += hanzi.EDGE_BONUS * ((start == 0 or bool(separated and separated[start]))
                                + (end == n or bool(separated and separated[end])))
         if spaces is not None and length > 1 and spaces[end - 1] - spaces[start] >= hanzi.SPACED_SHARE * (length - 1):
             score += hanzi.SPACED_BONUS
         if cues and any(start - hanzi.CUE_REACH <= cue <= start for cue in cues):
             score += hanzi.CUE_BONUS
+        if cues and any(start - hanzi.CUE_REACH <= cue <= start for cue in cues) and start in leads:
+            score += hanzi.CUED_BONUS
         checksum: bool | None = None
         if length in phrases.VALID_LENGTHS and score < floor <= score + math.log(2) * (length // 3) and (
                 inside[end] - inside[start] == length):
@@ -351,6 +355,10 @@ def plain_window_scores(block: str, floor: float | None = None, cues: tuple[int,
                     longer = score_of(start, length)
                     if longer:
                         results.append(longer)
+    if n in phrases.VALID_LENGTHS[1:] and not any(w[1] == 0 and w[2] == n for w in results):
+        whole = score_of(0, n)
+        if whole:
+            results.append(whole)
     # Partial phrases: the whole run when it stands alone between blanks or line breaks ("集着宗驾
     # 彪霸益升" on a line of its own), shorter windows where the characters are spaced out, or
     # after a cue.
@@ -383,11 +391,70 @@ def plain_window_scores(block: str, floor: float | None = None, cues: tuple[int,
 
 
 @PROPERTY
-@given(_HAN_TEXT, st.lists(st.integers(-15, 40), max_size=3), st.booleans(), st.booleans(), st.sampled_from([None, 0.0, -4.0]))
+@given(_HAN_TEXT, st.lists(st.integers(-15, 40), max_size=3), st.booleans(), st.booleans(), st.sampled_from([None, 0.0, -4.0]),
+       st.booleans())
 def test_window_scores_are_the_plain_ones(block: str, cues: list[int], spaced: bool, alone: bool,
-                                          floor: float | None) -> None:
+                                          floor: float | None, lead: bool) -> None:
     block = "".join(ch for ch in block if hanzi._non_han_re().match(ch) is None)
     separated = [i > 0 and i % 2 == 0 for i in range(len(block))] if spaced else None
     cue_offsets = tuple(sorted(set(cues)))
-    assert (hanzi.window_scores(block, floor, cue_offsets, separated, alone)
-            == plain_window_scores(block, floor, cue_offsets, separated, alone))
+    leads = tuple(c for c in cue_offsets if c >= 0) if lead else ()
+    assert (hanzi.window_scores(block, floor, cue_offsets, separated, alone, leads)
+            == plain_window_scores(block, floor, cue_offsets, separated, alone, leads))
+
+
+@PROPERTY
+@given(_HAN_TEXT)
+def test_hopeful_starts_with_arrays_are_the_plain_ones(text: str) -> None:
+    # The numpy path of long texts, on short ones (and on one as long as it is taken for).
+    assert hanzi._hopeful_starts_arrays(text * 3) == plain_hopeful_starts(text * 3)
+
+
+def test_hopeful_starts_of_a_long_text_take_the_arrays() -> None:
+    words = phrases.lexicon().words["chinese_simplified"]
+    text = "".join(words[(i * 37) % 2048] for i in range(2000)) + "，我的钱包是空的。" * 300 + "ab 12"
+    assert len(text) >= hanzi.ARRAY_MIN
+    assert hanzi._hopeful_starts(text) == plain_hopeful_starts(text) == hanzi._hopeful_starts_arrays(text)
+
+
+@pytest.mark.parametrize("spaced", [False, True])
+def test_window_scores_of_a_long_block_take_the_arrays_and_are_the_plain_ones(spaced: bool) -> None:
+    import random
+
+    rng = random.Random(12)
+    words = phrases.lexicon().words
+    pool = [*words["chinese_simplified"][::5], *words["chinese_traditional"][::9], "的", "是", "钱", "包", "龘",
+            hanzi.HOLE]
+    block = "".join(rng.choice(pool) for _ in range(hanzi.ARRAY_MIN + 500))
+    block = block[:2000] + "的一是在不了有和人这中大为上个国" * 20 + block[2000:]
+    separated = [i > 0 and rng.random() < 0.5 for i in range(len(block))] if spaced else None
+    for cues, leads in (((), ()), ((-3, 40, 2500), (40,))):
+        assert (hanzi.window_scores(block, 0.0, cues, separated, False, leads)
+                == plain_window_scores(block, 0.0, cues, separated, False, leads))
+
+
+def test_letters_of_a_long_group_with_arrays_are_the_plain_ones() -> None:
+    import random
+
+    rng = random.Random(5)
+    pieces = ["的", "一是", "在不了有", "龘", "\U00020001", "钱包"]
+    gaps = [" ", "，", "、", " 1 ", "\u3000", "  "]
+    group = "".join(rng.choice(pieces) + rng.choice(gaps) for _ in range(2000)) + "的"
+    assert len(group) >= hanzi.ARRAY_MIN
+    positions = [7 + i for i, ch in enumerate(group) if ch.isalpha()]
+    separated = [False] + [b != a + 1 for a, b in zip(positions, positions[1:], strict=False)]
+    block = "".join(group[p - 7] for p in positions)
+    assert hanzi._letters_arrays(group, 7) == (block, positions, separated)
+
+
+def test_best_windows_of_a_big_cluster_are_those_of_the_ranking() -> None:
+    import random
+
+    rng = random.Random(3)
+    cluster = [(float(rng.randint(0, 40)) / 4, i // 3, rng.choice([8, 12, 12, 15, 24, 11]), None)
+               for i in range(hanzi.ARRAY_MIN + 100)]
+    ranked = sorted(cluster, key=lambda w: -w[0])
+    expected = [w for w in ranked if w[2] in phrases.VALID_LENGTHS][:hanzi.DESCRIBE_TRIES]
+    assert hanzi._best(cluster) == expected
+    assert hanzi._best(cluster[:50]) == [w for w in sorted(cluster[:50], key=lambda w: -w[0])
+                                         if w[2] in phrases.VALID_LENGTHS][:hanzi.DESCRIBE_TRIES]

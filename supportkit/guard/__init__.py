@@ -250,10 +250,12 @@ def _split_phrases(messages: Sequence[str], kinds: Sequence[str] = ("latin", "ha
 
     found: list[tuple[int, SecretFinding]] = []
     for kind in kinds:
+        if kind == "han":
+            found.extend(_split_han_phrases(messages))
+            continue
         parts: list[tuple[int, int] | None]
-        if kind in ("latin", "han"):
-            parts = [w[:2] if (w := phrase_like_part(m)) is not None and w[2] == (kind == "han") else None
-                     for m in messages]
+        if kind == "latin":
+            parts = [w[:2] if (w := phrase_like_part(m)) is not None and not w[2] else None for m in messages]
         else:
             parts = [p[:2] if (p := key_like_part(m)) is not None and p[2] == kind else None for m in messages]
         for chain in _chains(parts):
@@ -294,6 +296,35 @@ def _split_phrases(messages: Sequence[str], kinds: Sequence[str] = ("latin", "ha
                 if any(a < position + len(piece) and b > position for a, b in covered):
                     found.append((k, replace(secret, start=start, end=end)))
                 position += len(piece) + len(joiner)
+    return found
+
+
+def _split_han_phrases(messages: Sequence[str]) -> list[tuple[int, SecretFinding]]:
+    """``_split_phrases`` for Chinese: the Han characters that end consecutive messages, after their
+    labels ("后面是", "el resto:", "我的助记词是："), read as one block (``hanzi.find_across``)."""
+    from supportkit.guard import hanzi
+
+    parts = [hanzi.phrase_part(m) for m in messages]
+    found: list[tuple[int, SecretFinding]] = []
+    for chain in _chains([part[:2] if part is not None else None for part in parts]):
+        spans = [part for k in chain if (part := parts[k]) is not None]
+        pieces = [messages[k][start:end] for k, (start, end, _cued) in zip(chain, spans, strict=True)]
+        hits = hanzi.find_across(pieces, [cued for _start, _end, cued in spans])
+        if not hits:
+            continue
+        hit = next((h for h in hits if h.checksum), hits[0])
+        confidence = "high" if hit.checksum or (not hit.typos and hit.words >= 12) else "medium"
+        secret = SecretFinding("recovery_phrase", 0, 0, confidence, words=hit.words, wordlist=hit.wordlist,
+                               checksum=hit.checksum, typos=hit.typos)
+        # Each message loses what of the phrase it holds, and only that: the pieces are the messages'
+        # own text, so offsets in the joined text are offsets in them.
+        position = 0
+        for k, (start, _end, _cued), piece in zip(chain, spans, pieces, strict=True):
+            for h in hits:
+                low, high = max(h.start, position), min(h.end, position + len(piece))
+                if low < high:
+                    found.append((k, replace(secret, start=start + low - position, end=start + high - position)))
+            position += len(piece) + 1
     return found
 
 
