@@ -635,3 +635,24 @@ def test_every_traditional_character_is_wide() -> None:
     from supportkit.text import has_wide
 
     assert T2S and all(has_wide(chr(code)) for code in T2S)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("jai partagé mes mots avec un inconnu sur whatsapp", "secret_exposed: "),
+    ("quelqu'un a ma seed, mes usdt sont encore là", "secret_exposed: "),
+    ("on m'a pompé mon wallet cette nuit", "funds_at_risk: "),
+    ("l'escroc a ajouté son adresse dans les permissions", "permissions_changed: "),
+    ("jai versé 300 usdt sur leur site pour débloquer mes gains", "scam_acted_on: "),
+])
+def test_french_urgency_cues_name_what_happened(text: str, reason: str, library: Library) -> None:
+    """How French customers say it (no apostrophe, slang, inflections) is the reason, not only the intent."""
+    result = classify(text, "fr", library)
+    assert result.urgent and any(r.startswith(reason) for r in result.urgency_reasons), result.urgency_reasons
+
+
+@pytest.mark.parametrize("text", [
+    "le retrait depuis Gate n'est toujours pas arrivé sur mon adresse",  # "pas ... mon adresse" across a gap
+    "j'ai réinstallé l'appli et le portefeuille est vide",  # "vidé" and "vide" fold alike
+])
+def test_french_empty_or_missing_is_not_funds_lost(text: str, library: Library) -> None:
+    assert not classify(text, "fr", library).urgent
