@@ -87,6 +87,32 @@ class _Translator:
 _TRANSLATOR = _Translator()
 
 
+_REDACTOR: list[Callable[[str], str]] = []
+
+
+def install_redactor(redact: Callable[[str], str] | None = None) -> None:
+    """Pass every text param of an error through ``redact`` from now on (the CLI installs the guard's:
+    an id, a locale or a variable name the user typed may be a pasted recovery phrase or key, and an
+    error must never print one back); no argument: params as given."""
+    _REDACTOR[:] = [redact] if redact is not None else []
+
+
+def quoted(value: object, limit: int) -> str:
+    """``value`` as an error quotes it: redacted first (``install_redactor``), then cut to ``limit``
+    characters (cut first, a key or phrase would be too short for the guard to know it)."""
+    text = str(value)
+    if _REDACTOR and text:
+        text = _REDACTOR[0](text)
+    return text[:limit]
+
+
+def _redacted(params: dict[str, Any]) -> dict[str, Any]:
+    if not _REDACTOR:
+        return params
+    redact = _REDACTOR[0]
+    return {key: redact(value) if isinstance(value, str) and value else value for key, value in params.items()}
+
+
 def install_translator(gettext: Gettext | None = None, ngettext: Ngettext | None = None) -> None:
     """Show errors through ``gettext``/``ngettext`` from now on (the CLI installs ``supportkit.i18n``'s,
     which read the user's language at each call); no arguments: back to English."""
@@ -136,7 +162,7 @@ class SupportkitError(click.ClickException):
         self.what = what
         self.where = where
         self.hint = hint
-        self.params = params
+        self.params = _redacted(params)
         super().__init__(self.render(_english, _english_plural))
 
     def render(self, gettext: Gettext | None = None, ngettext: Ngettext | None = None) -> str:

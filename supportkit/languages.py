@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from supportkit.errors import UnknownLocaleError
+from supportkit.errors import UnknownLocaleError, quoted
 from supportkit.text.chinese import TRADITIONAL, is_traditional_locale
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("zh", "en", "es", "ru", "fr")
@@ -52,7 +52,7 @@ def parse_locale(code: str, where: str | None = None) -> tuple[str, str | None]:
     can never reach the file system as anything but a plain code.
     """
     if not isinstance(code, str) or not _LOCALE_RE.match(code.strip()):
-        raise UnknownLocaleError(str(code)[:40], where)
+        raise UnknownLocaleError(quoted(code, 24), where)  # a locale code is short: never much of a pasted secret
     parts = re.split(r"[-_]", code.strip())
     return parts[0].lower(), ("-".join(parts[1:]) or None)
 

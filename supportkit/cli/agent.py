@@ -18,6 +18,7 @@ from supportkit.cli.common import (
     option,
     pass_context,
     read_message,
+    redact_quoted,
     run_lines,
 )
 from supportkit.i18n import N_, _, format_number, ngettext
@@ -343,7 +344,7 @@ def templates_search(ctx: Context, query: str, lang: str | None, as_json: bool) 
         emit_json(hits)
         return
     if not hits:
-        click.echo(_("no template matches {query!r}").format(query=query), err=True)
+        click.echo(_("no template matches {query!r}").format(query=redact_quoted(query)), err=True)
         raise SystemExit(1)
     for hit in hits:
         click.echo(f"{hit['ref']:<36} {hit['locale']}  {hit['snippet']}")

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 import click
 
 from supportkit.config import Config, load_config
-from supportkit.errors import N_, InputError, Message, N_plural, SupportkitError, install_translator
+from supportkit.errors import (
+    N_,
+    InputError,
+    Message,
+    N_plural,
+    SupportkitError,
+    install_redactor,
+    install_translator,
+)
 from supportkit.i18n import _, ngettext, route_click_gettext
 
 if TYPE_CHECKING:
@@ -25,6 +33,15 @@ if TYPE_CHECKING:
 # a process, or a test, may switch language after importing the commands). click's own strings
 # ("Usage:", "Options", errors) go through supportkit.i18n.route_click_gettext, called by the
 # top-level group when the CLI starts.
+
+
+def redact_quoted(text: str) -> str:
+    """``text`` (a value an error or a note quotes back) with any recovery phrase or key removed."""
+    if len(text) < 12:  # shorter than any phrase or key: no guard to load
+        return text
+    from supportkit.guard import scan
+
+    return scan(text).redacted
 
 
 def _shown(message: str | None) -> str | None:
@@ -69,6 +86,7 @@ class Group(Command, click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         route_click_gettext()  # once the CLI starts: click's own strings in the user's language too
         install_translator(_, ngettext)  # and the errors of the layers below (supportkit.errors)
+        install_redactor(redact_quoted)  # an error never prints back a phrase or key the user typed
         return super().main(*args, **kwargs)
 
 

@@ -14,6 +14,7 @@ from supportkit.cli.common import (
     group,
     option,
     pass_context,
+    redact_quoted,
 )
 from supportkit.config import Config
 from supportkit.i18n import N_, _, format_number, ngettext
@@ -192,7 +193,7 @@ def _check_stamp_arguments(config: Config, template_ids: tuple[str, ...], locale
             close = difflib.get_close_matches(ref, list(library.templates), n=3)
             hint = (_("Did you mean {names}?").format(names=", ".join(close)) if close
                     else _("Run `supportkit templates list` to see them."))
-            raise click.BadParameter(_("no template {ref!r}.").format(ref=ref[:80]) + " " + hint,
+            raise click.BadParameter(_("no template {ref!r}.").format(ref=redact_quoted(ref)[:48]) + " " + hint,
                                      param_hint="'[ID]...'")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from supportkit.cache import UsedEntries, cache_file, cache_key, check_plain
-from supportkit.errors import N_, N_plural, Plural, Problem, TemplateError, Text, ValidationError
+from supportkit.errors import N_, N_plural, Plural, Problem, TemplateError, Text, ValidationError, quoted
 from supportkit.languages import SUPPORTED_LANGUAGES, LocaleChoice, choose_locale
 from supportkit.yamlsource import Located, YamlProblem, load_yaml
 
@@ -183,7 +183,7 @@ class Library:
         close = difflib.get_close_matches(str(template_id), names, n=3)
         raise TemplateError(N_("no template {template!r}"), str(self.root),
                             N_("Did you mean {close}?") if close else N_("Run `supportkit templates list` to see them."),
-                            template=str(template_id)[:80], close=", ".join(close))
+                            template=quoted(template_id, 48), close=", ".join(close))
 
     def for_intent(self, intent: str, kind: str = "reply") -> Template | None:
         """The template that answers ``intent`` (replies before tutorials)."""
