@@ -7,8 +7,14 @@ article changes, output size, and the search index size per locale (raw and gzip
 200-article site. With --lighthouse, also runs Lighthouse (npm `lighthouse`, needs
 Debian's chromium; CHROME_PATH=/usr/bin/chromium) on one article per locale.
 
+With --search-quality, builds the bundled help center (no --base-url, as `faq serve` does),
+serves it over http and types each query of --queries (default the development half,
+tests/data/search_queries_dev.jsonl) into the site's search in Chromium (Playwright): a hit
+is an expected page among the top 3 results; printed per locale. --search-only skips the
+build benchmark.
+
 This script needs no data from ../shared. Usage:
-    python scripts/bench_faq.py [--articles 1000] [--lighthouse]
+    python scripts/bench_faq.py [--articles 1000] [--lighthouse] [--search-quality [--queries FILE]]
 """
 
 from __future__ import annotations
@@ -131,12 +137,108 @@ def lighthouse(site: Path) -> list[tuple[str, float, float]]:
     return rows
 
 
+DEV_QUERIES = Path(__file__).resolve().parent.parent / "tests" / "data" / "search_queries_dev.jsonl"
+
+
+def _page_key(href: str) -> str:
+    """``guide-switch-phone`` for ``guide-switch-phone.html``, ``../en/guide-switch-phone/`` or ``/en/x.html?q=1``."""
+    path = href.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    return path.rsplit("/", 1)[-1].removesuffix(".html")
+
+
+def page_aliases(articles_dir: Path | None) -> dict[str, set[str]]:
+    """Slug -> every page key that shows it: an article with ``replaces:`` took the page of each template it replaces."""
+    from supportkit.library.articles import load_articles
+
+    groups: dict[str, set[str]] = {}
+    if articles_dir is None:
+        return groups
+    found = load_articles(articles_dir)
+    for slug in found:
+        replaces = next(iter(found.articles[slug].values())).replaces
+        keys = {slug} | {("guide-" + ref.split("/", 1)[1] if ref.startswith("tutorials/") else ref).replace("_", "-")
+                         for ref in replaces}
+        for key in keys:
+            groups.setdefault(key, set()).update(keys)
+    return groups
+
+
+def search_quality(queries: Path, *, timeout_ms: int = 10_000) -> list[tuple[str, int, int, list[str]]]:
+    """(locale, hits, queries, missed ids) for the bundled site's search, typed in Chromium over http."""
+    from playwright.sync_api import sync_playwright
+
+    from supportkit.faq.serve import make_server
+
+    rows = [json.loads(line) for line in queries.read_text(encoding="utf-8").splitlines() if line.strip()]
+    config = Config()
+    aliases = page_aliases(config.articles_root)
+    results: dict[str, list[int]] = {}
+    missed: dict[str, list[str]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as scratch:
+        site = Path(scratch) / "site"
+        build_site(config, BuildOptions(out=site))
+        server = make_server(site, 0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        chromium = shutil.which("chromium") or "/usr/bin/chromium"
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium, headless=True,
+                                                     args=["--no-sandbox", "--disable-gpu"])
+                page = browser.new_page()
+                for row in rows:
+                    locale = row["lang"]
+                    page.goto(f"{base}/{locale}/search.html")
+                    page.fill("#q", row["query"])
+                    page.press("#q", "Enter")
+                    top: list[str] = []
+                    try:
+                        page.wait_for_load_state("load")
+                        # A search still running marks its list aria-busy (results come as you type).
+                        page.wait_for_function(
+                            "q => { const l = document.getElementById('search-results');"
+                            " return l && l.getAttribute('aria-busy') !== 'true'"
+                            " && (l.dataset.query === undefined || l.dataset.query === q); }",
+                            arg=row["query"], timeout=timeout_ms)
+                        top = page.eval_on_selector_all(
+                            "#search-results li a", "els => els.slice(0, 3).map(e => e.getAttribute('href'))")
+                    except Exception as exc:  # a timeout is a miss, said so
+                        print(f"{row['id']}: {type(exc).__name__}", file=sys.stderr)
+                    found = {_page_key(href) for href in top}
+                    wanted = set().union(*(aliases.get(slug, {slug}) for slug in row["expected"]))
+                    hit = bool(found & wanted)
+                    results.setdefault(locale, []).append(int(hit))
+                    if not hit:
+                        missed.setdefault(locale, []).append(row["id"])
+                browser.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+    return [(locale, sum(hits), len(hits), missed.get(locale, [])) for locale, hits in results.items()]
+
+
+def print_search_quality(queries: Path) -> None:
+    print(f"\n## Search quality: expected page in the top 3 ({queries.name}, bundled site over http)\n")
+    print("| locale | top-3 hits | share | target | missed |")
+    print("| --- | --- | --- | --- | --- |")
+    for locale, hits, count, missed in search_quality(queries):
+        print(f"| {locale} | {hits}/{count} | {hits / count:.0%} | >= 95% | {' '.join(missed)} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median reported)")
     parser.add_argument("--lighthouse", action="store_true", help="also run Lighthouse (npx lighthouse@13)")
+    parser.add_argument("--search-quality", action="store_true",
+                        help="also measure search quality in Chromium (needs playwright and chromium)")
+    parser.add_argument("--search-only", action="store_true", help="measure search quality only")
+    parser.add_argument("--queries", type=Path, default=DEV_QUERIES,
+                        help="query set (JSON lines: lang, query, expected slugs), default the development half")
     args = parser.parse_args()
+    if args.search_only:
+        print_search_quality(args.queries)
+        return 0
     with tempfile.TemporaryDirectory(prefix="bench-faq-") as scratch:
         root = Path(scratch)
         make_library(root / "replies", args.articles)
@@ -186,6 +288,8 @@ def main() -> int:
             print("| --- | --- | --- |")
             for locale, a11y, seo in lighthouse(root / "site"):
                 print(f"| {locale} | {a11y} | {seo} |")
+        if args.search_quality:
+            print_search_quality(args.queries)
         forget_site(root / "site")
         forget_site(root / "site200")
         shutil.rmtree(root, ignore_errors=True)
