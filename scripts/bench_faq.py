@@ -163,7 +163,7 @@ def page_aliases(articles_dir: Path | None) -> dict[str, set[str]]:
     return groups
 
 
-def search_quality(queries: Path, *, timeout_ms: int = 10_000) -> list[tuple[str, int, int, list[str]]]:
+def search_quality(queries: Path, *, verbose: bool = False, timeout_ms: int = 10_000) -> list[tuple[str, int, int, list[str]]]:
     """(locale, hits, queries, missed ids) for the bundled site's search, typed in Chromium over http."""
     from playwright.sync_api import sync_playwright
 
@@ -210,6 +210,9 @@ def search_quality(queries: Path, *, timeout_ms: int = 10_000) -> list[tuple[str
                     results.setdefault(locale, []).append(int(hit))
                     if not hit:
                         missed.setdefault(locale, []).append(row["id"])
+                        if verbose:
+                            print(f"miss {row['id']} {row['query']!r}: expected {row['expected']}, got {top}",
+                                  file=sys.stderr)
                 browser.close()
         finally:
             server.shutdown()
@@ -217,11 +220,11 @@ def search_quality(queries: Path, *, timeout_ms: int = 10_000) -> list[tuple[str
     return [(locale, sum(hits), len(hits), missed.get(locale, [])) for locale, hits in results.items()]
 
 
-def print_search_quality(queries: Path) -> None:
+def print_search_quality(queries: Path, verbose: bool = False) -> None:
     print(f"\n## Search quality: expected page in the top 3 ({queries.name}, bundled site over http)\n")
     print("| locale | top-3 hits | share | target | missed |")
     print("| --- | --- | --- | --- | --- |")
-    for locale, hits, count, missed in search_quality(queries):
+    for locale, hits, count, missed in search_quality(queries, verbose=verbose):
         print(f"| {locale} | {hits}/{count} | {hits / count:.0%} | >= 95% | {' '.join(missed)} |")
 
 
@@ -235,9 +238,10 @@ def main() -> int:
     parser.add_argument("--search-only", action="store_true", help="measure search quality only")
     parser.add_argument("--queries", type=Path, default=DEV_QUERIES,
                         help="query set (JSON lines: lang, query, expected slugs), default the development half")
+    parser.add_argument("--verbose", action="store_true", help="print each missed query and its top 3 on stderr")
     args = parser.parse_args()
     if args.search_only:
-        print_search_quality(args.queries)
+        print_search_quality(args.queries, args.verbose)
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-faq-") as scratch:
         root = Path(scratch)
@@ -289,7 +293,7 @@ def main() -> int:
             for locale, a11y, seo in lighthouse(root / "site"):
                 print(f"| {locale} | {a11y} | {seo} |")
         if args.search_quality:
-            print_search_quality(args.queries)
+            print_search_quality(args.queries, args.verbose)
         forget_site(root / "site")
         forget_site(root / "site200")
         shutil.rmtree(root, ignore_errors=True)

@@ -135,6 +135,8 @@ def article_page(pages: ArticlePages, article: Article, translated_in: tuple[str
         "category": {"id": article.category, "label": pages.labels[article.category]},
         "updated": date_text(article.updated, locale, _), "faq": faq,
         "body": article.body_html, "jsonld": json_ld(article) if faq else "",
+        # Search indexes a page by its <html lang>: a fallback would join the other language's index.
+        "indexed": not article.is_fallback,
     }
 
 
