@@ -56,8 +56,10 @@ from supportkit.faq.search import (
     ENGINE_PAGEFIND,
     ENGINE_SIMPLE,
     PAGEFIND_FOLDER,
+    page_keywords,
     pagefind_binary,
     run_pagefind,
+    search_index_script,
 )
 from supportkit.faq.sitemap import sitemap
 from supportkit.faq.writer import (
@@ -205,7 +207,8 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
             report = BuildReport(out=out, locales=locales, articles=len(templates) + standalone, warnings=warnings,
                                  search=ENGINE_PAGEFIND if pagefind else ENGINE_SIMPLE)
             spread = _spread(per_locale, locales)
-            _write_pages(writer, per_locale, spread, locales, base_url, config, report, progress)
+            keywords = page_keywords(library, locales) if pagefind else {}
+            _write_pages(writer, per_locale, spread, locales, base_url, config, report, progress, keywords)
             default = config.default_locale if config.default_locale in locales else locales[0]
             _write_static(writer, per_locale, spread, locales, base_url, default)
             report.rendered, report.reused = writer.rendered, writer.reused
@@ -258,7 +261,7 @@ def _spread(per_locale: dict[str, list[Article]], locales: tuple[str, ...]) -> d
 
 def _write_pages(writer: SiteWriter, per_locale: dict[str, list[Article]], spread: dict[str, Spread],
                  locales: tuple[str, ...], base_url: str | None, config: Config, report: BuildReport,
-                 progress: Callable[[int], None] | None) -> None:
+                 progress: Callable[[int], None] | None, keywords: dict[str, dict[str, str]]) -> None:
     site_name = config.brand.product
     spread_keys = {ref: ",".join(held) + "\x1f" + ",".join(shown) for ref, (held, shown) in spread.items()}
     default = config.default_locale if config.default_locale in locales else locales[0]
@@ -296,14 +299,15 @@ def _write_pages(writer: SiteWriter, per_locale: dict[str, list[Article]], sprea
         pages = ArticlePages(locale, locales, default, base_url, site, common, labels, _)
         for article in per_locale[locale]:
             slug, ref = article.slug, article.ref
+            words = keywords.get(ref, {}).get(locale, "")
             if article.is_fallback:
                 report.fallbacks.append(f"{locale}/{slug}")
             key = hashlib.sha1("\x1f".join((
                 pages.key, article.digest, article.content_locale, slug, article.category, str(article.updated),
-                "faq" if article.faq else "", spread_keys[ref],
+                "faq" if article.faq else "", spread_keys[ref], words,
             )).encode()).hexdigest()
             writer.keyed_page(f"{locale}/{slug}", key, "article.html", site,
-                              functools.partial(article_page, pages, article, *spread[ref]), _)
+                              functools.partial(article_page, pages, article, *spread[ref], words), _)
         writer.page(f"{locale}/search.html", "search.html", site, {
             **common, "lang": locale, "title": _("Search"), "heading": _("Search results"),
             "description": _("Search the help center"), "canonical": None, "alternates": [], "noindex": True,
@@ -350,7 +354,6 @@ def _write_static(writer: SiteWriter, per_locale: dict[str, list[Article]], spre
     images = {image.rel: image for arts in per_locale.values() for a in arts for image in a.images}
     for rel in sorted(images):
         writer.binary(rel, images[rel].data)
-    from supportkit.faq.search import search_index_script
 
     for locale in locales:
         rel = f"{locale}/search-index.js"

@@ -22,6 +22,8 @@ from typing import Any
 
 from supportkit.errors import N_
 from supportkit.faq.options import FaqBuildError
+from supportkit.library import Library
+from supportkit.text.chinese import TRADITIONAL, to_traditional
 
 PAGEFIND_FOLDER = "pagefind"
 """Where Pagefind writes its bundle, under the site's root."""
@@ -32,18 +34,38 @@ ENGINE_SIMPLE = "simple"
 
 def pagefind_binary() -> str | None:
     """The Pagefind executable of the installed ``pagefind`` package (extended first), or None."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
+    import importlib
+
+    for module in ("pagefind.service", "pagefind_bin_extended", "pagefind_bin"):
         try:
-            from pagefind_bin_extended import get_executable
-        except ImportError:
-            return None
-    try:
-        found = get_executable()
-    except Exception:  # a package without a binary for this platform
-        return None
-    return str(found) if found and os.access(found, os.X_OK) else None
+            found = importlib.import_module(module).get_executable()
+        except Exception:  # not installed, or a package without a binary for this platform
+            continue
+        if found and os.access(found, os.X_OK):
+            return str(found)
+    return None
+
+
+def page_keywords(library: Library, locales: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Template ref -> locale -> the words Pagefind also indexes for its page (not shown).
+
+    They are the ``strong`` cues of the template's intents in the matching lexicon
+    (``supportkit/matching/lexicon.yaml``): the help desk's own words for each topic ("pig
+    butchering", "杀猪盘"), so a reader's word that the article does not use still finds it.
+    An article that replaces a template takes its page, so it is found by the same words."""
+    from supportkit.matching.store import load_lexicon
+
+    intents = load_lexicon().get("intents", {})
+    found: dict[str, dict[str, str]] = {}
+    for template in library:
+        for locale in locales:
+            language = "zh" if locale == TRADITIONAL else locale
+            cues = [str(cue) for intent in template.intents
+                    for cue in (intents.get(intent, {}).get("strong", {}).get(language) or [])]
+            words = " ".join(dict.fromkeys(cue.replace("*", "") for cue in cues))
+            if words:
+                found.setdefault(template.ref, {})[locale] = to_traditional(words) if locale == TRADITIONAL else words
+    return found
 
 
 def run_pagefind(binary: str, site: Path) -> list[str]:
