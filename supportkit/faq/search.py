@@ -82,6 +82,11 @@ def run_pagefind(binary: str, site: Path) -> list[str]:
         raise FaqBuildError(N_("Pagefind could not index the site: {reason}"), binary,
                             N_("Reinstall it (pip install 'pagefind[extended]') or uninstall it to build with the "
                                "simple search."), reason=reason[0])
+    # Pagefind lists its languages in no fixed order: sorted, two builds of one site are byte-identical.
+    entry = site / PAGEFIND_FOLDER / "pagefind-entry.json"
+    if entry.is_file():
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        entry.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
     return sorted(path.relative_to(site).as_posix() for path in (site / PAGEFIND_FOLDER).rglob("*") if path.is_file())
 
 
