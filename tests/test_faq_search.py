@@ -49,7 +49,13 @@ def test_build_with_pagefind_indexes_each_locale_apart(lib_dir: Path, tmp_path: 
     assert '<script src="../static/search.js" defer></script>' in page
     # An untranslated page (shown in English with a notice) is left out of the Russian index.
     assert "data-pagefind-body" not in (out / "ru" / "gas-fee.html").read_text(encoding="utf-8")
-    # A rebuild indexes the new site only: no file of the old bundle stays behind.
+    # A rebuild with nothing changed keeps the bundle; one with a change indexes the new site only:
+    # no file of the old bundle stays behind.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("supportkit.faq.build.run_pagefind", lambda *args: pytest.fail("indexed again"))
+        build_site(Config(), BuildOptions(out=out, locales=("en", "zh", "zh-Hant", "ru")),
+                   library=load_library(lib_dir))
+    assert (bundle / "pagefind.js").is_file()
     (lib_dir / "tutorials" / "switch_phone.yaml").unlink()
     build_site(Config(), BuildOptions(out=out, locales=("en", "zh", "zh-Hant", "ru")), library=load_library(lib_dir))
     manifest = json.loads((out / ".supportkit-site.json").read_text(encoding="utf-8"))

@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -215,8 +216,7 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
             report.pages = len(writer.hashes)
             writer.finish()  # the folder now holds the new site only: Pagefind indexes exactly that
             if pagefind:
-                shutil.rmtree(tmp / PAGEFIND_FOLDER, ignore_errors=True)
-                writer.written.update(run_pagefind(pagefind, tmp))
+                _index_search(writer, tmp, pagefind)
             manifest = {"format": SITE_FORMAT, "generator": "supportkit", "layout": layout_digest(),
                         "pages": writer.hashes, "files": sorted(writer.written | {MANIFEST})}
             writer.file(MANIFEST, json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n")
@@ -231,6 +231,35 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Changed(Exception):
+    """The previous build's search bundle cannot be reused."""
+
+
+def _index_search(writer: SiteWriter, tmp: Path, binary: str) -> None:
+    """Pagefind's bundle for the finished folder: the previous build's when no file of the site changed."""
+    stat = os.stat(binary)
+    digest = hashlib.sha1(repr((binary, stat.st_size, stat.st_mtime_ns, sorted(writer.hashes.items()))).encode()
+                          ).hexdigest()
+    old = sorted(rel for rel, key in writer.old_hashes.items() if rel.startswith(f"{PAGEFIND_FOLDER}/"))
+
+    def changed() -> str:
+        raise _Changed
+
+    if old and all(writer.old_hashes[rel] == digest for rel in old):
+        try:
+            for rel in old:
+                writer.output(rel, digest, changed)
+            return
+        except _Changed:  # a file of the live bundle is gone: index again
+            for rel in old:
+                writer.hashes.pop(rel, None)
+                writer.written.discard(rel)
+    shutil.rmtree(tmp / PAGEFIND_FOLDER, ignore_errors=True)
+    for rel in run_pagefind(binary, tmp):
+        writer.hashes[rel] = digest  # so the next build can link them (``SiteWriter.output``)
+        writer.written.add(rel)
 
 
 def missing_articles(found: ArticleSet, library: Library, config: Config, locales: tuple[str, ...]) -> list[Problem]:

@@ -51,7 +51,8 @@ def page_keywords(library: Library, locales: tuple[str, ...]) -> dict[str, dict[
 
     They are the ``strong`` cues of the template's intents in the matching lexicon
     (``supportkit/matching/lexicon.yaml``): the help desk's own words for each topic ("pig
-    butchering", "杀猪盘"), so a reader's word that the article does not use still finds it.
+    butchering", "杀猪盘"), so a reader's word that the article does not use still finds it; on zh
+    pages in both scripts, as readers type either.
     An article that replaces a template takes its page, so it is found by the same words."""
     from supportkit.matching.store import load_lexicon
 
@@ -63,8 +64,12 @@ def page_keywords(library: Library, locales: tuple[str, ...]) -> dict[str, dict[
             cues = [str(cue) for intent in template.intents
                     for cue in (intents.get(intent, {}).get("strong", {}).get(language) or [])]
             words = " ".join(dict.fromkeys(cue.replace("*", "") for cue in cues))
+            if language == "zh" and words:
+                # Readers type either script: Simplified pages are found by Traditional words too.
+                traditional = to_traditional(words)
+                words = traditional if locale == TRADITIONAL else " ".join(dict.fromkeys([words, traditional]))
             if words:
-                found.setdefault(template.ref, {})[locale] = to_traditional(words) if locale == TRADITIONAL else words
+                found.setdefault(template.ref, {})[locale] = words
     return found
 
 
