@@ -22,6 +22,7 @@ from supportkit.faq import BuildOptions, build_site
 from supportkit.faq.serve import make_server
 from supportkit.languages import SUPPORTED_LANGUAGES
 from tests.browser_support import AXE, VNU, chromium, require
+from tests.test_faq_search import needs_pagefind
 
 pytestmark = pytest.mark.browser
 
@@ -121,6 +122,59 @@ def test_site_works_from_file_urls(page: Any, site: Path) -> None:
     page.goto((site / "ru" / "search.html").as_uri() + "?q=" + word)
     page.wait_for_selector("#search-results li")
     assert url in page.eval_on_selector_all("#search-results a", "els => els.map(e => e.getAttribute('href'))")
+    # From disk the simple index answers, and the page says why the search is simpler.
+    page.goto((site / "en" / "search.html").as_uri() + "?q=wallet")
+    page.wait_for_selector("#search-results li")
+    assert page.inner_text("#search-note") == ("This page was opened from disk, so search finds exact words only. "
+                                               "For the full search, serve the site: supportkit faq serve")
+
+
+def _suggested(page: Any, query: str) -> list[str]:
+    """Type ``query`` into the header's search box; the links it suggests as you type."""
+    page.fill("#q", query)
+    page.wait_for_function("q => document.querySelector('#search-panel ul').dataset.query === q", arg=query)
+    return page.eval_on_selector_all("#search-panel ul a", "els => els.map(e => e.getAttribute('href'))")  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("locale", "query", "expected"), [
+    ("en", "recovery phrases", "guide-backup-recovery-phrase.html"),  # a plural; the article says "recovery phrase"
+    ("ru", "забыла пароль", "forgot-password.html"),  # an inflected form; the article says "забыли пароль"
+    ("zh", "手续费太高", "gas-fee.html"),  # Chinese without spaces
+])
+def test_search_as_you_type_understands_words(browser: Any, server: str, locale: str, query: str,
+                                              expected: str) -> None:
+    needs_pagefind()
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{server}/{locale}/guide-create-wallet.html")
+    assert expected in _suggested(page, query)[:3]
+    assert page.locator("#search-panel ul mark").count() >= 1  # the words found are highlighted
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
+    page.keyboard.press("Escape")
+    assert page.locator("#search-panel").is_hidden()
+    # The one console error today is the missing favicon (issue 16's branding part).
+    assert [e for e in errors if "404" not in e] == []
+    context.close()
+
+
+def test_an_empty_search_offers_contact_support(page: Any, server: str) -> None:
+    page.goto(f"{server}/en/search.html?q=zzzqqq")
+    page.wait_for_function("() => document.getElementById('search-results').dataset.query === 'zzzqqq'")
+    assert page.inner_text("#search-status") == "No articles match your search. Contact support"
+    assert page.get_attribute("#search-status a", "href") == "contact-support.html"
+
+
+def test_search_page_keeps_the_query_across_languages(page: Any, server: str) -> None:
+    page.goto(f"{server}/en/search.html?q=usdt")
+    page.wait_for_function("() => document.getElementById('search-results').dataset.query === 'usdt'")
+    page.click('nav.languages a[hreflang="ru"]')
+    page.wait_for_load_state()
+    assert page.url == f"{server}/ru/search.html?q=usdt"
+    assert page.input_value("#q") == "usdt"
+    page.wait_for_function("() => document.getElementById('search-results').dataset.query === 'usdt'")
+    assert page.locator("#search-results li").count() >= 1
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)

@@ -52,6 +52,9 @@ def faq_build(ctx: Context, out: str, base_url: str | None, locales: str | None,
     report = build_site(ctx.config, options)
     for warning in report.warnings:
         click.echo(str(warning), err=True)
+    if report.search != "pagefind":
+        click.echo(_("warning: Pagefind is not installed, so the site's search finds exact words only. "
+                     "Install it: pip install 'supportkit[site]'"), err=True)
     if as_json:
         emit_json(report.to_dict())
         return

@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -52,6 +53,15 @@ from supportkit.faq.pages import (
     site_locale,
     switcher,
 )
+from supportkit.faq.search import (
+    ENGINE_PAGEFIND,
+    ENGINE_SIMPLE,
+    PAGEFIND_FOLDER,
+    page_keywords,
+    pagefind_binary,
+    run_pagefind,
+    search_index_script,
+)
 from supportkit.faq.sitemap import sitemap
 from supportkit.faq.writer import (
     MANIFEST,
@@ -68,6 +78,8 @@ from supportkit.library import Library
 from supportkit.library.articles import ArticleSet
 
 UNTRANSLATED_POLICIES = ("notice", "omit")
+CONTACT_PAGE = "contact-support"
+"""The page an empty search result offers (the reply ``contact_support``); else the brand's support e-mail."""
 
 
 @dataclass
@@ -86,11 +98,13 @@ class BuildReport:
     """Files in the output that the build did not write (a CNAME, a deploy's files): kept as they were."""
     warnings: list[Problem] = field(default_factory=list)
     """Stale articles, with ``warn_stale`` (built all the same)."""
+    search: str = ENGINE_SIMPLE
+    """The search engine the site got: ``pagefind``, or ``simple`` when Pagefind is not installed."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"out": str(self.out), "locales": list(self.locales), "articles": self.articles, "pages": self.pages,
                 "rendered": self.rendered, "reused": self.reused, "seconds": round(self.seconds, 3),
-                "fallbacks": self.fallbacks, "kept": self.kept,
+                "fallbacks": self.fallbacks, "kept": self.kept, "search": self.search,
                 "warnings": [{"path": w.path, "line": w.line, "locale": w.locale, "message": w.message,
                               "check": w.check, "template": w.template} for w in self.warnings]}
 
@@ -190,17 +204,22 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
         per_locale = collect_pages(library, found, dataclasses.replace(options, locales=locales), config, cache)
         writer = SiteWriter(tmp, previous, old_hashes, spare_hashes)
         try:
-            report = BuildReport(out=out, locales=locales, articles=len(templates) + standalone, warnings=warnings)
+            pagefind = pagefind_binary()
+            report = BuildReport(out=out, locales=locales, articles=len(templates) + standalone, warnings=warnings,
+                                 search=ENGINE_PAGEFIND if pagefind else ENGINE_SIMPLE)
             spread = _spread(per_locale, locales)
-            _write_pages(writer, per_locale, spread, locales, base_url, config, report, progress)
+            keywords = page_keywords(library, locales) if pagefind else {}
+            _write_pages(writer, per_locale, spread, locales, base_url, config, report, progress, keywords)
             default = config.default_locale if config.default_locale in locales else locales[0]
             _write_static(writer, per_locale, spread, locales, base_url, default)
             report.rendered, report.reused = writer.rendered, writer.reused
             report.pages = len(writer.hashes)
+            writer.finish()  # the folder now holds the new site only: Pagefind indexes exactly that
+            if pagefind:
+                _index_search(writer, tmp, pagefind)
             manifest = {"format": SITE_FORMAT, "generator": "supportkit", "layout": layout_digest(),
                         "pages": writer.hashes, "files": sorted(writer.written | {MANIFEST})}
             writer.file(MANIFEST, json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n")
-            writer.finish()
         finally:
             writer.close()
         if previous is not None:
@@ -212,6 +231,35 @@ def build_site(config: Config, options: BuildOptions, library: Library | None = 
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Changed(Exception):
+    """The previous build's search bundle cannot be reused."""
+
+
+def _index_search(writer: SiteWriter, tmp: Path, binary: str) -> None:
+    """Pagefind's bundle for the finished folder: the previous build's when no file of the site changed."""
+    stat = os.stat(binary)
+    digest = hashlib.sha1(repr((binary, stat.st_size, stat.st_mtime_ns, sorted(writer.hashes.items()))).encode()
+                          ).hexdigest()
+    old = sorted(rel for rel, key in writer.old_hashes.items() if rel.startswith(f"{PAGEFIND_FOLDER}/"))
+
+    def changed() -> str:
+        raise _Changed
+
+    if old and all(writer.old_hashes[rel] == digest for rel in old):
+        try:
+            for rel in old:
+                writer.output(rel, digest, changed)
+            return
+        except _Changed:  # a file of the live bundle is gone: index again
+            for rel in old:
+                writer.hashes.pop(rel, None)
+                writer.written.discard(rel)
+    shutil.rmtree(tmp / PAGEFIND_FOLDER, ignore_errors=True)
+    for rel in run_pagefind(binary, tmp):
+        writer.hashes[rel] = digest  # so the next build can link them (``SiteWriter.output``)
+        writer.written.add(rel)
 
 
 def missing_articles(found: ArticleSet, library: Library, config: Config, locales: tuple[str, ...]) -> list[Problem]:
@@ -242,7 +290,7 @@ def _spread(per_locale: dict[str, list[Article]], locales: tuple[str, ...]) -> d
 
 def _write_pages(writer: SiteWriter, per_locale: dict[str, list[Article]], spread: dict[str, Spread],
                  locales: tuple[str, ...], base_url: str | None, config: Config, report: BuildReport,
-                 progress: Callable[[int], None] | None) -> None:
+                 progress: Callable[[int], None] | None, keywords: dict[str, dict[str, str]]) -> None:
     site_name = config.brand.product
     spread_keys = {ref: ",".join(held) + "\x1f" + ",".join(shown) for ref, (held, shown) in spread.items()}
     default = config.default_locale if config.default_locale in locales else locales[0]
@@ -265,7 +313,10 @@ def _write_pages(writer: SiteWriter, per_locale: dict[str, list[Article]], sprea
                 "href": article.slug, "title": article.title, "lang": article.content_locale,
                 "untranslated": LANGUAGE_NAMES.get(article.content_locale, "") if article.is_fallback else "",
             })
-        common = {"root": "../", "home": "index.html", "search": "search.html", "ui_lang": locale}
+        contact = next((a.slug for a in per_locale[locale] if a.slug.removesuffix(".html") == CONTACT_PAGE),
+                       f"mailto:{config.brand.support_email}")
+        common = {"root": "../", "home": "index.html", "search": "search.html", "ui_lang": locale,
+                  "engine": report.search, "contact": contact}
         writer.page(f"{locale}/index.html", "home.html", site, {
             **common, "lang": locale, "title": _("Help center"), "heading": _("How can we help?"),
             "intro": _("Answers and step-by-step guides for your wallet."),
@@ -277,14 +328,15 @@ def _write_pages(writer: SiteWriter, per_locale: dict[str, list[Article]], sprea
         pages = ArticlePages(locale, locales, default, base_url, site, common, labels, _)
         for article in per_locale[locale]:
             slug, ref = article.slug, article.ref
+            words = keywords.get(ref, {}).get(locale, "")
             if article.is_fallback:
                 report.fallbacks.append(f"{locale}/{slug}")
             key = hashlib.sha1("\x1f".join((
                 pages.key, article.digest, article.content_locale, slug, article.category, str(article.updated),
-                "faq" if article.faq else "", spread_keys[ref],
+                "faq" if article.faq else "", spread_keys[ref], words,
             )).encode()).hexdigest()
             writer.keyed_page(f"{locale}/{slug}", key, "article.html", site,
-                              functools.partial(article_page, pages, article, *spread[ref]), _)
+                              functools.partial(article_page, pages, article, *spread[ref], words), _)
         writer.page(f"{locale}/search.html", "search.html", site, {
             **common, "lang": locale, "title": _("Search"), "heading": _("Search results"),
             "description": _("Search the help center"), "canonical": None, "alternates": [], "noindex": True,
@@ -331,16 +383,12 @@ def _write_static(writer: SiteWriter, per_locale: dict[str, list[Article]], spre
     images = {image.rel: image for arts in per_locale.values() for a in arts for image in a.images}
     for rel in sorted(images):
         writer.binary(rel, images[rel].data)
-    from supportkit.faq.search import search_index_script
 
     for locale in locales:
-        _ = site_gettext(locale)
-        strings = {"prompt": _("Type a word to search."), "none": _("No articles match your search."),
-                   "found": _("{count} articles found.")}
         rel = f"{locale}/search-index.js"
         docs = [f"{a.digest} {a.slug} {a.category}" for a in per_locale[locale]]
-        key = hashlib.sha1("\n".join([writer.layout, repr(strings), *docs]).encode()).hexdigest()
-        writer.output(rel, key, functools.partial(search_index_script, locale, per_locale[locale], strings))
+        key = hashlib.sha1("\n".join([writer.layout, *docs]).encode()).hexdigest()
+        writer.output(rel, key, functools.partial(search_index_script, locale, per_locale[locale]))
     writer.file("robots.txt", "User-agent: *\nAllow: /\n" + (f"Sitemap: {base_url}sitemap.xml\n" if base_url else ""))
     if base_url:
         # The sitemap lists each article in the locales that translate it, with its date.

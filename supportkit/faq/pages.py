@@ -108,10 +108,11 @@ class ArticlePages:
 
 
 def article_page(pages: ArticlePages, article: Article, translated_in: tuple[str, ...],
-                  present_in: tuple[str, ...]) -> dict[str, Any]:
+                  present_in: tuple[str, ...], keywords: str = "") -> dict[str, Any]:
     """The model of one article page, from its arguments only: the page key digests exactly these.
 
-    ``translated_in``/``present_in``: the locales where this article is translated / listed at all.
+    ``translated_in``/``present_in``: the locales where this article is translated / listed at all;
+    ``keywords``: words the search indexes for it besides its text (``search.page_keywords``).
     """
     locale = pages.locale
     _ = pages.gettext
@@ -135,6 +136,8 @@ def article_page(pages: ArticlePages, article: Article, translated_in: tuple[str
         "category": {"id": article.category, "label": pages.labels[article.category]},
         "updated": date_text(article.updated, locale, _), "faq": faq,
         "body": article.body_html, "jsonld": json_ld(article) if faq else "",
+        # Search indexes a page by its <html lang>: a fallback would join the other language's index.
+        "indexed": not article.is_fallback, "keywords": keywords,
     }
 
 
