@@ -98,8 +98,9 @@ def test_no_template_asks_for_a_secret(template: Template) -> None:
 # Fact 2 (docs/facts.md): on TRON only an ENERGY shortage with too little TRX fails on chain
 # (OUT_OF_ENERGY, burned TRX not refunded); a sender with neither the bandwidth nor the TRX for it is
 # refused before broadcast and pays nothing. Each text that states the failure states the refusal too.
-TRON_REFUSAL = {"en": r"not sent at all|refused", "zh": r"不会上链|直接拒绝", "es": r"no llega a enviarse|ni siquiera se envía|se rechaza",
-                "ru": r"не отправится|отклон", "fr": r"ne part pas|refusé"}
+TRON_REFUSAL = {"en": r"not sent at all|refused", "zh": r"不会上链|直接拒绝",
+                "es": r"no llega a enviarse|no llegara a enviarse|ni siquiera se envía|se rechaza",
+                "ru": r"не отправится|отклон", "fr": r"ne part pas|refusé|jamais envoyé"}
 # the lumped wording the thirteenth zh review found: bandwidth + too little TRX -> on-chain failure
 TRON_LUMPED = re.compile(r"能量或带宽不足、TRX 也不够|TRX 也不够的话，转账|如果 TRX 不够，也没有质押获得的能量和带宽，转账会发出去"
                          r"|Without enough TRX, the transfer is still sent|on TRON it is sent and fails \(|sans assez de TRX, il échoue"
@@ -128,7 +129,8 @@ def test_no_text_lumps_bandwidth_into_the_on_chain_failure(ref: str, locale: str
             assert not TRON_LUMPED.search(text), (ref, locale, secret_found, network, TRON_LUMPED.search(text))
 
 
-TX_NOT_FOUND = {"en": "- Not found:", "zh": "- 查不到：", "es": "- No encontrada:", "ru": "- Не найден:", "fr": "- Introuvable\u202f:"}
+TX_NOT_FOUND = {"en": "- Not found after a few minutes:", "zh": "- 几分钟后仍查不到：", "es": "- No aparece tras unos minutos:",
+                "ru": "- Не найден через несколько минут:", "fr": "- Introuvable après quelques minutes\u202f:"}
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
@@ -176,3 +178,30 @@ def test_zh_review_thirteen_wording() -> None:
     assert "交易一旦确认就无法更改" in check and "是最终的" not in check
     pending = render(select_template(LIBRARY, "tx_pending", "zh"), {"network": "Ethereum"}, brand, secret_found=True).text
     assert "如果自己处理不了" in pending
+
+
+# Issue 14: once tokens left through an approval, token_approval and scam_report say what
+# tutorials/revoke_approval and unauthorized_transfer say: revoking is enough when the phrase and key were
+# never typed, shared or photographed; a new wallet otherwise. Before, token_approval sent everyone to a new wallet.
+APPROVAL_REVOKE_ENOUGH = {"en": r"revoking is enough|that's enough", "zh": r"取消授权就够了",
+                          "es": r"revocar basta|con eso basta", "ru": r"отзыва достаточно|этого достаточно",
+                          "fr": r"cela suffit|la révocation suffit"}
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize("ref", ["token_approval", "scam_report"])
+def test_approval_advice_says_when_revoking_is_enough(ref: str, locale: str) -> None:
+    text = render(select_template(LIBRARY, ref, locale), {}, Config().brand).text
+    assert re.search(APPROVAL_REVOKE_ENOUGH[locale], text, re.IGNORECASE), (ref, locale)
+
+
+# Issue 14: a hash Tronscan does not show is not given one definite cause, and only after a few minutes.
+TRON_NOT_FOUND = {"en": r"Not found after a few minutes: this usually means", "zh": r"几分钟后仍查不到：通常",
+                  "es": r"No aparece tras unos minutos: lo normal es", "ru": r"Не найден через несколько минут: обычно",
+                  "fr": r"Introuvable après quelques minutes\u202f: sans doute"}
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LANGUAGES)
+def test_tron_hash_not_found_is_hedged(locale: str) -> None:
+    text = render(select_template(LIBRARY, "tx_pending", locale), {"network": "TRON"}, Config().brand).text
+    assert re.search(TRON_NOT_FOUND[locale], text), locale
