@@ -184,7 +184,7 @@ def test_zh_review_thirteen_wording() -> None:
 # tutorials/revoke_approval and unauthorized_transfer say: revoking is enough when the phrase and key were
 # never typed, shared or photographed; a new wallet otherwise. Before, token_approval sent everyone to a new wallet.
 APPROVAL_REVOKE_ENOUGH = {"en": r"revoking is enough|that's enough", "zh": r"取消授权就够了",
-                          "es": r"revocar basta|con eso basta", "ru": r"отзыва достаточно|этого достаточно",
+                          "es": r"revocar basta|con eso basta|fotografió, basta", "ru": r"отзыва достаточно|этого достаточно",
                           "fr": r"cela suffit|la révocation suffit"}
 
 
