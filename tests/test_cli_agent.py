@@ -419,3 +419,12 @@ def test_agent_lang_in_the_customer_language_shows_no_translation(runner: CliRun
                                         "route": "en", "complete": True, "error": None}
     result = invoke(runner, "reply", "--agent-lang", "en", PENDING)
     assert result.stderr == "--- the reply, for you (en) ---\n" + data["agent"]["text"] + "\n"
+
+
+def test_a_locale_the_library_lacks_is_said_not_silent(runner: CliRunner) -> None:
+    result = invoke(runner, "reply", "--lang", "xx", "hello")
+    assert result.exit_code == 0
+    assert "note: no xx version; showing en" in result.stderr
+    assert "note:" not in result.stdout
+    detected = invoke(runner, "reply", "olá, meu saque não chegou")
+    assert "note: no" not in detected.stderr  # a language we do not write is fallback by design, not asked for

@@ -102,9 +102,10 @@ def guard(text: str | None, as_json: bool, lines: bool, source: BinaryIO | None,
 # --- replies ------------------------------------------------------------------
 
 
-def _print_reply(result: Any, explain: bool, with_subject: bool) -> None:
+def _print_reply(result: Any, explain: bool, with_subject: bool, lang: str | None = None) -> None:
     """Human view of a reply: only the text to send on stdout (what an agent pastes); the warnings
-    always on stderr, the analysis there too when ``explain``."""
+    always on stderr, the analysis there too when ``explain``. A locale asked for with ``--lang`` that
+    the library does not have is said, as ``tutorial`` says it."""
     if result.secret_found:
         click.secho(_("WARNING: the customer pasted a recovery phrase or private key. It was removed; "
                       "the reply carries a safety notice after the greeting."), fg="red", bold=True, err=True)
@@ -114,6 +115,9 @@ def _print_reply(result: Any, explain: bool, with_subject: bool) -> None:
     if result.review_reason is not None:
         click.secho(_("REVIEW before sending: {reason}").format(reason=result.review_reason), fg="yellow",
                     err=True)
+    if lang is not None and result.reply.fallback:
+        click.echo(_("note: no {lang} version; showing {locale}").format(lang=lang, locale=result.reply.locale),
+                   err=True)
     if explain:
         # Scores stay "0.52" in every language: they are compared with the thresholds of the configuration,
         # written that way, and the ranked list is itself comma-separated.
@@ -228,7 +232,7 @@ def reply(ctx: Context, text: str | None, lang: str | None, variables: tuple[str
     if as_json:
         emit_json(result.to_dict())
     else:
-        _print_reply(result, wants_explanation(explain), with_subject)
+        _print_reply(result, wants_explanation(explain), with_subject, lang)
 
 
 @command(short_help=N_("Show a tutorial in a customer's language."), help=N_(
