@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -88,3 +89,13 @@ def archives(tmp_path_factory: pytest.TempPathFactory, sentencepiece_model: byte
         return built[key]
 
     return build
+
+
+@pytest.fixture(scope="session")
+def library() -> Any:
+    """The bundled template library, loaded once for every test module that does not define its own
+    ``library`` (the per-language matching tests)."""
+    from supportkit.config import BUNDLED_REPLIES
+    from supportkit.library import load_library
+
+    return load_library(BUNDLED_REPLIES, strict=False)

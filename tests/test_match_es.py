@@ -9,14 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from supportkit.config import BUNDLED_REPLIES
-from supportkit.library import Library, load_library
+from supportkit.library import Library
 from supportkit.matching import classify
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library(BUNDLED_REPLIES, strict=False)
 
 
 @pytest.mark.parametrize("text", [

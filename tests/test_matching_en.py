@@ -7,14 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from supportkit.config import BUNDLED_REPLIES
-from supportkit.library import CUSTOMER_INTENTS, Library, load_library
+from supportkit.library import CUSTOMER_INTENTS, Library
 from supportkit.matching import classify
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library(BUNDLED_REPLIES, strict=False)
 
 
 def test_every_customer_intent_has_enough_english_examples(library: Library) -> None:
